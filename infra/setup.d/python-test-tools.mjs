@@ -1,0 +1,36 @@
+// Python's reference readers/writers (safetensors + numpy, tokenizers) in their own venv, used only by tests and by
+// test/fixtures/tokenizers/make.py to check our formats against the real implementations. Not a runtime dependency.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { STATE_DIR } from '../paths.mjs';
+
+export const PYTHON_TEST_TOOLS_DIR = path.join(STATE_DIR, 'python-test-tools');
+export const PYTHON_TEST_TOOLS_PYTHON = path.join(PYTHON_TEST_TOOLS_DIR, 'bin', 'python');
+// numpy 2.4 is the newest line with wheels for Python 3.11 (2.5 needs 3.12).
+export const PYTHON_TEST_TOOLS_REQUIREMENTS = ['numpy==2.4.6', 'safetensors==0.8.0', 'tokenizers==0.23.3'];
+const STAMP = path.join(PYTHON_TEST_TOOLS_DIR, '.omni-zero-requirements');
+
+/** True when the venv exists with exactly the pinned requirements installed. */
+export function pythonTestToolsReady() {
+  return (
+    existsSync(PYTHON_TEST_TOOLS_PYTHON) &&
+    existsSync(STAMP) &&
+    readFileSync(STAMP, 'utf8') === PYTHON_TEST_TOOLS_REQUIREMENTS.join('\n')
+  );
+}
+
+export default async function pythonTestTools({ log, run }) {
+  if (pythonTestToolsReady()) return;
+  log(`installing Python test tools (${PYTHON_TEST_TOOLS_REQUIREMENTS.join(', ')}) into ${PYTHON_TEST_TOOLS_DIR}`);
+  rmSync(STAMP, { force: true });
+  if (!existsSync(PYTHON_TEST_TOOLS_PYTHON)) run('python3', ['-m', 'venv', PYTHON_TEST_TOOLS_DIR]);
+  run(PYTHON_TEST_TOOLS_PYTHON, [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    ...PYTHON_TEST_TOOLS_REQUIREMENTS,
+  ]);
+  writeFileSync(STAMP, PYTHON_TEST_TOOLS_REQUIREMENTS.join('\n'));
+}

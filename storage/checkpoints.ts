@@ -1,0 +1,252 @@
+/**
+ * Checkpoints in a blob store. A checkpoint is a folder `<run>/checkpoints/step-00000042/` whose files are written
+ * first and whose `manifest.json` (sha256 and size of every file) is written last: a checkpoint without a valid
+ * manifest does not exist. Resume reads the newest checkpoint that verifies.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { type BlobStore, joinKey } from './blob-store.ts';
+
+export const MANIFEST_NAME = 'manifest.json';
+export const MANIFEST_FORMAT = 'omni-zero-checkpoint/v1';
+
+export interface ManifestFile {
+  /** Path relative to the checkpoint folder. */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface CheckpointManifest {
+  format: typeof MANIFEST_FORMAT;
+  step: number;
+  createdAt: string;
+  files: ManifestFile[];
+  /** Small numbers used to pick the best checkpoint (e.g. held-out accuracy). */
+  metrics?: Record<string, number>;
+  /** Free-form JSON (stage, data cursor, config hash). */
+  meta?: Record<string, unknown>;
+}
+
+export type CheckpointFile = { path: string; localPath: string } | { path: string; data: Uint8Array | string };
+
+export class CheckpointError extends Error {
+  constructor(
+    message: string,
+    readonly prefix: string
+  ) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+export function checkpointPrefix(runPrefix: string, step: number): string {
+  return joinKey(runPrefix, 'checkpoints', `step-${String(step).padStart(8, '0')}`);
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+export async function writeCheckpoint(
+  store: BlobStore,
+  runPrefix: string,
+  step: number,
+  files: CheckpointFile[],
+  extra: { metrics?: Record<string, number>; meta?: Record<string, unknown> } = {}
+): Promise<{ prefix: string; manifest: CheckpointManifest }> {
+  const prefix = checkpointPrefix(runPrefix, step);
+  if (files.some((f) => f.path === MANIFEST_NAME)) throw new CheckpointError(`'${MANIFEST_NAME}' is reserved`, prefix);
+  const written = await mapLimit(files, 4, async (f) => {
+    const key = joinKey(prefix, f.path);
+    const r = 'localPath' in f ? await store.putFile(key, f.localPath) : await store.put(key, f.data);
+    return { path: f.path, bytes: r.bytes, sha256: r.sha256 };
+  });
+  const manifest: CheckpointManifest = {
+    format: MANIFEST_FORMAT,
+    step,
+    createdAt: new Date().toISOString(),
+    files: written.sort((a, b) => a.path.localeCompare(b.path)),
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
+    ...(extra.meta ? { meta: extra.meta } : {}),
+  };
+  await store.put(joinKey(prefix, MANIFEST_NAME), JSON.stringify(manifest, null, 2));
+  return { prefix, manifest };
+}
+
+export function parseManifest(text: string, prefix: string): CheckpointManifest {
+  let m: CheckpointManifest;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    throw new CheckpointError(`manifest at ${prefix} is not valid JSON`, prefix);
+  }
+  const ok =
+    m?.format === MANIFEST_FORMAT &&
+    Number.isInteger(m.step) &&
+    Array.isArray(m.files) &&
+    m.files.every((f) => typeof f.path === 'string' && Number.isInteger(f.bytes) && /^[0-9a-f]{64}$/.test(f.sha256));
+  if (!ok) throw new CheckpointError(`manifest at ${prefix} is malformed (want format ${MANIFEST_FORMAT})`, prefix);
+  return m;
+}
+
+export async function readManifest(store: BlobStore, prefix: string): Promise<CheckpointManifest | null> {
+  if (!(await store.head(joinKey(prefix, MANIFEST_NAME)))) return null;
+  const text = Buffer.from(await store.get(joinKey(prefix, MANIFEST_NAME))).toString('utf8');
+  return parseManifest(text, prefix);
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  problems: string[];
+  manifest: CheckpointManifest | null;
+}
+
+/**
+ * Checks a checkpoint against its manifest: every file present with its size, and with `deep` also its sha256
+ * (downloads the content). Never throws for a broken checkpoint: it reports.
+ */
+export async function verifyCheckpoint(
+  store: BlobStore,
+  prefix: string,
+  opts: { deep?: boolean } = {}
+): Promise<VerifyResult> {
+  let manifest: CheckpointManifest | null;
+  try {
+    manifest = await readManifest(store, prefix);
+  } catch (err) {
+    return { ok: false, problems: [(err as Error).message], manifest: null };
+  }
+  if (!manifest) return { ok: false, problems: [`no ${MANIFEST_NAME} at ${store.uriOf(prefix)}`], manifest: null };
+  const problems: string[] = [];
+  await mapLimit(manifest.files, 4, async (f) => {
+    const key = joinKey(prefix, f.path);
+    const info = await store.head(key);
+    if (!info) return void problems.push(`${f.path}: missing`);
+    if (info.bytes !== f.bytes) return void problems.push(`${f.path}: ${info.bytes} bytes, manifest says ${f.bytes}`);
+    if (opts.deep) {
+      const sha = createHash('sha256')
+        .update(await store.get(key))
+        .digest('hex');
+      if (sha !== f.sha256) problems.push(`${f.path}: sha256 ${sha.slice(0, 12)}… differs from the manifest's`);
+    }
+  });
+  return { ok: problems.length === 0, problems: problems.sort(), manifest };
+}
+
+export interface CheckpointEntry {
+  step: number;
+  prefix: string;
+  hasManifest: boolean;
+}
+
+export async function listCheckpoints(store: BlobStore, runPrefix: string): Promise<CheckpointEntry[]> {
+  const base = joinKey(runPrefix, 'checkpoints');
+  const byStep = new Map<number, CheckpointEntry>();
+  for (const { key } of await store.list(`${base}/`)) {
+    const m = key.slice(base.length + 1).match(/^step-(\d{8})\/(.+)$/);
+    if (!m) continue;
+    const step = Number(m[1]);
+    const e = byStep.get(step) ?? { step, prefix: checkpointPrefix(runPrefix, step), hasManifest: false };
+    if (m[2] === MANIFEST_NAME) e.hasManifest = true;
+    byStep.set(step, e);
+  }
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
+}
+
+/** The newest checkpoint that verifies (sizes; sha256 too with `deep`), or null. Broken ones are skipped. */
+export async function newestValidCheckpoint(
+  store: BlobStore,
+  runPrefix: string,
+  opts: { deep?: boolean } = {}
+): Promise<{ step: number; prefix: string; manifest: CheckpointManifest } | null> {
+  const entries = (await listCheckpoints(store, runPrefix)).filter((e) => e.hasManifest).reverse();
+  for (const e of entries) {
+    const v = await verifyCheckpoint(store, e.prefix, opts);
+    if (v.ok && v.manifest) return { step: e.step, prefix: e.prefix, manifest: v.manifest };
+  }
+  return null;
+}
+
+/**
+ * Downloads a checkpoint into a local folder, checking each file's sha256 as it arrives; a mismatch deletes the
+ * folder and throws, so a corrupt checkpoint is never loaded.
+ */
+export async function downloadCheckpoint(
+  store: BlobStore,
+  prefix: string,
+  localDir: string
+): Promise<CheckpointManifest> {
+  const manifest = await readManifest(store, prefix);
+  if (!manifest) throw new CheckpointError(`no checkpoint at ${store.uriOf(prefix)} (no ${MANIFEST_NAME})`, prefix);
+  await mkdir(localDir, { recursive: true });
+  try {
+    await mapLimit(manifest.files, 4, async (f) => {
+      const dest = path.join(localDir, f.path);
+      await store.getToFile(joinKey(prefix, f.path), dest);
+      const sha = await sha256File(dest);
+      if (sha !== f.sha256)
+        throw new CheckpointError(`${f.path} in ${store.uriOf(prefix)} fails its sha256 check`, prefix);
+    });
+  } catch (err) {
+    await rm(localDir, { recursive: true, force: true });
+    throw err;
+  }
+  return manifest;
+}
+
+export async function sha256File(p: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(p)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export interface RetentionPolicy {
+  /** Keep the newest N valid checkpoints. */
+  keepLast: number;
+  /** Also keep the best one by this manifest metric. */
+  best?: { metric: string; mode: 'max' | 'min' };
+}
+
+/**
+ * Deletes checkpoints outside the policy: all but the newest `keepLast` with manifests and the best by a metric, and
+ * manifest-less leftovers older than the newest valid one (an interrupted write). Returns the steps deleted.
+ */
+export async function applyRetention(store: BlobStore, runPrefix: string, policy: RetentionPolicy): Promise<number[]> {
+  if (!Number.isInteger(policy.keepLast) || policy.keepLast < 1)
+    throw new Error('retention keepLast must be an integer ≥ 1');
+  const entries = await listCheckpoints(store, runPrefix);
+  const complete = entries.filter((e) => e.hasManifest);
+  const keep = new Set(complete.slice(-policy.keepLast).map((e) => e.step));
+  if (policy.best) {
+    let best: { step: number; value: number } | null = null;
+    for (const e of complete) {
+      const value = (await readManifest(store, e.prefix).catch(() => null))?.metrics?.[policy.best.metric];
+      if (typeof value !== 'number') continue;
+      const better = best === null || (policy.best.mode === 'max' ? value > best.value : value < best.value);
+      if (better) best = { step: e.step, value };
+    }
+    if (best) keep.add(best.step);
+  }
+  const newestComplete = complete.at(-1)?.step ?? -1;
+  const doomed = entries.filter((e) => !keep.has(e.step) && (e.hasManifest || e.step < newestComplete));
+  for (const e of doomed) {
+    const keys = (await store.list(`${e.prefix}/`)).map((b) => b.key);
+    // Manifest first: a half-deleted checkpoint must read as absent, never as valid-but-broken.
+    const manifestKey = joinKey(e.prefix, MANIFEST_NAME);
+    if (keys.includes(manifestKey)) await store.delete([manifestKey]);
+    await store.delete(keys.filter((k) => k !== manifestKey));
+  }
+  return doomed.map((e) => e.step);
+}

@@ -1,0 +1,135 @@
+/** The behaviour every BlobStore must have, run against the file store and against the real S3 server. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store.ts';
+import {
+  applyRetention,
+  checkpointPrefix,
+  downloadCheckpoint,
+  listCheckpoints,
+  newestValidCheckpoint,
+  verifyCheckpoint,
+  writeCheckpoint,
+} from '../../storage/checkpoints.ts';
+
+export function blobStoreContract(name: string, makeStore: () => Promise<BlobStore>): void {
+  const scratch = () => mkdtempSync(path.join(os.tmpdir(), 'oz-blob-'));
+
+  test(`${name}: put/get/head/list/delete round trip`, async () => {
+    const store = await makeStore();
+    const r = await store.put('a/b/c.txt', 'hello');
+    // sha256("hello") = 2cf24dba…
+    assert.equal(r.sha256, '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+    assert.equal(r.bytes, 5);
+    assert.equal(Buffer.from(await store.get('a/b/c.txt')).toString(), 'hello');
+    assert.deepEqual(await store.head('a/b/c.txt'), { key: 'a/b/c.txt', bytes: 5 });
+    assert.equal(await store.head('a/b/missing'), null);
+    await store.put('a/b/d.bin', new Uint8Array([1, 2, 3]));
+    await store.put('a/x.txt', 'x');
+    assert.deepEqual(
+      (await store.list('a/b/')).map((b) => b.key),
+      ['a/b/c.txt', 'a/b/d.bin']
+    );
+    assert.deepEqual(
+      (await store.list('a/')).map((b) => b.key),
+      ['a/b/c.txt', 'a/b/d.bin', 'a/x.txt']
+    );
+    await store.delete(['a/b/c.txt']);
+    assert.equal(await store.head('a/b/c.txt'), null);
+    await assert.rejects(store.get('a/b/c.txt'), BlobNotFoundError);
+  });
+
+  test(`${name}: putFile and getToFile move a multi-part-sized file intact`, async () => {
+    const store = await makeStore();
+    const dir = scratch();
+    const src = path.join(dir, 'big.bin');
+    const data = Buffer.alloc(11 * 2 ** 20 + 7);
+    for (let i = 0; i < data.length; i += 4096) data[i] = (i / 4096) & 0xff;
+    writeFileSync(src, data);
+    const r = await store.putFile('files/big.bin', src);
+    assert.equal(r.bytes, data.length);
+    const dest = path.join(dir, 'out', 'big.bin');
+    await store.getToFile('files/big.bin', dest);
+    assert.ok(readFileSync(dest).equals(data));
+  });
+
+  test(`${name}: rejects keys that could escape the base`, async () => {
+    const store = await makeStore();
+    await assert.rejects(store.put('../evil', 'x'), /invalid blob key/);
+    await assert.rejects(store.put('/abs', 'x'), /invalid blob key/);
+  });
+
+  test(`${name}: a checkpoint exists only once its manifest is written, and verifies`, async () => {
+    const store = await makeStore();
+    const run = 'runs/r1';
+    const { prefix, manifest } = await writeCheckpoint(
+      store,
+      run,
+      3,
+      [
+        { path: 'model.safetensors', data: new Uint8Array([9, 9, 9]) },
+        { path: 'omni.json', data: '{"step":3}' },
+      ],
+      { metrics: { accuracy: 0.5 } }
+    );
+    assert.equal(prefix, 'runs/r1/checkpoints/step-00000003');
+    assert.deepEqual(
+      manifest.files.map((f) => [f.path, f.bytes]),
+      [
+        ['model.safetensors', 3],
+        ['omni.json', 10],
+      ]
+    );
+    assert.equal((await verifyCheckpoint(store, prefix, { deep: true })).ok, true);
+    // An interrupted write: files without a manifest. It must not count.
+    await store.put(`${checkpointPrefix(run, 5)}/model.safetensors`, 'partial');
+    assert.deepEqual(
+      (await listCheckpoints(store, run)).map((e) => [e.step, e.hasManifest]),
+      [
+        [3, true],
+        [5, false],
+      ]
+    );
+    assert.equal((await newestValidCheckpoint(store, run))?.step, 3);
+  });
+
+  test(`${name}: corruption is detected and a corrupt checkpoint is skipped for resume`, async () => {
+    const store = await makeStore();
+    const run = 'runs/r2';
+    await writeCheckpoint(store, run, 1, [{ path: 'w.bin', data: 'aaaa' }]);
+    const { prefix } = await writeCheckpoint(store, run, 2, [{ path: 'w.bin', data: 'bbbb' }]);
+    await store.put(`${prefix}/w.bin`, 'bbbX'); // same size, different bytes
+    const shallow = await verifyCheckpoint(store, prefix);
+    assert.equal(shallow.ok, true, 'sizes still match');
+    const deep = await verifyCheckpoint(store, prefix, { deep: true });
+    assert.equal(deep.ok, false);
+    assert.match(deep.problems[0], /w\.bin: sha256/);
+    assert.equal((await newestValidCheckpoint(store, run, { deep: true }))?.step, 1);
+    await assert.rejects(downloadCheckpoint(store, prefix, path.join(scratch(), 'ck')), /fails its sha256 check/);
+    await store.put(`${prefix}/w.bin`, 'bb'); // truncated
+    assert.match((await verifyCheckpoint(store, prefix)).problems[0], /w\.bin: 2 bytes, manifest says 4/);
+  });
+
+  test(`${name}: retention keeps the last N and the best, and clears interrupted leftovers`, async () => {
+    const store = await makeStore();
+    const run = 'runs/r3';
+    const acc = [0.1, 0.9, 0.3, 0.4, 0.2];
+    for (let s = 0; s < acc.length; s++) {
+      await writeCheckpoint(store, run, s * 10, [{ path: 'w', data: String(s) }], { metrics: { accuracy: acc[s] } });
+    }
+    await store.put(`${checkpointPrefix(run, 15)}/w`, 'partial'); // older than the newest valid: a leftover
+    await store.put(`${checkpointPrefix(run, 50)}/w`, 'in-flight'); // newer: may still be being written
+    const deleted = await applyRetention(store, run, { keepLast: 2, best: { metric: 'accuracy', mode: 'max' } });
+    assert.deepEqual(
+      deleted.sort((a, b) => a - b),
+      [0, 15, 20]
+    );
+    assert.deepEqual(
+      (await listCheckpoints(store, run)).map((e) => e.step),
+      [10, 30, 40, 50]
+    );
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Python's reference implementations (safetensors + numpy, tokenizers) for tests that check our file formats against
+ * them. Installs the pinned venv on first use (the same step `node infra/setup.mjs` runs), so a single test file
+ * works on a bare checkout; skips only when pip cannot install.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { STATE_DIR } from '../../infra/paths.mjs';
+import installPythonTestTools, {
+  PYTHON_TEST_TOOLS_PYTHON,
+  pythonTestToolsReady,
+} from '../../infra/setup.d/python-test-tools.mjs';
+
+export type PythonTools = { python: string; skip?: undefined } | { python?: undefined; skip: string };
+
+const LOCK = path.join(STATE_DIR, 'python-test-tools.lock');
+/** A lock older than this is from a killed installer. */
+const STALE_LOCK_MS = 10 * 60_000;
+
+async function withInstallLock<T>(fn: () => T): Promise<T> {
+  mkdirSync(STATE_DIR, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const age = Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs!;
+      if (age > STALE_LOCK_MS) rmdirSync(LOCK, { recursive: true } as never);
+      else await sleep(500);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmdirSync(LOCK);
+  }
+}
+
+let cached: Promise<PythonTools> | undefined;
+
+/** The venv's python, installing it if needed (test files run in parallel processes: installs are serialised). */
+export function pythonTools(): Promise<PythonTools> {
+  cached ??= (async () => {
+    if (pythonTestToolsReady()) return { python: PYTHON_TEST_TOOLS_PYTHON };
+    try {
+      await withInstallLock(async () => {
+        if (pythonTestToolsReady()) return;
+        await installPythonTestTools({
+          log: (m: string) => process.stderr.write(`[python-test-tools] ${m}\n`),
+          run: (cmd: string, args: string[]) => {
+            const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+            if (r.status !== 0) throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${r.status})`);
+          },
+        });
+      });
+    } catch (e) {
+      return {
+        skip: `pip could not install the Python test tools (${(e as Error).message}); run 'node infra/setup.mjs --only=python-test-tools' to see why`,
+      };
+    }
+    return pythonTestToolsReady()
+      ? { python: PYTHON_TEST_TOOLS_PYTHON }
+      : { skip: 'Python test tools are still missing after install' };
+  })();
+  return cached;
+}
+
+/** Runs a Python script with arguments; returns stdout, throws with stderr when it fails. */
+export function runPython(python: string, script: string, args: string[] = []): string {
+  const r = spawnSync(python, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (r.status !== 0) throw new Error(`python failed (exit ${r.status}):\n${r.stderr}`);
+  return r.stdout;
+}

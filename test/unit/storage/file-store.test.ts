@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { FileBlobStore } from '../../../storage/file-store.ts';
+import { openBlobStore } from '../../../storage/open.ts';
+import { blobStoreContract } from '../../helpers/blob-store-contract.ts';
+
+blobStoreContract('file store', async () => new FileBlobStore(mkdtempSync(path.join(os.tmpdir(), 'oz-fs-'))));
+
+test('openBlobStore understands file:// and s3:// URIs and rejects others with the fix', () => {
+  assert.equal(openBlobStore('file:///tmp/x').uri, 'file:///tmp/x');
+  assert.equal(openBlobStore('/tmp/y/').uri, 'file:///tmp/y');
+  assert.equal(openBlobStore('s3://bucket-1/runs/demo').uri, 's3://bucket-1/runs/demo');
+  assert.throws(() => openBlobStore('file://relative/dir'), /must be absolute/);
+  assert.throws(() => openBlobStore('s3://Bad_Bucket/x'), /invalid S3 bucket/);
+  assert.throws(() => openBlobStore('gs://b/x'), /unsupported storage URI/);
+});
