@@ -11,7 +11,7 @@ import { ConcurrencyLimiter } from './limiter.ts';
 import { type JudgeOptions, type ResolvedJudgeOptions, resolveJudgeOptions } from './options.ts';
 import { combinePairwise, outcomeFor, type PairwiseOutcome } from './pairwise.ts';
 import { type Parsed, parsePairwiseVerdict, parseScalarScore, parseVerifyVerdict } from './parse.ts';
-import { fillTemplate } from './templates.ts';
+import { fillTemplate, pairwiseSlots } from './templates.ts';
 
 /** Why a judge call produced no value. */
 export const JUDGE_FAILURES = [
@@ -340,29 +340,30 @@ export class JudgeClient {
   ): Promise<PairwiseResult> {
     const t = this.options.templates.pairwise;
     const started = performance.now();
+    const skipped: JudgeResult<'A' | 'B' | 'tie'> = { value: null, latencyMs: 0, attempts: 0, cached: true };
     const [first, second] = await Promise.all([
       this.#judgeOne(
-        fillTemplate(t, { question: item.question, answerA: item.answer, answerB: item.reference }),
+        fillTemplate(t, pairwiseSlots(item.question, item.answer, item.reference)),
         parsePairwiseVerdict,
         signal
       ),
-      this.#judgeOne(
-        fillTemplate(t, { question: item.question, answerA: item.reference, answerB: item.answer }),
-        parsePairwiseVerdict,
-        signal
-      ),
+      this.options.bothOrders
+        ? this.#judgeOne(
+            fillTemplate(t, pairwiseSlots(item.question, item.reference, item.answer)),
+            parsePairwiseVerdict,
+            signal
+          )
+        : Promise.resolve(skipped),
     ]);
     const outcomes: [PairwiseOutcome | null, PairwiseOutcome | null] = [
       first.value === null ? null : outcomeFor(first.value, 'A'),
       second.value === null ? null : outcomeFor(second.value, 'B'),
     ];
-    const value = combinePairwise(
-      outcomes[0],
-      outcomes[1],
-      this.options.pairwiseCombine,
-      this.options.onOneOrderFailed
-    );
-    const failed = first.value === null ? first : second.value === null ? second : null;
+    const { bothOrders, pairwiseCombine, onOneOrderFailed } = this.options;
+    const value = bothOrders
+      ? combinePairwise(outcomes[0], outcomes[1], pairwiseCombine, onOneOrderFailed)
+      : combinePairwise(outcomes[0], null, pairwiseCombine, 'single');
+    const failed = first.value === null ? first : bothOrders && second.value === null ? second : null;
     return this.#count({
       value,
       outcomes,

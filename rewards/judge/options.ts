@@ -53,6 +53,11 @@ export interface JudgeOptions {
   templates?: Partial<JudgeTemplates>;
   /** Valid scalar scores; outside is a parse failure. Default { min: −5, max: 5 } (GZ eq. 3). */
   scoreRange?: ScoreRange;
+  /**
+   * Pairwise: judge both presentation orders (policy as A, then as B) to cancel position bias. Default true. With
+   * false only the policy-as-A order is asked and its outcome alone is the value (position bias NOT cancelled).
+   */
+  bothOrders?: boolean;
   /** How the two pairwise orders combine. Default 'consistent' (see pairwise.ts). */
   pairwiseCombine?: PairwiseCombine;
   /** Pairwise result when one order failed. Default 'null' (undefined, counted). */
@@ -123,6 +128,7 @@ export function resolveJudgeOptions(opts: JudgeOptions): ResolvedJudgeOptions {
     systemPrompt: opts.systemPrompt,
     templates,
     scoreRange,
+    bothOrders: opts.bothOrders ?? true,
     pairwiseCombine: opts.pairwiseCombine ?? 'consistent',
     onOneOrderFailed: opts.onOneOrderFailed ?? 'null',
     cache: opts.cache ?? true,

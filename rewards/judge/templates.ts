@@ -49,24 +49,37 @@ export const DEFAULT_VERIFY_TEMPLATE = `### Question: {question}
 For the above question, please verify whether the student's answer is equivalent to the ground truth answer. Do not solve the question yourself; only check whether the student's answer is equivalent to the ground truth answer (the same value, expression or meaning, possibly in a different but equivalent form or unit).
 If the student's answer is correct, output "Final Decision: Yes". If it is incorrect, output "Final Decision: No".`;
 
-/** The placeholders each mode's template must contain; a template missing one is a configuration error. */
+/**
+ * The placeholders each mode's template must contain (any one of the listed sets); a template missing one is a
+ * configuration error. Pairwise templates name the two slots either `{answerA}`/`{answerB}` or, as the config schema
+ * documents, `{answer}`/`{reference}`: in both spellings the FIRST name is slot A of the verdict ([[A>B]]) and the
+ * client swaps the texts between the slots for the second order, so `{answer}` holds the reference in that order.
+ */
 export const TEMPLATE_PLACEHOLDERS = {
-  scalar: ['question', 'answer'],
-  pairwise: ['question', 'answerA', 'answerB'],
-  verify: ['question', 'reference', 'answer'],
+  scalar: [['question', 'answer']],
+  pairwise: [
+    ['question', 'answerA', 'answerB'],
+    ['question', 'answer', 'reference'],
+  ],
+  verify: [['question', 'reference', 'answer']],
 } as const;
 
 export type JudgeMode = keyof typeof TEMPLATE_PLACEHOLDERS;
 
 /** Throws JudgeConfigError naming the missing placeholders, so a typo in a config template fails at start-up. */
 export function checkTemplate(mode: JudgeMode, template: string): void {
-  const missing = TEMPLATE_PLACEHOLDERS[mode].filter((name) => !template.includes(`{${name}}`));
-  if (missing.length > 0) {
-    throw new JudgeConfigError(
-      `judge template for mode '${mode}' lacks ${missing.map((m) => `{${m}}`).join(', ')}; ` +
-        `it must contain ${TEMPLATE_PLACEHOLDERS[mode].map((m) => `{${m}}`).join(', ')}`
-    );
-  }
+  const sets: readonly (readonly string[])[] = TEMPLATE_PLACEHOLDERS[mode];
+  const missingPerSet = sets.map((set) => set.filter((name) => !template.includes(`{${name}}`)));
+  if (missingPerSet.some((m) => m.length === 0)) return;
+  const wanted = sets.map((set) => set.map((m) => `{${m}}`).join(', ')).join(' or ');
+  throw new JudgeConfigError(
+    `judge template for mode '${mode}' lacks ${missingPerSet[0].map((m) => `{${m}}`).join(', ')}; it must contain ${wanted}`
+  );
+}
+
+/** Placeholder values for one pairwise order: `a` is shown in slot A, `b` in slot B, under both spellings. */
+export function pairwiseSlots(question: string, a: string, b: string): Record<string, string> {
+  return { question, answerA: a, answerB: b, answer: a, reference: b };
 }
 
 /** Single pass over `{name}` occurrences: known names are replaced, anything else (e.g. `{x}` in LaTeX) is kept. */

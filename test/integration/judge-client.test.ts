@@ -290,3 +290,51 @@ test('an aborted caller signal ends the judgement promptly as undefined', async 
     assert.ok(performance.now() - t0 < 1000);
   });
 });
+
+test('pairwise: a config-style template with {answer}/{reference} is swapped per order; bothOrders false asks once', async () => {
+  const template = 'Q: {question}\nFIRST: {answer}\nSECOND: {reference}\nVerdict [[A>B]] if FIRST is better.';
+  const fair: Script = (req) => ({
+    kind: 'reply',
+    content: /FIRST: POLICY/.test(userText(req)) ? '[[A>B]]' : '[[B>A]]',
+  });
+  await withServer(fair, async (baseURL, server) => {
+    const judge = new JudgeClient({ ...FAST, baseURL, templates: { pairwise: template } });
+    const r = await judge.comparePairwise({ question: 'q', answer: 'POLICY', reference: 'REF' });
+    const texts = server.requests.map(userText);
+    assert.ok(texts.some((t) => /FIRST: POLICY\nSECOND: REF/.test(t)));
+    assert.ok(texts.some((t) => /FIRST: REF\nSECOND: POLICY/.test(t)));
+    assert.deepEqual(r.outcomes, ['win', 'win']);
+    assert.equal(r.value, 1);
+    const once = new JudgeClient({
+      ...FAST,
+      baseURL,
+      bothOrders: false,
+      cache: false,
+      templates: { pairwise: template },
+    });
+    const before = server.requests.length;
+    const s = await once.comparePairwise({ question: 'q', answer: 'POLICY', reference: 'REF' });
+    assert.equal(server.requests.length - before, 1);
+    assert.equal(s.value, 1);
+  });
+});
+
+test('judgeOptionsFromConfig maps the config section (prompts → templates) and keeps defaults for the rest', async () => {
+  const { judgeOptionsFromConfig } = await import('../../rewards/judge/from-config.ts');
+  const o = judgeOptionsFromConfig(
+    {
+      mode: 'pairwise',
+      baseURL: 'http://127.0.0.1:9/v1',
+      model: 'm',
+      bothOrders: true,
+      prompts: { verify: 'V {question} {reference} {answer}' },
+    },
+    { cacheDir: '/tmp/x' }
+  );
+  const judge = new JudgeClient(o);
+  assert.equal(judge.options.mode, 'pairwise');
+  assert.equal(judge.options.templates.verify, 'V {question} {reference} {answer}');
+  assert.match(judge.options.templates.scalar, /\[\[score\]\]/);
+  assert.equal(judge.options.cacheDir, '/tmp/x');
+  assert.equal(judge.options.retries, 3);
+});
