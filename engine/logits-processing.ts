@@ -1,0 +1,112 @@
+/**
+ * Turning one row of logits into a token, in plain JS over a Float32Array, in the order Hugging Face `generate`
+ * applies its processors: repetition penalty → temperature → top-k → top-p, then one inverse-CDF draw from the
+ * row's own keyed uniform stream.
+ */
+
+export interface SamplingOptions {
+  /** Softmax temperature; default 1 (GZ rollouts). Ignored when `greedy`. */
+  temperature?: number;
+  /** Nucleus: keep the most likely tokens until their mass reaches topP; default 1 (off). */
+  topP?: number;
+  /** Keep only the k most likely tokens; default 0 (off). */
+  topK?: number;
+  /** CTRL/HF repetition penalty over prompt and response tokens: >0 logits divided, <0 multiplied; default 1 (off). */
+  repetitionPenalty?: number;
+  /** Arg-max instead of sampling; default false. */
+  greedy?: boolean;
+}
+
+export interface Choice {
+  token: number;
+  /** log-probability of the token under the distribution it was drawn from (after every processor). */
+  logprob: number;
+}
+
+export function checkSamplingOptions(o: SamplingOptions): void {
+  const t = o.temperature ?? 1;
+  if (!(t > 0) || !Number.isFinite(t)) throw new Error(`sampling: temperature must be > 0, got ${o.temperature}`);
+  const p = o.topP ?? 1;
+  if (!(p > 0 && p <= 1)) throw new Error(`sampling: topP must be in (0, 1], got ${o.topP}`);
+  const k = o.topK ?? 0;
+  if (!Number.isInteger(k) || k < 0) throw new Error(`sampling: topK must be an integer ≥ 0, got ${o.topK}`);
+  const r = o.repetitionPenalty ?? 1;
+  if (!(r > 0) || !Number.isFinite(r))
+    throw new Error(`sampling: repetitionPenalty must be > 0, got ${o.repetitionPenalty}`);
+}
+
+/**
+ * Chooses a token from `logits` (modified in place). `seen` are the token ids the repetition penalty applies to;
+ * `uniform` is one draw in [0, 1). Greedy reports the log-softmax of the penalised logits at temperature 1.
+ */
+export function chooseToken(logits: Float32Array, o: SamplingOptions, seen: Iterable<number>, uniform: number): Choice {
+  const v = logits.length;
+  const penalty = o.repetitionPenalty ?? 1;
+  if (penalty !== 1) {
+    for (const id of new Set(seen)) {
+      if (id >= 0 && id < v) logits[id] = logits[id] > 0 ? logits[id] / penalty : logits[id] * penalty;
+    }
+  }
+  const temperature = o.greedy ? 1 : (o.temperature ?? 1);
+  let max = -Infinity;
+  let argmax = 0;
+  for (let i = 0; i < v; i++) {
+    const z = logits[i] / temperature;
+    logits[i] = z;
+    if (z > max) {
+      max = z;
+      argmax = i;
+    }
+  }
+  const topK = o.topK ?? 0;
+  const topP = o.topP ?? 1;
+  if (o.greedy) {
+    let sum = 0;
+    for (let i = 0; i < v; i++) sum += Math.exp(logits[i] - max);
+    return { token: argmax, logprob: -Math.log(sum) };
+  }
+  // Candidates in descending probability (ties by id, so the order is reproducible); a full sort only when needed.
+  let candidates: number[];
+  if (topK > 0 || topP < 1) {
+    candidates = Array.from({ length: v }, (_, i) => i);
+    candidates.sort((a, b) => logits[b] - logits[a] || a - b);
+    if (topK > 0 && topK < v) candidates.length = topK;
+  } else {
+    candidates = [];
+  }
+  const all = candidates.length === 0;
+  const n = all ? v : candidates.length;
+  const weights = new Float64Array(n);
+  let total = 0;
+  for (let j = 0; j < n; j++) {
+    const w = Math.exp(logits[all ? j : candidates[j]] - max);
+    weights[j] = w;
+    total += w;
+  }
+  let kept = n;
+  if (topP < 1) {
+    // HF TopPLogitsWarper keeps the smallest prefix whose mass reaches topP, at least one token.
+    let cum = 0;
+    for (let j = 0; j < n; j++) {
+      cum += weights[j] / total;
+      if (cum >= topP) {
+        kept = j + 1;
+        break;
+      }
+    }
+    total = 0;
+    for (let j = 0; j < kept; j++) total += weights[j];
+  }
+  let target = uniform * total;
+  let pick = kept - 1;
+  for (let j = 0; j < kept; j++) {
+    target -= weights[j];
+    if (target < 0) {
+      pick = j;
+      break;
+    }
+  }
+  // A draw that lands on a zero-weight tail (underflow) falls back to the last positive-weight candidate.
+  while (pick > 0 && weights[pick] === 0) pick--;
+  return { token: all ? pick : candidates[pick], logprob: Math.log(weights[pick] / total) };
+}

@@ -1,0 +1,103 @@
+/**
+ * The few tensor operations the model is built from, each shaped so the wasm backend can train it (tfjs-probe
+ * "What failed"): matmuls whose gradients use materialised transposes, an embedding whose gradient is a scatter-add
+ * instead of gather's missing gradient kernel, and 4-D transposes only.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+function swapLastTwo(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  const r = perm.length;
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return tf.transpose(x, perm);
+}
+
+/**
+ * `a @ b` (same rank ≥ 2, equal batch dims). tfjs's own gradient calls matMul with transpose flags, which are
+ * 10–25× slower on wasm than an explicit transpose followed by a plain matmul (probe: Adam step 650 ms → 112 ms).
+ */
+export const matMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      return [
+        tf.matMul(dy as tf.Tensor2D, swapLastTwo(sb) as tf.Tensor2D),
+        tf.matMul(swapLastTwo(sa) as tf.Tensor2D, dy as tf.Tensor2D),
+      ];
+    },
+  };
+}) as any) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/** `x @ w (+ bias)` over the last axis of x, w stored [in, out] (engine/types.ts). */
+export function linear(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  const inDim = w.shape[0]!;
+  const outDim = w.shape[1]!;
+  const lead = x.shape.slice(0, -1) as number[];
+  let y = matMul(x.reshape([-1, inDim]), w);
+  if (bias) y = y.add(bias);
+  return y.reshape([...lead, outDim]);
+}
+
+/**
+ * Rows of the embedding matrix. Forward is a gather; the gradient is a scatter-add (ScatterNd accumulates
+ * duplicate ids), O(tokens × hidden) instead of a one-hot matmul's O(tokens × vocab × hidden).
+ */
+export function embed(weight: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  const flat = ids.reshape([-1]).toInt();
+  const hidden = weight.shape[1]!;
+  const lookup = tf.customGrad(((w: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([flat]);
+    return {
+      value: tf.gather(w, flat),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.scatterND(saved[0].expandDims(1), dy, w.shape)],
+    };
+  }) as any) as (w: tf.Tensor) => tf.Tensor;
+  return lookup(weight).reshape([...(ids.shape as number[]), hidden]);
+}
+
+/** RMSNorm over the last axis (Qwen2RMSNorm): x / sqrt(mean(x²) + eps) · w. */
+export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
+  return x.mul(tf.rsqrt(x.square().mean(-1, true).add(eps))).mul(weight);
+}
+
+export function silu(x: tf.Tensor): tf.Tensor {
+  return x.mul(tf.sigmoid(x));
+}
+
+/**
+ * cos and sin tables [B, 1, T, headDim] for per-row positions, in the HF layout (frequencies repeated, not
+ * interleaved). Built in float64 from the integer position, so the cached and the recomputed paths see the same bits.
+ */
+export function rotaryTables(
+  positions: number[][],
+  headDim: number,
+  theta: number
+): { cos: tf.Tensor; sin: tf.Tensor } {
+  const b = positions.length;
+  const t = positions[0]?.length ?? 0;
+  const half = headDim / 2;
+  const cos = new Float32Array(b * t * headDim);
+  const sin = new Float32Array(b * t * headDim);
+  const invFreq = Array.from({ length: half }, (_, i) => 1 / theta ** ((2 * i) / headDim));
+  for (let r = 0; r < b; r++) {
+    for (let j = 0; j < t; j++) {
+      const base = (r * t + j) * headDim;
+      const p = positions[r][j];
+      for (let i = 0; i < half; i++) {
+        const angle = p * invFreq[i];
+        cos[base + i] = cos[base + i + half] = Math.cos(angle);
+        sin[base + i] = sin[base + i + half] = Math.sin(angle);
+      }
+    }
+  }
+  return { cos: tf.tensor4d(cos, [b, 1, t, headDim]), sin: tf.tensor4d(sin, [b, 1, t, headDim]) };
+}
+
+/** HF `apply_rotary_pos_emb` for x [B, heads, T, D]: x·cos + rotate_half(x)·sin. */
+export function applyRotary(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor {
+  const [x1, x2] = tf.split(x, 2, 3);
+  const rotated = tf.concat([tf.neg(x2), x1], 3);
+  return x.mul(cos).add(rotated.mul(sin));
+}

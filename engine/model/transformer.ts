@@ -1,0 +1,155 @@
+/**
+ * The decoder-only transformer of the Qwen2/Qwen3 family: pre-RMSNorm blocks of grouped-query attention with rotary
+ * positions and a SwiGLU MLP. One forward serves training (whole sequences, causal mask), prefill and cached
+ * decoding (a KV cache per layer).
+ *
+ * Padding convention: rows may be left-padded (sampling) — `padding[b]` leading keys of row b are masked out and
+ * positions count from the first real token, so a row's numbers do not depend on how much padding it got.
+ * Training batches are right-padded, where the causal mask alone keeps real tokens from seeing the pads.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig, Params } from '../types.ts';
+import { applyRotary, embed, linear, matMul, rmsNorm, rotaryTables, silu } from './ops.ts';
+
+/** Keys and values of the tokens seen so far, per layer: [B, numKvHeads, length, headDim]. */
+export interface KvCache {
+  layers: { k: tf.Tensor; v: tf.Tensor }[];
+  /** Tokens (including left padding) in the cache. */
+  length: number;
+}
+
+export interface ForwardInput {
+  /** Token ids [B][T], all rows the same length. */
+  ids: number[][];
+  /** Rotary position of each token [B][T]; default 0..T-1 after the cache (minus each row's padding). */
+  positions?: number[][];
+  /** Left padding of each row, counted from the start of the cache: those keys are masked. Default none. */
+  padding?: number[];
+  /** Cache from earlier tokens; the result carries the extended cache (the caller disposes the old one). */
+  cache?: KvCache;
+  /** Return an extended cache (sampling); default false (training needs none). */
+  useCache?: boolean;
+}
+
+export interface ForwardOutput {
+  /** Final-normed hidden states [B, T, hidden]; {@link lmHead} turns them into logits. */
+  hidden: tf.Tensor;
+  cache?: KvCache;
+}
+
+const MASKED = -1e9;
+
+function param(params: Params, name: string): tf.Tensor {
+  const p = params.get(name);
+  if (!p) throw new Error(`parameters: missing '${name}'`);
+  return p;
+}
+
+/** Additive mask [B or 1, 1, g·T, past+T]: causal within the new tokens, pads masked, cached keys visible. */
+function attentionMask(
+  b: number,
+  t: number,
+  past: number,
+  groups: number,
+  padding: number[] | undefined
+): tf.Tensor | null {
+  const tk = past + t;
+  let mask: tf.Tensor | null = null;
+  if (t > 1) {
+    const causal = new Float32Array(groups * t * tk);
+    for (let g = 0; g < groups; g++) {
+      for (let i = 0; i < t; i++) {
+        const row = (g * t + i) * tk;
+        for (let j = past + i + 1; j < tk; j++) causal[row + j] = MASKED;
+      }
+    }
+    mask = tf.tensor4d(causal, [1, 1, groups * t, tk]);
+  }
+  if (padding?.some((p) => p > 0)) {
+    const pad = new Float32Array(b * tk);
+    for (let r = 0; r < b; r++) for (let j = 0; j < Math.min(padding[r], tk); j++) pad[r * tk + j] = MASKED;
+    const padMask = tf.tensor4d(pad, [b, 1, 1, tk]);
+    mask = mask ? mask.add(padMask) : padMask;
+  }
+  return mask;
+}
+
+export function forward(params: Params, config: ModelConfig, input: ForwardInput): ForwardOutput {
+  const b = input.ids.length;
+  const t = input.ids[0]?.length ?? 0;
+  if (b === 0 || t === 0) throw new Error('forward: empty batch');
+  if (input.ids.some((row) => row.length !== t)) throw new Error('forward: rows of ids must have equal length');
+  const past = input.cache?.length ?? 0;
+  if (past + t > config.maxPositions) {
+    throw new Error(`forward: ${past + t} tokens exceed maxPositions ${config.maxPositions}`);
+  }
+  const { numHeads, numKvHeads, headDim: d, rmsNormEps: eps } = config;
+  const groups = numHeads / numKvHeads;
+  const positions =
+    input.positions ??
+    input.ids.map((_, r) => Array.from({ length: t }, (_, j) => Math.max(0, past + j - (input.padding?.[r] ?? 0))));
+  const { cos, sin } = rotaryTables(positions, d, config.ropeTheta);
+  const mask = attentionMask(b, t, past, groups, input.padding);
+  const idsTensor = tf.tensor2d(input.ids.flat(), [b, t], 'int32');
+  let x = embed(param(params, 'model.embed_tokens.weight'), idsTensor);
+  const newLayers: KvCache['layers'] = [];
+  const scale = 1 / Math.sqrt(d);
+  for (let l = 0; l < config.numLayers; l++) {
+    const p = `model.layers.${l}`;
+    const h = rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps);
+    const bias = (n: string) => (config.qkvBias ? param(params, `${p}.self_attn.${n}_proj.bias`) : undefined);
+    // Separate q/k/v projections and 4-D transposes: one fused qkv reshape needs a 5-D transpose, 50× slower on wasm.
+    const heads = (y: tf.Tensor, n: number) => y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
+    let q = heads(linear(h, param(params, `${p}.self_attn.q_proj.weight`), bias('q')), numHeads);
+    let k = heads(linear(h, param(params, `${p}.self_attn.k_proj.weight`), bias('k')), numKvHeads);
+    let v = heads(linear(h, param(params, `${p}.self_attn.v_proj.weight`), bias('v')), numKvHeads);
+    if (config.qkNorm) {
+      q = rmsNorm(q, param(params, `${p}.self_attn.q_norm.weight`), eps);
+      k = rmsNorm(k, param(params, `${p}.self_attn.k_norm.weight`), eps);
+    }
+    q = applyRotary(q, cos, sin);
+    k = applyRotary(k, cos, sin);
+    const cached = input.cache?.layers[l];
+    if (cached) {
+      k = tf.concat([cached.k, k], 2);
+      v = tf.concat([cached.v, v], 2);
+    }
+    if (input.useCache) newLayers.push({ k, v });
+    // Grouped-query attention without repeating K/V: the g query heads sharing a KV head are stacked along time
+    // (head index = kvHead·g + r in HF's repeat_kv order), so q [B,H,T,D] reshapes to [B,kvH,g·T,D] for free.
+    const qg = q.reshape([b, numKvHeads, groups * t, d]);
+    let scores = matMul(qg, k.transpose([0, 1, 3, 2])).mul(scale);
+    if (mask) scores = scores.add(mask);
+    const attn = matMul(tf.softmax(scores), v)
+      .reshape([b, numHeads, t, d])
+      .transpose([0, 2, 1, 3])
+      .reshape([b, t, numHeads * d]);
+    x = x.add(linear(attn, param(params, `${p}.self_attn.o_proj.weight`)));
+    const h2 = rmsNorm(x, param(params, `${p}.post_attention_layernorm.weight`), eps);
+    const gate = silu(linear(h2, param(params, `${p}.mlp.gate_proj.weight`)));
+    const up = linear(h2, param(params, `${p}.mlp.up_proj.weight`));
+    x = x.add(linear(gate.mul(up), param(params, `${p}.mlp.down_proj.weight`)));
+  }
+  const hidden = rmsNorm(x, param(params, 'model.norm.weight'), eps);
+  return { hidden, cache: input.useCache ? { layers: newLayers, length: past + t } : undefined };
+}
+
+/** The output projection as [hidden, vocab]: lm_head, or the transposed embedding when tied. */
+export function headWeight(params: Params, config: ModelConfig): tf.Tensor {
+  return config.tieWordEmbeddings
+    ? param(params, 'model.embed_tokens.weight').transpose()
+    : param(params, 'lm_head.weight');
+}
+
+/** Logits [.., vocab] for hidden states [.., hidden]. */
+export function lmHead(params: Params, config: ModelConfig, hidden: tf.Tensor): tf.Tensor {
+  return linear(hidden, headWeight(params, config));
+}
+
+export function disposeCache(cache: KvCache | undefined): void {
+  if (!cache) return;
+  for (const layer of cache.layers) {
+    layer.k.dispose();
+    layer.v.dispose();
+  }
+}

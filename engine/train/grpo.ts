@@ -1,0 +1,382 @@
+/**
+ * The GRPO update of SPEC §4 on TensorFlow.js: per-token PPO-clip with ε_low/ε_high (optional dual clip), the loss
+ * aggregations of rl/aggregation.ts as per-token weights over the *whole* mini-batch (so gradient accumulation over
+ * micro-batches adds up to the same loss), an optional k3 KL to a frozen reference, optional entropy bonus, optional
+ * masking of truncated responses, global-norm clipping and Adam. The step metrics are computed by rl/'s reference
+ * functions on the same numbers the tensors saw.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LossAggregationName } from '../../rl/aggregation.ts';
+import { aggregateLoss } from '../../rl/aggregation.ts';
+import { KL_ESTIMATORS } from '../../rl/kl.ts';
+import { type ClipRegion, clipFraction, importanceRatio, LOG_RATIO_CLAMP, ppoClipTerm } from '../../rl/policy-loss.ts';
+import type { ModelConfig, Params } from '../types.ts';
+import { type Adam, clipGradients } from './adam.ts';
+import { chunks, type PromptResponse, toTokenBatch } from './batch.ts';
+import { scoreTokens, scoreTokensNoGrad, type TokenBatch } from './logprobs.ts';
+
+export interface GrpoSample extends PromptResponse {
+  /** The response's advantage A_i (same for every token; rl/advantages.ts). */
+  advantage: number;
+  /** log π_old per response token; default: recomputed by this policy before the first optimiser step. */
+  oldLogprobs?: number[];
+  /** Cut by the window; excluded from the loss when `maskTruncated`. */
+  truncated?: boolean;
+}
+
+export interface GrpoOptions {
+  /** ε_low; default 0.2 (GZ). */
+  epsilonLow?: number;
+  /** ε_high; default 0.2 (GZ); DAPO's clip-higher uses 0.28. */
+  epsilonHigh?: number;
+  /** Dual-clip constant c > 1 for A < 0; default null (off, as in the papers). */
+  dualClip?: number | null;
+  /** Loss aggregation (rl/aggregation.ts); default `token-mean` (GZ). */
+  aggregation?: LossAggregationName;
+  /** Fixed normaliser L in tokens for `seq-mean-token-sum-norm` / `dr-grpo` (never the window in force). */
+  aggregationConstant?: number;
+  /** β of the k3 KL to `reference`; default 0 (GZ: no KL, no reference model). */
+  klCoef?: number;
+  /** Frozen reference policy; required when klCoef > 0, ignored otherwise. */
+  reference?: Params;
+  /** Entropy bonus coefficient (loss −= c·H); default 0. */
+  entropyCoef?: number;
+  /** DAPO overlong masking: truncated responses carry no loss; default false (SPEC §5). */
+  maskTruncated?: boolean;
+  /** Optimiser steps per call (PPO mini-batches, in sample order); default 1 (GZ: mini-batch = batch). */
+  miniBatches?: number;
+  /** Sequences per forward/backward (gradient accumulation inside a mini-batch); default the whole mini-batch. */
+  microBatchSize?: number;
+  /** Global gradient-norm clip; default 1.0. Infinity turns it off. */
+  maxGradNorm?: number;
+  /** Logit temperature for log-probs (match the sampler's); default 1. */
+  temperature?: number;
+  /** Output-head chunk rows (engine/train/logprobs.ts); default 2048. */
+  chunkRows?: number;
+  /** Pad id for batching; default 0. */
+  padId?: number;
+}
+
+export interface GrpoStepMetrics {
+  /** Mean over mini-batches of the minimised loss (policy + β·KL − c·H). */
+  loss: number;
+  /** Policy-gradient part of the loss. */
+  pgLoss: number;
+  /** Clip fractions over scored tokens (rl `clipFraction`). */
+  clipFracLow: number;
+  clipFracHigh: number;
+  clipFrac: number;
+  dualClipFrac: number;
+  /** k3 estimate of KL(π_θ ‖ π_old), token mean, before each mini-batch's step. */
+  approxKl: number;
+  /** k3 KL to the reference (token mean), when β > 0. */
+  refKl?: number;
+  /** Mean token entropy of π_θ over scored tokens. */
+  entropy: number;
+  /** Gradient norm before clipping, mean over mini-batches. */
+  gradNorm: number;
+  /** Scored response tokens, sequences, optimiser steps, truncated responses masked out. */
+  tokens: number;
+  sequences: number;
+  optimizerSteps: number;
+  maskedTruncated: number;
+}
+
+interface Resolved extends Required<Omit<GrpoOptions, 'reference' | 'aggregationConstant' | 'dualClip'>> {
+  reference?: Params;
+  aggregationConstant?: number;
+  dualClip: number | null;
+}
+
+function resolve(o: GrpoOptions): Resolved {
+  const r: Resolved = {
+    epsilonLow: o.epsilonLow ?? 0.2,
+    epsilonHigh: o.epsilonHigh ?? 0.2,
+    dualClip: o.dualClip ?? null,
+    aggregation: o.aggregation ?? 'token-mean',
+    aggregationConstant: o.aggregationConstant,
+    klCoef: o.klCoef ?? 0,
+    reference: o.reference,
+    entropyCoef: o.entropyCoef ?? 0,
+    maskTruncated: o.maskTruncated ?? false,
+    miniBatches: o.miniBatches ?? 1,
+    microBatchSize: o.microBatchSize ?? Number.POSITIVE_INFINITY,
+    maxGradNorm: o.maxGradNorm ?? 1,
+    temperature: o.temperature ?? 1,
+    chunkRows: o.chunkRows ?? 2048,
+    padId: o.padId ?? 0,
+  };
+  if (r.klCoef < 0) throw new Error(`grpo: klCoef must be ≥ 0, got ${r.klCoef}`);
+  if (r.klCoef > 0 && !r.reference) throw new Error('grpo: klCoef > 0 needs a reference policy (options.reference)');
+  if (!Number.isInteger(r.miniBatches) || r.miniBatches < 1) {
+    throw new Error(`grpo: miniBatches must be a positive integer, got ${r.miniBatches}`);
+  }
+  if (!(r.microBatchSize >= 1)) throw new Error(`grpo: microBatchSize must be ≥ 1, got ${r.microBatchSize}`);
+  return r;
+}
+
+/**
+ * Per-token weights w_it such that loss = Σ w_it·l_it equals rl `aggregateLoss(mode, l, {mask, globalTokens,
+ * globalSequences, constant})` over the whole mini-batch.
+ */
+export function aggregationWeights(
+  mode: LossAggregationName,
+  mask: number[][],
+  constant?: number
+): { weights: number[][]; tokens: number; sequences: number } {
+  const lengths = mask.map((row) => row.reduce((a, b) => a + b, 0));
+  const tokens = lengths.reduce((a, b) => a + b, 0);
+  const sequences = lengths.filter((n) => n > 0).length;
+  const needsConstant = mode === 'seq-mean-token-sum-norm' || mode === 'dr-grpo';
+  if (needsConstant && !(constant !== undefined && constant > 0)) {
+    throw new Error(`grpo: aggregation '${mode}' needs aggregationConstant, a fixed token count (not the window)`);
+  }
+  const weightOf = (len: number): number => {
+    if (len === 0) return 0;
+    switch (mode) {
+      case 'token-mean':
+        return 1 / tokens;
+      case 'seq-mean-token-mean':
+        return 1 / (sequences * len);
+      case 'seq-mean-token-sum':
+        return 1 / sequences;
+      case 'seq-mean-token-sum-norm':
+        return 1 / constant!;
+      case 'dr-grpo':
+        return 1 / (sequences * constant!);
+      default:
+        throw new Error(`grpo: unknown aggregation '${String(mode)}'`);
+    }
+  };
+  const weights = mask.map((row, i) => row.map((m) => (m ? weightOf(lengths[i]) : 0)));
+  return { weights, tokens, sequences };
+}
+
+/** The loss tensor for one micro-batch: Σ w·(pg + β·k3 − c·H). Exported so tests can check it against rl/. */
+export function grpoLossTensor(
+  logprobs: tf.Tensor,
+  entropy: tf.Tensor,
+  old: number[][],
+  advantages: number[],
+  weights: number[][],
+  o: { epsilonLow: number; epsilonHigh: number; dualClip: number | null; klCoef: number; entropyCoef: number },
+  ref?: number[][]
+): { loss: tf.Tensor; pg: tf.Tensor } {
+  const [b, t] = logprobs.shape as [number, number];
+  const oldT = tf.tensor2d(old.flat(), [b, t]);
+  const adv = tf.tensor2d(advantages, [b, 1]);
+  const w = tf.tensor2d(weights.flat(), [b, t]);
+  const ratio = tf.exp(tf.clipByValue(logprobs.sub(oldT), -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP));
+  const clipped = tf.clipByValue(ratio, 1 - o.epsilonLow, 1 + o.epsilonHigh);
+  let perToken = tf.maximum(ratio.mul(adv).neg(), clipped.mul(adv).neg());
+  if (o.dualClip !== null) {
+    const cap = adv.mul(-o.dualClip);
+    perToken = tf.where(adv.less(0).tile([1, t]), tf.minimum(perToken, cap), perToken);
+  }
+  const pg = perToken.mul(w).sum();
+  let loss = pg;
+  if (o.klCoef > 0 && ref) {
+    const d = tf.clipByValue(tf.tensor2d(ref.flat(), [b, t]).sub(logprobs), -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP);
+    const k3 = tf.clipByValue(tf.exp(d).sub(d).sub(1), -10, 10);
+    loss = loss.add(k3.mul(w).sum().mul(o.klCoef));
+  }
+  if (o.entropyCoef > 0) loss = loss.sub(entropy.mul(w).sum().mul(o.entropyCoef));
+  return { loss, pg };
+}
+
+function rowsOf(flat: ArrayLike<number>, b: number, t: number): number[][] {
+  return Array.from({ length: b }, (_, r) => Array.from({ length: t }, (_, j) => flat[r * t + j]));
+}
+
+/** Old (or reference) log-probs over the batch layout, in micro-batches without gradients. */
+function scoreAll(params: Params, config: ModelConfig, batch: TokenBatch, micro: number, o: Resolved): number[][] {
+  const out: number[][] = [];
+  for (const idx of chunks(batch.ids.length, micro)) {
+    const part = { ids: idx.map((i) => batch.ids[i]), mask: idx.map((i) => batch.mask[i]) };
+    out.push(
+      ...scoreTokensNoGrad(params, config, part, { temperature: o.temperature, chunkRows: o.chunkRows }).logprobs
+    );
+  }
+  return out;
+}
+
+/** One GRPO update over `samples` (one RL step's batch): `miniBatches` optimiser steps. */
+export function grpoUpdate(
+  params: Params,
+  config: ModelConfig,
+  optimizer: Adam,
+  samples: GrpoSample[],
+  options: GrpoOptions = {}
+): GrpoStepMetrics {
+  const o = resolve(options);
+  if (samples.length === 0) throw new Error('grpo: no samples to train on');
+  samples.forEach((s, i) => {
+    if (!Number.isFinite(s.advantage)) throw new Error(`grpo: sample ${i} has a non-finite advantage (${s.advantage})`);
+    if (s.oldLogprobs && s.oldLogprobs.length !== s.response.length) {
+      throw new Error(`grpo: sample ${i} has ${s.oldLogprobs.length} old log-probs for ${s.response.length} tokens`);
+    }
+  });
+  const drop = (i: number) => o.maskTruncated && samples[i].truncated === true;
+  const full = toTokenBatch(samples, o.padId, drop);
+  const microSize = Number.isFinite(o.microBatchSize) ? o.microBatchSize : samples.length;
+  // Old log-probs in the batch layout: given ones placed at the response positions, else this policy's.
+  let old: number[][];
+  if (samples.every((s) => s.oldLogprobs)) {
+    old = samples.map((s, i) => {
+      const row = new Array(full.ids[i].length).fill(0);
+      s.oldLogprobs!.forEach((lp, j) => {
+        row[s.prompt.length + j] = lp;
+      });
+      return row;
+    });
+  } else {
+    old = scoreAll(params, config, full, microSize, o);
+  }
+  const ref = o.klCoef > 0 ? scoreAll(o.reference!, config, full, microSize, o) : undefined;
+
+  const variables = [...params.entries()].filter(([, v]) => v.trainable);
+  const nameOf = new Map(variables.map(([name, v]) => [v.name, name]));
+  const miniSize = Math.ceil(samples.length / o.miniBatches);
+  const m = {
+    loss: 0,
+    pg: 0,
+    gradNorm: 0,
+    steps: 0,
+    regions: [] as ClipRegion[],
+    approxKl: 0,
+    refKl: 0,
+    entropy: 0,
+    tokens: 0,
+    sequences: 0,
+  };
+  for (const mini of chunks(samples.length, miniSize)) {
+    const { weights, tokens, sequences } = aggregationWeights(
+      o.aggregation,
+      mini.map((i) => full.mask[i]),
+      o.aggregationConstant
+    );
+    if (tokens === 0) continue;
+    const grads = new Map<string, tf.Tensor>();
+    let miniLoss = 0;
+    for (const local of chunks(mini.length, microSize)) {
+      const rows = local.map((k) => mini[k]);
+      // Trim the micro-batch to its own longest sequence: padding costs time in every layer.
+      const length = Math.max(2, ...rows.map((i) => samples[i].prompt.length + samples[i].response.length));
+      const cut = <T>(x: T[][]) => rows.map((i) => x[i].slice(0, length));
+      const batch = { ids: cut(full.ids), mask: cut(full.mask) };
+      const w = local.map((k) => weights[k].slice(0, length));
+      const oldRows = cut(old);
+      const refRows = ref ? cut(ref) : undefined;
+      let lpHost: Float32Array | undefined;
+      let entHost: Float32Array | undefined;
+      let pgValue = 0;
+      const { value, grads: g } = tf.variableGrads(
+        () => {
+          const { logprobs, entropy } = scoreTokens(params, config, batch, {
+            temperature: o.temperature,
+            chunkRows: o.chunkRows,
+          });
+          lpHost = logprobs.dataSync() as Float32Array;
+          entHost = entropy.dataSync() as Float32Array;
+          const { loss, pg } = grpoLossTensor(
+            logprobs,
+            entropy,
+            oldRows,
+            rows.map((i) => samples[i].advantage),
+            w,
+            o,
+            refRows
+          );
+          pgValue = pg.dataSync()[0];
+          return loss as tf.Scalar;
+        },
+        variables.map(([, v]) => v)
+      );
+      miniLoss += value.dataSync()[0];
+      m.pg += pgValue;
+      value.dispose();
+      for (const [vname, grad] of Object.entries(g)) {
+        const name = nameOf.get(vname)!;
+        const prev = grads.get(name);
+        if (prev) {
+          grads.set(name, prev.add(grad));
+          prev.dispose();
+          grad.dispose();
+        } else grads.set(name, grad);
+      }
+      // Metrics with rl/'s reference functions on the numbers the tensors saw.
+      const lp = rowsOf(lpHost!, rows.length, length);
+      const ent = rowsOf(entHost!, rows.length, length);
+      rows.forEach((i, r) => {
+        for (let t = 0; t < length; t++) {
+          if (!batch.mask[r][t]) continue;
+          const ratio = importanceRatio(lp[r][t], oldRows[r][t]);
+          m.regions.push(
+            ppoClipTerm(ratio, samples[i].advantage, {
+              epsilonLow: o.epsilonLow,
+              epsilonHigh: o.epsilonHigh,
+              dualClip: o.dualClip,
+            }).region
+          );
+          m.approxKl += KL_ESTIMATORS.k3(lp[r][t], oldRows[r][t]);
+          if (refRows) m.refKl += KL_ESTIMATORS.k3(lp[r][t], refRows[r][t]);
+          m.entropy += ent[r][t];
+        }
+      });
+    }
+    m.gradNorm += clipGradients(grads, o.maxGradNorm);
+    optimizer.apply(grads);
+    for (const g of grads.values()) g.dispose();
+    m.loss += miniLoss;
+    m.steps++;
+    m.tokens += tokens;
+    m.sequences += sequences;
+  }
+  const clip = clipFraction(m.regions);
+  const perToken = (x: number) => (m.tokens === 0 ? 0 : x / m.tokens);
+  const perStep = (x: number) => (m.steps === 0 ? 0 : x / m.steps);
+  return {
+    loss: perStep(m.loss),
+    pgLoss: perStep(m.pg),
+    clipFracLow: clip.low,
+    clipFracHigh: clip.high,
+    clipFrac: clip.region,
+    dualClipFrac: clip.dual,
+    approxKl: perToken(m.approxKl),
+    refKl: ref ? perToken(m.refKl) : undefined,
+    entropy: perToken(m.entropy),
+    gradNorm: perStep(m.gradNorm),
+    tokens: m.tokens,
+    sequences: m.sequences,
+    optimizerSteps: m.steps,
+    maskedTruncated: samples.filter((_, i) => drop(i)).length,
+  };
+}
+
+/** The rl/ reference loss for the same numbers (used by tests to pin the tensor loss). */
+export function referenceGrpoLoss(
+  logprobs: number[][],
+  old: number[][],
+  advantages: number[],
+  mask: number[][],
+  o: {
+    epsilonLow: number;
+    epsilonHigh: number;
+    dualClip: number | null;
+    aggregation: LossAggregationName;
+    constant?: number;
+  }
+): number {
+  const losses = logprobs.map((row, i) =>
+    row.map((lp, t) =>
+      mask[i][t]
+        ? ppoClipTerm(importanceRatio(lp, old[i][t]), advantages[i], {
+            epsilonLow: o.epsilonLow,
+            epsilonHigh: o.epsilonHigh,
+            dualClip: o.dualClip,
+          }).loss
+        : 0
+    )
+  );
+  return aggregateLoss(o.aggregation, losses, { mask, constant: o.constant });
+}

@@ -1,0 +1,123 @@
+/**
+ * Log-probabilities and entropies of given tokens, for the GRPO update and pretraining. The output head runs in
+ * chunks of rows with a custom gradient that recomputes each chunk's logits in the backward pass, so a long
+ * response never holds the whole [B×T×V] logits (rl-anchors §3.7: that tensor, not the model, is what runs out of
+ * memory) — forward or backward, at most one chunk's [rows×V] is alive.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../model/ops.ts';
+import { forward, headWeight } from '../model/transformer.ts';
+import type { ModelConfig, Params } from '../types.ts';
+
+/** Sequences for scoring: `ids[b]` is prompt + response, right-padded; a token counts where `mask` is 1. */
+export interface TokenBatch {
+  /** Token ids [B][T] (right-padded with any id; padded positions must have mask 0). */
+  ids: number[][];
+  /** 1 where position t's token is scored as the prediction from position t−1 [B][T]; position 0 must be 0. */
+  mask: number[][];
+}
+
+export interface ScoreOptions {
+  /** Rows of the output head per chunk; default 2048. Lower it for large vocabularies. */
+  chunkRows?: number;
+  /** Divide logits by this before the softmax (match the sampling temperature, as verl does); default 1. */
+  temperature?: number;
+}
+
+function swap(x: tf.Tensor): tf.Tensor {
+  return x.transpose();
+}
+
+/**
+ * [N, 2] = (log p(target), entropy) for hidden rows h [N, H], head W [H, V]. Backward: with upstream (gL, gE),
+ * dz = gL·(onehot − p) − gE·p·(log p + H) (the entropy term is dH/dz_k = −p_k (log p_k + H)), all divided by τ.
+ */
+function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature: number): tf.Tensor {
+  const vocab = w.shape[1]!;
+  const compute = (hh: tf.Tensor, ww: tf.Tensor, targets: tf.Tensor) => {
+    const z = matMul(hh, ww).div(temperature);
+    const lse = tf.logSumExp(z, 1, true);
+    const logp = z.sub(lse);
+    const p = tf.exp(logp);
+    const onehot = tf.oneHot(targets, vocab).toFloat();
+    const target = logp.mul(onehot).sum(1);
+    const entropy = p.mul(logp).sum(1).neg();
+    return { logp, p, onehot, target, entropy };
+  };
+  const f = tf.customGrad(((hh: tf.Tensor, ww: tf.Tensor, save: tf.GradSaveFunc) => {
+    // Tensors made outside the tape's scope are gone by backward time: keep the targets with save().
+    save([hh, ww, targets]);
+    const { target, entropy } = compute(hh, ww, targets);
+    return {
+      value: tf.stack([target, entropy], 1),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sh, sw, st] = saved;
+        const { logp, p, onehot, entropy: ent } = compute(sh, sw, st);
+        const [gL, gE] = tf.split(dy, 2, 1);
+        const dz = onehot
+          .sub(p)
+          .mul(gL)
+          .sub(p.mul(logp.add(ent.expandDims(1))).mul(gE))
+          .div(temperature);
+        return [matMul(dz, swap(sw)), matMul(swap(sh), dz)];
+      },
+    };
+  }) as any) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+  return f(h, w);
+}
+
+/**
+ * Per-token log-probabilities and entropies [B, T] (differentiable w.r.t. the parameters; position t holds the
+ * score of ids[t] given ids[<t]; unmasked positions hold garbage and must be masked by the caller).
+ */
+export function scoreTokens(
+  params: Params,
+  config: ModelConfig,
+  batch: TokenBatch,
+  options: ScoreOptions = {}
+): { logprobs: tf.Tensor; entropy: tf.Tensor } {
+  const b = batch.ids.length;
+  const t = batch.ids[0]?.length ?? 0;
+  if (t < 2) throw new Error('scoreTokens: sequences need at least 2 tokens (a prompt token and a scored token)');
+  const chunkRows = options.chunkRows ?? 2048;
+  const temperature = options.temperature ?? 1;
+  // Predict ids[1..T-1] from positions 0..T-2; position 0 has nothing to predict.
+  const { hidden } = forward(params, config, { ids: batch.ids.map((row) => row.slice(0, t - 1)) });
+  const h = hidden.reshape([b * (t - 1), config.hiddenSize]);
+  const w = headWeight(params, config);
+  const targetIds = batch.ids.flatMap((row) => row.slice(1));
+  const n = targetIds.length;
+  const parts: tf.Tensor[] = [];
+  for (let start = 0; start < n; start += chunkRows) {
+    const rows = Math.min(chunkRows, n - start);
+    const targets = tf.tensor1d(targetIds.slice(start, start + rows), 'int32');
+    parts.push(headScores(h.slice([start, 0], [rows, -1]), w, targets, temperature));
+  }
+  const scores = (parts.length === 1 ? parts[0] : tf.concat(parts, 0)).reshape([b, t - 1, 2]);
+  const [lp, ent] = tf.split(scores, 2, 2);
+  const zero = tf.zeros([b, 1]);
+  return {
+    logprobs: tf.concat([zero, lp.reshape([b, t - 1])], 1),
+    entropy: tf.concat([zero, ent.reshape([b, t - 1])], 1),
+  };
+}
+
+/** Host copies of {@link scoreTokens} (no gradient), e.g. old or reference log-probs. */
+export function scoreTokensNoGrad(
+  params: Params,
+  config: ModelConfig,
+  batch: TokenBatch,
+  options: ScoreOptions = {}
+): { logprobs: number[][]; entropy: number[][] } {
+  const [lp, ent] = tf.tidy(() => {
+    const s = scoreTokens(params, config, batch, options);
+    return [s.logprobs, s.entropy];
+  });
+  const t = batch.ids[0].length;
+  const toRows = (x: tf.Tensor) => {
+    const flat = x.dataSync();
+    x.dispose();
+    return batch.ids.map((_, r) => Array.from(flat.subarray(r * t, (r + 1) * t)));
+  };
+  return { logprobs: toRows(lp), entropy: toRows(ent) };
+}
