@@ -4,38 +4,38 @@
  * works on a bare checkout; skips only when pip cannot install.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { STATE_DIR } from '../../infra/paths.mjs';
 import installPythonTestTools, {
+  PYTHON_TEST_TOOLS_DIR,
   PYTHON_TEST_TOOLS_PYTHON,
   pythonTestToolsReady,
 } from '../../infra/setup.d/python-test-tools.mjs';
 
 export type PythonTools = { python: string; skip?: undefined } | { python?: undefined; skip: string };
 
-const LOCK = path.join(STATE_DIR, 'python-test-tools.lock');
+const LOCK = `${PYTHON_TEST_TOOLS_DIR}.lock`;
 /** A lock older than this is from a killed installer. */
 const STALE_LOCK_MS = 10 * 60_000;
 
-async function withInstallLock<T>(fn: () => T): Promise<T> {
-  mkdirSync(STATE_DIR, { recursive: true });
+async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
+  mkdirSync(path.dirname(LOCK), { recursive: true });
   for (;;) {
     try {
       mkdirSync(LOCK);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const age = Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs!;
-      if (age > STALE_LOCK_MS) rmdirSync(LOCK, { recursive: true } as never);
+      const since = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
       else await sleep(500);
     }
   }
   try {
-    return fn();
+    return await fn();
   } finally {
-    rmdirSync(LOCK);
+    rmSync(LOCK, { recursive: true, force: true });
   }
 }
 
@@ -73,4 +73,12 @@ export function runPython(python: string, script: string, args: string[] = []): 
   const r = spawnSync(python, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (r.status !== 0) throw new Error(`python failed (exit ${r.status}):\n${r.stderr}`);
   return r.stdout;
+}
+
+/** The venv's python for a test, or undefined after marking the test skipped (only when pip cannot install). */
+export async function requirePython(t: { skip(message?: string): void }): Promise<string | undefined> {
+  const tools = await pythonTools();
+  if (tools.python !== undefined) return tools.python;
+  t.skip(tools.skip);
+  return undefined;
 }
