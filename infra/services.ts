@@ -3,6 +3,7 @@
  * environment variables through which tests and workers find it.
  */
 import path from 'node:path';
+import { startS3Server } from './s3-server.ts';
 import { startDevServer } from './temporal-dev.ts';
 
 export interface RunningServices {
@@ -18,6 +19,9 @@ export async function startServices(opts: { stateDir: string }): Promise<Running
     stops.push(temporal.stop);
     env.TEMPORAL_ADDRESS = temporal.address;
     if (temporal.uiUrl) env.OMNI_ZERO_TEMPORAL_UI = temporal.uiUrl;
+    const s3 = await startS3Server({ dataDir: path.join(opts.stateDir, 's3-data') });
+    stops.push(s3.stop);
+    Object.assign(env, s3.env);
   } catch (err) {
     for (const s of stops.reverse()) await s();
     throw err;

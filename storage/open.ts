@@ -1,4 +1,4 @@
-/** Opens a blob store from its URI: `file:///abs/dir`, a plain absolute path, or `s3://bucket[/prefix]`. */
+/** Opens a blob store from its URI: `file:///abs/dir`, `file://rel/dir`, an absolute path, or `s3://bucket[/prefix]`. */
 import path from 'node:path';
 import { type BlobStore, BlobStoreConfigError } from './blob-store.ts';
 import { FileBlobStore } from './file-store.ts';
@@ -16,10 +16,11 @@ export function openBlobStore(uri: string, s3?: S3StoreOptions): BlobStore {
     return new S3BlobStore(bucket, prefix.join('/'), s3);
   }
   if (uri.startsWith('file://')) {
+    // `file://data/x` (no third slash) is a path relative to the working directory, as the config allows.
     const p = uri.slice('file://'.length);
-    if (!path.isAbsolute(p))
-      throw new BlobStoreConfigError(`'${uri}' must be absolute: file:///abs/dir (three slashes)`);
-    return new FileBlobStore(p);
+    if (p === '')
+      throw new BlobStoreConfigError(`'${uri}' names no folder: use file:///abs/dir or file://relative/dir`);
+    return new FileBlobStore(path.resolve(p));
   }
   if (path.isAbsolute(uri)) return new FileBlobStore(uri);
   throw new BlobStoreConfigError(`unsupported storage URI '${uri}': use file:///abs/dir or s3://bucket/prefix`);

@@ -9,9 +9,9 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description(
-      'run a worker: main (workflows + I/O), gpu (rollout, update, evaluation), cpu (reward scoring), or all'
+      'run a worker: main (workflows), gpu (rollout, update, evaluation), cpu (scoring, data), io (checkpoints), or all'
     )
-    .option('--queue <role>', 'main | gpu | cpu | all', 'all')
+    .option('--queue <role>', 'main | gpu | cpu | io | all', 'all')
     .option('--address <host:port>', 'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)')
     .action(async (opts: { queue: string; address?: string }) => {
       const roles: WorkerRole[] =
@@ -20,7 +20,7 @@ export function register(program: Command): void {
           : ALL_ROLES.includes(opts.queue as WorkerRole)
             ? [opts.queue as WorkerRole]
             : [];
-      if (roles.length === 0) throw new Error(`--queue must be one of main, gpu, cpu, all (got '${opts.queue}')`);
+      if (roles.length === 0) throw new Error(`--queue must be one of main, gpu, cpu, io, all (got '${opts.queue}')`);
       const address = temporalAddress(opts.address);
       const connection = await NativeConnection.connect({ address });
       const workers = await createWorkers({ connection, roles });

@@ -13,7 +13,8 @@ test('openBlobStore understands file:// and s3:// URIs and rejects others with t
   assert.equal(openBlobStore('file:///tmp/x').uri, 'file:///tmp/x');
   assert.equal(openBlobStore('/tmp/y/').uri, 'file:///tmp/y');
   assert.equal(openBlobStore('s3://bucket-1/runs/demo').uri, 's3://bucket-1/runs/demo');
-  assert.throws(() => openBlobStore('file://relative/dir'), /must be absolute/);
+  assert.equal(openBlobStore('file://relative/dir').uri, `file://${path.resolve('relative/dir')}`);
+  assert.throws(() => openBlobStore('file://'), /names no folder/);
   assert.throws(() => openBlobStore('s3://Bad_Bucket/x'), /invalid S3 bucket/);
   assert.throws(() => openBlobStore('gs://b/x'), /unsupported storage URI/);
 });

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { WorkflowFailedError } from '@temporalio/client';
+import { TEMPORAL_BIN } from '../../infra/paths.mjs';
+import type { ExperimentResult } from '../../workflows/experiment.ts';
+import { progressQuery } from '../../workflows/messages.ts';
+import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
+import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
+
+const run = promisify(execFile);
+let env: TemporalTestEnv;
+let workers: RunningWorkers;
+
+before(async () => {
+  env = await temporalTestEnv();
+  workers = await startTestWorkers(env, ['main']);
+});
+after(async () => {
+  await workers.stop();
+  await env.teardown();
+});
+
+const validConfig = {
+  name: 'wf-plan',
+  model: { preset: 'micro' },
+  rollout: { promptsPerStep: 4, groupSize: 4 },
+  window: {
+    type: 'steps',
+    steps: [
+      { fromStep: 0, maxTokens: 32 },
+      { fromStep: 4, maxTokens: 64 },
+    ],
+  },
+  tasks: {
+    math: { kind: 'math', source: { type: 'synthetic' } },
+    code: { kind: 'code', source: { type: 'synthetic' } },
+  },
+  schedule: { kind: 'curriculum', stepsPerStage: 3 },
+};
+
+function temporalCli(...args: string[]) {
+  return run(TEMPORAL_BIN, [...args, '--address', env.address], { encoding: 'utf8' });
+}
+
+test('a valid config pasted as the bare input completes its plan and shows in `temporal workflow list`', async () => {
+  const workflowId = `wf-plan-${Date.now()}`;
+  const handle = await env.client.workflow.start('experiment', {
+    args: [validConfig],
+    taskQueue: workers.queues.main,
+    workflowId,
+  });
+  const result = (await handle.result()) as ExperimentResult;
+  assert.equal(result.status, 'planned');
+  assert.equal(result.runId, workflowId);
+  // code precedes math in the default curriculum order (OT §3.2): code steps 0–2, math 3–5.
+  assert.deepEqual(
+    result.plan.stages.map((s) => [s.name, s.startStep, s.endStep]),
+    [
+      ['code', 0, 3],
+      ['math', 3, 6],
+    ]
+  );
+  // The run-wide window grows at global step 4, inside the math stage.
+  assert.deepEqual(result.plan.stages[1].windows, [
+    { fromStep: 3, toStep: 4, maxTokens: 32 },
+    { fromStep: 4, toStep: 6, maxTokens: 64 },
+  ]);
+  assert.equal(result.plan.batch.responsesPerStep, 16);
+  const progress = await handle.query(progressQuery);
+  assert.equal(progress.status, 'planned');
+  assert.equal(progress.totalSteps, 6);
+  assert.equal(progress.window, 32);
+
+  // Visibility is eventually consistent: poll the CLI's list until the run appears with its attributes.
+  let listed: any[] = [];
+  for (let i = 0; i < 50 && listed.length === 0; i++) {
+    const { stdout } = await temporalCli(
+      'workflow',
+      'list',
+      '--query',
+      `OmniRun = "${workflowId}"`,
+      '--output',
+      'json'
+    );
+    listed = stdout.trim() ? JSON.parse(stdout) : [];
+    if (listed.length === 0) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(listed.length, 1, 'the run is found by its OmniRun search attribute');
+  const sa = JSON.stringify(listed[0].searchAttributes);
+  for (const key of ['OmniExperiment', 'OmniRun', 'OmniStatus', 'OmniStage', 'OmniStep'])
+    assert.match(sa, new RegExp(key));
+  const described = await handle.describe();
+  assert.equal(described.searchAttributes.OmniStatus?.[0], 'planned');
+  assert.equal(described.searchAttributes.OmniExperiment?.[0], 'wf-plan');
+  assert.equal(described.searchAttributes.OmniStage?.[0], 'code');
+  assert.match(String((await described.memo)?.summary), /wf-plan: curriculum, 2 stages/);
+});
+
+test('an invalid config started from the temporal CLI fails non-retryably with every problem listed', async () => {
+  const workflowId = `wf-invalid-${Date.now()}`;
+  const bad = {
+    ...validConfig,
+    lerningRate: 0.1, // misspelt key
+    seed: 'seven', // wrong type
+    rollout: { promptsPerStep: 4, groupSize: 1 }, // out of range: a group needs ≥ 2 responses
+  };
+  await temporalCli(
+    'workflow',
+    'start',
+    '--type',
+    'experiment',
+    '--task-queue',
+    workers.queues.main,
+    '--workflow-id',
+    workflowId,
+    '--input',
+    JSON.stringify(bad)
+  );
+  const handle = env.client.workflow.getHandle(workflowId);
+  const err = await handle.result().then(
+    () => assert.fail('the workflow should fail'),
+    (e: unknown) => e
+  );
+  assert.ok(err instanceof WorkflowFailedError);
+  const cause = err.cause as { message: string; type?: string; nonRetryable?: boolean };
+  assert.equal(cause.type, 'InvalidExperimentConfig');
+  assert.equal(cause.nonRetryable, true);
+  assert.match(cause.message, /invalid experiment config \(3 problems\)/);
+  assert.match(cause.message, /- lerningRate: unknown key/);
+  assert.match(cause.message, /- seed: must be (a number|an integer)/);
+  assert.match(cause.message, /- rollout\.groupSize: /);
+  // One attempt only: the failure is final, not a workflow-task retry loop.
+  const { stdout } = await temporalCli('workflow', 'describe', '--workflow-id', workflowId, '--output', 'json');
+  assert.match(stdout, /WORKFLOW_EXECUTION_STATUS_FAILED|"status":\s*"Failed"|FAILED/);
+  assert.equal((await handle.describe()).searchAttributes.OmniStatus?.[0], 'failed');
+});
