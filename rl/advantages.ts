@@ -5,10 +5,10 @@
 import { lookUp, RlInputError, requireFinite, requireNonNegative } from './errors.ts';
 import { allEqual, mean, sampleStd } from './stats.ts';
 
-export type AdvantageEstimatorName = 'grpo' | 'dr-grpo' | 'rloo';
+export type AdvantageEstimatorName = 'grpo' | 'drgrpo' | 'rloo';
 
 export interface AdvantageOptions {
-  /** `'grpo'` (std-normalised, default), `'dr-grpo'` (mean-centred only, Dr. GRPO) or `'rloo'` (leave-one-out baseline). */
+  /** `'grpo'` (std-normalised, default), `'drgrpo'` (mean-centred only, Dr. GRPO) or `'rloo'` (leave-one-out baseline). */
   estimator?: AdvantageEstimatorName;
   /** ε added to the std in `'grpo'`. Default 1e-6 (verl; TRL uses 1e-4, OpenRLHF 1e-9). */
   epsilon?: number;
@@ -19,18 +19,29 @@ export interface AdvantageOptions {
   singleton?: 'zero' | 'raw';
 }
 
+export interface BatchAdvantageOptions extends AdvantageOptions {
+  /**
+   * Where `'grpo'`'s std comes from. `'group'` (default): the prompt's own G responses (GZ, OT). `'task-batch'`: all
+   * responses of the same task in the batch, the mean staying per group (TRL `scale_rewards="batch"`, per task).
+   * Ignored by `'drgrpo'` and `'rloo'`, which use no std.
+   */
+  scope?: 'group' | 'task-batch';
+}
+
 export const DEFAULT_ADVANTAGE: Readonly<Required<AdvantageOptions>> = Object.freeze({
   estimator: 'grpo',
   epsilon: 1e-6,
   singleton: 'zero',
 });
 
-type Estimator = (rewards: readonly number[], epsilon: number) => number[];
+/** `std` replaces the group's own std when the scope is wider than the group (`'task-batch'`). */
+type Estimator = (rewards: readonly number[], epsilon: number, std?: number) => number[];
 
 /** `A_i = (R_i − mean(R)) / (std(R) + ε)`, sample std (n − 1) as in verl, TRL and OpenRLHF (rl-anchors §2.1). */
-const grpo: Estimator = (rewards, epsilon) => {
+const grpo: Estimator = (rewards, epsilon, std) => {
   const m = mean(rewards);
-  const s = sampleStd(rewards);
+  const s = std ?? sampleStd(rewards);
+  if (s + epsilon === 0) return rewards.map(() => 0); // all equal with ε = 0: 0, not 0/0
   return rewards.map((r) => (r - m) / (s + epsilon));
 };
 
@@ -50,12 +61,16 @@ const rloo: Estimator = (rewards) => {
 /** Advantage estimators by config name (verl's `AdvantageEstimator` registry, the subset the papers use). */
 export const ADVANTAGE_ESTIMATORS: Readonly<Record<AdvantageEstimatorName, Estimator>> = Object.freeze({
   grpo,
-  'dr-grpo': drGrpo,
+  drgrpo: drGrpo,
   rloo,
 });
 
 /** Advantages of one group (one prompt's G responses), in the order given. */
 export function groupAdvantages(rewards: readonly number[], options: AdvantageOptions = {}): number[] {
+  return advantagesWithStd(rewards, options, undefined);
+}
+
+function advantagesWithStd(rewards: readonly number[], options: AdvantageOptions, std: number | undefined): number[] {
   const o = { ...DEFAULT_ADVANTAGE, ...options };
   const estimator = lookUp(ADVANTAGE_ESTIMATORS, o.estimator, 'advantage.estimator');
   requireNonNegative(o.epsilon, 'advantage.epsilon');
@@ -68,10 +83,10 @@ export function groupAdvantages(rewards: readonly number[], options: AdvantageOp
   });
   if (rewards.length === 1) {
     if (o.singleton === 'zero') return [0];
-    return [o.estimator === 'grpo' ? rewards[0] / (1 + o.epsilon) : rewards[0]];
+    return [o.estimator === 'grpo' ? rewards[0] / ((std ?? 1) + o.epsilon) : rewards[0]];
   }
-  if (o.estimator === 'grpo' && o.epsilon === 0 && allEqual(rewards)) return rewards.map(() => 0);
-  return estimator(rewards, o.epsilon);
+  if (allEqual(rewards)) return rewards.map(() => 0);
+  return estimator(rewards, o.epsilon, std);
 }
 
 /**
@@ -118,7 +133,14 @@ const fraction = (part: number, whole: number): number => (whole === 0 ? 0 : par
  * Advantages for a whole batch: samples are grouped by (task, prompt) and each group is normalised on its own,
  * so rewards of different scales (judge [−5, 5] vs verifier ±1) never meet in one mean or std.
  */
-export function batchAdvantages(samples: readonly GroupedSample[], options: AdvantageOptions = {}): BatchAdvantages {
+export function batchAdvantages(
+  samples: readonly GroupedSample[],
+  options: BatchAdvantageOptions = {}
+): BatchAdvantages {
+  const { scope = 'group', ...groupOptions } = options;
+  if (scope !== 'group' && scope !== 'task-batch') {
+    throw new RlInputError('advantage.scope', `must be 'group' or 'task-batch', got '${String(scope)}'`);
+  }
   const groups = new Map<string, { task: string; indices: number[] }>();
   samples.forEach((s, i) => {
     if (typeof s.task !== 'string' || s.task === '')
@@ -135,9 +157,19 @@ export function batchAdvantages(samples: readonly GroupedSample[], options: Adva
   const advantages = new Array<number>(samples.length);
   const perTask = new Map<string, ZeroVarianceCount>();
   let zero = 0;
+  const taskStd = new Map<string, number>();
+  if (scope === 'task-batch') {
+    const byTask = new Map<string, number[]>();
+    for (const s of samples) {
+      const list = byTask.get(s.task);
+      if (list) list.push(s.reward);
+      else byTask.set(s.task, [s.reward]);
+    }
+    for (const [task, rewards] of byTask) taskStd.set(task, sampleStd(rewards));
+  }
   for (const { task, indices } of groups.values()) {
     const rewards = indices.map((i) => samples[i].reward);
-    groupAdvantages(rewards, options).forEach((a, j) => {
+    advantagesWithStd(rewards, groupOptions, taskStd.get(task)).forEach((a, j) => {
       advantages[indices[j]] = a;
     });
     let t = perTask.get(task);

@@ -12,7 +12,7 @@ export type LossAggregationName =
   | 'token-mean'
   | 'seq-mean-token-mean'
   | 'seq-mean-token-sum'
-  | 'seq-mean-token-sum-norm'
+  | 'constant-normaliser'
   | 'dr-grpo';
 
 export interface AggregationOptions {
@@ -23,7 +23,7 @@ export interface AggregationOptions {
   /** Count of sequences with ≥ 1 valid token in the whole batch (`seq-mean-*`, `dr-grpo`). Default: the local count. */
   globalSequences?: number;
   /**
-   * The fixed normaliser L of `seq-mean-token-sum-norm` (Σ/L, verl) and `dr-grpo` (Σ/(B·L), TRL), in tokens.
+   * The fixed normaliser L of `constant-normaliser` (Σ/L, verl's `seq-mean-token-sum-norm`) and `dr-grpo` (Σ/(B·L), TRL), in tokens.
    * Required for those modes and must be a number fixed for the whole run (e.g. the largest window, 24576). Unlike
    * verl there is no fallback to the padded response length: with a window growing 2,048 → 24,576 a window-derived
    * L would silently shrink every update 12× (SPEC §4).
@@ -102,8 +102,8 @@ export const LOSS_AGGREGATIONS: Readonly<Record<LossAggregationName, Aggregation
     safeDivide(s.sumOfSequenceMeans, globalCount(o.globalSequences, s.sequences, 'globalSequences')),
   /** `1/B Σ_i Σ_t`. */
   'seq-mean-token-sum': (s, o) => safeDivide(s.total, globalCount(o.globalSequences, s.sequences, 'globalSequences')),
-  /** verl `seq-mean-token-sum-norm`: `Σ_i Σ_t / L` with a fixed L (no division by B). */
-  'seq-mean-token-sum-norm': (s, o) => s.total / fixedConstant(o.constant),
+  /** verl `seq-mean-token-sum-norm` with `loss_scale_factor` set: `Σ_i Σ_t / L` with a fixed L (no division by B). */
+  'constant-normaliser': (s, o) => s.total / fixedConstant(o.constant),
   /** TRL `dr_grpo` (Dr. GRPO): `Σ_i Σ_t / (B · L)` with a fixed L. */
   'dr-grpo': (s, o) =>
     safeDivide(s.total, globalCount(o.globalSequences, s.sequences, 'globalSequences') * fixedConstant(o.constant)),

@@ -26,8 +26,25 @@ export interface LinearWindow {
   multipleOf?: number;
 }
 
-/** A step-wise list (`[{ fromStep: 0, maxTokens: 2048 }, …]`) or a linear ramp. */
-export type WindowSchedule = readonly WindowStep[] | LinearWindow;
+/**
+ * A step-wise list (`[{ fromStep: 0, maxTokens: 2048 }, …]`) or a linear ramp, bare or tagged as in the experiment
+ * config's `window` (`{ type: 'steps', steps: […] }`, `{ type: 'linear', from, to, startStep, endStep }`).
+ */
+export type WindowSchedule =
+  | readonly WindowStep[]
+  | { readonly type: 'steps'; readonly steps: readonly WindowStep[] }
+  | (LinearWindow & { readonly type?: 'linear' });
+
+type Normalised = { steps: readonly WindowStep[]; prefix: string } | { linear: LinearWindow };
+
+function normalise(schedule: WindowSchedule): Normalised {
+  if (Array.isArray(schedule)) return { steps: schedule as readonly WindowStep[], prefix: '' };
+  const tagged = schedule as { type?: unknown; steps?: unknown };
+  if (tagged?.type === 'steps') {
+    return { steps: Array.isArray(tagged.steps) ? (tagged.steps as WindowStep[]) : [], prefix: 'steps' };
+  }
+  return { linear: schedule as LinearWindow };
+}
 
 export interface ScheduleProblem {
   /** Where, e.g. `[1].fromStep` or `endStep`. */
@@ -43,29 +60,37 @@ export function windowScheduleProblems(schedule: WindowSchedule): ScheduleProble
   const add = (path: string, message: string): void => {
     problems.push({ path, message });
   };
-  if (Array.isArray(schedule)) {
-    const steps = schedule as readonly WindowStep[];
-    if (steps.length === 0) add('', 'a step-wise window schedule needs at least one entry');
+  const n = normalise(schedule);
+  if ('steps' in n) {
+    const { steps, prefix } = n;
+    const addAt = (path: string, message: string): void => {
+      problems.push({ path: prefix + path, message });
+    };
+    if (steps.length === 0) addAt('', 'a step-wise window schedule needs at least one entry');
     steps.forEach((s, i) => {
-      if (!isWhole(s?.fromStep, 0)) add(`[${i}].fromStep`, `must be a whole number >= 0, got ${String(s?.fromStep)}`);
-      if (!isWhole(s?.maxTokens, 1)) add(`[${i}].maxTokens`, `must be a whole number > 0, got ${String(s?.maxTokens)}`);
+      if (!isWhole(s?.fromStep, 0)) addAt(`[${i}].fromStep`, `must be a whole number >= 0, got ${String(s?.fromStep)}`);
+      if (!isWhole(s?.maxTokens, 1))
+        addAt(`[${i}].maxTokens`, `must be a whole number > 0, got ${String(s?.maxTokens)}`);
       if (i === 0 && s?.fromStep !== 0 && isWhole(s?.fromStep, 0)) {
-        add('[0].fromStep', `must be 0 so every step has a window, got ${s.fromStep}`);
+        addAt('[0].fromStep', `must be 0 so every step has a window, got ${s.fromStep}`);
       }
       if (i > 0) {
         const prev = steps[i - 1];
         if (isWhole(s?.fromStep, 0) && isWhole(prev?.fromStep, 0) && s.fromStep <= prev.fromStep) {
-          add(`[${i}].fromStep`, `must be greater than the previous entry's ${prev.fromStep}, got ${s.fromStep}`);
+          addAt(`[${i}].fromStep`, `must be greater than the previous entry's ${prev.fromStep}, got ${s.fromStep}`);
         }
         if (isWhole(s?.maxTokens, 1) && isWhole(prev?.maxTokens, 1) && s.maxTokens < prev.maxTokens) {
-          add(`[${i}].maxTokens`, `the window only grows (SPEC §5): ${s.maxTokens} < previous ${prev.maxTokens}`);
+          addAt(`[${i}].maxTokens`, `the window only grows (SPEC §5): ${s.maxTokens} < previous ${prev.maxTokens}`);
         }
       }
     });
     return problems;
   }
-  const r = schedule as LinearWindow;
+  const r = n.linear;
   if (r === null || typeof r !== 'object') return [{ path: '', message: 'must be a list of steps or a linear ramp' }];
+  if ((r as { type?: unknown }).type !== undefined && (r as { type?: unknown }).type !== 'linear') {
+    return [{ path: 'type', message: `must be 'steps' or 'linear', got '${String((r as { type?: unknown }).type)}'` }];
+  }
   if (!isWhole(r.from, 1)) add('from', `must be a whole number of tokens > 0, got ${String(r.from)}`);
   if (!isWhole(r.to, 1)) add('to', `must be a whole number of tokens > 0, got ${String(r.to)}`);
   else if (isWhole(r.from, 1) && r.to < r.from) add('to', `the window only grows (SPEC §5): ${r.to} < from ${r.from}`);
@@ -92,13 +117,13 @@ export function windowAt(schedule: WindowSchedule, step: number): number {
   if (problems.length > 0) {
     throw new RlInputError('window', problems.map((p) => `${p.path || 'schedule'} ${p.message}`).join('; '));
   }
-  if (Array.isArray(schedule)) {
-    const steps = schedule as readonly WindowStep[];
-    let window = steps[0].maxTokens;
-    for (const s of steps) if (s.fromStep <= step) window = s.maxTokens;
+  const n = normalise(schedule);
+  if ('steps' in n) {
+    let window = n.steps[0].maxTokens;
+    for (const s of n.steps) if (s.fromStep <= step) window = s.maxTokens;
     return window;
   }
-  const { from, to, startStep, endStep, multipleOf = 1 } = schedule as LinearWindow;
+  const { from, to, startStep, endStep, multipleOf = 1 } = n.linear;
   if (step <= startStep) return from;
   if (step >= endStep) return to;
   // Integer numerator and denominator: the quotient is exact whenever it is a whole number, so floor never drops one.

@@ -10,7 +10,7 @@ test('Ex 1 [1,0,0,1]: mean .5, sample std √(1/3) = .577350 → ±.5/.577351 = 
   assertAllClose(groupAdvantages([1, 0, 0, 1]), [0.866024, -0.866024, -0.866024, 0.866024]);
   // TRL's ε = 1e-4: .5/(.577350 + .0001) = 0.865875
   assertAllClose(groupAdvantages([1, 0, 0, 1], { epsilon: 1e-4 }), [0.865875, -0.865875, -0.865875, 0.865875]);
-  assertAllClose(groupAdvantages([1, 0, 0, 1], { estimator: 'dr-grpo' }), [0.5, -0.5, -0.5, 0.5]);
+  assertAllClose(groupAdvantages([1, 0, 0, 1], { estimator: 'drgrpo' }), [0.5, -0.5, -0.5, 0.5]);
   // RLOO: 4/3 · ±.5 = ±0.666667
   assertAllClose(groupAdvantages([1, 0, 0, 1], { estimator: 'rloo' }), [0.666667, -0.666667, -0.666667, 0.666667]);
 });
@@ -18,7 +18,7 @@ test('Ex 1 [1,0,0,1]: mean .5, sample std √(1/3) = .577350 → ±.5/.577351 = 
 test('Ex 1 [1,0,0,0]: mean .25, std .5 → .75/.5 = 1.5, −.25/.5 = −.5', () => {
   assertAllClose(groupAdvantages([1, 0, 0, 0]), [1.499997, -0.499999, -0.499999, -0.499999]);
   assertAllClose(groupAdvantages([1, 0, 0, 0], { epsilon: 1e-4 }), [1.4997, -0.4999, -0.4999, -0.4999], 1e-4);
-  assertAllClose(groupAdvantages([1, 0, 0, 0], { estimator: 'dr-grpo' }), [0.75, -0.25, -0.25, -0.25]);
+  assertAllClose(groupAdvantages([1, 0, 0, 0], { estimator: 'drgrpo' }), [0.75, -0.25, -0.25, -0.25]);
   // RLOO: 1 − mean(0,0,0) = 1; 0 − mean(1,0,0) = −1/3
   assertAllClose(groupAdvantages([1, 0, 0, 0], { estimator: 'rloo' }), [1, -0.333333, -0.333333, -0.333333]);
 });
@@ -27,13 +27,13 @@ test('Ex 1 six rewards: mean .5, std .389872', () => {
   const r = [0.9, 0.2, 0.5, 0.0, 1.0, 0.4];
   assertAllClose(groupAdvantages(r), [1.025976, -0.769482, 0, -1.28247, 1.28247, -0.256494]);
   assertAllClose(groupAdvantages(r, { epsilon: 1e-4 }), [1.025715, -0.769286, 0, -1.282144, 1.282144, -0.256429]);
-  assertAllClose(groupAdvantages(r, { estimator: 'dr-grpo' }), [0.4, -0.3, 0, -0.5, 0.5, -0.1]);
+  assertAllClose(groupAdvantages(r, { estimator: 'drgrpo' }), [0.4, -0.3, 0, -0.5, 0.5, -0.1]);
   // RLOO = 6/5 · Dr.GRPO
   assertAllClose(groupAdvantages(r, { estimator: 'rloo' }), [0.48, -0.36, 0, -0.6, 0.6, -0.12]);
 });
 
 test('Ex 1 [1,1,1,1]: zero-variance group → all 0 for every estimator, even with ε = 0', () => {
-  for (const estimator of ['grpo', 'dr-grpo', 'rloo'] as const) {
+  for (const estimator of ['grpo', 'drgrpo', 'rloo'] as const) {
     assert.deepEqual(groupAdvantages([1, 1, 1, 1], { estimator }), [0, 0, 0, 0]);
   }
   assert.deepEqual(groupAdvantages([1, 1, 1, 1], { epsilon: 0 }), [0, 0, 0, 0], 'not 0/0 = NaN');
@@ -42,7 +42,7 @@ test('Ex 1 [1,1,1,1]: zero-variance group → all 0 for every estimator, even wi
 test('Ex 1 singleton [0.7]: 0 by default; verl’s rule (mean 0, std 1) on request', () => {
   assert.deepEqual(groupAdvantages([0.7]), [0]);
   assertAllClose(groupAdvantages([0.7], { singleton: 'raw' }), [0.699999]); // 0.7/(1 + 1e-6)
-  assert.deepEqual(groupAdvantages([0.7], { singleton: 'raw', estimator: 'dr-grpo' }), [0.7]);
+  assert.deepEqual(groupAdvantages([0.7], { singleton: 'raw', estimator: 'drgrpo' }), [0.7]);
 });
 
 test('bad input is named', () => {
@@ -85,6 +85,32 @@ test('joint batch: groups are (task, prompt), so two tasks sharing a prompt id n
   assert.notEqual(groupKey('a,b', 'c'), groupKey('a', 'b,c'));
 });
 
+test("scope 'task-batch': the mean stays per group, the std is the task's over the whole batch", () => {
+  const samples = [
+    { task: 'math', prompt: 1, reward: 1 },
+    { task: 'math', prompt: 1, reward: 0 },
+    { task: 'math', prompt: 2, reward: 1 },
+    { task: 'math', prompt: 2, reward: 1 },
+    { task: 'qa', prompt: 1, reward: 5 },
+    { task: 'qa', prompt: 1, reward: -5 },
+  ];
+  // math rewards [1, 0, 1, 1]: mean .75, sample std √((3·.0625 + .5625)/3) = √.25 = .5.
+  // Group 1 mean .5 → ±.5/(.5 + 1e-6) = ±0.999998; group 2 all equal → 0.
+  // qa [5, −5]: std √50 = 7.071068 → ±5/7.071069 = ±0.707107, the same as its group scope.
+  const qa = 5 / (Math.sqrt(50) + 1e-6);
+  const r = batchAdvantages(samples, { scope: 'task-batch' });
+  assertAllClose(r.advantages, [0.999998, -0.999998, 0, 0, qa, -qa]);
+  // With the default group scope, math group 1 uses its own std √.5 = .707107 → ±0.707106.
+  const own = 0.5 / (Math.sqrt(0.5) + 1e-6);
+  assertAllClose(batchAdvantages(samples).advantages, [own, -own, 0, 0, qa, -qa], 1e-12);
+  // Dr. GRPO has no std, so the scope changes nothing.
+  assert.deepEqual(
+    batchAdvantages(samples, { scope: 'task-batch', estimator: 'drgrpo' }).advantages,
+    batchAdvantages(samples, { estimator: 'drgrpo' }).advantages
+  );
+  assert.throws(() => batchAdvantages(samples, { scope: 'batch' as never }), /advantage\.scope/);
+});
+
 test('joint batch: an empty batch has no groups and a zero fraction, not NaN', () => {
   assert.deepEqual(batchAdvantages([]), {
     advantages: [],
@@ -110,7 +136,7 @@ test('property: GRPO advantages sum to 0 and ignore a constant shift of the rewa
 test('property: RLOO = G/(G−1) · Dr. GRPO, and a batch of one task equals its groups done one by one', () => {
   fc.assert(
     fc.property(rewardsArb, rewardsArb, (g1, g2) => {
-      const dr = groupAdvantages(g1, { estimator: 'dr-grpo' });
+      const dr = groupAdvantages(g1, { estimator: 'drgrpo' });
       assertAllClose(
         groupAdvantages(g1, { estimator: 'rloo' }),
         dr.map((x) => (x * g1.length) / (g1.length - 1)),

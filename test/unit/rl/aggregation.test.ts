@@ -16,7 +16,7 @@ test('Ex 2 aggregation modes', () => {
   assert.equal(aggregateLoss('token-mean', EX2), 8 / 6); // (1+3+1+1+1+1)/6
   assert.equal(aggregateLoss('seq-mean-token-mean', EX2), 1.5); // (4/2 + 4/4)/2
   assert.equal(aggregateLoss('seq-mean-token-sum', EX2), 4); // (4 + 4)/2
-  assert.equal(aggregateLoss('seq-mean-token-sum-norm', EX2, { constant: 4 }), 2); // 8/4
+  assert.equal(aggregateLoss('constant-normaliser', EX2, { constant: 4 }), 2); // 8/4
   assert.equal(aggregateLoss('dr-grpo', EX2, { constant: 4 }), 1); // 8/(2·4)
 });
 
@@ -56,7 +56,7 @@ test('an empty batch aggregates to 0, not NaN', () => {
 });
 
 test('the Dr. GRPO normaliser must be a fixed number: missing or window-like values are rejected', () => {
-  assert.throws(() => aggregateLoss('seq-mean-token-sum-norm', EX2), /aggregation\.constant: must be a fixed positive/);
+  assert.throws(() => aggregateLoss('constant-normaliser', EX2), /aggregation\.constant: must be a fixed positive/);
   assert.throws(() => aggregateLoss('dr-grpo', EX2, { constant: 'window' as never }), /got window/);
   assert.throws(() => aggregateLoss('dr-grpo', EX2, { constant: 0 }), /aggregation\.constant/);
   assert.throws(() => aggregateLoss('mean' as LossAggregationName, EX2), /aggregation\.mode: unknown name 'mean'/);
@@ -103,7 +103,7 @@ test('Ex 6 end to end: rewards → GRPO advantages → on-policy token losses �
   const lengths = [800, 1800, 600, 2048];
   const advantages = groupAdvantages(rewards); // mean 0.121094, std 0.851658
   assertAllClose(advantages, [1.031993, 0.426557, -0.142186, -1.316364]);
-  assertAllClose(groupAdvantages(rewards, { estimator: 'dr-grpo' }), [0.878906, 0.363281, -0.121094, -1.121094]);
+  assertAllClose(groupAdvantages(rewards, { estimator: 'drgrpo' }), [0.878906, 0.363281, -0.121094, -1.121094]);
   const losses = advantages.map((A, i) => new Array<number>(lengths[i]).fill(ppoClipTerm(1, A).loss));
   // token-mean: −Σ A_i·|o_i| / 5248 = 1187.83/5248 = 0.226339; seq-mean-token-mean: −mean(A) = 0.
   assertClose(aggregateLoss('token-mean', losses), 0.226339);

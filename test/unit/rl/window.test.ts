@@ -93,3 +93,16 @@ test('property: the ramp never decreases and stays within [from, to]', () => {
     )
   );
 });
+
+test('the experiment config’s tagged shapes are accepted as they are', () => {
+  assert.equal(windowAt({ type: 'steps', steps: STEPS }, 150), 4096);
+  assert.equal(windowAt({ type: 'linear', ...RAMP }, 350), 13312);
+  assert.deepEqual(
+    windowScheduleProblems({ type: 'steps', steps: [{ fromStep: 1, maxTokens: 8 }] }).map((p) => p.path),
+    ['steps[0].fromStep']
+  );
+  assert.deepEqual(
+    windowScheduleProblems({ type: 'ramp', from: 1 } as never).map((p) => p.path),
+    ['type']
+  );
+});
