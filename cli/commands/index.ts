@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as registerServer } from './server.ts';
 import { register as registerWorker } from './worker.ts';
+import { register as registerSandbox } from './sandbox.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -9,4 +10,5 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: RegisterCommand[] = [
   registerServer,
   registerWorker,
+  registerSandbox,
 ];
