@@ -6,8 +6,7 @@
  * functions on the same numbers the tensors saw.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LossAggregationName } from '../../rl/aggregation.ts';
-import { aggregateLoss } from '../../rl/aggregation.ts';
+import { aggregateLoss, type LossAggregationName } from '../../rl/aggregation.ts';
 import { KL_ESTIMATORS } from '../../rl/kl.ts';
 import { type ClipRegion, clipFraction, importanceRatio, LOG_RATIO_CLAMP, ppoClipTerm } from '../../rl/policy-loss.ts';
 import type { ModelConfig, Params } from '../types.ts';
@@ -33,7 +32,7 @@ export interface GrpoOptions {
   dualClip?: number | null;
   /** Loss aggregation (rl/aggregation.ts); default `token-mean` (GZ). */
   aggregation?: LossAggregationName;
-  /** Fixed normaliser L in tokens for `seq-mean-token-sum-norm` / `dr-grpo` (never the window in force). */
+  /** Fixed normaliser L in tokens for `constant-normaliser` / `dr-grpo` (never the window in force). */
   aggregationConstant?: number;
   /** β of the k3 KL to `reference`; default 0 (GZ: no KL, no reference model). */
   klCoef?: number;
@@ -117,36 +116,28 @@ function resolve(o: GrpoOptions): Resolved {
 
 /**
  * Per-token weights w_it such that loss = Σ w_it·l_it equals rl `aggregateLoss(mode, l, {mask, globalTokens,
- * globalSequences, constant})` over the whole mini-batch.
+ * globalSequences, constant})` over the whole mini-batch. Every mode is linear in the losses and a token's weight
+ * depends only on the batch counts and its sequence's length, so rl/ itself is asked for the weight of one token of
+ * a sequence of each length: the modes and their names stay defined in one place.
  */
 export function aggregationWeights(
   mode: LossAggregationName,
   mask: number[][],
   constant?: number
 ): { weights: number[][]; tokens: number; sequences: number } {
-  const lengths = mask.map((row) => row.reduce((a, b) => a + b, 0));
+  const lengths = mask.map((row) => row.reduce((a, b) => a + (b ? 1 : 0), 0));
   const tokens = lengths.reduce((a, b) => a + b, 0);
   const sequences = lengths.filter((n) => n > 0).length;
-  const needsConstant = mode === 'seq-mean-token-sum-norm' || mode === 'dr-grpo';
-  if (needsConstant && !(constant !== undefined && constant > 0)) {
-    throw new Error(`grpo: aggregation '${mode}' needs aggregationConstant, a fixed token count (not the window)`);
-  }
+  const byLength = new Map<number, number>();
   const weightOf = (len: number): number => {
     if (len === 0) return 0;
-    switch (mode) {
-      case 'token-mean':
-        return 1 / tokens;
-      case 'seq-mean-token-mean':
-        return 1 / (sequences * len);
-      case 'seq-mean-token-sum':
-        return 1 / sequences;
-      case 'seq-mean-token-sum-norm':
-        return 1 / constant!;
-      case 'dr-grpo':
-        return 1 / (sequences * constant!);
-      default:
-        throw new Error(`grpo: unknown aggregation '${String(mode)}'`);
+    let w = byLength.get(len);
+    if (w === undefined) {
+      const unit = [Array.from({ length: len }, (_, t) => (t === 0 ? 1 : 0))];
+      w = aggregateLoss(mode, unit, { globalTokens: tokens, globalSequences: sequences, constant });
+      byLength.set(len, w);
     }
+    return w;
   };
   const weights = mask.map((row, i) => row.map((m) => (m ? weightOf(lengths[i]) : 0)));
   return { weights, tokens, sequences };

@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { cloneParams, disposeParams, initParams } from '../../../engine/model/init.ts';
+import { Adam, clipGradients } from '../../../engine/train/adam.ts';
+import { toTokenBatch } from '../../../engine/train/batch.ts';
+import {
+  aggregationWeights,
+  type GrpoSample,
+  grpoLossTensor,
+  grpoUpdate,
+  referenceGrpoLoss,
+} from '../../../engine/train/grpo.ts';
+import { scoreTokensNoGrad } from '../../../engine/train/logprobs.ts';
+import type { LossAggregationName } from '../../../rl/aggregation.ts';
+import { encodePrompt, microConfig } from './_helpers.ts';
+
+function tensorLoss(
+  lp: number[][],
+  old: number[][],
+  adv: number[],
+  mask: number[][],
+  o: {
+    epsilonLow: number;
+    epsilonHigh: number;
+    dualClip: number | null;
+    aggregation: LossAggregationName;
+    constant?: number;
+  }
+): number {
+  const { weights } = aggregationWeights(o.aggregation, mask, o.constant);
+  return tf.tidy(() => {
+    const t = tf.tensor2d(lp);
+    const { loss } = grpoLossTensor(t, tf.zerosLike(t), old, adv, weights, { ...o, klCoef: 0, entropyCoef: 0 });
+    return loss.dataSync()[0];
+  });
+}
+
+test('rl-anchors Ex 2: ρ = 1, A = +1 on 2 tokens and −1 on 4 → token-mean 1/3, seq-mean-token-mean 0', () => {
+  const lp = [
+    [-1, -1, 0, 0],
+    [-1, -1, -1, -1],
+  ];
+  const mask = [
+    [1, 1, 0, 0],
+    [1, 1, 1, 1],
+  ];
+  const o = { epsilonLow: 0.2, epsilonHigh: 0.2, dualClip: null };
+  // token-mean: (−1·2 + 1·4) / 6 = 1/3.
+  const tm = tensorLoss(lp, lp, [1, -1], mask, { ...o, aggregation: 'token-mean' });
+  assert.ok(Math.abs(tm - 1 / 3) < 1e-6, `${tm}`);
+  // seq-mean-token-mean: (−1 + 1) / 2 = 0.
+  const sm = tensorLoss(lp, lp, [1, -1], mask, { ...o, aggregation: 'seq-mean-token-mean' });
+  assert.ok(Math.abs(sm) < 1e-6, `${sm}`);
+});
+
+test('the tfjs GRPO loss equals rl/ reference functions on the same numbers (property)', () => {
+  const row = fc.array(fc.float({ min: -4, max: 0, noNaN: true, noDefaultInfinity: true }), {
+    minLength: 5,
+    maxLength: 5,
+  });
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          lp: row,
+          shift: fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }),
+          mask: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 5, maxLength: 5 }),
+          adv: fc.float({ min: -2, max: 2, noNaN: true }),
+        }),
+        { minLength: 1, maxLength: 4 }
+      ),
+      fc.constantFrom<LossAggregationName>(
+        'token-mean',
+        'seq-mean-token-mean',
+        'seq-mean-token-sum',
+        'constant-normaliser',
+        'dr-grpo'
+      ),
+      fc.constantFrom(0.2, 0.28),
+      fc.constantFrom(null, 3),
+      (rows, aggregation, epsilonHigh, dualClip) => {
+        const lp = rows.map((r) => r.lp.map(Math.fround));
+        const old = rows.map((r) => r.lp.map((x, t) => Math.fround(x + r.shift[t])));
+        const mask = rows.map((r) => r.mask);
+        const adv = rows.map((r) => Math.fround(r.adv));
+        const o = { epsilonLow: 0.2, epsilonHigh, dualClip, aggregation, constant: 16 };
+        const expected = referenceGrpoLoss(lp, old, adv, mask, o);
+        const actual = tensorLoss(lp, old, adv, mask, o);
+        assert.ok(Math.abs(actual - expected) <= 1e-5 * Math.max(1, Math.abs(expected)), `${actual} vs ${expected}`);
+      }
+    ),
+    { numRuns: 60, seed: 42 }
+  );
+});
+
+test('Adam: two hand-computed steps and the state exposed by name', () => {
+  const w = tf.variable(tf.scalar(1));
+  const params = new Map([['w', w]]);
+  const adam = new Adam(params, { learningRate: 0.1 });
+  // Step 1, g = 0.5: m = 0.05, v = 0.00025, m̂ = 0.5, v̂ = 0.25 → w −= 0.1·0.5/0.5 = 0.1.
+  adam.apply(new Map([['w', tf.scalar(0.5)]]));
+  assert.ok(Math.abs(w.dataSync()[0] - 0.9) < 1e-6);
+  // Step 2, g = 0.5: m = 0.095, m̂ = 0.095/0.19 = 0.5; v = 0.00049975, v̂ = 0.00049975/0.001999 = 0.25 → −0.1.
+  adam.apply(new Map([['w', tf.scalar(0.5)]]));
+  assert.ok(Math.abs(w.dataSync()[0] - 0.8) < 1e-6);
+  assert.equal(adam.state.step, 2);
+  assert.ok(Math.abs(adam.state.moments.get('w.m')!.dataSync()[0] - 0.095) < 1e-7);
+});
+
+test('gradient clipping: [3, 4] has norm 5 and is scaled to norm 1', () => {
+  const grads = new Map([['a', tf.tensor1d([3, 4])]]);
+  assert.ok(Math.abs(clipGradients(grads, 1) - 5) < 1e-6);
+  const [x, y] = grads.get('a')!.dataSync();
+  assert.ok(Math.abs(x - 0.6) < 1e-5 && Math.abs(y - 0.8) < 1e-5, `${x}, ${y}`);
+});
+
+const config = microConfig();
+const prompt = encodePrompt('3+4=');
+const samples: GrpoSample[] = [
+  { prompt, response: [5, 6, 7, 2], advantage: 1 },
+  { prompt, response: [8, 9, 2], advantage: -1 },
+  { prompt, response: [10, 11, 12, 13, 2], advantage: 1 },
+  { prompt, response: [4, 4, 2], advantage: -1 },
+];
+
+function sequenceLogprobs(params: ReturnType<typeof initParams>): number[] {
+  const batch = toTokenBatch(samples, 0);
+  const { logprobs } = scoreTokensNoGrad(params, config, batch);
+  return logprobs.map((row, i) => row.reduce((s, lp, t) => s + (batch.mask[i][t] ? lp : 0), 0));
+}
+
+test('one GRPO update raises the log-probs of positive-advantage responses and lowers the negative ones', () => {
+  const params = initParams(config, 5);
+  const before = sequenceLogprobs(params);
+  const adam = new Adam(params, { learningRate: 3e-3 });
+  const m = grpoUpdate(params, config, adam, samples);
+  const after = sequenceLogprobs(params);
+  samples.forEach((s, i) => {
+    const delta = after[i] - before[i];
+    assert.ok(s.advantage > 0 ? delta > 0 : delta < 0, `sample ${i} (A=${s.advantage}): Δ log p = ${delta}`);
+  });
+  // On-policy first step: ratio 1 everywhere, nothing clipped, KL(π‖π_old) = 0 before the step.
+  assert.equal(m.clipFrac, 0);
+  assert.ok(m.approxKl < 1e-10);
+  assert.equal(m.tokens, 15);
+  assert.equal(m.optimizerSteps, 1);
+  assert.ok(m.gradNorm > 0 && m.entropy > 0);
+  adam.dispose();
+  disposeParams(params);
+});
+
+test('gradient accumulation over micro-batches gives the same update as the whole batch', () => {
+  const a = initParams(config, 6);
+  const b = initParams(config, 6);
+  const adamA = new Adam(a, { learningRate: 1e-2 });
+  const adamB = new Adam(b, { learningRate: 1e-2 });
+  const ma = grpoUpdate(a, config, adamA, samples, { maxGradNorm: Number.POSITIVE_INFINITY });
+  const mb = grpoUpdate(b, config, adamB, samples, { microBatchSize: 1, maxGradNorm: Number.POSITIVE_INFINITY });
+  assert.ok(Math.abs(ma.loss - mb.loss) < 1e-6, `${ma.loss} vs ${mb.loss}`);
+  assert.ok(Math.abs(ma.gradNorm - mb.gradNorm) < 1e-4 * ma.gradNorm);
+  for (const [name, v] of a) {
+    // k_proj.bias has an exactly zero gradient (it shifts a whole row of scores; softmax ignores that), so Adam
+    // turns float noise of ~1e-9 into ±lr steps: its values say nothing about accumulation.
+    if (name.endsWith('k_proj.bias')) continue;
+    const diff = tf.tidy(
+      () =>
+        tf
+          .abs(v.sub(b.get(name)!))
+          .max()
+          .dataSync()[0]
+    );
+    assert.ok(diff < 1e-5, `${name} differs by ${diff}`);
+  }
+  [adamA, adamB].forEach((o) => {
+    o.dispose();
+  });
+  disposeParams(a);
+  disposeParams(b);
+});
+
+test('mini-batches take several optimiser steps; later ones see ratios ≠ 1', () => {
+  const params = initParams(config, 7);
+  const adam = new Adam(params, { learningRate: 2e-2 });
+  const m = grpoUpdate(params, config, adam, [...samples, ...samples], { miniBatches: 2 });
+  assert.equal(m.optimizerSteps, 2);
+  assert.equal(adam.state.step, 2);
+  assert.ok(m.approxKl > 0, 'the second mini-batch is off-policy');
+  adam.dispose();
+  disposeParams(params);
+});
+
+test('KL to a reference needs the reference, and truncated responses can be masked out', () => {
+  const params = initParams(config, 8);
+  const adam = new Adam(params, { learningRate: 1e-2 });
+  assert.throws(() => grpoUpdate(params, config, adam, samples, { klCoef: 0.1 }), /needs a reference policy/);
+  const reference = cloneParams(params);
+  const first = grpoUpdate(params, config, adam, samples, { klCoef: 0.1, reference });
+  assert.ok(first.refKl !== undefined && first.refKl < 1e-10, 'identical to the reference before the first step');
+  const second = grpoUpdate(params, config, adam, samples, { klCoef: 0.1, reference });
+  assert.ok(second.refKl! > 0);
+  const truncated = samples.map((s, i) => ({ ...s, truncated: i === 2 }));
+  const masked = grpoUpdate(params, config, adam, truncated, { maskTruncated: true });
+  assert.equal(masked.maskedTruncated, 1);
+  assert.equal(masked.tokens, 15 - 5);
+  adam.dispose();
+  disposeParams(reference);
+  disposeParams(params);
+});
