@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { createWorkers, runWorkers } from '../../workers/create-workers.ts';
+import { installRuntime } from '../../workers/runtime.ts';
 import { ALL_ROLES, type WorkerRole } from '../../workers/task-queues.ts';
 import { temporalAddress } from '../temporal-client.ts';
 
@@ -21,6 +22,7 @@ export function register(program: Command): void {
             ? [opts.queue as WorkerRole]
             : [];
       if (roles.length === 0) throw new Error(`--queue must be one of main, gpu, cpu, io, all (got '${opts.queue}')`);
+      installRuntime('INFO');
       const address = temporalAddress(opts.address);
       const connection = await NativeConnection.connect({ address });
       const workers = await createWorkers({ connection, roles });

@@ -3,8 +3,9 @@
  * on its own, a fresh one started here from the pinned binary. Never a download.
  */
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { type DevServer, startDevServer } from '../../infra/temporal-dev.ts';
+import { installRuntime } from '../../workers/runtime.ts';
 
 export interface TemporalTestEnv {
   address: string;
@@ -15,21 +16,8 @@ export interface TemporalTestEnv {
   teardown(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-
-/** Worker logs at WARN so test output stays readable (TEST_LOG_LEVEL overrides). */
-function installQuietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG_LEVEL as 'WARN') ?? 'WARN') });
-  } catch {
-    // already installed by this process
-  }
-}
-
 export async function temporalTestEnv(): Promise<TemporalTestEnv> {
-  installQuietRuntime();
+  installRuntime('WARN');
   let server: DevServer | null = null;
   let address = process.env.TEMPORAL_ADDRESS;
   let uiUrl = process.env.OMNI_ZERO_TEMPORAL_UI ?? null;
