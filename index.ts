@@ -3,4 +3,83 @@
  * the storage layer. Temporal workflows and activities are not exported here; run them through the CLI or workers.
  * @module
  */
+
+export {
+  ADVANTAGE_ESTIMATORS,
+  type AdvantageEstimatorName,
+  type AdvantageOptions,
+  type BatchAdvantageOptions,
+  type BatchAdvantages,
+  batchAdvantages,
+  DEFAULT_ADVANTAGE,
+  dynamicSamplingKeep,
+  type GroupedSample,
+  groupAdvantages,
+  groupKey,
+  type ZeroVarianceCount,
+} from './rl/advantages.ts';
+export {
+  type AggregationOptions,
+  aggregateLoss,
+  LOSS_AGGREGATIONS,
+  type LossAggregationName,
+} from './rl/aggregation.ts';
+export { OT_CURRICULUM_ORDER, type StageBudget, type StagePosition, stageAt } from './rl/curriculum.ts';
+export { RlInputError } from './rl/errors.ts';
+export { formatReward, tagsReward } from './rl/format-reward.ts';
+export { K3_CLAMP, KL_ESTIMATORS, type KlEstimatorName, klEstimate } from './rl/kl.ts';
+export {
+  ANSWER_PENALTY_VARIANTS,
+  answerPenalty,
+  DEFAULT_LENGTH_PENALTY,
+  type LengthPenalty,
+  type LengthPenaltyOptions,
+  type LengthPenaltyVariant,
+  lengthPenalty,
+  thinkPenalty,
+} from './rl/length-penalty.ts';
+export { mixtureCounts, sampleTasks, type TaskMixture } from './rl/mixture.ts';
+export {
+  type ClipFraction,
+  type ClipRegion,
+  clipFraction,
+  DEFAULT_PPO_CLIP,
+  importanceRatio,
+  LOG_RATIO_CLAMP,
+  type PpoClipOptions,
+  type PpoClipTerm,
+  ppoClipTerm,
+} from './rl/policy-loss.ts';
+export { hashSeed, mulberry32, seededRandom } from './rl/random.ts';
+export {
+  type AccuracyMapping,
+  type ComponentValue,
+  DEFAULT_GZ_REWARD,
+  type DefinedRewards,
+  dropUndefinedRewards,
+  GZ_ACCURACY,
+  type GzComponents,
+  type GzRewardOptions,
+  gzReward,
+  OT_ACCURACY,
+  verifiableAccuracy,
+  weightedReward,
+} from './rl/reward-total.ts';
+export { allEqual, mean, sampleStd } from './rl/stats.ts';
+export {
+  GZ_TEMPLATE,
+  OT_TEMPLATE,
+  type ParsedResponse,
+  parseResponse,
+  type TagCounts,
+  type TemplateOptions,
+} from './rl/template.ts';
+export {
+  type LinearWindow,
+  type ScheduleProblem,
+  type WindowSchedule,
+  type WindowStep,
+  windowAt,
+  windowScheduleProblems,
+} from './rl/window.ts';
 export { SEARCH_ATTRIBUTES } from './schemas/search-attributes.ts';
