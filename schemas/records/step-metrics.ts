@@ -1,0 +1,51 @@
+/** What one RL step reports (SPEC §8's list): overall and per task. Computed where the data is, logged in one place. */
+import { z } from 'zod';
+
+const taskMetrics = z.strictObject({
+  rewardMean: z.number().nullable(),
+  /** Mean of each reward component over defined values; null when none was defined. */
+  components: z.record(z.string(), z.number().nullable()),
+  /** Fraction of verifiable answers judged correct (null for non-verifiable tasks). */
+  accuracy: z.number().min(0).max(1).nullable(),
+  thinkTokensMean: z.number().min(0),
+  answerTokensMean: z.number().min(0),
+  thinkCharsMean: z.number().min(0),
+  answerCharsMean: z.number().min(0),
+  responseTokensMean: z.number().min(0),
+  truncatedFraction: z.number().min(0).max(1),
+  zeroVarianceGroupFraction: z.number().min(0).max(1),
+  /** Samples dropped because every component was undefined. */
+  droppedUndefined: z.int().min(0),
+  samples: z.int().min(0),
+});
+
+export const stepMetricsSchema = z
+  .strictObject({
+    step: z.int().min(0),
+    stage: z.string().min(1),
+    /** Window in force, tokens (SPEC §5: recorded with every step). */
+    window: z.int().min(1),
+    learningRate: z.number().min(0),
+    loss: z.number(),
+    clipFraction: z.number().min(0).max(1),
+    /** Approximate KL to the reference (or old) policy, k3 mean. */
+    klApprox: z.number(),
+    entropy: z.number(),
+    gradNorm: z.number().min(0).optional(),
+    rewardMean: z.number().nullable(),
+    zeroVarianceGroupFraction: z.number().min(0).max(1),
+    truncatedFraction: z.number().min(0).max(1),
+    perTask: z.record(z.string(), taskMetrics),
+    /** Wall time per phase, ms. */
+    timings: z.strictObject({
+      rolloutMs: z.number().min(0),
+      scoringMs: z.number().min(0),
+      updateMs: z.number().min(0),
+      checkpointMs: z.number().min(0).optional(),
+      evaluationMs: z.number().min(0).optional(),
+    }),
+  })
+  .meta({ title: 'Step metrics' });
+
+export type StepMetrics = z.output<typeof stepMetricsSchema>;
+export type TaskStepMetrics = z.output<typeof taskMetrics>;
