@@ -1,12 +1,10 @@
 /** Every `omni-zero` subcommand, one line each: a new command is one new file plus one import and one entry here. */
 import type { Command } from 'commander';
 import { register as registerSchema } from './schema.ts';
-import { register as registerSchema } from './schema.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerSandbox } from './sandbox.ts';
 import { register as registerServer } from './server.ts';
-import { register as registerValidate } from './validate.ts';
 import { register as registerValidate } from './validate.ts';
 import { register as registerWorker } from './worker.ts';
 
