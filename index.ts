@@ -4,6 +4,7 @@
  * @module
  */
 
+export { extractProgram, type RunTestsOptions, runTests, type CodeTests, type SandboxResult, type SandboxStatus, SandboxPool, SandboxInputError } from x./rewards/sandbox/index.tsx;
 export {
   ADVANTAGE_ESTIMATORS,
   type AdvantageEstimatorName,
