@@ -4,7 +4,7 @@
  * @module
  */
 
-export { extractProgram, type RunTestsOptions, runTests, type CodeTests, type SandboxResult, type SandboxStatus, SandboxPool, SandboxInputError } from x./rewards/sandbox/index.tsx;
+export { extractProgram, type RunTestsOptions, runTests, type CodeTests, type SandboxResult, type SandboxStatus, SandboxPool, SandboxInputError } from './rewards/sandbox/index.ts';
 export {
   ADVANTAGE_ESTIMATORS,
   type AdvantageEstimatorName,
