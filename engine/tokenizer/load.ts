@@ -1,0 +1,92 @@
+/**
+ * Building a tokenizer from its spec, and keeping it beside a checkpoint: `tokenizer.omni.json` holds the spec, and a
+ * Hugging Face tokenizer's own files are copied next to it so the checkpoint directory is self-contained (and loads
+ * in `transformers` as a normal model directory).
+ */
+
+import { existsSync } from 'node:fs';
+import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ByteTokenizer } from './byte.ts';
+import { TokenizerError } from './errors.ts';
+import { HfTokenizer } from './hf.ts';
+import type { ProjectTokenizer, TokenizerSpec } from './types.ts';
+
+export const TOKENIZER_SPEC_FILE = 'tokenizer.omni.json';
+
+function checkSpec(spec: unknown): TokenizerSpec {
+  const s = spec as Partial<TokenizerSpec> | null;
+  if (s?.type === 'byte') {
+    if (s.tagTokens !== undefined && !(Array.isArray(s.tagTokens) && s.tagTokens.every((t) => typeof t === 'string'))) {
+      throw new TokenizerError(
+        `tokenizer spec: tagTokens must be a list of strings, got ${JSON.stringify(s.tagTokens)}`
+      );
+    }
+    return s as TokenizerSpec;
+  }
+  if (s?.type === 'hf') {
+    if (typeof s.path !== 'string' || s.path === '') {
+      throw new TokenizerError(`tokenizer spec: type 'hf' needs 'path' (a tokenizer.json or its directory)`);
+    }
+    return s as TokenizerSpec;
+  }
+  throw new TokenizerError(
+    `tokenizer spec: 'type' must be 'byte' or 'hf', got ${JSON.stringify(s?.type)} (e.g. { "type": "byte", "tagTokens": ["<think>", "</think>"] })`
+  );
+}
+
+/** The tokenizer a spec describes. */
+export function loadTokenizer(spec: TokenizerSpec): ProjectTokenizer {
+  const s = checkSpec(spec);
+  if (s.type === 'byte') return new ByteTokenizer({ tagTokens: s.tagTokens, chatTemplate: s.chatTemplate });
+  const { path: p, type: _type, ...options } = s;
+  return new HfTokenizer(p, options);
+}
+
+async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+/**
+ * Writes the tokenizer into `dir`: its spec, and for a Hugging Face tokenizer copies of tokenizer.json and
+ * tokenizer_config.json (the spec then points at `dir` itself). Returns the file names written.
+ */
+export async function saveTokenizer(tokenizer: ProjectTokenizer, dir: string): Promise<string[]> {
+  const written: string[] = [];
+  let spec = tokenizer.spec;
+  if (tokenizer instanceof HfTokenizer) {
+    await copyFile(tokenizer.files.tokenizerJson, path.join(dir, 'tokenizer.json'));
+    written.push('tokenizer.json');
+    if (tokenizer.files.tokenizerConfig) {
+      await copyFile(tokenizer.files.tokenizerConfig, path.join(dir, 'tokenizer_config.json'));
+      written.push('tokenizer_config.json');
+    }
+    spec = { ...spec, path: '.' } as TokenizerSpec;
+  }
+  await writeAtomic(path.join(dir, TOKENIZER_SPEC_FILE), `${JSON.stringify(spec, null, 2)}\n`);
+  written.push(TOKENIZER_SPEC_FILE);
+  return written;
+}
+
+/**
+ * The tokenizer kept in a checkpoint directory: from tokenizer.omni.json (relative `path`s resolve against `dir`),
+ * else the directory's own tokenizer.json as a plain Hugging Face model directory has it.
+ */
+export async function loadTokenizerFromDir(dir: string): Promise<ProjectTokenizer> {
+  const specFile = path.join(dir, TOKENIZER_SPEC_FILE);
+  if (existsSync(specFile)) {
+    let spec: TokenizerSpec;
+    try {
+      spec = checkSpec(JSON.parse(await readFile(specFile, 'utf8')));
+    } catch (e) {
+      if (e instanceof TokenizerError) throw new TokenizerError(e.message, specFile);
+      throw new TokenizerError(`is not valid JSON (${(e as Error).message})`, specFile);
+    }
+    if (spec.type === 'hf' && !path.isAbsolute(spec.path)) spec = { ...spec, path: path.resolve(dir, spec.path) };
+    return loadTokenizer(spec);
+  }
+  if (existsSync(path.join(dir, 'tokenizer.json'))) return new HfTokenizer(dir);
+  throw new TokenizerError(`has neither ${TOKENIZER_SPEC_FILE} nor tokenizer.json: no tokenizer to load`, dir);
+}
