@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as registerSchema } from './schema.ts';
 import { register as registerDemo } from './demo.ts';
+import { register as registerLengthPenalty } from './length-penalty.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerSandbox } from './sandbox.ts';
 import { register as registerServer } from './server.ts';
@@ -19,4 +20,5 @@ export const commands: RegisterCommand[] = [
   registerValidate,
   registerSchema,
   registerSandbox,
+  registerLengthPenalty,
 ];
