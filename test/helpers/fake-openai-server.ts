@@ -21,7 +21,7 @@ export type Behaviour =
   /** Sends nothing for `delayMs` then replies normally — beyond a client timeout, the client gives up first. */
   | { kind: 'slow'; delayMs: number; content: string }
   /** Any status with a JSON error body, plus extra headers (e.g. `retry-after`). */
-  | { kind: 'status'; status: number; headers?: Record<string, string>; message?: string }
+  | { kind: 'status'; status: number; headers?: Record<string, string>; message?: string; delayMs?: number }
   /** 200 with content-type application/json and a truncated, unparsable body. */
   | { kind: 'malformed' }
   /** Destroys the socket without any response. */
@@ -124,10 +124,16 @@ export async function startFakeOpenAI(script: Script): Promise<FakeOpenAIServer>
         case 'slow':
           later(b.delayMs, () => reply(b.content));
           break;
-        case 'status':
-          res.writeHead(b.status, { 'content-type': 'application/json', ...(b.headers ?? {}) });
-          res.end(JSON.stringify({ error: { message: b.message ?? `scripted ${b.status}`, type: 'server_error' } }));
+        case 'status': {
+          const send = () => {
+            if (res.destroyed) return finish();
+            res.writeHead(b.status, { 'content-type': 'application/json', ...(b.headers ?? {}) });
+            res.end(JSON.stringify({ error: { message: b.message ?? `scripted ${b.status}`, type: 'server_error' } }));
+          };
+          if (b.delayMs) later(b.delayMs, send);
+          else send();
           break;
+        }
         case 'malformed':
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('{"id": "chatcmpl-x", "object": "chat.completion", "choices": [{"message": {"content": "[[3');
