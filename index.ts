@@ -4,7 +4,49 @@
  * @module
  */
 
+export {
+  type ChatMessage,
+  type Completion,
+  JUDGE_FAILURES,
+  JudgeClient,
+  type JudgeFailure,
+  type JudgeResult,
+  type JudgeStats,
+  type PairwiseResult,
+} from './rewards/judge/client.ts';
+export { JudgeConfigError } from './rewards/judge/errors.ts';
+export { type JudgeConfigSection, judgeOptionsFromConfig } from './rewards/judge/from-config.ts';
+export { type JudgeOptions, type JudgeTemplates, resolveJudgeOptions } from './rewards/judge/options.ts';
+export { combinePairwise, type PairwiseCombine, type PairwiseOutcome } from './rewards/judge/pairwise.ts';
+export { parsePairwiseVerdict, parseScalarScore, parseVerifyVerdict } from './rewards/judge/parse.ts';
+export {
+  DEFAULT_PAIRWISE_TEMPLATE,
+  DEFAULT_SCALAR_TEMPLATE,
+  DEFAULT_VERIFY_TEMPLATE,
+  type JudgeMode,
+} from './rewards/judge/templates.ts';
 export { extractProgram, type RunTestsOptions, runTests, type CodeTests, type SandboxResult, type SandboxStatus, SandboxPool, SandboxInputError } from './rewards/sandbox/index.ts';
+export {
+  DEFAULT_SCORER_REWARDS,
+  defaultVerifierPool,
+  type SampleReference,
+  type ScoreBatchOptions,
+  type ScoreBatchResult,
+  type ScoreBatchSummary,
+  type ScoredRecord,
+  ScorerInputError,
+  type ScorerRewardsConfig,
+  type ScorerSample,
+  scoreBatch,
+  WorkerPool,
+} from './rewards/scorer.ts';
+export {
+  type ConstraintScore,
+  constraintAccuracy,
+  parseConstraints,
+  scoreConstraints,
+  type WritingConstraint,
+} from './rewards/writing/index.ts';
 export {
   ADVANTAGE_ESTIMATORS,
   type AdvantageEstimatorName,
