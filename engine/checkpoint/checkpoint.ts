@@ -1,0 +1,436 @@
+/**
+ * Checkpoints in a local directory, laid out as a Hugging Face model directory plus the run's own state:
+ *
+ *   model.safetensors      weights by HF name, HF orientation ([out, in] linear weights), `format: pt` metadata
+ *   config.json            Hugging Face Qwen2/Qwen3 (or Llama) config
+ *   optimizer.safetensors  Adam moments `<name>.m` / `<name>.v` in the same orientation as the weights, step in metadata
+ *   omni.json              {@link CheckpointMetadata} (step, seed, config hash, tokenizer id, extras)
+ *   tokenizer.*            the tokenizer's spec and files (engine/tokenizer/load.ts)
+ *
+ * In memory, linear weights are [in, out] (engine/types.ts: a plain `x @ W` is 10–25× faster than a transposed
+ * matmul on wasm), so every 2-D tensor except the embedding is transposed on the way out and back on the way in.
+ * Loading also accepts a plain Hugging Face directory (config.json + model.safetensors, or shards listed in
+ * model.safetensors.index.json) and checks every expected name and shape before building any tensor.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { parameterShapes, validateConfig } from '../model/config.ts';
+import { loadTokenizerFromDir, saveTokenizer } from '../tokenizer/load.ts';
+import type { ProjectTokenizer } from '../tokenizer/types.ts';
+import type { CheckpointMetadata, ModelConfig, OptimizerState, Params } from '../types.ts';
+import { CheckpointError, SafetensorsError } from './errors.ts';
+import { f32ToBf16, f32ToF16 } from './float16.ts';
+import { fromHfConfig, toHfConfig } from './hf-config.ts';
+import {
+  readSafetensorsFile,
+  readSafetensorsHeader,
+  type SafetensorsEntry,
+  type SafetensorsTensor,
+  toFloat32,
+  writeSafetensorsFile,
+} from './safetensors.ts';
+
+export const MODEL_FILE = 'model.safetensors';
+export const MODEL_INDEX_FILE = 'model.safetensors.index.json';
+export const OPTIMIZER_FILE = 'optimizer.safetensors';
+export const CONFIG_FILE = 'config.json';
+export const METADATA_FILE = 'omni.json';
+/** The only 2-D parameter kept in the same orientation in memory and in files. */
+const EMBEDDING = 'model.embed_tokens.weight';
+
+/** A file of a saved checkpoint: what the storage layer uploads and records in its manifest. */
+export interface SavedFile {
+  /** Path relative to the checkpoint directory. */
+  path: string;
+  /** Absolute path on disk. */
+  localPath: string;
+  bytes: number;
+  /** Hex sha256 of the file's content. */
+  sha256: string;
+}
+
+export interface SaveCheckpointInput {
+  /** The weights, in memory orientation ([in, out] linear weights). */
+  params: Params;
+  /** Step, seed, config hash, tokenizer id and model shape (`metadata.model` is the config saved). */
+  metadata: CheckpointMetadata;
+  /** Adam state; omitted for a weights-only checkpoint (e.g. a pretrained base). */
+  optimizer?: OptimizerState;
+  /** Saved beside the weights; its id must equal `metadata.tokenizer`. */
+  tokenizer?: ProjectTokenizer;
+  /**
+   * Precision of model.safetensors (default 'F32', exact). 'BF16'/'F16' halve the file but round the weights, so a
+   * resumed run would differ: use them only for export. The optimizer state is always F32.
+   */
+  weightsDtype?: 'F32' | 'BF16' | 'F16';
+}
+
+/** Whether a parameter's file orientation is the transpose of its memory orientation. */
+export function isTransposedInFiles(name: string, rank: number): boolean {
+  return rank === 2 && name !== EMBEDDING;
+}
+
+/** Row-major [rows, cols] → [cols, rows]. */
+export function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < rows; i++) {
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) out[j * rows + i] = values[row + j];
+  }
+  return out;
+}
+
+async function fileTensor(
+  dir: string,
+  name: string,
+  t: tf.Tensor,
+  dtype: 'F32' | 'BF16' | 'F16'
+): Promise<SafetensorsTensor> {
+  if (t.dtype !== 'float32') throw new CheckpointError(`'${name}' is ${t.dtype}; parameters must be float32`, dir);
+  let values = (await t.data()) as Float32Array;
+  let shape = [...t.shape];
+  if (isTransposedInFiles(name, shape.length)) {
+    values = transpose2d(values, shape[0], shape[1]);
+    shape = [shape[1], shape[0]];
+  } else {
+    values = Float32Array.from(values);
+  }
+  if (dtype === 'BF16') return { dtype, shape, data: f32ToBf16(values) };
+  if (dtype === 'F16') return { dtype, shape, data: f32ToF16(values) };
+  return { dtype, shape, data: values };
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(tmp, file);
+}
+
+/** Names missing from / unexpected in `have`, against the shapes a config expects. */
+function compareNames(expected: Map<string, number[]>, have: Iterable<string>) {
+  const haveSet = new Set(have);
+  return {
+    missing: [...expected.keys()].filter((n) => !haveSet.has(n)),
+    unexpected: [...haveSet].filter((n) => !expected.has(n)),
+  };
+}
+
+function describeNames(kind: string, names: string[], shapes?: Map<string, number[]>): string {
+  if (names.length === 0) return '';
+  const shown = names.slice(0, 8).map((n) => (shapes?.has(n) ? `${n} [${shapes.get(n)}]` : n));
+  return `${kind} (${names.length}): ${shown.join(', ')}${names.length > 8 ? ', …' : ''}`;
+}
+
+/** Shapes as stored in files (HF orientation). */
+export function fileShapes(config: ModelConfig): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  for (const [name, shape] of parameterShapes(config)) {
+    shapes.set(name, isTransposedInFiles(name, shape.length) ? [shape[1], shape[0]] : shape);
+  }
+  return shapes;
+}
+
+/** Writes a checkpoint into `dir` (created if needed); returns every file with its size and sha256. */
+export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): Promise<SavedFile[]> {
+  const config = input.metadata.model;
+  try {
+    validateConfig(config);
+  } catch (e) {
+    throw new CheckpointError(`metadata.model is not a valid model config: ${(e as Error).message}`, dir);
+  }
+  const expected = parameterShapes(config);
+  const { missing, unexpected } = compareNames(expected, input.params.keys());
+  if (missing.length > 0 || unexpected.length > 0) {
+    throw new CheckpointError(
+      `the parameters do not match metadata.model. ${[describeNames('missing', missing, expected), describeNames('unexpected', unexpected)].filter(Boolean).join('; ')}`,
+      dir,
+      missing,
+      unexpected
+    );
+  }
+  for (const [name, v] of input.params) {
+    if (v.shape.join(',') !== expected.get(name)!.join(',')) {
+      throw new CheckpointError(
+        `'${name}' has shape [${v.shape}] in memory; metadata.model expects [${expected.get(name)}]`,
+        dir
+      );
+    }
+  }
+  if (input.tokenizer) {
+    if (input.tokenizer.id !== input.metadata.tokenizer) {
+      throw new CheckpointError(
+        `metadata.tokenizer is '${input.metadata.tokenizer}' but the tokenizer given has id '${input.tokenizer.id}'`,
+        dir
+      );
+    }
+    if (input.tokenizer.vocabSize > config.vocabSize) {
+      throw new CheckpointError(
+        `the tokenizer has ${input.tokenizer.vocabSize} ids but the model's vocabSize is ${config.vocabSize}`,
+        dir
+      );
+    }
+  }
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+
+  const weightsDtype = input.weightsDtype ?? 'F32';
+  const weights = new Map<string, SafetensorsTensor>();
+  for (const [name, v] of input.params) weights.set(name, await fileTensor(dir, name, v, weightsDtype));
+  await writeSafetensorsFile(path.join(dir, MODEL_FILE), weights, { format: 'pt' });
+  written.push(MODEL_FILE);
+
+  if (input.optimizer) {
+    const moments = new Map<string, SafetensorsTensor>();
+    for (const [key, t] of input.optimizer.moments) {
+      const param = key.replace(/\.(m|v)$/, '');
+      if (param === key || !expected.has(param)) {
+        throw new CheckpointError(
+          `optimizer moment '${key}' is not '<parameter>.m' or '<parameter>.v' of this model`,
+          dir
+        );
+      }
+      if (t.shape.join(',') !== expected.get(param)!.join(',')) {
+        throw new CheckpointError(
+          `optimizer moment '${key}' has shape [${t.shape}], its parameter [${expected.get(param)}]`,
+          dir
+        );
+      }
+      moments.set(key, await fileTensor(dir, param, t, 'F32'));
+    }
+    if (!Number.isInteger(input.optimizer.step) || input.optimizer.step < 0) {
+      throw new CheckpointError(`optimizer step must be a non-negative integer, got ${input.optimizer.step}`, dir);
+    }
+    await writeSafetensorsFile(path.join(dir, OPTIMIZER_FILE), moments, {
+      format: 'pt',
+      step: String(input.optimizer.step),
+    });
+    written.push(OPTIMIZER_FILE);
+  }
+
+  const torchDtype = ({ F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as const)[weightsDtype];
+  await writeJson(
+    path.join(dir, CONFIG_FILE),
+    toHfConfig(config, {
+      torchDtype,
+      ...(input.tokenizer && { eosTokenId: input.tokenizer.eosId, bosTokenId: input.tokenizer.bosId }),
+    })
+  );
+  written.push(CONFIG_FILE);
+  await writeJson(path.join(dir, METADATA_FILE), input.metadata);
+  written.push(METADATA_FILE);
+  if (input.tokenizer) written.push(...(await saveTokenizer(input.tokenizer, dir)));
+
+  const files: SavedFile[] = [];
+  for (const name of written.sort()) {
+    const localPath = path.join(dir, name);
+    files.push({ path: name, localPath, bytes: (await stat(localPath)).size, sha256: await sha256File(localPath) });
+  }
+  return files;
+}
+
+export interface LoadCheckpointOptions {
+  /** Refuse a checkpoint whose shape differs from this config (each differing field is named). */
+  expect?: ModelConfig;
+  /** Load optimizer.safetensors when present (default true). */
+  optimizer?: boolean;
+  /** Load the tokenizer saved in the directory when there is one (default true). */
+  tokenizer?: boolean;
+}
+
+export interface LoadedCheckpoint {
+  config: ModelConfig;
+  /** Weights in memory orientation, as trainable variables. The caller owns (and disposes) them. */
+  params: Params;
+  /** omni.json, or null for a plain Hugging Face directory. */
+  metadata: CheckpointMetadata | null;
+  /** Adam state, or null when the directory has none (or it was not asked for). */
+  optimizer: OptimizerState | null;
+  tokenizer: ProjectTokenizer | null;
+}
+
+async function readJson(file: string, dir: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CheckpointError(`has no ${path.basename(file)}`, dir);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`${path.basename(file)} is not valid JSON (${(e as Error).message})`, dir);
+  }
+}
+
+/** Which file holds each weight: one model.safetensors, or the shards of model.safetensors.index.json. */
+async function weightFiles(dir: string): Promise<Map<string, { file: string; entry: SafetensorsEntry }>> {
+  const byName = new Map<string, { file: string; entry: SafetensorsEntry }>();
+  const indexFile = path.join(dir, MODEL_INDEX_FILE);
+  let shards: string[];
+  if (existsSync(path.join(dir, MODEL_FILE))) shards = [MODEL_FILE];
+  else if (existsSync(indexFile)) {
+    const index = await readJson(indexFile, dir);
+    const map = index.weight_map as Record<string, string> | undefined;
+    if (!map || typeof map !== 'object') throw new CheckpointError(`${MODEL_INDEX_FILE} has no weight_map`, dir);
+    shards = [...new Set(Object.values(map))].sort();
+    for (const shard of shards) {
+      if (shard.includes('/') || shard.includes('\\') || !existsSync(path.join(dir, shard))) {
+        throw new CheckpointError(`${MODEL_INDEX_FILE} lists shard '${shard}', which is not in the directory`, dir);
+      }
+    }
+  } else {
+    throw new CheckpointError(`has neither ${MODEL_FILE} nor ${MODEL_INDEX_FILE}: no weights to load`, dir);
+  }
+  for (const shard of shards) {
+    const file = path.join(dir, shard);
+    let header: Awaited<ReturnType<typeof readSafetensorsHeader>>;
+    try {
+      header = await readSafetensorsHeader(file);
+    } catch (e) {
+      if (e instanceof SafetensorsError) throw new CheckpointError(e.message, dir);
+      throw e;
+    }
+    for (const [name, entry] of header.entries) {
+      if (byName.has(name)) throw new CheckpointError(`tensor '${name}' appears in two shards`, dir);
+      byName.set(name, { file, entry });
+    }
+  }
+  return byName;
+}
+
+/** Tensors some Hugging Face checkpoints carry that are not parameters. */
+function ignorable(name: string, config: ModelConfig): boolean {
+  return name.endsWith('.rotary_emb.inv_freq') || (config.tieWordEmbeddings && name === 'lm_head.weight');
+}
+
+function configDifferences(a: ModelConfig, b: ModelConfig): string[] {
+  return (Object.keys(b) as (keyof ModelConfig)[])
+    .filter((k) => a[k] !== b[k])
+    .map((k) => `${k} ${JSON.stringify(a[k])} (expected ${JSON.stringify(b[k])})`);
+}
+
+function memoryTensor(name: string, t: SafetensorsTensor, shape: number[]): tf.Tensor {
+  const values = toFloat32(t, name);
+  if (isTransposedInFiles(name, t.shape.length)) {
+    return tf.tensor(transpose2d(values, t.shape[0], t.shape[1]), shape, 'float32');
+  }
+  return tf.tensor(values, shape, 'float32');
+}
+
+/** Reads a checkpoint directory written by {@link saveCheckpoint} or a Hugging Face Qwen2/Qwen3 model directory. */
+export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
+  const hfConfig = await readJson(path.join(dir, CONFIG_FILE), dir);
+  let config: ModelConfig;
+  try {
+    config = validateConfig(fromHfConfig(hfConfig));
+  } catch (e) {
+    throw new CheckpointError((e as Error).message, dir);
+  }
+  if (options.expect) {
+    const diffs = configDifferences(config, options.expect);
+    if (diffs.length > 0)
+      throw new CheckpointError(`model shape differs from the one expected: ${diffs.join(', ')}`, dir);
+  }
+  const metadataPath = path.join(dir, METADATA_FILE);
+  const metadata = existsSync(metadataPath)
+    ? ((await readJson(metadataPath, dir)) as unknown as CheckpointMetadata)
+    : null;
+  if (metadata) {
+    const diffs = configDifferences(metadata.model, config);
+    if (diffs.length > 0)
+      throw new CheckpointError(`omni.json's model and config.json disagree: ${diffs.join(', ')}`, dir);
+  }
+
+  const shapes = fileShapes(config);
+  const memShapes = parameterShapes(config);
+  const files = await weightFiles(dir);
+  const present = [...files.keys()].filter((n) => !ignorable(n, config));
+  const { missing, unexpected } = compareNames(shapes, present);
+  const wrongShape = [...shapes]
+    .filter(([n, s]) => files.has(n) && files.get(n)!.entry.shape.join(',') !== s.join(','))
+    .map(([n, s]) => `${n} is [${files.get(n)!.entry.shape}], expected [${s}]`);
+  if (missing.length > 0 || unexpected.length > 0 || wrongShape.length > 0) {
+    const parts = [
+      describeNames('missing', missing, shapes),
+      describeNames('unexpected', unexpected),
+      wrongShape.length > 0 ? `wrong shape: ${wrongShape.slice(0, 8).join('; ')}` : '',
+    ].filter(Boolean);
+    throw new CheckpointError(
+      `weights do not match config.json (${hfConfig.model_type}, ${config.numLayers} layers). ${parts.join('. ')}`,
+      dir,
+      missing,
+      unexpected
+    );
+  }
+
+  const byFile = new Map<string, string[]>();
+  for (const name of shapes.keys()) {
+    const { file } = files.get(name)!;
+    byFile.set(file, [...(byFile.get(file) ?? []), name]);
+  }
+  const params: Params = new Map();
+  try {
+    for (const [file, names] of byFile) {
+      const { tensors } = await readSafetensorsFile(file, names);
+      for (const name of names) {
+        const t = memoryTensor(name, tensors.get(name)!, memShapes.get(name)!);
+        params.set(name, tf.variable(t, true));
+        t.dispose();
+      }
+    }
+  } catch (e) {
+    for (const v of params.values()) v.dispose();
+    if (e instanceof SafetensorsError) throw new CheckpointError(e.message, dir);
+    throw e;
+  }
+
+  let optimizer: OptimizerState | null = null;
+  const optimizerPath = path.join(dir, OPTIMIZER_FILE);
+  if ((options.optimizer ?? true) && existsSync(optimizerPath)) {
+    const { tensors, metadata: meta } = await readSafetensorsFile(optimizerPath);
+    const step = Number(meta.step);
+    if (!Number.isInteger(step) || step < 0) {
+      throw new CheckpointError(
+        `${OPTIMIZER_FILE} metadata 'step' is ${JSON.stringify(meta.step)}, not a step count`,
+        dir
+      );
+    }
+    const moments = new Map<string, tf.Tensor>();
+    for (const [key, t] of tensors) {
+      const param = key.replace(/\.(m|v)$/, '');
+      const want = shapes.get(param);
+      if (param === key || !want || t.shape.join(',') !== want.join(',')) {
+        for (const m of moments.values()) m.dispose();
+        throw new CheckpointError(
+          `${OPTIMIZER_FILE} has '${key}' [${t.shape}], which is no parameter's moment in this model`,
+          dir
+        );
+      }
+      moments.set(key, memoryTensor(param, t, memShapes.get(param)!));
+    }
+    optimizer = { step, moments };
+  }
+
+  const tokenizer = (options.tokenizer ?? true) ? await loadTokenizerIfAny(dir) : null;
+  if (tokenizer && metadata && tokenizer.id !== metadata.tokenizer) {
+    throw new CheckpointError(
+      `the tokenizer in the directory has id '${tokenizer.id}' but omni.json records '${metadata.tokenizer}'`,
+      dir
+    );
+  }
+  return { config, params, metadata, optimizer, tokenizer };
+}
+
+async function loadTokenizerIfAny(dir: string): Promise<ProjectTokenizer | null> {
+  if (!existsSync(path.join(dir, 'tokenizer.omni.json')) && !existsSync(path.join(dir, 'tokenizer.json'))) return null;
+  return loadTokenizerFromDir(dir);
+}
