@@ -125,4 +125,24 @@ export {
   windowAt,
   windowScheduleProblems,
 } from './rl/window.ts';
+export { canonicalJson, configHash } from './schemas/config-hash.ts';
+export { MODEL_PRESETS } from './schemas/experiment/model.ts';
+export { durationToMs } from './schemas/experiment/primitives.ts';
+export {
+  type ExperimentConfig,
+  type ExperimentConfigInput,
+  experimentSchema,
+  type Stage,
+  type TaskConfig,
+  type WindowConfig,
+} from './schemas/experiment.ts';
+export { experimentJsonSchema } from './schemas/json-schema.ts';
+export { type ConfigIssue, formatIssues, type ParseResult, parseExperimentConfig } from './schemas/parse.ts';
+export { type PlannedStage, planSummary, type StagePlan, stagePlan } from './schemas/plan.ts';
+export { type CheckpointManifest, checkpointManifestSchema } from './schemas/records/checkpoint-manifest.ts';
+export { type DatasetRow, datasetRowSchema } from './schemas/records/dataset-row.ts';
+export { type RewardRecord, rewardRecordSchema } from './schemas/records/reward-record.ts';
+export { type RolloutRecord, rolloutRecordSchema } from './schemas/records/rollout-record.ts';
+export { type StepMetrics, stepMetricsSchema } from './schemas/records/step-metrics.ts';
+export { sha256Hex } from './schemas/sha256.ts';
 export { SEARCH_ATTRIBUTES } from './schemas/search-attributes.ts';

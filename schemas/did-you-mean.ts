@@ -29,7 +29,7 @@ export function editDistance(a: string, b: string): number {
 /**
  * The known name closest to `name`, or undefined when none is close enough to be a plausible typo. Names are compared
  * case- and separator-insensitively; the tolerance is one edit per three characters (at least one), so `lr` is not
- * "corrected" to `seed`.
+ * "corrected" to `seed`; failing that, a name of four or more characters that begins a known name suggests it.
  */
 export function didYouMean(name: string, known: readonly string[]): string | undefined {
   const target = fold(name);
@@ -44,5 +44,9 @@ export function didYouMean(name: string, known: readonly string[]): string | und
     }
   }
   const tolerance = Math.max(1, Math.floor(target.length / 3));
-  return bestDistance <= tolerance ? best : undefined;
+  if (bestDistance <= tolerance) return best;
+  // A truncated name (`apiKey` for `apiKeyEnv`, `steps` for `stepsPerStage`): the shortest known name it begins.
+  if (target.length < 4) return undefined;
+  const extended = known.filter((candidate) => fold(candidate).startsWith(target)).sort((a, b) => a.length - b.length);
+  return extended[0];
 }

@@ -32,12 +32,19 @@ export const judgeSchema = strict({
   model: z.string().min(1).meta({ description: 'Judge model name as the server knows it.' }),
   apiKeyEnv: z
     .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-      error: 'must be the NAME of an environment variable holding the key (e.g. "JUDGE_API_KEY"), never the key itself',
-    })
-    .refine((name) => !/^sk-/.test(name), {
-      error:
-        'looks like an API key: put the key in an environment variable and give its NAME here (keys in configs end up in workflow history)',
+    .superRefine((name, ctx) => {
+      // A pasted key would land in workflow history and the Web UI; say so without echoing it.
+      if (/^(sk-|Bearer\s)/.test(name) || (name.length >= 32 && /[a-z]/.test(name) && /[0-9]/.test(name)))
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'looks like an API key: put the key in an environment variable and give its NAME here (configs end up in workflow history)',
+        });
+      else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be the NAME of an environment variable holding the key (e.g. "JUDGE_API_KEY")',
+        });
     })
     .optional()
     .meta({
