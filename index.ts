@@ -82,6 +82,7 @@ export {
   thinkPenalty,
 } from './rl/length-penalty.ts';
 export { mixtureCounts, sampleTasks, type TaskMixture } from './rl/mixture.ts';
+export { type OverlongOptions, overlongPenalty } from './rl/overlong.ts';
 export {
   type ClipFraction,
   type ClipRegion,

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { groupAdvantages } from '../../../rl/advantages.ts';
 import { aggregateLoss, type LossAggregationName } from '../../../rl/aggregation.ts';
+import { overlongPenalty } from '../../../rl/overlong.ts';
 import { ppoClipTerm } from '../../../rl/policy-loss.ts';
 import { assertAllClose, assertClose } from './close.ts';
 
@@ -98,9 +99,10 @@ test('gradient accumulation: micro-batch losses with the global count add up to 
 });
 
 test('Ex 6 end to end: rewards → GRPO advantages → on-policy token losses → aggregation', () => {
-  // Rewards after the DAPO overlong penalty (L_max 2048, L_buf 512): 1 − 0, 1 − 0.515625, 0 − 0, 0 − 1.
-  const rewards = [1.0, 0.484375, 0.0, -1.0];
+  // Scores 1, 1, 0, 0 plus the DAPO overlong penalty (L_max 2048, L_buf 512): 0, −0.515625, 0, −1.
   const lengths = [800, 1800, 600, 2048];
+  const rewards = [1, 1, 0, 0].map((score, i) => score + overlongPenalty(lengths[i], { maxTokens: 2048, buffer: 512 }));
+  assert.deepEqual(rewards, [1.0, 0.484375, 0.0, -1.0]);
   const advantages = groupAdvantages(rewards); // mean 0.121094, std 0.851658
   assertAllClose(advantages, [1.031993, 0.426557, -0.142186, -1.316364]);
   assertAllClose(groupAdvantages(rewards, { estimator: 'drgrpo' }), [0.878906, 0.363281, -0.121094, -1.121094]);
