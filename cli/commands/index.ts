@@ -8,6 +8,7 @@ import { register as registerSandbox } from './sandbox.ts';
 import { register as registerServer } from './server.ts';
 import { register as registerValidate } from './validate.ts';
 import { register as registerWorker } from './worker.ts';
+import { register as registerVerify } from './verify.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -21,4 +22,5 @@ export const commands: RegisterCommand[] = [
   registerSchema,
   registerSandbox,
   registerLengthPenalty,
+  registerVerify,
 ];

@@ -1,0 +1,140 @@
+/**
+ * Answer extraction (SPEC §2, math): the `<answer>` content; inside it the last `\boxed{…}` if present; otherwise
+ * the final expression of the text ("the answer is 5." → `5`).
+ */
+
+/** Where the answer sits in a response; the field name matches `rl/template.ts`'s TemplateOptions. */
+export interface AnswerTags {
+  /** Name of the answer tag, without brackets. Default `'answer'` (all three papers). */
+  answerTag?: string;
+}
+
+/** Responses are scanned in full, but only this much of the extracted answer is kept (a longer one is not an answer). */
+export const MAX_EXTRACTED_CHARS = 4000;
+
+const BOX_COMMANDS = ['\\boxed', '\\fbox', '\\framebox'];
+
+/** Index just past the `}` that closes the `{` at `open`, or -1 if the braces never balance. */
+export function matchBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') {
+      i++; // `\{` and `\}` are literal braces (set delimiters), not grouping
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Content of the last `\boxed{…}` / `\fbox{…}` / `\boxed x` in `text`; `undefined` if there is none, `null` if the
+ * last one is malformed (unbalanced braces: a truncated answer, which must not be graded on a fragment).
+ */
+export function lastBoxed(text: string): string | null | undefined {
+  let at = -1;
+  let command = '';
+  for (const c of BOX_COMMANDS) {
+    const i = text.lastIndexOf(c);
+    // `\boxed` must not match the front of a longer command name
+    if (i > at && !/[a-zA-Z]/.test(text[i + c.length] ?? '')) {
+      at = i;
+      command = c;
+    }
+  }
+  if (at < 0) return undefined;
+  let i = at + command.length;
+  while (text[i] === ' ') i++;
+  if (text[i] === '{') {
+    const end = matchBrace(text, i);
+    return end < 0 ? null : text.slice(i + 1, end - 1);
+  }
+  // `\boxed 5` / `\boxed x`: the argument is the next token (TeX's rule for an undelimited argument),
+  // extended to the end of a plain number so `\boxed 12` is 12, not 1.
+  const rest = text.slice(i);
+  const m = /^(?:[+-]?\d+(?:\.\d+)?|\\[a-zA-Z]+|\S)/.exec(rest);
+  return m ? m[0] : null;
+}
+
+/** Strips math delimiters: `$…$`, `$$…$$`, `\(…\)`, `\[…\]`. */
+function unwrapMath(text: string): string {
+  let t = text.trim();
+  for (;;) {
+    const before = t;
+    if (t.startsWith('$$') && t.endsWith('$$') && t.length >= 4) t = t.slice(2, -2).trim();
+    else if (t.startsWith('$') && t.endsWith('$') && t.length >= 2) t = t.slice(1, -1).trim();
+    else if (t.startsWith('\\(') && t.endsWith('\\)')) t = t.slice(2, -2).trim();
+    else if (t.startsWith('\\[') && t.endsWith('\\]')) t = t.slice(2, -2).trim();
+    if (t === before) return t;
+  }
+}
+
+const ANSWER_PHRASE =
+  /(?:final answer|the answer|answer|the result|result|the solution|solution)\s*(?:is|are|:|=|equals)\s*(?::\s*)?/gi;
+const LEADING_CONNECTIVE =
+  /^(?:so|thus|therefore|hence|then|finally|overall|in total|in conclusion|we (?:get|have|find|obtain))\b[,:]?\s*/i;
+const TRAILING_PUNCTUATION = /[\s.。!;,]+$/;
+
+/**
+ * The final expression of a short answer text without `\boxed`: the text after the last "answer is"/"answer:"
+ * phrase, the last `$…$` segment when it is embedded in prose, leading connectives ("so", "thus") and trailing
+ * punctuation removed.
+ */
+export function finalExpression(text: string): string {
+  let t = text.trim().replace(TRAILING_PUNCTUATION, '');
+  let last: RegExpExecArray | null = null;
+  ANSWER_PHRASE.lastIndex = 0;
+  for (let m = ANSWER_PHRASE.exec(t); m; m = ANSWER_PHRASE.exec(t)) last = m;
+  if (last) t = t.slice(last.index + last[0].length);
+  const segments = [...t.matchAll(/\$\$([^$]+)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]/gs)];
+  if (segments.length > 0) {
+    const outside = t.replace(/\$\$[^$]+\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]/gs, ' ');
+    // Prose around the math ("We find $x=3$ is the only root") means the math is the answer.
+    if (/[a-zA-Z]{2,}/.test(outside)) {
+      const s = segments[segments.length - 1];
+      t = s[1] ?? s[2] ?? s[3] ?? s[4] ?? '';
+    }
+  }
+  t = unwrapMath(t.replace(TRAILING_PUNCTUATION, ''));
+  for (let prev = ''; prev !== t; ) {
+    prev = t;
+    t = t.replace(LEADING_CONNECTIVE, '');
+  }
+  return unwrapMath(t.replace(TRAILING_PUNCTUATION, ''));
+}
+
+/**
+ * The answer a response commits to, or `null` when there is none (empty, unclosed answer tag, malformed `\boxed`).
+ * Without any answer tag the whole text is used, so bare answers ("5", "\boxed{5}", a gold string) extract too; the
+ * format reward, not this function, is what penalises a missing template.
+ */
+export function extractAnswer(response: string, tags: AnswerTags = {}): string | null {
+  if (typeof response !== 'string') return null;
+  const name = tags.answerTag ?? 'answer';
+  const open = `<${name}>`;
+  const close = `</${name}>`;
+  let content = response;
+  const lastOpen = response.lastIndexOf(open);
+  if (lastOpen >= 0) {
+    const end = response.indexOf(close, lastOpen + open.length);
+    if (end < 0) {
+      // The last answer block was cut by the window (truncated): fall back to an earlier complete block, if any.
+      const lastClose = response.lastIndexOf(close, lastOpen);
+      if (lastClose < 0) return null;
+      const earlierOpen = response.lastIndexOf(open, lastClose);
+      if (earlierOpen < 0) return null;
+      content = response.slice(earlierOpen + open.length, lastClose);
+    } else content = response.slice(lastOpen + open.length, end);
+  }
+  const boxed = lastBoxed(content);
+  if (boxed === null) return null;
+  const answer = boxed !== undefined ? unwrapMath(boxed) : finalExpression(content);
+  const trimmed = answer.trim();
+  if (trimmed === '' || trimmed.length > MAX_EXTRACTED_CHARS) return null;
+  return trimmed;
+}

@@ -1,0 +1,247 @@
+/**
+ * The shape of an answer: a scalar, an equation, a tuple/interval, a set, an unordered list, a union, a matrix, or
+ * text. Parsed from normalised LaTeX by splitting at top-level delimiters only (commas inside `\frac{a,b}` or
+ * `(0,1]` never split the answer).
+ */
+import { normalizeLeaf } from './normalize.ts';
+
+export type MathValue =
+  | { kind: 'scalar'; text: string; percent: boolean }
+  | { kind: 'text'; text: string }
+  /** `variable` is set when the left side is a bare name (`x = 2`, `f(x) = …`): then the right side is the value. */
+  | { kind: 'equation'; lhs: string; rhs: string; variable: string | null; value: MathValue | null }
+  | { kind: 'seq'; open: '(' | '['; close: ')' | ']'; items: MathValue[] }
+  | { kind: 'set'; items: MathValue[] }
+  | { kind: 'list'; items: MathValue[] }
+  | { kind: 'union'; items: MathValue[] }
+  | { kind: 'matrix'; rows: MathValue[][] };
+
+/** Nesting deeper than this is not an answer; the parser stops and treats the rest as text. */
+export const MAX_DEPTH = 12;
+/** Items per list/set/tuple/matrix; beyond it the answer is compared as text (keeps matching quadratic cost small). */
+export const MAX_ITEMS = 32;
+
+const OPENERS = new Set(['(', '[', '{']);
+const CLOSERS = new Set([')', ']', '}']);
+
+/**
+ * Splits `s` at `separator` (a regex source matched at depth 0 only). Brackets of any kind nest, including `\{`,
+ * `\}` and the mixed pairs of half-open intervals.
+ */
+export function splitTop(s: string, separator: RegExp): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  const sticky = new RegExp(separator.source, 'y');
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') {
+      const cmd = /^\\(begin|end)\{/.exec(s.slice(i, i + 8));
+      if (cmd) depth += cmd[1] === 'begin' ? 1 : -1;
+      if (s[i + 1] === '{') depth++;
+      else if (s[i + 1] === '}') depth--;
+      if (depth === 0) {
+        sticky.lastIndex = i;
+        const m = sticky.exec(s);
+        if (m && m[0].length > 0) {
+          parts.push(s.slice(start, i));
+          start = i + m[0].length;
+          i = start - 1;
+          continue;
+        }
+      }
+      i++;
+      continue;
+    }
+    if (OPENERS.has(c)) depth++;
+    else if (CLOSERS.has(c)) depth--;
+    else if (depth === 0) {
+      sticky.lastIndex = i;
+      const m = sticky.exec(s);
+      if (m && m[0].length > 0) {
+        parts.push(s.slice(start, i));
+        start = i + m[0].length;
+        i = start - 1;
+      }
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
+}
+
+/** Index of the last character of the bracket closing the one at 0 (any kind closes any: `(0,1]`), or -1. */
+function matchingClose(s: string): number {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s[i];
+    if (c === '\\') {
+      // `\{` and `\}` are brackets too (set delimiters); any other escaped character is not
+      if (s[i + 1] !== '{' && s[i + 1] !== '}') {
+        i++;
+        continue;
+      }
+      c = s[++i];
+    }
+    if (OPENERS.has(c)) depth++;
+    else if (CLOSERS.has(c)) {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+const LIST_SEPARATOR = /\s*(?:,|;|\s+or\s+|\s+and\s+)\s*/;
+const INFINITY = /^([+-])?\s*(?:\\infty|\\infin|infinity|infty|inf|oo)$/i;
+const SIMPLE_LHS =
+  /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:'*)?(?:\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\))?$/;
+const RELATION = /\\le(?![a-zA-Z])|\\ge(?![a-zA-Z])|<=|>=|<|>/;
+
+export function isInfinity(v: MathValue): 1 | -1 | 0 {
+  if (v.kind !== 'scalar') return 0;
+  const m = INFINITY.exec(v.text.replace(/\s+/g, ''));
+  return m ? (m[1] === '-' ? -1 : 1) : 0;
+}
+
+function leaf(s: string): MathValue {
+  const { text, percent } = normalizeLeaf(s);
+  // Words are text answers ("Monday", "no solution"); letter runs of ≥ 3 that are not function names are words.
+  const bare = text.replace(/\\[a-zA-Z]+/g, ' ');
+  const words = bare.match(/[a-zA-Z]{3,}/g) ?? [];
+  const isWord = (w: string) =>
+    !/^(?:(?:arc)?(?:sin|cos|tan|sec|csc|cot)h?|sqrt|exp|log|ln|pi|inf|infty|infinity)+$/i.test(w);
+  if (words.some(isWord)) return { kind: 'text', text };
+  return { kind: 'scalar', text, percent };
+}
+
+function relationToInterval(s: string, depth: number): MathValue | null {
+  const pieces = splitTop(s, new RegExp(`\\s*(${RELATION.source})\\s*`));
+  if (pieces.length < 2) return null;
+  // splitTop drops the separators: recover the operators in order from the text
+  const ops = [...s.matchAll(new RegExp(RELATION.source, 'g'))].map((m) => m[0]);
+  if (ops.length !== pieces.length - 1 || pieces.length > 3) return null;
+  const strict = (op: string) => op === '<' || op === '>';
+  const less = (op: string) => op === '<' || op === '\\le' || op === '<=';
+  const make = (lo: string | null, loOpen: boolean, hi: string | null, hiOpen: boolean): MathValue => ({
+    kind: 'seq',
+    open: loOpen ? '(' : '[',
+    close: hiOpen ? ')' : ']',
+    items: [
+      lo === null ? leaf('-\\infty') : parseAt(lo, depth + 1),
+      hi === null ? leaf('\\infty') : parseAt(hi, depth + 1),
+    ],
+  });
+  const isVar = (p: string) => SIMPLE_LHS.test(p.trim());
+  if (pieces.length === 3) {
+    if (!isVar(pieces[1]) || less(ops[0]) !== less(ops[1])) return null;
+    return less(ops[0])
+      ? make(pieces[0], strict(ops[0]), pieces[2], strict(ops[1]))
+      : make(pieces[2], strict(ops[1]), pieces[0], strict(ops[0]));
+  }
+  const [a, b] = pieces;
+  const op = ops[0];
+  if (isVar(a) && !isVar(b)) return less(op) ? make(null, true, b, strict(op)) : make(b, strict(op), null, true);
+  if (isVar(b) && !isVar(a)) return less(op) ? make(a, strict(op), null, true) : make(null, true, a, strict(op));
+  return null;
+}
+
+function expandPlusMinus(s: string): string[] | null {
+  const m = /\\(pm|mp)(?![a-zA-Z])/.exec(s);
+  if (!m) return null;
+  const head = s.slice(0, m.index);
+  const tail = s.slice(m.index + m[0].length);
+  const [first, second] = m[1] === 'pm' ? ['+', '-'] : ['-', '+'];
+  return [`${head}${first}${tail}`, `${head}${second}${tail}`];
+}
+
+function parseAt(raw: string, depth: number): MathValue {
+  let s = raw.trim();
+  if (depth > MAX_DEPTH) return { kind: 'text', text: s };
+  for (let prev = ''; prev !== s; ) {
+    prev = s;
+    s = s
+      .replace(/^\$+|\$+$/g, '')
+      .replace(/\s*\.$/, '')
+      .trim();
+  }
+  if (s === '') return { kind: 'text', text: '' };
+  if (/^(?:\\emptyset|\\varnothing|∅|\\\{\s*\\\})$/.test(s)) return { kind: 'set', items: [] };
+
+  const matrix = /^\\begin\{([pbBvV]?matrix|smallmatrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
+  if (matrix) {
+    const rows = splitTop(matrix[2], /\\\\/)
+      .map((r) => r.trim())
+      .filter((r) => r !== '')
+      .map((r) => splitTop(r, /&/).map((c) => parseAt(c, depth + 1)));
+    if (rows.length > MAX_ITEMS || rows.some((r) => r.length > MAX_ITEMS)) return { kind: 'text', text: s };
+    return { kind: 'matrix', rows };
+  }
+
+  const unionParts = splitTop(s, /\s*\\cup\s*/);
+  if (unionParts.length > 1) return { kind: 'union', items: unionParts.map((p) => parseAt(p, depth + 1)) };
+
+  const listParts = splitTop(s, LIST_SEPARATOR).filter((p) => p.trim() !== '');
+  if (listParts.length > MAX_ITEMS) return { kind: 'text', text: s };
+  if (listParts.length > 1) {
+    // `1,000` and `12,345.6` are one number (the thousands rule), not a list
+    const leafText = normalizeLeaf(s).text;
+    if (!/^[+-]?\d+(?:\.\d+)?$/.test(leafText))
+      return { kind: 'list', items: listParts.map((p) => parseAt(p, depth + 1)) };
+  }
+
+  const pm = expandPlusMinus(s);
+  if (pm) return { kind: 'list', items: pm.map((p) => parseAt(p, depth + 1)) };
+
+  if (s.startsWith('\\{')) {
+    if (s.endsWith('\\}') && matchingClose(s) === s.length - 1) {
+      const inner = s.slice(2, -2);
+      const items = splitTop(inner, /\s*[,;]\s*/).filter((p) => p.trim() !== '');
+      if (items.length > MAX_ITEMS) return { kind: 'text', text: s };
+      return { kind: 'set', items: items.map((p) => parseAt(p, depth + 1)) };
+    }
+  }
+  if (s.startsWith('\\langle') && s.endsWith('\\rangle')) {
+    const items = splitTop(s.slice(7, -7), /\s*,\s*/);
+    return { kind: 'seq', open: '(', close: ')', items: items.map((p) => parseAt(p, depth + 1)) };
+  }
+  if (OPENERS.has(s[0]) && matchingClose(s) === s.length - 1) {
+    const inner = s.slice(1, -1);
+    const items = splitTop(inner, /\s*,\s*/);
+    if (s[0] === '{') {
+      return items.length > 1
+        ? { kind: 'set', items: items.map((p) => parseAt(p, depth + 1)) }
+        : parseAt(inner, depth + 1);
+    }
+    if (items.length > 1) {
+      if (items.length > MAX_ITEMS) return { kind: 'text', text: s };
+      const close = s[s.length - 1];
+      if (close !== ')' && close !== ']') return { kind: 'text', text: s };
+      return { kind: 'seq', open: s[0] as '(' | '[', close, items: items.map((p) => parseAt(p, depth + 1)) };
+    }
+  }
+
+  const sides = splitTop(s, /\s*=\s*/);
+  if (sides.length > 1) {
+    const lhs = sides[0].trim();
+    const rhs = sides[sides.length - 1].trim();
+    if (lhs === '' || rhs === '') return { kind: 'text', text: s };
+    const variable = SIMPLE_LHS.test(lhs) ? lhs.replace(/\s+/g, '') : null;
+    return { kind: 'equation', lhs, rhs, variable, value: variable ? parseAt(rhs, depth + 1) : null };
+  }
+
+  if (RELATION.test(s)) {
+    const interval = relationToInterval(s, depth);
+    if (interval) return interval;
+    return { kind: 'text', text: s };
+  }
+  return leaf(s);
+}
+
+/** Parses one normalised answer into its shape. Never throws. */
+export function parseAnswer(normalised: string): MathValue {
+  try {
+    return parseAt(normalised, 0);
+  } catch {
+    return { kind: 'text', text: normalised };
+  }
+}
