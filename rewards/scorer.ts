@@ -27,6 +27,7 @@ import {
 } from './scorer/types.ts';
 import { WorkerPool } from './scorer/worker-pool.ts';
 
+export { scorerOptionsFromConfig } from './scorer/from-config.ts';
 export {
   DEFAULT_SCORER_REWARDS,
   type ScoreBatchOptions,
