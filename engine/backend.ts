@@ -36,6 +36,8 @@ export function backendInfo(): BackendInfo | undefined {
 }
 
 async function tryLoad(choice: BackendChoice): Promise<void> {
+  // libtensorflow prints oneDNN/CPU-feature notices on stderr at load; keep stderr for our one-line errors.
+  if (choice.startsWith('tensorflow')) process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   // Package names are built at run time so the type checker does not require the optional native packages.
   const pkg = (name: string) => import(/* @vite-ignore */ name);
   switch (choice) {

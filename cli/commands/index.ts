@@ -3,12 +3,13 @@ import type { Command } from 'commander';
 import { register as registerSchema } from './schema.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerLengthPenalty } from './length-penalty.ts';
+import { register as registerPretrain } from './pretrain.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerSandbox } from './sandbox.ts';
 import { register as registerServer } from './server.ts';
 import { register as registerValidate } from './validate.ts';
-import { register as registerWorker } from './worker.ts';
 import { register as registerVerify } from './verify.ts';
+import { register as registerWorker } from './worker.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -22,5 +23,6 @@ export const commands: RegisterCommand[] = [
   registerSchema,
   registerSandbox,
   registerLengthPenalty,
+  registerPretrain,
   registerVerify,
 ];
