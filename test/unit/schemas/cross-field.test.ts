@@ -273,7 +273,11 @@ test('shape checks: GQA heads divide, byte vocabulary fits, window + prompt fit 
   assertIssue({ ...base, model: { shape: { ...shape, vocabSize: 262 } } }, 'model.shape.vocabSize', /at least 263/);
   valid({ ...base, model: { shape: { ...shape, vocabSize: 259 }, tokenizer: { type: 'byte', tagTokens: false } } });
   // window 200 + prompt limit 100 = 300 > 256.
-  const long = { ...base, model: { shape }, window: { type: 'steps', steps: [{ fromStep: 0, maxTokens: 200 }] } };
+  const long: Record<string, any> = {
+    ...base,
+    model: { shape },
+    window: { type: 'steps', steps: [{ fromStep: 0, maxTokens: 200 }] },
+  };
   long.tasks = { math: { kind: 'math', source: { type: 'synthetic' }, filters: { maxPromptTokens: 100 } } };
   assertIssue(
     long,
