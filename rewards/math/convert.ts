@@ -202,7 +202,17 @@ class Emitter {
         lastWasValue = false;
         continue;
       }
-      const v = this.atom();
+      let v = this.atom();
+      // A mixed number: an integer written directly before \frac of two integers is 2\frac{1}{3} = 7/3.
+      const after = this.peek();
+      if (t.t === 'num' && /^\d+$/.test(t.v) && !lastWasValue && after?.t === 'cmd' && after.v === 'frac') {
+        const save = this.pos;
+        this.pos++;
+        const a = this.argument();
+        const b = this.argument();
+        if (/^\(?\d+\)?$/.test(a) && /^\(?\d+\)?$/.test(b)) v = `(${v} + ${a} / ${b})`;
+        else this.pos = save;
+      }
       out += lastWasValue ? ` * ${v}` : v;
       lastWasValue = true;
     }

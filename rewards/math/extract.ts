@@ -78,7 +78,8 @@ const ANSWER_PHRASE =
   /(?:final answer|the answer|answer|the result|result|the solution|solution)\s*(?:is|are|:|=|equals)\s*(?::\s*)?/gi;
 const LEADING_CONNECTIVE =
   /^(?:so|thus|therefore|hence|then|finally|overall|in total|in conclusion|we (?:get|have|find|obtain))\b[,:]?\s*/i;
-const TRAILING_PUNCTUATION = /[\s.。!;,]+$/;
+// `!` is not here (5! is an answer) and a mark after a backslash is a spacing command (`9\,`), not punctuation.
+const TRAILING_PUNCTUATION = /(?<!\\)[\s.。;,]+$/;
 
 /**
  * The final expression of a short answer text without `\boxed`: the text after the last "answer is"/"answer:"
@@ -86,7 +87,11 @@ const TRAILING_PUNCTUATION = /[\s.。!;,]+$/;
  * punctuation removed.
  */
 export function finalExpression(text: string): string {
-  let t = text.trim().replace(TRAILING_PUNCTUATION, '');
+  // Stray template tags (an unterminated <think> block) are not part of any answer.
+  let t = text
+    .replace(/<\/?[a-zA-Z][\w-]*>/g, ' ')
+    .trim()
+    .replace(TRAILING_PUNCTUATION, '');
   let last: RegExpExecArray | null = null;
   ANSWER_PHRASE.lastIndex = 0;
   for (let m = ANSWER_PHRASE.exec(t); m; m = ANSWER_PHRASE.exec(t)) last = m;

@@ -95,6 +95,7 @@ export function normalizeLatex(input: string): string {
   s = s.replace(/\\(?:d|t|c)frac(?![a-zA-Z])/g, '\\frac').replace(/(^|[^\\a-zA-Z])dfrac(?=\s*[{\d])/g, '$1\\frac');
   s = s.replace(/\\(?:dbinom|tbinom)(?![a-zA-Z])/g, '\\binom');
   s = s.replace(/\\(?:lvert|rvert|vert)(?![a-zA-Z])/g, '|').replace(/\\\|/g, '|');
+  s = s.replace(/\\langle(?![a-zA-Z])/g, '(').replace(/\\rangle(?![a-zA-Z])/g, ')');
   s = s.replace(/\\(?:lt)(?![a-zA-Z])/g, '<').replace(/\\(?:gt)(?![a-zA-Z])/g, '>');
   s = s.replace(/\\(?:leq|leqslant)(?![a-zA-Z])/g, '\\le').replace(/\\(?:geq|geqslant)(?![a-zA-Z])/g, '\\ge');
   s = s.replace(/\\(?:neq)(?![a-zA-Z])/g, '\\ne');

@@ -178,7 +178,13 @@ function parseAt(raw: string, depth: number): MathValue {
   }
 
   const unionParts = splitTop(s, /\s*\\cup\s*/);
-  if (unionParts.length > 1) return { kind: 'union', items: unionParts.map((p) => parseAt(p, depth + 1)) };
+  if (unionParts.length > 1) {
+    const items = unionParts.map((p) => parseAt(p, depth + 1));
+    // A union of sets is a set: \{1,3\} \cup \{2,4\} = \{1,2,3,4\}.
+    if (items.every((v) => v.kind === 'set'))
+      return { kind: 'set', items: items.flatMap((v) => (v.kind === 'set' ? v.items : [])) };
+    return { kind: 'union', items };
+  }
 
   const listParts = splitTop(s, LIST_SEPARATOR).filter((p) => p.trim() !== '');
   if (listParts.length > MAX_ITEMS) return { kind: 'text', text: s };
@@ -199,10 +205,6 @@ function parseAt(raw: string, depth: number): MathValue {
       if (items.length > MAX_ITEMS) return { kind: 'text', text: s };
       return { kind: 'set', items: items.map((p) => parseAt(p, depth + 1)) };
     }
-  }
-  if (s.startsWith('\\langle') && s.endsWith('\\rangle')) {
-    const items = splitTop(s.slice(7, -7), /\s*,\s*/);
-    return { kind: 'seq', open: '(', close: ')', items: items.map((p) => parseAt(p, depth + 1)) };
   }
   if (OPENERS.has(s[0]) && matchingClose(s) === s.length - 1) {
     const inner = s.slice(1, -1);
