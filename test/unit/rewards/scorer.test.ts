@@ -226,3 +226,57 @@ test('code: the extracted program runs against the unit tests in the real sandbo
   assert.equal(records[2].components.accuracy, -1);
   assert.equal(records[2].total, -0.5);
 });
+
+test('math, QA and STEM with the real rule verifiers in worker threads', async () => {
+  const { records, summary } = await scoreBatch(
+    [
+      sample('math', '<think>half</think><answer>The answer is \\boxed{\\frac{1}{2}}</answer>', { answer: '0.5' }),
+      sample('math', '<think>third</think><answer>\\boxed{1/3}</answer>', { answer: '\\frac{1}{2}' }),
+      sample('qa', '<think>capital</think><answer>the Eiffel Tower</answer>', {
+        answer: 'Eiffel Tower',
+        accepted: ['La tour Eiffel'],
+      }),
+      sample('qa', '<think>hm</think><answer>Big Ben</answer>', { answer: 'Eiffel Tower' }),
+      sample('stem', '<think>units</think><answer>4.9 J</answer>', { answer: '4.9' }),
+    ],
+    { countTokens }
+  );
+  assert.deepEqual(
+    records.map((r) => r.components.accuracy),
+    [1, -1, 1, -1, 1]
+  );
+  // GZ eq. 8: ±1 + 0.5·1
+  assert.deepEqual(
+    records.map((r) => r.total),
+    [1.5, -0.5, 1.5, -0.5, 1.5]
+  );
+  assert.equal(summary.undefined.accuracy, 0);
+  for (const r of records) assert.equal(r.components.length, null, 'no length penalty on verifiable tasks');
+});
+
+test('model-based verifier (General-Reasoner) rescues a rule-rejected STEM answer; its failure keeps the rule verdict', async () => {
+  const script: Script = (req) =>
+    /Student Answer: The partial pressures are 30\.0 and 26\.32 torr/.test(userText(req))
+      ? { kind: 'reply', content: 'Same values.\nFinal Decision: Yes' }
+      : { kind: 'status', status: 500 };
+  const { judge, server } = await judgeOn(script, { mode: 'scalar' });
+  const rescued = sample(
+    'stem',
+    '<think>Raoult</think><answer>The partial pressures are 30.0 and 26.32 torr</answer>',
+    {
+      answer: '30.0 torr, 26.3 torr',
+    }
+  );
+  const failed = sample('stem', '<think>x</think><answer>completely different words</answer>', {
+    answer: 'blue whale',
+  });
+  const { records } = await scoreBatch([rescued, failed], {
+    countTokens,
+    judge,
+    rewards: { modelVerifier: { enabled: true } },
+  });
+  assert.equal(records[0].components.accuracy, 1);
+  assert.equal(records[1].components.accuracy, -1);
+  assert.equal(server.requests.length, 2, 'the judge is asked only after the rules reject');
+  assert.match(userText(server.requests[0]), /### Ground Truth Answer: /);
+});
