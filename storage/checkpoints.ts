@@ -7,27 +7,23 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import {
+  type CheckpointManifest,
+  checkpointManifestSchema,
+  type ManifestFile,
+} from '../schemas/records/checkpoint-manifest.ts';
 import { type BlobStore, joinKey } from './blob-store.ts';
 
 export const MANIFEST_NAME = 'manifest.json';
-export const MANIFEST_FORMAT = 'omni-zero-checkpoint/v1';
+export type { CheckpointManifest, ManifestFile };
 
-export interface ManifestFile {
-  /** Path relative to the checkpoint folder. */
-  path: string;
-  bytes: number;
-  sha256: string;
-}
-
-export interface CheckpointManifest {
-  format: typeof MANIFEST_FORMAT;
-  step: number;
-  createdAt: string;
-  files: ManifestFile[];
-  /** Small numbers used to pick the best checkpoint (e.g. held-out accuracy). */
+/** What a manifest records besides its files: whose checkpoint it is, and small metrics for keep-best. */
+export interface CheckpointHeader {
+  experiment: string;
+  run: string;
+  stage: string;
+  configHash: string;
   metrics?: Record<string, number>;
-  /** Free-form JSON (stage, data cursor, config hash). */
-  meta?: Record<string, unknown>;
 }
 
 export type CheckpointFile = { path: string; localPath: string } | { path: string; data: Uint8Array | string };
@@ -64,7 +60,7 @@ export async function writeCheckpoint(
   runPrefix: string,
   step: number,
   files: CheckpointFile[],
-  extra: { metrics?: Record<string, number>; meta?: Record<string, unknown> } = {}
+  header: CheckpointHeader
 ): Promise<{ prefix: string; manifest: CheckpointManifest }> {
   const prefix = checkpointPrefix(runPrefix, step);
   if (files.some((f) => f.path === MANIFEST_NAME)) throw new CheckpointError(`'${MANIFEST_NAME}' is reserved`, prefix);
@@ -73,32 +69,34 @@ export async function writeCheckpoint(
     const r = 'localPath' in f ? await store.putFile(key, f.localPath) : await store.put(key, f.data);
     return { path: f.path, bytes: r.bytes, sha256: r.sha256 };
   });
-  const manifest: CheckpointManifest = {
-    format: MANIFEST_FORMAT,
+  const manifest: CheckpointManifest = checkpointManifestSchema.parse({
+    version: 1,
+    experiment: header.experiment,
+    run: header.run,
     step,
+    stage: header.stage,
+    configHash: header.configHash,
     createdAt: new Date().toISOString(),
     files: written.sort((a, b) => a.path.localeCompare(b.path)),
-    ...(extra.metrics ? { metrics: extra.metrics } : {}),
-    ...(extra.meta ? { meta: extra.meta } : {}),
-  };
+    ...(header.metrics ? { metrics: header.metrics } : {}),
+  });
   await store.put(joinKey(prefix, MANIFEST_NAME), JSON.stringify(manifest, null, 2));
   return { prefix, manifest };
 }
 
 export function parseManifest(text: string, prefix: string): CheckpointManifest {
-  let m: CheckpointManifest;
+  let raw: unknown;
   try {
-    m = JSON.parse(text);
+    raw = JSON.parse(text);
   } catch {
     throw new CheckpointError(`manifest at ${prefix} is not valid JSON`, prefix);
   }
-  const ok =
-    m?.format === MANIFEST_FORMAT &&
-    Number.isInteger(m.step) &&
-    Array.isArray(m.files) &&
-    m.files.every((f) => typeof f.path === 'string' && Number.isInteger(f.bytes) && /^[0-9a-f]{64}$/.test(f.sha256));
-  if (!ok) throw new CheckpointError(`manifest at ${prefix} is malformed (want format ${MANIFEST_FORMAT})`, prefix);
-  return m;
+  const parsed = checkpointManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(manifest)'}: ${i.message}`).join('; ');
+    throw new CheckpointError(`manifest at ${prefix} is malformed: ${why}`, prefix);
+  }
+  return parsed.data;
 }
 
 export async function readManifest(store: BlobStore, prefix: string): Promise<CheckpointManifest | null> {

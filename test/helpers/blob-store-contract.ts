@@ -15,6 +15,14 @@ import {
   writeCheckpoint,
 } from '../../storage/checkpoints.ts';
 
+const header = (metrics?: Record<string, number>) => ({
+  experiment: 'contract',
+  run: 'contract-run',
+  stage: 'math',
+  configHash: 'a'.repeat(64),
+  ...(metrics ? { metrics } : {}),
+});
+
 export function blobStoreContract(name: string, makeStore: () => Promise<BlobStore>): void {
   const scratch = () => mkdtempSync(path.join(os.tmpdir(), 'oz-blob-'));
 
@@ -73,7 +81,7 @@ export function blobStoreContract(name: string, makeStore: () => Promise<BlobSto
         { path: 'model.safetensors', data: new Uint8Array([9, 9, 9]) },
         { path: 'omni.json', data: '{"step":3}' },
       ],
-      { metrics: { accuracy: 0.5 } }
+      header({ accuracy: 0.5 })
     );
     assert.equal(prefix, 'runs/r1/checkpoints/step-00000003');
     assert.deepEqual(
@@ -84,12 +92,21 @@ export function blobStoreContract(name: string, makeStore: () => Promise<BlobSto
       ]
     );
     assert.equal((await verifyCheckpoint(store, prefix, { deep: true })).ok, true);
+    assert.equal(manifest.version, 1);
+    assert.equal(manifest.run, 'contract-run');
+    // A manifest that does not match the schema reads as broken, never as a checkpoint.
+    await store.put(`${checkpointPrefix(run, 4)}/model.safetensors`, 'x');
+    await store.put(`${checkpointPrefix(run, 4)}/manifest.json`, JSON.stringify({ version: 1, step: 4 }));
+    const broken = await verifyCheckpoint(store, checkpointPrefix(run, 4));
+    assert.equal(broken.ok, false);
+    assert.match(broken.problems[0], /malformed: experiment: /);
     // An interrupted write: files without a manifest. It must not count.
     await store.put(`${checkpointPrefix(run, 5)}/model.safetensors`, 'partial');
     assert.deepEqual(
       (await listCheckpoints(store, run)).map((e) => [e.step, e.hasManifest]),
       [
         [3, true],
+        [4, true],
         [5, false],
       ]
     );
@@ -99,8 +116,8 @@ export function blobStoreContract(name: string, makeStore: () => Promise<BlobSto
   test(`${name}: corruption is detected and a corrupt checkpoint is skipped for resume`, async () => {
     const store = await makeStore();
     const run = 'runs/r2';
-    await writeCheckpoint(store, run, 1, [{ path: 'w.bin', data: 'aaaa' }]);
-    const { prefix } = await writeCheckpoint(store, run, 2, [{ path: 'w.bin', data: 'bbbb' }]);
+    await writeCheckpoint(store, run, 1, [{ path: 'w.bin', data: 'aaaa' }], header());
+    const { prefix } = await writeCheckpoint(store, run, 2, [{ path: 'w.bin', data: 'bbbb' }], header());
     await store.put(`${prefix}/w.bin`, 'bbbX'); // same size, different bytes
     const shallow = await verifyCheckpoint(store, prefix);
     assert.equal(shallow.ok, true, 'sizes still match');
@@ -118,7 +135,7 @@ export function blobStoreContract(name: string, makeStore: () => Promise<BlobSto
     const run = 'runs/r3';
     const acc = [0.1, 0.9, 0.3, 0.4, 0.2];
     for (let s = 0; s < acc.length; s++) {
-      await writeCheckpoint(store, run, s * 10, [{ path: 'w', data: String(s) }], { metrics: { accuracy: acc[s] } });
+      await writeCheckpoint(store, run, s * 10, [{ path: 'w', data: String(s) }], header({ accuracy: acc[s] }));
     }
     await store.put(`${checkpointPrefix(run, 15)}/w`, 'partial'); // older than the newest valid: a leftover
     await store.put(`${checkpointPrefix(run, 50)}/w`, 'in-flight'); // newer: may still be being written
