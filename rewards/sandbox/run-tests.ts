@@ -10,7 +10,7 @@ import { outputsMatch } from './compare.ts';
 import { SandboxInputError } from './errors.ts';
 import { resolveLimits, type SandboxLimits } from './limits.ts';
 import { defaultPool, type SandboxPool } from './pool.ts';
-import { type ProcessOutcome, runSandboxed } from './run-process.ts';
+import { type ProcessOutcome, runSandboxed, STDERR_TAIL_CHARS } from './run-process.ts';
 import type { CodeTests, FunctionalTests, SandboxResult, SandboxStatus, StdioTests, TestOutcome } from './types.ts';
 
 export interface RunTestsOptions {
@@ -141,17 +141,21 @@ function classifyStdio(run: ProcessOutcome, expected: string): SandboxStatus {
 function abnormalEnd(run: ProcessOutcome): SandboxStatus | undefined {
   if (!run.started) return 'sandbox-error';
   if (run.outputExceeded) return 'output-limit';
-  // SIGXCPU at the soft CPU limit; SIGKILL at the hard one (when SIGXCPU is ignored) or from our wall timer.
-  if (run.wallTimedOut || run.exitCode === SIGXCPU || run.exitCode === SIGKILL) return 'timeout';
+  // SIGXCPU at the soft CPU limit. A SIGKILL we did not send (the hard CPU limit when SIGXCPU is ignored, the OOM
+  // killer, or the program's own `kill -9`) cannot be told apart from outside, so it stays an 'error'.
+  if (run.wallTimedOut || run.exitCode === SIGXCPU) return 'timeout';
   if (run.exitCode !== 0 && /^MemoryError\b/m.test(run.stderrTail)) return 'memory';
   return undefined;
 }
 
 function stderrOf(run: ProcessOutcome | undefined): string {
   if (!run) return '';
-  return run.started
-    ? run.stderrTail
-    : `${run.sandboxError ?? 'sandbox failed'}${run.stderrTail ? `\n${run.stderrTail}` : ''}`;
+  if (!run.started) return `${run.sandboxError ?? 'sandbox failed'}${run.stderrTail ? `\n${run.stderrTail}` : ''}`;
+  if (run.exitCode === SIGKILL && !run.wallTimedOut && !run.outputExceeded) {
+    const note = "killed by SIGKILL (the hard CPU limit, the kernel's OOM killer, or the program itself)\n";
+    return `${run.stderrTail}${note}`.slice(-STDERR_TAIL_CHARS);
+  }
+  return run.stderrTail;
 }
 
 async function runFunctional(
@@ -191,7 +195,7 @@ async function runFunctional(
   let stderrTail = stderrOf(run);
   if (status === 'error' && !report.error && !report.done && run.started) {
     stderrTail = `${stderrTail}the program ended the run (exit code ${run.exitCode}) before the tests finished\n`.slice(
-      -2000
+      -STDERR_TAIL_CHARS
     );
   }
   return { status, passed, total, stderrTail, perTest };
