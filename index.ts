@@ -5,6 +5,40 @@
  */
 
 export {
+  type LoadCheckpointOptions,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  type SavedFile,
+  type SaveCheckpointInput,
+  saveCheckpoint,
+} from './engine/checkpoint/checkpoint.ts';
+export { ModelCheckpointError, SafetensorsError } from './engine/checkpoint/errors.ts';
+export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from './engine/checkpoint/float16.ts';
+export { fromHfConfig, HfConfigError, type HfModelType, toHfConfig } from './engine/checkpoint/hf-config.ts';
+export {
+  type Dtype as SafetensorsDtype,
+  decodeSafetensors,
+  encodeSafetensors,
+  openSafetensors,
+  readSafetensorsFile,
+  readSafetensorsHeader,
+  type SafetensorsTensor,
+  toFloat32,
+  toInt32,
+  writeSafetensorsFile,
+} from './engine/checkpoint/safetensors.ts';
+export { ByteTokenizer, type ByteTokenizerOptions } from './engine/tokenizer/byte.ts';
+export { renderChatTemplate } from './engine/tokenizer/chat-template.ts';
+export { TokenizerError } from './engine/tokenizer/errors.ts';
+export { HfTokenizer, type HfTokenizerOptions } from './engine/tokenizer/hf.ts';
+export { loadTokenizer, loadTokenizerFromDir, saveTokenizer } from './engine/tokenizer/load.ts';
+export {
+  type ChatMessage as ChatTemplateMessage,
+  type ChatTemplateOptions,
+  type ProjectTokenizer,
+  type TokenizerSpec,
+} from './engine/tokenizer/types.ts';
+export {
   type ChatMessage,
   type Completion,
   JUDGE_FAILURES,
@@ -145,5 +179,5 @@ export { type DatasetRow, datasetRowSchema } from './schemas/records/dataset-row
 export { type RewardRecord, rewardRecordSchema } from './schemas/records/reward-record.ts';
 export { type RolloutRecord, rolloutRecordSchema } from './schemas/records/rollout-record.ts';
 export { type StepMetrics, stepMetricsSchema } from './schemas/records/step-metrics.ts';
-export { sha256Hex } from './schemas/sha256.ts';
 export { SEARCH_ATTRIBUTES } from './schemas/search-attributes.ts';
+export { sha256Hex } from './schemas/sha256.ts';

@@ -21,10 +21,11 @@ import { parameterShapes, validateConfig } from '../model/config.ts';
 import { loadTokenizerFromDir, saveTokenizer } from '../tokenizer/load.ts';
 import type { ProjectTokenizer } from '../tokenizer/types.ts';
 import type { CheckpointMetadata, ModelConfig, OptimizerState, Params } from '../types.ts';
-import { CheckpointError, SafetensorsError } from './errors.ts';
+import { ModelCheckpointError, SafetensorsError } from './errors.ts';
 import { f32ToBf16, f32ToF16 } from './float16.ts';
 import { fromHfConfig, toHfConfig } from './hf-config.ts';
 import {
+  openSafetensors,
   readSafetensorsFile,
   readSafetensorsHeader,
   type SafetensorsEntry,
@@ -89,7 +90,7 @@ async function fileTensor(
   t: tf.Tensor,
   dtype: 'F32' | 'BF16' | 'F16'
 ): Promise<SafetensorsTensor> {
-  if (t.dtype !== 'float32') throw new CheckpointError(`'${name}' is ${t.dtype}; parameters must be float32`, dir);
+  if (t.dtype !== 'float32') throw new ModelCheckpointError(`'${name}' is ${t.dtype}; parameters must be float32`, dir);
   let values = (await t.data()) as Float32Array;
   let shape = [...t.shape];
   if (isTransposedInFiles(name, shape.length)) {
@@ -145,12 +146,12 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   try {
     validateConfig(config);
   } catch (e) {
-    throw new CheckpointError(`metadata.model is not a valid model config: ${(e as Error).message}`, dir);
+    throw new ModelCheckpointError(`metadata.model is not a valid model config: ${(e as Error).message}`, dir);
   }
   const expected = parameterShapes(config);
   const { missing, unexpected } = compareNames(expected, input.params.keys());
   if (missing.length > 0 || unexpected.length > 0) {
-    throw new CheckpointError(
+    throw new ModelCheckpointError(
       `the parameters do not match metadata.model. ${[describeNames('missing', missing, expected), describeNames('unexpected', unexpected)].filter(Boolean).join('; ')}`,
       dir,
       missing,
@@ -159,7 +160,7 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   }
   for (const [name, v] of input.params) {
     if (v.shape.join(',') !== expected.get(name)!.join(',')) {
-      throw new CheckpointError(
+      throw new ModelCheckpointError(
         `'${name}' has shape [${v.shape}] in memory; metadata.model expects [${expected.get(name)}]`,
         dir
       );
@@ -167,13 +168,13 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   }
   if (input.tokenizer) {
     if (input.tokenizer.id !== input.metadata.tokenizer) {
-      throw new CheckpointError(
+      throw new ModelCheckpointError(
         `metadata.tokenizer is '${input.metadata.tokenizer}' but the tokenizer given has id '${input.tokenizer.id}'`,
         dir
       );
     }
     if (input.tokenizer.vocabSize > config.vocabSize) {
-      throw new CheckpointError(
+      throw new ModelCheckpointError(
         `the tokenizer has ${input.tokenizer.vocabSize} ids but the model's vocabSize is ${config.vocabSize}`,
         dir
       );
@@ -193,13 +194,13 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
     for (const [key, t] of input.optimizer.moments) {
       const param = key.replace(/\.(m|v)$/, '');
       if (param === key || !expected.has(param)) {
-        throw new CheckpointError(
+        throw new ModelCheckpointError(
           `optimizer moment '${key}' is not '<parameter>.m' or '<parameter>.v' of this model`,
           dir
         );
       }
       if (t.shape.join(',') !== expected.get(param)!.join(',')) {
-        throw new CheckpointError(
+        throw new ModelCheckpointError(
           `optimizer moment '${key}' has shape [${t.shape}], its parameter [${expected.get(param)}]`,
           dir
         );
@@ -207,7 +208,7 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
       moments.set(key, await fileTensor(dir, param, t, 'F32'));
     }
     if (!Number.isInteger(input.optimizer.step) || input.optimizer.step < 0) {
-      throw new CheckpointError(`optimizer step must be a non-negative integer, got ${input.optimizer.step}`, dir);
+      throw new ModelCheckpointError(`optimizer step must be a non-negative integer, got ${input.optimizer.step}`, dir);
     }
     await writeSafetensorsFile(path.join(dir, OPTIMIZER_FILE), moments, {
       format: 'pt',
@@ -262,12 +263,12 @@ async function readJson(file: string, dir: string): Promise<Record<string, unkno
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new CheckpointError(`has no ${path.basename(file)}`, dir);
+    throw new ModelCheckpointError(`has no ${path.basename(file)}`, dir);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CheckpointError(`${path.basename(file)} is not valid JSON (${(e as Error).message})`, dir);
+    throw new ModelCheckpointError(`${path.basename(file)} is not valid JSON (${(e as Error).message})`, dir);
   }
 }
 
@@ -280,15 +281,18 @@ async function weightFiles(dir: string): Promise<Map<string, { file: string; ent
   else if (existsSync(indexFile)) {
     const index = await readJson(indexFile, dir);
     const map = index.weight_map as Record<string, string> | undefined;
-    if (!map || typeof map !== 'object') throw new CheckpointError(`${MODEL_INDEX_FILE} has no weight_map`, dir);
+    if (!map || typeof map !== 'object') throw new ModelCheckpointError(`${MODEL_INDEX_FILE} has no weight_map`, dir);
     shards = [...new Set(Object.values(map))].sort();
     for (const shard of shards) {
       if (shard.includes('/') || shard.includes('\\') || !existsSync(path.join(dir, shard))) {
-        throw new CheckpointError(`${MODEL_INDEX_FILE} lists shard '${shard}', which is not in the directory`, dir);
+        throw new ModelCheckpointError(
+          `${MODEL_INDEX_FILE} lists shard '${shard}', which is not in the directory`,
+          dir
+        );
       }
     }
   } else {
-    throw new CheckpointError(`has neither ${MODEL_FILE} nor ${MODEL_INDEX_FILE}: no weights to load`, dir);
+    throw new ModelCheckpointError(`has neither ${MODEL_FILE} nor ${MODEL_INDEX_FILE}: no weights to load`, dir);
   }
   for (const shard of shards) {
     const file = path.join(dir, shard);
@@ -296,11 +300,11 @@ async function weightFiles(dir: string): Promise<Map<string, { file: string; ent
     try {
       header = await readSafetensorsHeader(file);
     } catch (e) {
-      if (e instanceof SafetensorsError) throw new CheckpointError(e.message, dir);
+      if (e instanceof SafetensorsError) throw new ModelCheckpointError(e.message, dir);
       throw e;
     }
     for (const [name, entry] of header.entries) {
-      if (byName.has(name)) throw new CheckpointError(`tensor '${name}' appears in two shards`, dir);
+      if (byName.has(name)) throw new ModelCheckpointError(`tensor '${name}' appears in two shards`, dir);
       byName.set(name, { file, entry });
     }
   }
@@ -333,12 +337,12 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
   try {
     config = validateConfig(fromHfConfig(hfConfig));
   } catch (e) {
-    throw new CheckpointError((e as Error).message, dir);
+    throw new ModelCheckpointError((e as Error).message, dir);
   }
   if (options.expect) {
     const diffs = configDifferences(config, options.expect);
     if (diffs.length > 0)
-      throw new CheckpointError(`model shape differs from the one expected: ${diffs.join(', ')}`, dir);
+      throw new ModelCheckpointError(`model shape differs from the one expected: ${diffs.join(', ')}`, dir);
   }
   const metadataPath = path.join(dir, METADATA_FILE);
   const metadata = existsSync(metadataPath)
@@ -347,7 +351,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
   if (metadata) {
     const diffs = configDifferences(metadata.model, config);
     if (diffs.length > 0)
-      throw new CheckpointError(`omni.json's model and config.json disagree: ${diffs.join(', ')}`, dir);
+      throw new ModelCheckpointError(`omni.json's model and config.json disagree: ${diffs.join(', ')}`, dir);
   }
 
   const shapes = fileShapes(config);
@@ -364,7 +368,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
       describeNames('unexpected', unexpected),
       wrongShape.length > 0 ? `wrong shape: ${wrongShape.slice(0, 8).join('; ')}` : '',
     ].filter(Boolean);
-    throw new CheckpointError(
+    throw new ModelCheckpointError(
       `weights do not match config.json (${hfConfig.model_type}, ${config.numLayers} layers). ${parts.join('. ')}`,
       dir,
       missing,
@@ -380,16 +384,20 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
   const params: Params = new Map();
   try {
     for (const [file, names] of byFile) {
-      const { tensors } = await readSafetensorsFile(file, names);
-      for (const name of names) {
-        const t = memoryTensor(name, tensors.get(name)!, memShapes.get(name)!);
-        params.set(name, tf.variable(t, true));
-        t.dispose();
+      const reader = await openSafetensors(file);
+      try {
+        for (const name of names) {
+          const t = memoryTensor(name, await reader.read(name), memShapes.get(name)!);
+          params.set(name, tf.variable(t, true));
+          t.dispose();
+        }
+      } finally {
+        await reader.close();
       }
     }
   } catch (e) {
     for (const v of params.values()) v.dispose();
-    if (e instanceof SafetensorsError) throw new CheckpointError(e.message, dir);
+    if (e instanceof SafetensorsError) throw new ModelCheckpointError(e.message, dir);
     throw e;
   }
 
@@ -399,7 +407,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
     const { tensors, metadata: meta } = await readSafetensorsFile(optimizerPath);
     const step = Number(meta.step);
     if (!Number.isInteger(step) || step < 0) {
-      throw new CheckpointError(
+      throw new ModelCheckpointError(
         `${OPTIMIZER_FILE} metadata 'step' is ${JSON.stringify(meta.step)}, not a step count`,
         dir
       );
@@ -410,7 +418,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
       const want = shapes.get(param);
       if (param === key || !want || t.shape.join(',') !== want.join(',')) {
         for (const m of moments.values()) m.dispose();
-        throw new CheckpointError(
+        throw new ModelCheckpointError(
           `${OPTIMIZER_FILE} has '${key}' [${t.shape}], which is no parameter's moment in this model`,
           dir
         );
@@ -422,7 +430,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
 
   const tokenizer = (options.tokenizer ?? true) ? await loadTokenizerIfAny(dir) : null;
   if (tokenizer && metadata && tokenizer.id !== metadata.tokenizer) {
-    throw new CheckpointError(
+    throw new ModelCheckpointError(
       `the tokenizer in the directory has id '${tokenizer.id}' but omni.json records '${metadata.tokenizer}'`,
       dir
     );

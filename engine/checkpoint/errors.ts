@@ -13,8 +13,8 @@ export class SafetensorsError extends Error {
 }
 
 /** A checkpoint directory that cannot be loaded as asked (missing files, wrong shapes, unsupported config). */
-export class CheckpointError extends Error {
-  override readonly name = 'CheckpointError';
+export class ModelCheckpointError extends Error {
+  override readonly name = 'ModelCheckpointError';
   constructor(
     message: string,
     /** The checkpoint directory. */

@@ -326,28 +326,47 @@ export async function readSafetensorsHeader(file: string): Promise<SafetensorsHe
   }
 }
 
+/** An open safetensors file whose tensors are read one at a time (peak memory: one tensor, not the file). */
+export interface SafetensorsReader {
+  readonly header: SafetensorsHeader;
+  /** Reads one tensor's bytes (copied into its own typed array). */
+  read(name: string): Promise<SafetensorsTensor>;
+  close(): Promise<void>;
+}
+
+export async function openSafetensors(file: string): Promise<SafetensorsReader> {
+  assertLittleEndian();
+  const header = await readSafetensorsHeader(file);
+  const fh = await open(file, 'r');
+  return {
+    header,
+    async read(name) {
+      const e = header.entries.get(name);
+      if (!e) throw new SafetensorsError(`has no tensor '${name}'`, file);
+      const [s, end] = e.dataOffsets;
+      const bytes = new Uint8Array(end - s);
+      if (bytes.length > 0) {
+        const { bytesRead } = await fh.read(bytes, 0, bytes.length, header.dataStart + s);
+        if (bytesRead !== bytes.length) throw new SafetensorsError(`'${name}' was cut short while reading`, file);
+      }
+      return tensorFrom(e, bytes);
+    },
+    close: () => fh.close(),
+  };
+}
+
 /** Reads a safetensors file: every tensor, or only `names` (reading just their byte ranges). */
 export async function readSafetensorsFile(
   file: string,
   names?: Iterable<string>
 ): Promise<{ tensors: Map<string, SafetensorsTensor>; metadata: Record<string, string> }> {
-  assertLittleEndian();
-  const header = await readSafetensorsHeader(file);
-  const wanted = names ? [...names] : [...header.entries.keys()];
-  const fh = await open(file, 'r');
+  const reader = await openSafetensors(file);
   try {
     const tensors = new Map<string, SafetensorsTensor>();
-    for (const name of wanted) {
-      const e = header.entries.get(name);
-      if (!e) throw new SafetensorsError(`has no tensor '${name}'`, file);
-      const [s, end] = e.dataOffsets;
-      const bytes = new Uint8Array(end - s);
-      if (bytes.length > 0) await fh.read(bytes, 0, bytes.length, header.dataStart + s);
-      tensors.set(name, tensorFrom(e, bytes));
-    }
-    return { tensors, metadata: header.metadata };
+    for (const name of names ?? reader.header.entries.keys()) tensors.set(name, await reader.read(name));
+    return { tensors, metadata: reader.header.metadata };
   } finally {
-    await fh.close();
+    await reader.close();
   }
 }
 
