@@ -25,6 +25,8 @@ export interface ProcessSpec {
   pythonFlags?: string[];
   /** Host uid/gid bwrap runs as. Default: nobody (65534) when the worker is root, else the worker's own. */
   hostId?: number;
+  /** Aborting kills the sandbox at once (the outcome then has `aborted: true`). */
+  signal?: AbortSignal;
 }
 
 export interface ProcessOutcome {
@@ -34,6 +36,8 @@ export interface ProcessOutcome {
   exitCode: number | null;
   wallTimedOut: boolean;
   outputExceeded: boolean;
+  /** Killed because the caller's signal aborted. */
+  aborted: boolean;
   stdout: string;
   stderrTail: string;
   /** What the program wrote to fd 3 (only when `channel` was asked for). */
@@ -139,17 +143,25 @@ export async function runSandboxed(spec: ProcessSpec): Promise<ProcessOutcome> {
     wallTimedOut = true;
     kill();
   }, spec.limits.wallMs);
+  let aborted = false;
+  const onAbort = () => {
+    aborted = true;
+    kill();
+  };
+  if (spec.signal?.aborted) onAbort();
+  else spec.signal?.addEventListener('abort', onAbort, { once: true });
   const result = await new Promise<{ code: number | null; spawnError?: Error }>((resolve) => {
     child.once('error', (err) => resolve({ code: null, spawnError: err }));
     child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + signalNumber(signal) : null) }));
   });
   clearTimeout(timer);
+  spec.signal?.removeEventListener('abort', onAbort);
   kill(); // Nothing may outlive the run; killing an exited group is a no-op.
 
   const durationMs = performance.now() - t0;
   const started = /"child-pid"/.test(status);
   if (result.spawnError) return failedToStart(`cannot start ${BWRAP}: ${result.spawnError.message}`, t0);
-  if (!started && !wallTimedOut) {
+  if (!started && !wallTimedOut && !aborted) {
     const why = stderrTail.trim().split('\n').pop() || `bwrap exited with code ${result.code}`;
     return { ...failedToStart(`sandbox failed to start: ${why}`, t0), stderrTail };
   }
@@ -158,6 +170,7 @@ export async function runSandboxed(spec: ProcessSpec): Promise<ProcessOutcome> {
     exitCode: result.code,
     wallTimedOut,
     outputExceeded,
+    aborted,
     stdout: Buffer.concat(stdoutChunks).toString('utf8'),
     stderrTail,
     channel,
@@ -171,6 +184,7 @@ function failedToStart(reason: string, t0: number): ProcessOutcome {
     exitCode: null,
     wallTimedOut: false,
     outputExceeded: false,
+    aborted: false,
     stdout: '',
     stderrTail: '',
     channel: '',

@@ -24,6 +24,11 @@ export interface RunTestsOptions {
   pythonFlags?: string[];
   /** Host uid/gid bwrap runs as. Default: nobody (65534) when root, else the caller's own. */
   hostId?: number;
+  /**
+   * Aborting kills the running sandboxes, starts no more, and rejects with the signal's reason (a scorer deadline
+   * then frees its pool slots at once instead of waiting for the sandbox's own limits).
+   */
+  signal?: AbortSignal;
 }
 
 const HARNESS = readFileSync(new URL('./functional-harness.py', import.meta.url), 'utf8');
@@ -43,6 +48,7 @@ export async function runTests(
   }
   const checked = parseCodeTests(tests);
   const limits = resolveLimits(options.limits);
+  options.signal?.throwIfAborted();
   const t0 = performance.now();
   const result =
     'functional' in checked
@@ -106,7 +112,7 @@ async function runStdio(
   let timedOut = false;
   const runs = tests.inputs.map((input, i) =>
     pool.run(async (): Promise<{ outcome: TestOutcome; run?: ProcessOutcome }> => {
-      if (timedOut) return { outcome: { status: 'skipped' } };
+      if (timedOut || options.signal?.aborted) return { outcome: { status: 'skipped' } };
       const run = await runSandboxed({
         files: { 'solution.py': program },
         args: ['/box/solution.py'],
@@ -115,6 +121,7 @@ async function runStdio(
         python: options.python,
         pythonFlags: options.pythonFlags,
         hostId: options.hostId,
+        signal: options.signal,
       });
       const status = classifyStdio(run, tests.outputs[i]);
       if (status === 'timeout') timedOut = true;
@@ -122,6 +129,7 @@ async function runStdio(
     })
   );
   const done = await Promise.all(runs);
+  options.signal?.throwIfAborted();
   const perTest = done.map((d) => d.outcome);
   const passed = perTest.filter((t) => t.status === 'passed').length;
   const firstBad = done.findIndex((d) => d.outcome.status !== 'passed' && d.outcome.status !== 'skipped');
@@ -177,8 +185,10 @@ async function runFunctional(
       python: options.python,
       pythonFlags: options.pythonFlags,
       hostId: options.hostId,
+      signal: options.signal,
     })
   );
+  options.signal?.throwIfAborted();
   const report = parseReport(run.channel, nonce);
   if (report.testsInvalid !== undefined) {
     throw new SandboxInputError('tests.functional', `is not valid Python: ${report.testsInvalid}`);

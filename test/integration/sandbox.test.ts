@@ -157,3 +157,20 @@ test('functional: tests that are not Python are the caller’s error', async () 
     /tests.functional: is not valid Python/
   );
 });
+
+test('abort: kills the running sandboxes at once and rejects with the reason', async () => {
+  const controller = new AbortController();
+  const t0 = performance.now();
+  setTimeout(() => controller.abort(new Error('scorer deadline')), 300);
+  const slow = { inputs: ['', '', '', ''], outputs: ['', '', '', ''] };
+  await assert.rejects(
+    runTests('import time\ntime.sleep(30)\n', slow, { limits: { wallMs: 30_000 }, signal: controller.signal }),
+    /scorer deadline/
+  );
+  const took = performance.now() - t0;
+  assert.ok(took < 5000, `took ${took} ms: the abort did not kill the sandboxes`);
+  await assert.rejects(
+    runTests('pass\n', { functional: 'assert True' }, { signal: controller.signal }),
+    /scorer deadline/
+  );
+});
