@@ -223,7 +223,9 @@ export class Comparer {
     const askCas = (): Verdict | null => {
       // rationalize expands polynomials (simplify does not), but it can run for minutes on high powers
       const tryRationalize = difference.length < 300 && !/\^\s*\(?\s*(?:\d{2,}|[7-9])/.test(difference);
-      const r = casProvesZero(difference, Math.min(this.remaining(), 2_000), tryRationalize);
+      // casFirst keeps half the budget for sampling in case the CAS finds no proof
+      const budget = this.options.casFirst ? this.remaining() / 2 : this.remaining();
+      const r = casProvesZero(difference, budget, tryRationalize);
       if (r.status === 'zero') return yes('cas', `${r.by}(a − b) = 0`);
       return null;
     };
