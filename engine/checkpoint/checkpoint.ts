@@ -14,11 +14,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parameterShapes, validateConfig } from '../model/config.ts';
-import { loadTokenizerFromDir, saveTokenizer } from '../tokenizer/load.ts';
+import { loadTokenizerFromDir, saveTokenizer, TOKENIZER_SPEC_FILE } from '../tokenizer/load.ts';
 import type { ProjectTokenizer } from '../tokenizer/types.ts';
 import type { CheckpointMetadata, ModelConfig, OptimizerState, Params } from '../types.ts';
 import { ModelCheckpointError, SafetensorsError } from './errors.ts';
@@ -181,6 +181,10 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
     }
   }
   await mkdir(dir, { recursive: true });
+  // A retried save into the same directory must not leave files of the earlier attempt that a load would pick up.
+  await rm(path.join(dir, MODEL_INDEX_FILE), { force: true });
+  if (!input.optimizer) await rm(path.join(dir, OPTIMIZER_FILE), { force: true });
+  if (!input.tokenizer) await rm(path.join(dir, TOKENIZER_SPEC_FILE), { force: true });
   const written: string[] = [];
 
   const weightsDtype = input.weightsDtype ?? 'F32';
@@ -439,6 +443,6 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
 }
 
 async function loadTokenizerIfAny(dir: string): Promise<ProjectTokenizer | null> {
-  if (!existsSync(path.join(dir, 'tokenizer.omni.json')) && !existsSync(path.join(dir, 'tokenizer.json'))) return null;
+  if (!existsSync(path.join(dir, TOKENIZER_SPEC_FILE)) && !existsSync(path.join(dir, 'tokenizer.json'))) return null;
   return loadTokenizerFromDir(dir);
 }

@@ -5,7 +5,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ByteTokenizer } from './byte.ts';
 import { TokenizerError } from './errors.ts';
@@ -56,14 +56,28 @@ async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
 export async function saveTokenizer(tokenizer: ProjectTokenizer, dir: string): Promise<string[]> {
   const written: string[] = [];
   let spec = tokenizer.spec;
-  if (tokenizer instanceof HfTokenizer) {
-    await copyFile(tokenizer.files.tokenizerJson, path.join(dir, 'tokenizer.json'));
-    written.push('tokenizer.json');
-    if (tokenizer.files.tokenizerConfig) {
-      await copyFile(tokenizer.files.tokenizerConfig, path.join(dir, 'tokenizer_config.json'));
-      written.push('tokenizer_config.json');
+  const place = async (source: string | undefined, name: string) => {
+    const dest = path.join(dir, name);
+    if (source === undefined) {
+      // A file left by an earlier save into this directory would be read back as this tokenizer's.
+      await rm(dest, { force: true });
+      return;
     }
+    // Saving into the directory the tokenizer came from: the file is already there (a copy onto itself truncates).
+    if (path.resolve(source) !== path.resolve(dest)) {
+      const tmp = `${dest}.tmp-${process.pid}`;
+      await copyFile(source, tmp);
+      await rename(tmp, dest);
+    }
+    written.push(name);
+  };
+  if (tokenizer instanceof HfTokenizer) {
+    await place(tokenizer.files.tokenizerJson, 'tokenizer.json');
+    await place(tokenizer.files.tokenizerConfig, 'tokenizer_config.json');
     spec = { ...spec, path: '.' } as TokenizerSpec;
+  } else {
+    await place(undefined, 'tokenizer.json');
+    await place(undefined, 'tokenizer_config.json');
   }
   await writeAtomic(path.join(dir, TOKENIZER_SPEC_FILE), `${JSON.stringify(spec, null, 2)}\n`);
   written.push(TOKENIZER_SPEC_FILE);

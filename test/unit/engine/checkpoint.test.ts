@@ -376,6 +376,29 @@ test('an HF tokenizer is copied into the checkpoint and config.json gets its eos
   disposeParams(loaded.params);
 });
 
+test('saving again into the same directory leaves nothing of the earlier save that a load would pick up', async () => {
+  const dir = path.join(tmp, 'resaved');
+  const params = initParams(QWEN2_TINY, 6);
+  const tokenizer = new ByteTokenizer();
+  await saveCheckpoint(dir, {
+    params,
+    metadata: metadataFor(QWEN2_TINY, tokenizer.id),
+    optimizer: momentsFor(params, 3),
+    tokenizer,
+  });
+  const files = await saveCheckpoint(dir, { params, metadata: metadataFor(QWEN2_TINY, tokenizer.id, 4) });
+  assert.deepEqual(
+    files.map((f) => f.path),
+    ['config.json', 'model.safetensors', 'omni.json']
+  );
+  const loaded = await loadCheckpoint(dir);
+  assert.equal(loaded.optimizer, null);
+  assert.equal(loaded.tokenizer, null);
+  assert.equal(loaded.metadata!.step, 4);
+  disposeParams(params);
+  disposeParams(loaded.params);
+});
+
 test('transpose2d swaps rows and columns', () => {
   // [[1, 2, 3], [4, 5, 6]] → [[1, 4], [2, 5], [3, 6]]
   assert.deepEqual([...transpose2d(Float32Array.from([1, 2, 3, 4, 5, 6]), 2, 3)], [1, 4, 2, 5, 3, 6]);

@@ -192,3 +192,19 @@ print(json.dumps(out))
     assert.equal(tok.decode(want[i].ids), want[i].decoded, `decode ${JSON.stringify(text)}`);
   });
 });
+
+test('saving a tokenizer into the directory it was loaded from keeps its files intact', async () => {
+  const own = path.join(tmp, 'own');
+  cpSync(BPE_DIR, own, { recursive: true });
+  const fromOwn = new HfTokenizer(own);
+  assert.deepEqual(await saveTokenizer(fromOwn, own), [
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'tokenizer.omni.json',
+  ]);
+  assert.equal((await loadTokenizerFromDir(own)).id, tok.id);
+  // A byte tokenizer saved over it removes the Hugging Face files, which would otherwise describe another vocabulary.
+  await saveTokenizer(loadTokenizer({ type: 'byte' }), own);
+  assert.equal((await loadTokenizerFromDir(own)).id, 'byte-v1');
+  assert.throws(() => new HfTokenizer(own), /directory has no tokenizer.json/);
+});
