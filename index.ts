@@ -181,3 +181,5 @@ export { type RolloutRecord, rolloutRecordSchema } from './schemas/records/rollo
 export { type StepMetrics, stepMetricsSchema } from './schemas/records/step-metrics.ts';
 export { SEARCH_ATTRIBUTES } from './schemas/search-attributes.ts';
 export { sha256Hex } from './schemas/sha256.ts';
+export { type MathVerdict, type PercentPolicy, type VerifyMathOptions, type VerifyPath, extractAnswer, verifyMath, warmUpCas } from './rewards/math/index.ts';
+export { buildQaPrompt, matchQa, normalizeQa, type QaPromptOptions } from './rewards/qa/index.ts';
