@@ -3,6 +3,7 @@
  * The same advantage applies to every token of a response, so these return one number per response.
  */
 import { lookUp, RlInputError, requireFinite, requireNonNegative } from './errors.ts';
+import { withDefaults } from './options.ts';
 import { allEqual, mean, sampleStd } from './stats.ts';
 
 export type AdvantageEstimatorName = 'grpo' | 'drgrpo' | 'rloo';
@@ -71,7 +72,7 @@ export function groupAdvantages(rewards: readonly number[], options: AdvantageOp
 }
 
 function advantagesWithStd(rewards: readonly number[], options: AdvantageOptions, std: number | undefined): number[] {
-  const o = { ...DEFAULT_ADVANTAGE, ...options };
+  const o = withDefaults(DEFAULT_ADVANTAGE, options);
   const estimator = lookUp(ADVANTAGE_ESTIMATORS, o.estimator, 'advantage.estimator');
   requireNonNegative(o.epsilon, 'advantage.epsilon');
   if (o.singleton !== 'zero' && o.singleton !== 'raw') {

@@ -47,24 +47,32 @@ function sums(losses: readonly (readonly number[])[], mask: AggregationOptions['
     throw new RlInputError('mask', `has ${mask.length} sequences but the losses have ${losses.length}`);
   }
   const s: Sums = { total: 0, tokens: 0, sequences: 0, sumOfSequenceMeans: 0 };
-  losses.forEach((seq, i) => {
+  // Plain loops, not forEach + a check per token: this runs over every token of a batch (bench/rl.ts).
+  for (let i = 0; i < losses.length; i++) {
+    const seq = losses[i];
     const m = mask?.[i];
     if (m !== undefined && m.length !== seq.length) {
       throw new RlInputError(`mask[${i}]`, `has ${m.length} tokens but losses[${i}] has ${seq.length}`);
     }
     let seqTotal = 0;
     let seqTokens = 0;
-    seq.forEach((l, t) => {
-      if (m !== undefined && !m[t]) return;
-      seqTotal += requireFinite(l, `losses[${i}][${t}]`);
+    for (let t = 0; t < seq.length; t++) {
+      if (m !== undefined && !m[t]) continue;
+      seqTotal += seq[t];
       seqTokens++;
-    });
-    if (seqTokens === 0) return;
+    }
+    // One finiteness check per sequence: a NaN or ±Infinity anywhere makes the sum non-finite.
+    if (!Number.isFinite(seqTotal)) {
+      const t = seq.findIndex((l, k) => (m === undefined || m[k]) && !Number.isFinite(l));
+      requireFinite(seq[Math.max(t, 0)], `losses[${i}][${t}]`);
+      throw new RlInputError(`losses[${i}]`, 'the token losses overflow to a non-finite sum');
+    }
+    if (seqTokens === 0) continue;
     s.total += seqTotal;
     s.tokens += seqTokens;
     s.sequences++;
     s.sumOfSequenceMeans += seqTotal / seqTokens;
-  });
+  }
   return s;
 }
 

@@ -7,6 +7,7 @@
  * the linear ramp from 0 at L'_min to −1 at L'_max (docs/rl.md explains the choice).
  */
 import { lookUp, RlInputError, requireFinite, requireNonNegative, requireNonNegativeInteger } from './errors.ts';
+import { withDefaults } from './options.ts';
 
 export type LengthPenaltyVariant = 'paper' | 'continuous';
 
@@ -44,7 +45,7 @@ export interface LengthPenalty {
 }
 
 function resolve(options: LengthPenaltyOptions): Required<LengthPenaltyOptions> {
-  const o = { ...DEFAULT_LENGTH_PENALTY, ...options };
+  const o = withDefaults(DEFAULT_LENGTH_PENALTY, options);
   requireFinite(o.lMax, 'lengthPenalty.lMax');
   requireFinite(o.lCache, 'lengthPenalty.lCache');
   if (o.lCache <= 0) throw new RlInputError('lengthPenalty.lCache', `must be > 0 (it divides eq. 5), got ${o.lCache}`);

@@ -3,6 +3,7 @@
  * Values are *losses* (to minimise): `−min(r·A, clip(r, 1−ε_low, 1+ε_high)·A)`, the sign rl-anchors Ex 3 uses.
  */
 import { RlInputError, requireFinite, requireNonNegative } from './errors.ts';
+import { withDefaults } from './options.ts';
 
 /** verl and OpenRLHF clamp `log π_θ − log π_old` to ±20 before exp, so one wild token cannot overflow the ratio. */
 export const LOG_RATIO_CLAMP = 20;
@@ -43,7 +44,7 @@ export function importanceRatio(logProb: number, oldLogProb: number): number {
 }
 
 function resolve(options: PpoClipOptions): Required<PpoClipOptions> {
-  const o = { ...DEFAULT_PPO_CLIP, ...options };
+  const o = withDefaults(DEFAULT_PPO_CLIP, options);
   requireNonNegative(o.epsilonLow, 'ppo.epsilonLow');
   requireNonNegative(o.epsilonHigh, 'ppo.epsilonHigh');
   if (o.epsilonLow >= 1)
@@ -56,19 +57,34 @@ function resolve(options: PpoClipOptions): Required<PpoClipOptions> {
   return o;
 }
 
-/** The per-token loss for ratio `r` and advantage `A`. */
-export function ppoClipTerm(ratio: number, advantage: number, options: PpoClipOptions = {}): PpoClipTerm {
-  requireNonNegative(ratio, 'ratio');
-  requireFinite(advantage, 'advantage');
-  const { epsilonLow, epsilonHigh, dualClip } = resolve(options);
-  const clipped = Math.min(1 + epsilonHigh, Math.max(1 - epsilonLow, ratio));
+function term(ratio: number, advantage: number, lower: number, upper: number, dualClip: number | null): PpoClipTerm {
+  if (!(ratio >= 0) || ratio === Number.POSITIVE_INFINITY) requireNonNegative(ratio, 'ratio');
+  if (!Number.isFinite(advantage)) requireFinite(advantage, 'advantage');
+  const clipped = Math.min(upper, Math.max(lower, ratio));
   const loss = Math.max(-advantage * ratio, -advantage * clipped);
-  if (advantage > 0 && ratio > 1 + epsilonHigh) return { loss, region: 'high' };
-  if (advantage < 0 && ratio < 1 - epsilonLow) return { loss, region: 'low' };
+  if (advantage > 0 && ratio > upper) return { loss, region: 'high' };
+  if (advantage < 0 && ratio < lower) return { loss, region: 'low' };
   if (advantage < 0 && dualClip !== null && loss > -advantage * dualClip) {
     return { loss: -advantage * dualClip, region: 'dual' };
   }
   return { loss, region: 'none' };
+}
+
+/**
+ * The per-token term with its options checked once, for per-token loops: checking them on every call made
+ * `ppoClipTerm` ~15× the inlined arithmetic in `bench/rl.ts`, this ~1.5×.
+ */
+export function ppoClip(options: PpoClipOptions = {}): (ratio: number, advantage: number) => PpoClipTerm {
+  const { epsilonLow, epsilonHigh, dualClip } = resolve(options);
+  const lower = 1 - epsilonLow;
+  const upper = 1 + epsilonHigh;
+  return (ratio, advantage) => term(ratio, advantage, lower, upper, dualClip);
+}
+
+/** The per-token loss for ratio `r` and advantage `A`. */
+export function ppoClipTerm(ratio: number, advantage: number, options: PpoClipOptions = {}): PpoClipTerm {
+  const { epsilonLow, epsilonHigh, dualClip } = resolve(options);
+  return term(ratio, advantage, 1 - epsilonLow, 1 + epsilonHigh, dualClip);
 }
 
 export interface ClipFraction {

@@ -30,17 +30,19 @@ export function hashSeed(...keys: number[]): number {
       throw new RlInputError(`keys[${i}]`, `random keys must be whole numbers within ±2^53, got ${String(key)}`);
     }
     const hi = Math.floor(key / TWO_32);
-    const lo = key - hi * TWO_32;
-    for (const word of [lo, hi]) {
-      let k = Math.imul(word | 0, 0xcc9e2d51);
-      k = rotl(k, 15);
-      k = Math.imul(k, 0x1b873593);
-      h ^= k;
-      h = rotl(h, 13);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    }
+    h = mixWord(mixWord(h, key - hi * TWO_32), hi);
   }
   return fmix32(h ^ (keys.length * 8));
+}
+
+/** One 4-byte block of MurmurHash3_x86_32. */
+function mixWord(h: number, word: number): number {
+  let k = Math.imul(word | 0, 0xcc9e2d51);
+  k = rotl(k, 15);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = rotl(h, 13);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 /** A uniform draw in [0, 1) that depends only on the keys (32 bits of resolution). */

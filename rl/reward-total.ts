@@ -4,6 +4,7 @@
  * verifier timed out, answer unparseable where the task says "undefined" rather than "wrong").
  */
 import { RlInputError, requireFinite } from './errors.ts';
+import { withDefaults } from './options.ts';
 
 export type ComponentValue = number | null;
 
@@ -19,7 +20,7 @@ export const OT_ACCURACY: Readonly<Required<AccuracyMapping>> = Object.freeze({ 
 
 /** GZ eq. 2 / OT primary reward: verifier verdict → reward; an undefined verdict stays undefined. */
 export function verifiableAccuracy(correct: boolean | null, mapping: AccuracyMapping = {}): ComponentValue {
-  const m = { ...GZ_ACCURACY, ...mapping };
+  const m = withDefaults(GZ_ACCURACY, mapping);
   requireFinite(m.correct, 'accuracy.correct');
   requireFinite(m.incorrect, 'accuracy.incorrect');
   if (correct === null) return null;
@@ -50,7 +51,7 @@ export interface GzComponents {
  * the sample is then dropped before the update like OT's all-undefined samples, never scored as 0.
  */
 export function gzReward(components: GzComponents, options: GzRewardOptions = {}): ComponentValue {
-  const { alpha, beta } = { ...DEFAULT_GZ_REWARD, ...options };
+  const { alpha, beta } = withDefaults(DEFAULT_GZ_REWARD, options);
   requireFinite(alpha, 'alpha');
   requireFinite(beta, 'beta');
   const { accuracy, format, length } = components;

@@ -4,6 +4,7 @@
  * The text given is the response only: what the policy generated after the assistant turn began.
  */
 import { RlInputError } from './errors.ts';
+import { withDefaults } from './options.ts';
 
 export interface TemplateOptions {
   /** Name of the reasoning tag, without brackets. Default `'think'` (OT, Qwen3); GZ uses `'thinking'`. */
@@ -62,7 +63,7 @@ export interface ParsedResponse {
 const TAG_NAME = /^[^\s<>/]+$/;
 
 function resolve(options: TemplateOptions): Required<TemplateOptions> {
-  const resolved = { ...OT_TEMPLATE, ...options };
+  const resolved = withDefaults(OT_TEMPLATE, options);
   for (const field of ['thinkTag', 'answerTag'] as const) {
     if (!TAG_NAME.test(resolved[field])) {
       throw new RlInputError(`template.${field}`, `must be a bare tag name such as 'think', got '${resolved[field]}'`);

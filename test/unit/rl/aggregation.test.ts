@@ -49,6 +49,12 @@ test('a mask drops padding; sequences with no valid token do not count in B', ()
   assert.throws(() => aggregateLoss('token-mean', losses, { mask: [[1], [1], [1]] }), /mask\[0\]: has 1 tokens/);
 });
 
+test('a non-finite token loss is named by position; a masked one is ignored', () => {
+  assert.throws(() => aggregateLoss('token-mean', [[1], [2, Number.NaN]]), /losses\[1\]\[1\]: must be a finite number/);
+  assert.equal(aggregateLoss('token-mean', [[1, Number.NaN]], { mask: [[1, 0]] }), 1);
+  assert.throws(() => aggregateLoss('token-mean', [[1e308, 1e308]]), /losses\[0\]: the token losses overflow/);
+});
+
 test('an empty batch aggregates to 0, not NaN', () => {
   for (const mode of ['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum'] as const) {
     assert.equal(aggregateLoss(mode, []), 0);

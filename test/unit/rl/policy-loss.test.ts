@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clipFraction, importanceRatio, ppoClipTerm } from '../../../rl/policy-loss.ts';
+import { clipFraction, importanceRatio, ppoClip, ppoClipTerm } from '../../../rl/policy-loss.ts';
 import { assertClose } from './close.ts';
 
 // rl-anchors Ex 3: ε_low 0.2, ε_high 0.28, dual clip c = 3; loss = max(−A·r, −A·clip(r, 0.8, 1.28)), then for A < 0
@@ -33,6 +33,19 @@ test('Ex 3 without dual clip (the default) and with symmetric ε = 0.2', () => {
   assert.equal(ppoClipTerm(5, -1).region, 'none', 'no dual clip by default');
 });
 
+test('ppoClip(options) is the same term with the options checked once', () => {
+  const term = ppoClip({ ...DAPO, dualClip: 3 });
+  for (const [A, r, loss, , , region] of ex3) {
+    assertClose(term(r, A).loss, loss, 1e-12, `A=${A} r=${r}`);
+    assert.equal(term(r, A).region, region);
+  }
+  assert.equal(term(1.5, 1).loss, -1.28);
+  assert.throws(() => term(Number.NaN, 1), /ratio/);
+  assert.throws(() => term(Number.POSITIVE_INFINITY, 1), /ratio/);
+  assert.throws(() => term(1, Number.NaN), /advantage/);
+  assert.throws(() => ppoClip({ dualClip: 0.5 }), /ppo\.dualClip/);
+});
+
 test('on-policy (r = 1) the loss is −A whatever the clip range', () => {
   assert.equal(ppoClipTerm(1, 0.75).loss, -0.75);
   assert.equal(ppoClipTerm(1, -2, { dualClip: 3 }).loss, 2);
@@ -57,4 +70,9 @@ test('clip fraction splits low / high like TRL, dual like verl', () => {
   assert.deepEqual(clipFraction(regions), { tokens: 8, low: 0.125, high: 0.125, region: 0.25, dual: 0.25 });
   assert.deepEqual(clipFraction([]), { tokens: 0, low: 0, high: 0, region: 0, dual: 0 });
   assert.throws(() => clipFraction(['upper' as never]), /unknown clip region/);
+});
+
+test('an option passed as undefined means the default (an optional config field passed straight through)', () => {
+  assert.deepEqual(ppoClipTerm(5, -1, { dualClip: undefined, epsilonHigh: undefined }), ppoClipTerm(5, -1));
+  assert.equal(ppoClipTerm(1.25, 1, { epsilonHigh: undefined }).loss, -1.2); // default ε_high 0.2 clips at 1.2
 });
