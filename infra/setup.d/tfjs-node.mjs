@@ -8,8 +8,10 @@ import { TFJS_NODE_BUILD_LOG, TFJS_NODE_FAILED, tfjsNodeStatus } from '../tfjs-n
 const RETRY_AFTER_MS = 24 * 3600_000;
 
 export default async function tfjsNode({ log }) {
+  // OMNI_ZERO_TFJS_NODE=off, or a path to a build made elsewhere: nothing for setup to do.
+  if (process.env.OMNI_ZERO_TFJS_NODE) return;
   const status = tfjsNodeStatus();
-  if (status.state === 'off' || status.state === 'unsupported') return;
+  if (status.state === 'unsupported') return;
   if (status.state === 'built') {
     linkIntoProject();
     return;

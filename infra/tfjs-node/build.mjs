@@ -70,9 +70,9 @@ function logLine(text) {
   writeFileSync(TFJS_NODE_BUILD_LOG, `${text}\n`, { flag: 'a' });
 }
 
-/** g++, make, python3 (node-gyp) and nm (pyshim); installed with apt-get when missing and we are root. */
+/** g++, make, python3 (node-gyp), gcc and nm (pyshim); installed with apt-get when missing and we are root. */
 function ensureToolchain(log) {
-  const missing = () => ['g++', 'make', 'python3', 'nm'].filter((c) => !has(c));
+  const missing = () => ['g++', 'gcc', 'make', 'python3', 'nm'].filter((c) => !has(c));
   if (missing().length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (isRoot && has('apt-get')) {

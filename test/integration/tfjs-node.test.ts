@@ -5,15 +5,17 @@
  */
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
-import { loadTfjsNode, TENSORFLOW_CPU, tfjsNodeStatus } from '../../infra/tfjs-node/locate.mjs';
+import { ROOT } from '../../infra/paths.mjs';
+import { loadTfjsNode, TENSORFLOW_CPU, tfjsNodeStatus, tfjsNodeSupported } from '../../infra/tfjs-node/locate.mjs';
 import { pythonSymbolsReferencedBy } from '../../infra/tfjs-node/pyshim.mjs';
 
 const status = tfjsNodeStatus();
@@ -161,5 +163,53 @@ describe('native TensorFlow backend (tfjs-node on the tensorflow-cpu wheel)', { 
       wanted.filter((s) => !defined.has(s)),
       []
     );
+  });
+});
+
+/** `node infra/setup.mjs --only=tfjs-node` with extra environment; returns exit code, stderr and wall time. */
+function setupStep(env: Record<string, string>): { status: number | null; stderr: string; ms: number } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['infra/setup.mjs', '--only=tfjs-node'], {
+    cwd: ROOT,
+    env: { ...process.env, OMNI_ZERO_TFJS_NODE: '', OMNI_ZERO_TFJS_NODE_REBUILD: '', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: r.status, stderr: r.stderr, ms: performance.now() - t0 };
+}
+
+describe('the setup step for the native backend', { skip: !tfjsNodeSupported() && 'linux-x64 only' }, () => {
+  test('a failed build logs one line, exits 0, and is not retried on the next run', () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'omni-zero-tfjs-node-'));
+    try {
+      // A package index on a closed port: pip fails fast, like a machine without PyPI.
+      const env = {
+        OMNI_ZERO_HOME: home,
+        PIP_INDEX_URL: 'http://127.0.0.1:9/simple',
+        PIP_RETRIES: '0',
+        PIP_TIMEOUT: '2',
+      };
+      const first = setupStep(env);
+      assert.equal(first.status, 0, first.stderr);
+      const failures = first.stderr.split('\n').filter((l) => l.includes('native TensorFlow backend not built'));
+      assert.equal(failures.length, 1, first.stderr);
+      assert.match(failures[0], /pip download tensorflow-cpu failed.*using wasm/);
+      const recorded = JSON.parse(readFileSync(path.join(home, 'tfjs-node-failed.json'), 'utf8'));
+      assert.match(recorded.reason, /pip download/);
+      const second = setupStep(env);
+      assert.equal(second.status, 0, second.stderr);
+      assert.match(second.stderr, /unavailable \(pip download tensorflow-cpu failed.*OMNI_ZERO_TFJS_NODE_REBUILD=1/);
+      assert.doesNotMatch(second.stderr, /downloading/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test('when already built the step only checks, in well under a second of its own', { skip }, () => {
+    const r = setupStep({});
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr.trim(), '[setup] ready');
+    // Node start-up plus setup's module loading is most of this; a rebuild would take over a minute.
+    assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
   });
 });
