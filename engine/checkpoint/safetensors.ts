@@ -6,6 +6,7 @@
  * `__metadata__` map of strings. Writing sorts tensors by descending dtype alignment, then by name, as the reference
  * does, so our files are byte-identical to Python's `safetensors.numpy.save` for the same tensors and one metadata key.
  */
+import { createHash } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { SafetensorsError } from './errors.ts';
@@ -182,19 +183,26 @@ export function encodeSafetensors(
 
 /**
  * Writes a safetensors file tensor by tensor (no second copy of the weights in memory), to a temporary name first and
- * renamed at the end, so a crash never leaves a truncated file under the final name.
+ * renamed at the end, so a crash never leaves a truncated file under the final name. Returns the file's size and
+ * sha256, hashed from the bytes as they are written (no second read).
  */
 export async function writeSafetensorsFile(
   file: string,
   tensors: Map<string, SafetensorsTensor> | Record<string, SafetensorsTensor>,
   metadata?: Record<string, string>
-): Promise<void> {
-  const { header, ordered } = prepare(tensors, metadata);
+): Promise<{ bytes: number; sha256: string }> {
+  const { header, ordered, dataBytes } = prepare(tensors, metadata);
   const tmp = `${file}.tmp-${process.pid}`;
+  const hash = createHash('sha256');
   const fh = await open(tmp, 'w');
   try {
+    hash.update(header);
     await fh.write(header);
-    for (const [, t] of ordered) await fh.write(bytesOf(t.data));
+    for (const [, t] of ordered) {
+      const bytes = bytesOf(t.data);
+      hash.update(bytes);
+      await fh.write(bytes);
+    }
     await fh.sync();
   } catch (e) {
     await fh.close();
@@ -203,6 +211,7 @@ export async function writeSafetensorsFile(
   }
   await fh.close();
   await rename(tmp, file);
+  return { bytes: header.length + dataBytes, sha256: hash.digest('hex') };
 }
 
 /** Parses and checks a header the way the reference does: contiguous offsets from 0 that cover the data exactly. */

@@ -402,4 +402,13 @@ test('saving again into the same directory leaves nothing of the earlier save th
 test('transpose2d swaps rows and columns', () => {
   // [[1, 2, 3], [4, 5, 6]] → [[1, 4], [2, 5], [3, 6]]
   assert.deepEqual([...transpose2d(Float32Array.from([1, 2, 3, 4, 5, 6]), 2, 3)], [1, 4, 2, 5, 3, 6]);
+  // Sizes around the 32-wide tiles: out[j][i] = in[i][j] everywhere.
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), (rows, cols) => {
+      const x = Float32Array.from({ length: rows * cols }, (_, k) => k);
+      const y = transpose2d(x, rows, cols);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) assert.equal(y[j * rows + i], x[i * cols + j]);
+    }),
+    { numRuns: 60 }
+  );
 });
