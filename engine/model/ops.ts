@@ -12,11 +12,7 @@ function swapLastTwo(x: tf.Tensor): tf.Tensor {
   return tf.transpose(x, perm);
 }
 
-/**
- * `a @ b` (same rank ≥ 2, equal batch dims). tfjs's own gradient calls matMul with transpose flags, which are
- * 10–25× slower on wasm than an explicit transpose followed by a plain matmul (probe: Adam step 650 ms → 112 ms).
- */
-export const matMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const matMulWithGrad = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
@@ -29,6 +25,15 @@ export const matMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradS
     },
   };
 }) as any) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/**
+ * `a @ b` (same rank ≥ 2, equal batch dims). tfjs's own gradient calls matMul with transpose flags, which are
+ * 10–25× slower on wasm than an explicit transpose followed by a plain matmul (probe: Adam step 650 ms → 112 ms).
+ * Outside a gradient tape (sampling) the plain kernel runs directly: same numbers, one scope fewer per call.
+ */
+export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.engine().isTapeOn() ? matMulWithGrad(a, b) : tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+}
 
 /** `x @ w (+ bias)` over the last axis of x, w stored [in, out] (engine/types.ts). */
 export function linear(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
@@ -47,6 +52,7 @@ export function linear(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor 
 export function embed(weight: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   const flat = ids.reshape([-1]).toInt();
   const hidden = weight.shape[1]!;
+  if (!tf.engine().isTapeOn()) return tf.gather(weight, flat).reshape([...(ids.shape as number[]), hidden]);
   const lookup = tf.customGrad(((w: tf.Tensor, save: tf.GradSaveFunc) => {
     save([flat]);
     return {

@@ -90,19 +90,25 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
     input.ids.map((_, r) => Array.from({ length: t }, (_, j) => Math.max(0, past + j - (input.padding?.[r] ?? 0))));
   const { cos, sin } = rotaryTables(positions, d, config.ropeTheta);
   const mask = attentionMask(b, t, past, groups, input.padding);
-  const idsTensor = tf.tensor2d(input.ids.flat(), [b, t], 'int32');
+  const idsTensor = tf.tensor1d(input.ids.flat(), 'int32');
+  // The residual stream stays 2-D [B·T, hidden]: every projection is then one plain matmul with no reshapes, and
+  // per-op overhead is what bounds a cached decoding step (tfjs-probe §3: ~7 ms flat per step).
   let x = embed(param(params, 'model.embed_tokens.weight'), idsTensor);
   const newLayers: KvCache['layers'] = [];
   const scale = 1 / Math.sqrt(d);
+  const project = (h: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor) => {
+    const y = matMul(h, w);
+    return bias ? y.add(bias) : y;
+  };
   for (let l = 0; l < config.numLayers; l++) {
     const p = `model.layers.${l}`;
     const h = rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps);
     const bias = (n: string) => (config.qkvBias ? param(params, `${p}.self_attn.${n}_proj.bias`) : undefined);
     // Separate q/k/v projections and 4-D transposes: one fused qkv reshape needs a 5-D transpose, 50× slower on wasm.
     const heads = (y: tf.Tensor, n: number) => y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
-    let q = heads(linear(h, param(params, `${p}.self_attn.q_proj.weight`), bias('q')), numHeads);
-    let k = heads(linear(h, param(params, `${p}.self_attn.k_proj.weight`), bias('k')), numKvHeads);
-    let v = heads(linear(h, param(params, `${p}.self_attn.v_proj.weight`), bias('v')), numKvHeads);
+    let q = heads(project(h, param(params, `${p}.self_attn.q_proj.weight`), bias('q')), numHeads);
+    let k = heads(project(h, param(params, `${p}.self_attn.k_proj.weight`), bias('k')), numKvHeads);
+    let v = heads(project(h, param(params, `${p}.self_attn.v_proj.weight`), bias('v')), numKvHeads);
     if (config.qkNorm) {
       q = rmsNorm(q, param(params, `${p}.self_attn.q_norm.weight`), eps);
       k = rmsNorm(k, param(params, `${p}.self_attn.k_norm.weight`), eps);
@@ -123,14 +129,14 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
     const attn = matMul(tf.softmax(scores), v)
       .reshape([b, numHeads, t, d])
       .transpose([0, 2, 1, 3])
-      .reshape([b, t, numHeads * d]);
-    x = x.add(linear(attn, param(params, `${p}.self_attn.o_proj.weight`)));
+      .reshape([b * t, numHeads * d]);
+    x = x.add(matMul(attn, param(params, `${p}.self_attn.o_proj.weight`)));
     const h2 = rmsNorm(x, param(params, `${p}.post_attention_layernorm.weight`), eps);
-    const gate = silu(linear(h2, param(params, `${p}.mlp.gate_proj.weight`)));
-    const up = linear(h2, param(params, `${p}.mlp.up_proj.weight`));
-    x = x.add(linear(gate.mul(up), param(params, `${p}.mlp.down_proj.weight`)));
+    const gate = silu(matMul(h2, param(params, `${p}.mlp.gate_proj.weight`)));
+    const up = matMul(h2, param(params, `${p}.mlp.up_proj.weight`));
+    x = x.add(matMul(gate.mul(up), param(params, `${p}.mlp.down_proj.weight`)));
   }
-  const hidden = rmsNorm(x, param(params, 'model.norm.weight'), eps);
+  const hidden = rmsNorm(x, param(params, 'model.norm.weight'), eps).reshape([b, t, config.hiddenSize]);
   return { hidden, cache: input.useCache ? { layers: newLayers, length: past + t } : undefined };
 }
 
