@@ -150,3 +150,26 @@ test('property: a non-blank prefix or suffix always fails the format', () => {
     })
   );
 });
+
+test('property: any mix of tag fragments and text parses without throwing, and the report is self-consistent', () => {
+  const piece = fc.oneof(
+    fc.constantFrom('<think>', '</think>', '<answer>', '</answer>', '<think', 'answer>', '</', ' ', '\n'),
+    fc.string({ maxLength: 6 })
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 14 }), fc.boolean(), (pieces, prefilled) => {
+      const text = pieces.join('');
+      const p = parseResponse(text, { thinkOpenPrefilled: prefilled });
+      assert.equal(p.tagsPresent, Object.values(p.counts).filter((n) => n > 0).length);
+      if (p.think !== null) assert.ok(text.includes(`${p.think}</think>`));
+      if (p.answer !== null) assert.ok(text.includes(`<answer>${p.answer}</answer>`));
+      if (p.wellFormed) {
+        assert.equal(p.tagsPresent, 4);
+        const expected = `${prefilled ? '' : '<think>'}${p.think}</think>`;
+        assert.ok(text.trimStart().startsWith(expected), text);
+        assert.ok(text.trimEnd().endsWith(`<answer>${p.answer}</answer>`), text);
+      }
+    }),
+    { numRuns: 500 }
+  );
+});
