@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { bwrapArgs } from './bwrap-args.ts';
 import { BWRAP, DEFAULT_PYTHON, hostRootEntries, missingHostTools, NOBODY } from './host.ts';
 import type { SandboxLimits } from './limits.ts';
+import { hostSeccompArch, seccompFilter } from './seccomp.ts';
 
 export interface ProcessSpec {
   /** Files placed read-only in /box (name → content). */
@@ -25,6 +26,8 @@ export interface ProcessSpec {
   pythonFlags?: string[];
   /** Host uid/gid bwrap runs as. Default: nobody (65534) when the worker is root, else the worker's own. */
   hostId?: number;
+  /** Apply the seccomp deny-list (seccomp.ts) on architectures it knows (x86-64, arm64). Default true. */
+  seccomp?: boolean;
   /** Aborting kills the sandbox at once (the outcome then has `aborted: true`). */
   signal?: AbortSignal;
 }
@@ -52,9 +55,11 @@ export const STDERR_TAIL_CHARS = 2000;
 
 const STATUS_FD = 3;
 const CHANNEL_FD = 4;
-const FIRST_DATA_FD = 5;
+const SECCOMP_FD = 5;
+const FIRST_DATA_FD = 6;
 
 let rootEntries: ReturnType<typeof hostRootEntries> | undefined;
+let seccompBytes: Buffer | undefined;
 
 export async function runSandboxed(spec: ProcessSpec): Promise<ProcessOutcome> {
   const python = spec.python ?? DEFAULT_PYTHON;
@@ -63,11 +68,15 @@ export async function runSandboxed(spec: ProcessSpec): Promise<ProcessOutcome> {
   if (missing) return failedToStart(missing, t0);
   rootEntries ??= hostRootEntries();
   const names = Object.keys(spec.files);
+  const arch = spec.seccomp === false ? undefined : hostSeccompArch();
+  seccompBytes ??= arch ? seccompFilter(arch) : undefined;
+  const filter = arch ? seccompBytes : undefined;
   const argv = bwrapArgs({
     root: rootEntries,
     limits: spec.limits,
     dataFds: names.map((path, i) => ({ fd: FIRST_DATA_FD + i, path })),
     statusFd: STATUS_FD,
+    seccompFd: filter ? SECCOMP_FD : undefined,
     python,
     pythonFlags: spec.pythonFlags ?? ['-S', '-I'],
     args: spec.args,
@@ -76,7 +85,15 @@ export async function runSandboxed(spec: ProcessSpec): Promise<ProcessOutcome> {
   let child: ChildProcess;
   try {
     child = spawn(BWRAP, argv, {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe', spec.channel ? 'pipe' : 'ignore', ...names.map(() => 'pipe' as const)],
+      stdio: [
+        'pipe',
+        'pipe',
+        'pipe',
+        'pipe',
+        spec.channel ? 'pipe' : 'ignore',
+        filter ? 'pipe' : 'ignore',
+        ...names.map(() => 'pipe' as const),
+      ],
       // Own process group, so a timeout kills bwrap and (through --die-with-parent) its whole pid namespace.
       detached: true,
       env: {},
@@ -137,6 +154,7 @@ export async function runSandboxed(spec: ProcessSpec): Promise<ProcessOutcome> {
   }
   for (const s of stdio) s?.on('error', () => {}); // EPIPE when the program exits without reading its stdin.
   for (const [i, name] of names.entries()) (stdio[FIRST_DATA_FD + i] as Writable).end(spec.files[name]);
+  if (filter) (stdio[SECCOMP_FD] as Writable).end(filter);
   (stdio[0] as Writable).end(spec.stdin);
 
   const timer = setTimeout(() => {

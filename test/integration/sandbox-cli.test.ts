@@ -21,7 +21,7 @@ function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/omni-zero.js', 'sandbox', 'run', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 180_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

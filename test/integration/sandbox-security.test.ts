@@ -341,6 +341,51 @@ print(" ".join(out))
   await assertCleanAfter();
 });
 
+test('kernel surface: ptrace, io_uring, keyrings, bpf and x32 fail with EPERM; threads, fork and exec still work', async () => {
+  const program = `
+import ctypes, os, subprocess, threading
+libc = ctypes.CDLL(None, use_errno=True)
+def call(nr, *args):
+    return "EPERM" if libc.syscall(nr, *args) == -1 and ctypes.get_errno() == 1 else "ALLOWED"
+out = [call(nr, 0, 0, 0, 0) for nr in (101, 425, 250, 321, 0x40000000 + 39)]
+t = threading.Thread(target=lambda: out.append("thread"))
+t.start(); t.join()
+out.append(subprocess.run(["/usr/bin/echo", "exec"], capture_output=True, text=True).stdout.strip())
+pid = os.fork()
+if pid == 0:
+    os._exit(7)
+out.append("fork" if os.waitpid(pid, 0)[1] >> 8 == 7 else "fork failed")
+print(" ".join(out))
+`;
+  // 101 ptrace(PTRACE_TRACEME) would succeed unfiltered; 425 io_uring_setup would give EFAULT; x32 getpid would succeed.
+  const r = await attack(program, 'EPERM EPERM EPERM EPERM EPERM thread exec fork');
+  assert.equal(r.status, 'passed', r.stderrTail);
+  await assertCleanAfter();
+});
+
+test('kernel surface: an i386 syscall (int 0x80 from ctypes shellcode) kills the process', {
+  skip: process.arch !== 'x64',
+}, async () => {
+  // mov eax, 20 (i386 getpid); int 0x80; ret
+  const program = `
+import ctypes, mmap
+code = bytes([0xb8, 20, 0, 0, 0, 0xcd, 0x80, 0xc3])
+buf = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+buf.write(code)
+addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+print(ctypes.CFUNCTYPE(ctypes.c_int)(addr)())
+`;
+  const run = await runSandboxed({
+    files: { 'solution.py': program },
+    args: ['/box/solution.py'],
+    stdin: '',
+    limits: resolveLimits(limits),
+    hostId: HOST_ID,
+  });
+  assert.equal(run.exitCode, 128 + 31, `expected SIGSYS, got exit ${run.exitCode}: ${run.stdout} ${run.stderrTail}`);
+  await assertCleanAfter();
+});
+
 test('property: random output sizes never get past the output cap, and runs end within the wall bound', async () => {
   const cap = 4096;
   const o = { ...opts, limits: { outputBytes: cap, wallMs: 1500, cpuSeconds: 1 } };

@@ -35,6 +35,8 @@ test('every isolation flag is present', () => {
   assert.deepEqual(pairs(argv, '--cap-drop'), ['ALL']);
   assert.deepEqual(pairs(argv, '--remount-ro'), ['/dev', '/']);
   assert.ok(!argv.includes('--share-net'));
+  assert.deepEqual(pairs(argv, '--seccomp'), []);
+  assert.deepEqual(pairs(bwrapArgs({ ...spec, seccompFd: 7 }), '--seccomp'), ['7']);
 });
 
 test('binds only /usr read-only, recreates symlinks, and nothing writable from the host', () => {
