@@ -7,6 +7,7 @@
  * - tokenizer encode: the Hugging Face fixture BPE (pure JS) vs the byte tokenizer, on the same mixed text.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -45,6 +46,7 @@ let checkpointBytes = 0;
 const save: number[] = [];
 const load: number[] = [];
 const rawWrite: number[] = [];
+const rawWriteSync: number[] = [];
 const rawRead: number[] = [];
 for (let r = 0; r < rounds; r++) {
   save.push(
@@ -65,6 +67,15 @@ for (let r = 0; r < rounds; r++) {
   blob.fill(r);
   rawWrite.push(await ms(() => writeFileSync(path.join(tmp, 'raw.bin'), blob)));
   rawRead.push(await ms(() => readFileSync(path.join(tmp, 'raw.bin'))));
+  // The save fsyncs its two tensor files (durability); so does this baseline.
+  rawWriteSync.push(
+    await ms(async () => {
+      const fh = await open(path.join(tmp, 'raw-sync.bin'), 'w');
+      await fh.write(blob);
+      await fh.sync();
+      await fh.close();
+    })
+  );
 }
 
 // 2. Tokenizers.
@@ -102,9 +113,11 @@ console.log(
         loadMs: Math.round(median(load)),
         rawWriteMs: Math.round(median(rawWrite) * 10) / 10,
         rawReadMs: Math.round(median(rawRead) * 10) / 10,
+        rawWriteFsyncMs: Math.round(median(rawWriteSync) * 10) / 10,
         saveMBps: Math.round(mb / (median(save) / 1000)),
         loadMBps: Math.round(mb / (median(load) / 1000)),
         saveOverRawWrite: Math.round((median(save) / median(rawWrite)) * 10) / 10,
+        saveOverRawWriteFsync: Math.round((median(save) / median(rawWriteSync)) * 10) / 10,
         loadOverRawRead: Math.round((median(load) / median(rawRead)) * 10) / 10,
       },
       tokenizer: {
