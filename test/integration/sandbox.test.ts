@@ -174,3 +174,16 @@ test('abort: kills the running sandboxes at once and rejects with the reason', a
     /scorer deadline/
   );
 });
+
+test('sandbox-error, not a program verdict, when the interpreter cannot be used', async () => {
+  const outside = await runTests(
+    'print(1)\n',
+    { inputs: [''], outputs: ['1'] },
+    { python: '/root/.pyenv/shims/python3' }
+  );
+  assert.equal(outside.status, 'sandbox-error');
+  assert.match(outside.stderrTail, /must live under \/usr/);
+  const missing = await runTests('print(1)\n', { functional: 'assert True' }, { python: '/usr/bin/no-such-python' });
+  assert.equal(missing.status, 'sandbox-error');
+  assert.match(missing.stderrTail, /missing \/usr\/bin\/no-such-python/);
+});
