@@ -87,9 +87,9 @@ const TRAILING_PUNCTUATION = /(?<!\\)[\s.。;,]+$/;
  * punctuation removed.
  */
 export function finalExpression(text: string): string {
-  // Stray template tags (an unterminated <think> block) are not part of any answer.
   let t = text
     .replace(/<\/?[a-zA-Z][\w-]*>/g, ' ')
+    .replace(/\*\*|__/g, '')
     .trim()
     .replace(TRAILING_PUNCTUATION, '');
   let last: RegExpExecArray | null = null;

@@ -13,7 +13,7 @@ import {
 } from './equivalence.ts';
 import { type AnswerTags, extractAnswer } from './extract.ts';
 import { normalizeLatex } from './normalize.ts';
-import { equals } from './rational.ts';
+import { equals, isTerminating } from './rational.ts';
 import { parseAnswer } from './structure.ts';
 
 export { stopCas, warmUpCas } from './cas.ts';
@@ -55,7 +55,7 @@ export const DEFAULT_TIMEOUT_MS = 1000;
 /** Longest normalised answer handled structurally; longer ones are compared as strings only. */
 export const MAX_ANSWER_CHARS = 2000;
 
-const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:\/\d+)?$/;
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:\/\d+)?$|^[+-]?\\frac\{\d+\}\{\d+\}$/;
 
 function resolve(opts: VerifyMathOptions): EquivalenceOptions & { timeoutMs: number } {
   const timeoutMs =
@@ -96,11 +96,17 @@ export function verifyMath(gold: string, prediction: string, opts: VerifyMathOpt
     const goldAnswer = extractAnswer(gold);
     if (goldAnswer === null) return done(false, 'none', 'gold answer is empty or malformed');
 
-    // The fast path: plain integers, decimals and a/b fractions compare as exact rationals, with no parsing at all.
+    // The fast path: plain integers, decimals, a/b and \frac{a}{b} compare as exact rationals with no parsing. Its
+    // "different" is final unless an approximation rule could still apply (a decimal vs 1/3) or a tolerance is set.
     if (PLAIN_NUMBER.test(goldAnswer) && PLAIN_NUMBER.test(extracted)) {
       const a = fastRational(goldAnswer);
       const b = fastRational(extracted);
-      if (a && b && equals(a, b)) return done(true, 'fast', 'equal numbers');
+      if (a && b) {
+        if (equals(a, b)) return done(true, 'fast', 'equal numbers');
+        const approximable =
+          (goldAnswer.includes('.') && !isTerminating(b)) || (extracted.includes('.') && !isTerminating(a));
+        if (!approximable && options.relativeTolerance === 0) return done(false, 'fast', 'different numbers');
+      }
     }
 
     const g = normalizeLatex(goldAnswer);

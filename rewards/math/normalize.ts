@@ -106,9 +106,28 @@ export function normalizeLatex(input: string): string {
     s = s.replace(/(\d)\{,\}(\d{3})(?!\d)/g, '$1$2').replace(/(\d)\\[,!]\s?(\d{3})(?!\d)/g, '$1$2');
   }
   s = s.replace(/(?<!\\)\\[,!;:> ]|\\q?quad(?![a-zA-Z])|~/g, ' ');
+  // The reals as an interval, before \mathbb is unwrapped to a bare R.
+  s = s.replace(/\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R(?![a-zA-Z])|ℝ/g, '(-\\infty, \\infty)');
   s = unwrapCommand(s, TEXT_COMMANDS, ' ', ' ');
+  // One-character scripts lose their braces (x_{1} = x_1, 1011_{2} = 1011_2) so equal spellings compare equal.
+  s = s.replace(/([_^])\{\s*([a-zA-Z0-9])\s*\}/g, '$1$2');
+  s = s.replace(/\\approx(?![a-zA-Z])/g, '=');
+  // `x \in [0, 1]`: the membership names the variable; the set is the answer.
+  s = s.replace(/^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)\s*\\in(?![a-zA-Z])\s*/, '');
+  s = s.replace(REPEATING, repeatingToFraction);
   s = s.replace(/\\(?:degree|textdegree)(?![a-zA-Z])/g, '^\\circ');
   return s.replace(/\s+/g, ' ').trim();
+}
+
+/** `0.\overline{3}`, `1.2\overline{45}`: repeating decimals, rewritten as the exact fraction they denote. */
+const REPEATING = /(\d*)\.(\d*)\\overline\s*\{\s*(\d{1,12})\s*\}/g;
+
+function repeatingToFraction(_m: string, int: string, fixed: string, repeat: string): string {
+  // x = int.fixed(repeat)… = (int·fixed·repeat − int·fixed) / (10^|fixed| · (10^|repeat| − 1))
+  const all = BigInt((int || '0') + fixed + repeat);
+  const head = BigInt((int || '0') + fixed);
+  const den = 10n ** BigInt(fixed.length) * (10n ** BigInt(repeat.length) - 1n);
+  return `\\frac{${all - head}}{${den}}`;
 }
 
 /**
@@ -249,6 +268,9 @@ export function normalizeLeaf(input: string): LeafText {
   }
   // Degrees written mid-expression (`30^\circ + x`) carry no value either.
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ/g, '');
+  // A number followed only by words ("18 eggs", "2 apples"): the words are a unit we do not list.
+  const counted = /^([+-]?\d[\d,]*(?:\.\d+)?)(?:\s+[a-zA-Z]{3,})+$/.exec(s);
+  if (counted) s = counted[1];
   // `1,000` / `-12,345.5` only when the comma-grouped number is the whole value (see module comment).
   if (/^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   return { text: s.replace(/\s+/g, ' ').trim(), percent };

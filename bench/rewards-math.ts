@@ -1,0 +1,171 @@
+/**
+ * `npm run bench -- rewards-math`: math verifications per second on one core (verifyMath is synchronous, so this
+ * process's main thread is the one core; the CAS worker is only woken when numeric sampling is inconclusive).
+ * Two workloads, reported apart: plain numeric answers inside realistic responses (the fast path; target ≥ 2,000/s)
+ * and structured/symbolic answers (expressions, equations, sets, intervals, matrices). Baseline in the same run:
+ * the same numeric pairs decided by mathjs `evaluate` on both sides, i.e. what a CAS-for-everything verifier pays at
+ * the very least. Rounds are interleaved so load from other processes hits both alike; figures are medians.
+ */
+import { readFileSync } from 'node:fs';
+import { evaluate } from 'mathjs';
+import { extractAnswer } from '../rewards/math/extract.ts';
+import { verifyMath, warmUpCas } from '../rewards/math/index.ts';
+import { seededRandom } from '../rewards/qa/seeded-random.ts';
+import { machineInfo } from './machine.ts';
+
+interface Pair {
+  gold: string;
+  prediction: string;
+}
+
+const THINK = 'Let me compute this step by step. First I set up the equation and simplify both sides; '.repeat(6);
+
+/** 2,000 GSM8K/MATH-style numeric pairs: integers, decimals, fractions; half correct, half off by a little. */
+function numericPairs(n: number): Pair[] {
+  const random = seededRandom('bench-math-numeric');
+  const pairs: Pair[] = [];
+  for (let k = 0; k < n; k++) {
+    const kind = k % 4;
+    const a = Math.floor(random() * 2000) - 200;
+    const b = 2 + Math.floor(random() * 30);
+    const correct = random() < 0.5;
+    let gold: string;
+    let answer: string;
+    if (kind === 0) {
+      gold = String(a);
+      answer = correct ? String(a) : String(a + 1);
+    } else if (kind === 1) {
+      gold = (a / 8).toString();
+      answer = correct ? (a / 8).toFixed(3) : (a / 8 + 0.5).toString();
+    } else if (kind === 2) {
+      gold = `\\frac{${a}}{${b}}`;
+      answer = correct ? `\\frac{${2 * a}}{${2 * b}}` : `\\frac{${a + 1}}{${b}}`;
+    } else {
+      gold = `${a}/${b}`;
+      answer = correct ? `${a}/${b}` : `${a}/${b + 1}`;
+    }
+    pairs.push({ gold, prediction: `<think>${THINK}</think> <answer>The answer is $\\boxed{${answer}}$.</answer>` });
+  }
+  return pairs;
+}
+
+/** The corpus's non-numeric categories, cycled to `n` pairs, inside the same response template. */
+function structuredPairs(n: number): Pair[] {
+  const categories = new Set([
+    'expression',
+    'equation',
+    'set',
+    'tuple',
+    'interval',
+    'union',
+    'matrix',
+    'multiple',
+    'plus-minus',
+  ]);
+  const rows = readFileSync(new URL('../test/fixtures/math/cases.jsonl', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { gold: string; prediction: string; category: string })
+    .filter((r) => categories.has(r.category));
+  return Array.from({ length: n }, (_, k) => {
+    const r = rows[k % rows.length];
+    return { gold: r.gold, prediction: `<think>${THINK}</think> <answer>$\\boxed{${r.prediction}}$</answer>` };
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+
+/** mathjs evaluation of both sides (LaTeX fractions rewritten for it): the baseline. */
+function mathjsBaseline(pair: Pair): boolean {
+  const toMathjs = (s: string) => s.replace(/\\frac\{([^}]*)\}\{([^}]*)\}/g, '($1)/($2)');
+  try {
+    const a = evaluate(toMathjs(extractAnswer(pair.gold) ?? ''));
+    const b = evaluate(toMathjs(extractAnswer(pair.prediction) ?? ''));
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
+  } catch {
+    return false;
+  }
+}
+
+export async function benchMath(): Promise<object> {
+  const rounds = 5;
+  const numeric = numericPairs(2000);
+  const structured = structuredPairs(1000);
+  warmUpCas();
+  // JIT warm-up, not measured
+  for (const p of numeric.slice(0, 200)) verifyMath(p.gold, p.prediction);
+  for (const p of structured.slice(0, 100)) verifyMath(p.gold, p.prediction);
+
+  const fastRates: number[] = [];
+  const baselineRates: number[] = [];
+  const structuredRates: number[] = [];
+  const paths: Record<string, number> = {};
+  const structuredPaths: Record<string, number> = {};
+  const numericMs: number[] = [];
+  const structuredMs: number[] = [];
+  let numericCorrect = 0;
+  for (let round = 0; round < rounds; round++) {
+    let t = performance.now();
+    for (const p of numeric) {
+      const v = verifyMath(p.gold, p.prediction);
+      if (round === 0) {
+        paths[v.path] = (paths[v.path] ?? 0) + 1;
+        numericMs.push(v.ms);
+        if (v.equivalent) numericCorrect++;
+      }
+    }
+    fastRates.push(numeric.length / ((performance.now() - t) / 1000));
+
+    t = performance.now();
+    for (const p of numeric) mathjsBaseline(p);
+    baselineRates.push(numeric.length / ((performance.now() - t) / 1000));
+
+    t = performance.now();
+    for (const p of structured) {
+      const v = verifyMath(p.gold, p.prediction);
+      if (round === 0) {
+        structuredPaths[v.path] = (structuredPaths[v.path] ?? 0) + 1;
+        structuredMs.push(v.ms);
+      }
+    }
+    structuredRates.push(structured.length / ((performance.now() - t) / 1000));
+  }
+  const fast = median(fastRates);
+  const baseline = median(baselineRates);
+  return {
+    area: 'rewards-math',
+    machine: machineInfo(),
+    rounds,
+    numeric: {
+      pairs: numeric.length,
+      mathVerifyPerSec: Math.round(fast),
+      baselineMathjsEvaluatePerSec: Math.round(baseline),
+      speedupOverBaseline: Math.round((fast / baseline) * 100) / 100,
+      paths,
+      equivalentFraction: numericCorrect / numeric.length,
+      p50Ms: Math.round(percentile(numericMs, 0.5) * 1000) / 1000,
+      p99Ms: Math.round(percentile(numericMs, 0.99) * 1000) / 1000,
+    },
+    structured: {
+      pairs: structured.length,
+      mathVerifyPerSec: Math.round(median(structuredRates)),
+      paths: structuredPaths,
+      p50Ms: Math.round(percentile(structuredMs, 0.5) * 1000) / 1000,
+      p99Ms: Math.round(percentile(structuredMs, 0.99) * 1000) / 1000,
+      maxMs: Math.round(Math.max(...structuredMs) * 1000) / 1000,
+    },
+    mathVerifyPerSec: Math.round(fast),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[2] === 'rewards-math') {
+  console.log(JSON.stringify(await benchMath(), null, 2));
+}
