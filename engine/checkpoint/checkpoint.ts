@@ -152,6 +152,9 @@ export function fileShapes(config: ModelConfig): Map<string, number[]> {
 /** Writes a checkpoint into `dir` (created if needed); returns every file with its size and sha256. */
 export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): Promise<SavedFile[]> {
   const config = input.metadata.model;
+  if (!Number.isInteger(input.metadata.step) || input.metadata.step < 0) {
+    throw new ModelCheckpointError(`metadata.step must be a non-negative integer, got ${input.metadata.step}`, dir);
+  }
   try {
     validateConfig(config);
   } catch (e) {
@@ -352,6 +355,21 @@ function memoryTensor(name: string, t: SafetensorsTensor, shape: number[]): tf.T
   return tf.tensor(values, shape, 'float32');
 }
 
+/** omni.json as written by {@link saveCheckpoint}; a hand-edited or truncated one fails here, not mid-run. */
+function checkMetadata(raw: Record<string, unknown>, dir: string): CheckpointMetadata {
+  const problems: string[] = [];
+  if (!Number.isInteger(raw.step) || (raw.step as number) < 0) problems.push(`step ${JSON.stringify(raw.step)}`);
+  if (typeof raw.seed !== 'number') problems.push(`seed ${JSON.stringify(raw.seed)}`);
+  if (typeof raw.configHash !== 'string') problems.push(`configHash ${JSON.stringify(raw.configHash)}`);
+  if (typeof raw.tokenizer !== 'string') problems.push(`tokenizer ${JSON.stringify(raw.tokenizer)}`);
+  if (raw.model === null || typeof raw.model !== 'object') problems.push('model (missing)');
+  if (raw.extra !== undefined && (raw.extra === null || typeof raw.extra !== 'object')) problems.push('extra');
+  if (problems.length > 0) {
+    throw new ModelCheckpointError(`${METADATA_FILE} has invalid fields: ${problems.join(', ')}`, dir);
+  }
+  return raw as unknown as CheckpointMetadata;
+}
+
 /** Reads a checkpoint directory written by {@link saveCheckpoint} or a Hugging Face Qwen2/Qwen3 model directory. */
 export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
   const hfConfig = await readJson(path.join(dir, CONFIG_FILE), dir);
@@ -367,9 +385,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
       throw new ModelCheckpointError(`model shape differs from the one expected: ${diffs.join(', ')}`, dir);
   }
   const metadataPath = path.join(dir, METADATA_FILE);
-  const metadata = existsSync(metadataPath)
-    ? ((await readJson(metadataPath, dir)) as unknown as CheckpointMetadata)
-    : null;
+  const metadata = existsSync(metadataPath) ? checkMetadata(await readJson(metadataPath, dir), dir) : null;
   if (metadata) {
     const diffs = configDifferences(metadata.model, config);
     if (diffs.length > 0)

@@ -307,6 +307,13 @@ test('loading reports every missing and unexpected name, wrong shapes, and shape
   renameSync(path.join(good, 'model.safetensors'), path.join(good, 'weights.bin'));
   await assert.rejects(loadCheckpoint(good), /has neither model.safetensors nor model.safetensors.index.json/);
   await assert.rejects(loadCheckpoint(path.join(tmp, 'nowhere')), /has no config.json/);
+
+  const badMeta = path.join(tmp, 'bad-meta');
+  await saveCheckpoint(badMeta, { params, metadata: metadataFor(QWEN2_TINY, 'byte-v1') });
+  writeFileSync(path.join(badMeta, 'omni.json'), JSON.stringify({ step: -1, seed: 1, tokenizer: 'byte-v1' }));
+  await assert.rejects(loadCheckpoint(badMeta), /omni.json has invalid fields: step -1, configHash undefined, model/);
+  writeFileSync(path.join(badMeta, 'config.json'), '{"model_type": "qwen2",');
+  await assert.rejects(loadCheckpoint(badMeta), /config.json is not valid JSON/);
   disposeParams(params);
 });
 
@@ -334,6 +341,15 @@ test('saving refuses parameters or moments that do not fit the model, and a toke
       tokenizer: new ByteTokenizer(),
     }),
     /metadata.tokenizer is 'something-else' but the tokenizer given has id 'byte-v1'/
+  );
+  const tagged = new ByteTokenizer({ tagTokens: Array.from({ length: 60 }, (_, i) => `<t${i}>`) });
+  await assert.rejects(
+    saveCheckpoint(dir, { params, metadata: metadataFor(QWEN2_TINY, tagged.id), tokenizer: tagged }),
+    /the tokenizer has 319 ids but the model's vocabSize is 300/
+  );
+  await assert.rejects(
+    saveCheckpoint(dir, { params, metadata: { ...metadataFor(QWEN2_TINY, 'byte-v1'), step: 1.5 } }),
+    /metadata.step must be a non-negative integer/
   );
   disposeParams(params);
 });
