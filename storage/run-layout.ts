@@ -1,0 +1,45 @@
+/**
+ * Where a run keeps its things in the blob store, relative to the run's base `<checkpoint.storage>/<runId>`:
+ * one definition shared by the activities that write and the report, CLI and resume that read. Every per-step object
+ * has a key derived from the step alone, so a retried activity overwrites rather than duplicates.
+ *
+ *   run.json                                  the resolved config, plan and config hash (written once at start)
+ *   data/<task>/train.jsonl, held-out.jsonl   prepared datasets (DatasetRow per line) + data/<task>/manifest.json
+ *   data/<task>/quarantine.jsonl              rows that failed validation, with reasons
+ *   steps/<step>/prompts.jsonl                the step's batch (DatasetRow per line)
+ *   steps/<step>/rollouts.jsonl               RolloutRecord per line
+ *   steps/<step>/rewards.jsonl                RewardRecord per line
+ *   steps/<step>/<phase>.done.json            a phase's small summary, written last: present = the phase completed
+ *   policy/step-<step>/…                      the policy after <step> (weights + optimiser), with manifest.json
+ *   checkpoints/step-<step>/…                 kept checkpoints (manifest.json last), retention applies
+ *   metrics/step-<step>.json                  StepMetrics of one step (exactly one object per step index)
+ *   eval/step-<step>.json                     EvalRecord: held-out scores per task at that step
+ */
+import { joinKey } from './blob-store.ts';
+
+const pad = (step: number) => String(step).padStart(8, '0');
+
+export type StepPhase = 'sample' | 'rollout' | 'score' | 'update' | 'checkpoint' | 'evaluate';
+
+export const runKeys = {
+  runInfo: () => 'run.json',
+  dataset: (task: string, split: 'train' | 'held-out') => joinKey('data', task, `${split}.jsonl`),
+  dataManifest: (task: string) => joinKey('data', task, 'manifest.json'),
+  quarantine: (task: string) => joinKey('data', task, 'quarantine.jsonl'),
+  prompts: (step: number) => joinKey('steps', pad(step), 'prompts.jsonl'),
+  rollouts: (step: number) => joinKey('steps', pad(step), 'rollouts.jsonl'),
+  rewards: (step: number) => joinKey('steps', pad(step), 'rewards.jsonl'),
+  phaseDone: (step: number, phase: StepPhase) => joinKey('steps', pad(step), `${phase}.done.json`),
+  policyRoot: () => 'policy',
+  checkpointRoot: () => '',
+  metrics: (step: number) => joinKey('metrics', `step-${pad(step)}.json`),
+  metricsPrefix: () => 'metrics/',
+  evaluation: (step: number) => joinKey('eval', `step-${pad(step)}.json`),
+  evaluationPrefix: () => 'eval/',
+} as const;
+
+/** Step number from a `metrics/step-00000012.json` or `eval/step-…json` key, or null. */
+export function stepOfKey(key: string): number | null {
+  const m = key.match(/step-(\d{8})\.json$/);
+  return m ? Number(m[1]) : null;
+}
