@@ -18,6 +18,13 @@ function sample(
   return { id: `s${n}`, task, kind, groupId: `g${n}`, prompt: `prompt ${n}`, response, reference };
 }
 
+/** The real rule verifiers, one worker: each worker loads mathjs and boots its own CAS worker, seconds of CPU here. */
+const verifierPool = new WorkerPool({
+  module: new URL('../../../rewards/scorer/verifiers.ts', import.meta.url),
+  size: 1,
+});
+after(() => verifierPool.close());
+
 const servers: { close(): Promise<void> }[] = [];
 after(async () => {
   for (const s of servers) await s.close();
@@ -239,7 +246,7 @@ test('math, QA and STEM with the real rule verifiers in worker threads', async (
       sample('qa', '<think>hm</think><answer>Big Ben</answer>', { answer: 'Eiffel Tower' }),
       sample('stem', '<think>units</think><answer>4.9 J</answer>', { answer: '4.9' }),
     ],
-    { countTokens }
+    { countTokens, verifierPool }
   );
   assert.deepEqual(
     records.map((r) => r.components.accuracy),
@@ -273,6 +280,7 @@ test('model-based verifier (General-Reasoner) rescues a rule-rejected STEM answe
   const { records } = await scoreBatch([rescued, failed], {
     countTokens,
     judge,
+    verifierPool,
     rewards: { modelVerifier: { enabled: true } },
   });
   assert.equal(records[0].components.accuracy, 1);
