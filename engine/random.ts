@@ -1,7 +1,8 @@
 /**
- * Counter-free, keyed pseudo-random streams: the same keys always give the same stream, so sample i of prompt p at
- * step s draws the same numbers on a retry whatever else is in the batch (DESIGN.md, "Sampling is seeded"). Written
- * here because rl/ had no PRNG when the engine started; if `rl/` exports `seededRandom`, prefer it for new code.
+ * Keyed pseudo-random streams for initialisation and pretraining batches: the same keys (numbers or strings, e.g.
+ * a parameter's name) always give the same stream. Written before rl/ had a PRNG; the sampler uses rl/random.ts
+ * (`mulberry32(hashSeed(seed, step, prompt, sample))`, integer keys reproducible from Python), this one stays for
+ * string keys and 53-bit uniforms.
  *
  * Keys are hashed with a 32-bit mix (murmur3's finaliser per key) into sfc32's four words; sfc32 passes PractRand to
  * 2^42+ bytes, far beyond what a rollout draws.

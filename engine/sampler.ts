@@ -4,13 +4,14 @@
  * Layout: prompts are left-padded to a common length (the pads are masked keys and positions start at each row's
  * first real token, engine/model/transformer.ts), each prompt is prefilled once and its cache copied to its G rows.
  * Finished rows are dropped from the batch as they stop. Row (prompt p, sample s) draws its uniforms from
- * keyedRandom(seed, step, promptIndex, sampleIndex), so its random numbers never depend on batch composition and a
- * retried rollout reproduces the same tokens.
+ * rl/'s mulberry32(hashSeed(seed, step, promptIndex, sampleIndex)), so its random numbers never depend on batch
+ * composition and a retried rollout reproduces the same tokens. (The cross-row numerics can differ in the last bit
+ * with a different padding, so "same tokens in another batch" holds except at exact probability ties.)
  */
 import * as tf from '@tensorflow/tfjs';
+import { hashSeed, mulberry32 } from '../rl/random.ts';
 import { checkSamplingOptions, chooseToken, type SamplingOptions } from './logits-processing.ts';
 import { disposeCache, forward, type KvCache, lmHead } from './model/transformer.ts';
-import { keyedRandom } from './random.ts';
 import type { ModelConfig, Params, Tokenizer } from './types.ts';
 
 export type FinishReason = 'eos' | 'stop' | 'length';
@@ -20,9 +21,9 @@ export interface GenerateOptions extends SamplingOptions {
   samplesPerPrompt?: number;
   /** Most new tokens per response: the window in force. Required. */
   maxNewTokens: number;
-  /** Experiment seed; default 0. */
+  /** Experiment seed (a whole number); default 0. */
   seed?: number;
-  /** RL step (or any caller counter) mixed into the seed; default 0. */
+  /** RL step (or any caller counter, a whole number) mixed into the seed; default 0. */
   step?: number;
   /** Index of the first prompt in the caller's global numbering (for sharded rollouts); default 0. */
   promptIndexOffset?: number;
@@ -131,7 +132,7 @@ export async function generate(
         padding: promptLen - prompt.length,
         tokens: [],
         logprobs: [],
-        random: keyedRandom(seed, step, offset + p, s),
+        random: mulberry32(hashSeed(seed, step, offset + p, s)),
       });
     }
   });
