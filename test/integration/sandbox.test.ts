@@ -187,3 +187,13 @@ test('sandbox-error, not a program verdict, when the interpreter cannot be used'
   assert.equal(missing.status, 'sandbox-error');
   assert.match(missing.stderrTail, /missing \/usr\/bin\/no-such-python/);
 });
+
+test('stdio: UTF-8 in and out', async () => {
+  const r = await runTests(
+    's = input()\nprint(s[::-1], len(s))\n',
+    { inputs: ['héllo→\n'], outputs: ['→olléh 6\n'] },
+    { limits }
+  );
+  // 'héllo→' is 6 code points; reversed '→olléh'.
+  assert.equal(r.status, 'passed', r.stderrTail);
+});
