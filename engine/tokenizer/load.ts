@@ -4,7 +4,7 @@
  * in `transformers` as a normal model directory).
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ByteTokenizer } from './byte.ts';
@@ -15,7 +15,13 @@ import type { ProjectTokenizer, TokenizerSpec } from './types.ts';
 export const TOKENIZER_SPEC_FILE = 'tokenizer.omni.json';
 
 function checkSpec(spec: unknown): TokenizerSpec {
-  const s = spec as Partial<TokenizerSpec> | null;
+  let s = spec as Partial<TokenizerSpec> | null;
+  if ((s?.type as string) === 'huggingface') s = { ...s, type: 'hf' } as Partial<TokenizerSpec>;
+  if (s?.chatTemplateFile !== undefined && typeof s.chatTemplateFile !== 'string') {
+    throw new TokenizerError(
+      `tokenizer spec: chatTemplateFile must be a path, got ${JSON.stringify(s.chatTemplateFile)}`
+    );
+  }
   if (s?.type === 'byte') {
     if (s.tagTokens !== undefined && !(Array.isArray(s.tagTokens) && s.tagTokens.every((t) => typeof t === 'string'))) {
       throw new TokenizerError(
@@ -31,16 +37,31 @@ function checkSpec(spec: unknown): TokenizerSpec {
     return s as TokenizerSpec;
   }
   throw new TokenizerError(
-    `tokenizer spec: 'type' must be 'byte' or 'hf', got ${JSON.stringify(s?.type)} (e.g. { "type": "byte", "tagTokens": ["<think>", "</think>"] })`
+    `tokenizer spec: 'type' must be 'byte' or 'hf' ('huggingface'), got ${JSON.stringify(s?.type)} (e.g. { "type": "byte", "tagTokens": ["<think>", "</think>"] })`
   );
 }
 
-/** The tokenizer a spec describes. */
+function readTemplate(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TokenizerError(
+      `cannot read the chat template file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      file
+    );
+  }
+}
+
+/**
+ * The tokenizer a spec describes. A `chatTemplateFile` is read here, and the tokenizer's own spec carries the
+ * template text, so a checkpoint that saves it does not depend on the file.
+ */
 export function loadTokenizer(spec: TokenizerSpec): ProjectTokenizer {
-  const s = checkSpec(spec);
-  if (s.type === 'byte') return new ByteTokenizer({ tagTokens: s.tagTokens, chatTemplate: s.chatTemplate });
-  const { path: p, type: _type, ...options } = s;
-  return new HfTokenizer(p, options);
+  const { chatTemplateFile, ...s } = checkSpec(spec);
+  const chatTemplate = s.chatTemplate ?? (chatTemplateFile === undefined ? undefined : readTemplate(chatTemplateFile));
+  if (s.type === 'byte') return new ByteTokenizer({ tagTokens: s.tagTokens, chatTemplate });
+  const { path: p, type: _type, chatTemplate: _t, ...options } = s;
+  return new HfTokenizer(p, { ...options, ...(chatTemplate !== undefined && { chatTemplate }) });
 }
 
 async function writeAtomic(file: string, data: string | Buffer): Promise<void> {

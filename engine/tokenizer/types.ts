@@ -23,13 +23,18 @@ export type TokenizerSpec =
       tagTokens?: string[];
       /** Jinja chat template; default none (then {@link ProjectTokenizer.applyChatTemplate} refuses). */
       chatTemplate?: string;
+      /** A file holding the chat template, read when the tokenizer is built (`chatTemplate` wins if both). */
+      chatTemplateFile?: string;
     }
   | {
+      /** 'huggingface' (the experiment config's spelling) is accepted as the same. */
       type: 'hf';
       /** A `tokenizer.json` file, or a directory holding one (and optionally `tokenizer_config.json`). */
       path: string;
       /** Jinja chat template, replacing `chat_template` from tokenizer_config.json. */
       chatTemplate?: string;
+      /** A file holding the chat template, read when the tokenizer is built (`chatTemplate` wins if both). */
+      chatTemplateFile?: string;
       /** End-of-sequence token text, replacing tokenizer_config.json's `eos_token`. */
       eosToken?: string;
       /** Padding token text, replacing `pad_token` (default: the eos token when the config has none). */

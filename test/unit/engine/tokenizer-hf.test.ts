@@ -107,6 +107,20 @@ test('loadTokenizer builds both kinds and rejects bad specs with what to fix', (
   assert.equal(hf.eosId, 0);
   assert.equal(hf.applyChatTemplate([{ role: 'user', content: 'plain' }]), 'plain');
   assert.throws(() => loadTokenizer({ type: 'sentencepiece' } as never), /'type' must be 'byte' or 'hf'/);
+  // The experiment config spells it 'huggingface' and gives the template as a file.
+  const templateFile = path.join(tmp, 'template.jinja');
+  writeFileSync(templateFile, '{{ messages[0].role }}|{{ eos_token }}');
+  const fromConfig = loadTokenizer({ type: 'huggingface', path: BPE_DIR, chatTemplateFile: templateFile } as never);
+  assert.equal(fromConfig.applyChatTemplate([{ role: 'user', content: '' }]), 'user|<|im_end|>');
+  assert.deepEqual(fromConfig.spec, {
+    type: 'hf',
+    path: BPE_DIR,
+    chatTemplate: '{{ messages[0].role }}|{{ eos_token }}',
+  });
+  assert.throws(
+    () => loadTokenizer({ type: 'byte', chatTemplateFile: path.join(tmp, 'missing.jinja') }),
+    /missing.jinja: cannot read the chat template file \(ENOENT\)/
+  );
   assert.throws(() => loadTokenizer({ type: 'hf' } as never), /needs 'path'/);
   assert.throws(() => loadTokenizer({ type: 'hf', path: path.join(tmp, 'nowhere') }), /no such file or directory/);
   assert.throws(() => loadTokenizer({ type: 'hf', path: tmp }), /directory has no tokenizer.json/);
