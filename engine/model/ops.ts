@@ -28,11 +28,14 @@ const matMulWithGrad = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.Grad
 
 /**
  * `a @ b` (same rank ≥ 2, equal batch dims). tfjs's own gradient calls matMul with transpose flags, which are
- * 10–25× slower on wasm than an explicit transpose followed by a plain matmul (probe: Adam step 650 ms → 112 ms).
- * Outside a gradient tape (sampling) the plain kernel runs directly: same numbers, one scope fewer per call.
+ * 10–25× slower on wasm than an explicit transpose followed by a plain matmul (probe: Adam step 650 ms → 112 ms), so
+ * on wasm and cpu the gradient materialises the transposes. Native TensorFlow handles the flags well and the extra
+ * transposes cost it time (docs/BENCHMARKS.md, native vs wasm: 16.6 vs 42.4 ms per MLP step), so there the built-in
+ * gradient runs. Outside a gradient tape (sampling) the plain kernel runs directly: same numbers, one scope fewer.
  */
 export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return tf.engine().isTapeOn() ? matMulWithGrad(a, b) : tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+  if (tf.engine().isTapeOn() && tf.getBackend() !== 'tensorflow') return matMulWithGrad(a, b);
+  return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
 }
 
 /** `x @ w (+ bias)` over the last axis of x, w stored [in, out] (engine/types.ts). */
