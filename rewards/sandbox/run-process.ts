@@ -120,6 +120,10 @@ export async function runSandboxed(spec: ProcessSpec): Promise<ProcessOutcome> {
     } catch {
       // Already gone.
     }
+    // 'close' waits for every pipe to close; should anything outlive the namespace and hold one, stop waiting for it.
+    setTimeout(() => {
+      for (const s of child.stdio) s?.destroy();
+    }, 2000).unref();
   };
   const overCap = () => {
     if (stdoutBytes + stderrBytes > spec.limits.outputBytes) {
