@@ -116,7 +116,15 @@ export async function scoreBatch(
     timeouts,
     pool: options.verifierPool ?? defaultVerifierPool(),
     judge,
-    judgeLane: judge ? new ConcurrencyLimiter(judge.options.concurrency) : undefined,
+    // A pairwise judgement sends two requests at once: admit half as many so the second order does not queue inside
+    // the client while its deadline runs.
+    judgeLane: judge
+      ? new ConcurrencyLimiter(
+          judge.options.mode === 'pairwise' && judge.options.bothOrders
+            ? Math.max(1, Math.floor(judge.options.concurrency / 2))
+            : judge.options.concurrency
+        )
+      : undefined,
     codeLane: new ConcurrencyLimiter(options.codeConcurrency ?? os.availableParallelism()),
     sandbox: options.sandbox,
     answerTag,

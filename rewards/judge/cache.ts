@@ -31,6 +31,8 @@ export class JudgeCache {
   #loaded: Promise<void> | null = null;
   /** Lines of the JSONL file that could not be read (a torn last line after a crash); skipped, not fatal. */
   corruptLines = 0;
+  /** Why the JSONL file could not be read, if it could not (the cache then starts empty). */
+  loadError: string | null = null;
 
   /** `dir`: directory for the JSONL file (created if missing); omit for memory only. */
   constructor(dir?: string) {
@@ -47,7 +49,8 @@ export class JudgeCache {
     try {
       text = await readFile(this.#file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // Unreadable (permissions, a directory in the way): start empty rather than fail every judgement.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.loadError = (err as Error).message;
       return;
     }
     for (const line of text.split('\n')) {

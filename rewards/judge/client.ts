@@ -65,6 +65,8 @@ export interface JudgeStats {
   retries: number;
   /** Completions answered from the cache or by joining an identical request already in flight. */
   cacheHits: number;
+  /** Replies that could not be appended to the on-disk cache (disk full, permissions); the judgement still counts. */
+  cacheWriteErrors: number;
   /** Judgements that ended with a value. */
   succeeded: number;
   /** Judgements that ended undefined, by cause. */
@@ -111,6 +113,7 @@ export class JudgeClient {
     requests: 0,
     retries: 0,
     cacheHits: 0,
+    cacheWriteErrors: 0,
     succeeded: 0,
     failures: Object.fromEntries(JUDGE_FAILURES.map((f) => [f, 0])) as Record<JudgeFailure, number>,
   };
@@ -160,9 +163,14 @@ export class JudgeClient {
     }
     const pending = this.#inflight.get(key);
     if (pending) {
-      this.#stats.cacheHits++;
       const shared = await pending;
-      return shared.ok ? { ...shared, cached: true, attempts: 0 } : shared;
+      if (shared.ok) {
+        this.#stats.cacheHits++;
+        return { ...shared, cached: true, attempts: 0 };
+      }
+      // The first caller gave up (its own deadline): that says nothing about this caller's request, so send it.
+      if (shared.failure !== 'aborted' || signal?.aborted) return shared;
+      return this.complete(messages, signal);
     }
     const run = this.#completeUncached(messages, key, started, signal);
     this.#inflight.set(key, run);
@@ -195,7 +203,12 @@ export class JudgeClient {
       this.#stats.requests++;
       const a = await this.#limiter.run(() => this.#attempt(messages, signal));
       if (a.ok) {
-        await this.#cache?.set(key, a.content);
+        try {
+          await this.#cache?.set(key, a.content);
+        } catch {
+          // A full or read-only disk loses the on-disk copy, never the judgement (the memory cache still has it).
+          this.#stats.cacheWriteErrors++;
+        }
         return { ok: true, content: a.content, cached: false, attempts, latencyMs: performance.now() - started };
       }
       const fail = (failure: JudgeFailure, message: string): Completion => ({

@@ -338,3 +338,33 @@ test('judgeOptionsFromConfig maps the config section (prompts → templates) and
   assert.equal(judge.options.cacheDir, '/tmp/x');
   assert.equal(judge.options.retries, 3);
 });
+
+test('an unwritable cache directory loses the disk copy, never the judgement', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'judge-cache-bad-'));
+  const { writeFile } = await import('node:fs/promises');
+  const blocker = path.join(dir, 'not-a-dir');
+  await writeFile(blocker, 'a file where the cache directory should be');
+  try {
+    await withServer(always({ kind: 'reply', content: '[[2]]' }), async (baseURL) => {
+      const judge = new JudgeClient({ ...FAST, baseURL, cacheDir: path.join(blocker, 'cache') });
+      const r = await judge.scoreScalar({ question: 'q', answer: 'a' });
+      assert.equal(r.value, 2);
+      assert.equal(judge.stats().cacheWriteErrors, 1);
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a caller joining an in-flight request is not failed by the first caller giving up', async () => {
+  await withServer(always({ kind: 'reply', content: '[[1]]', delayMs: 300 }), async (baseURL, server) => {
+    const judge = new JudgeClient({ ...FAST, baseURL });
+    const [impatient, patient] = await Promise.all([
+      judge.scoreScalar({ question: 'q', answer: 'a' }, AbortSignal.timeout(50)),
+      judge.scoreScalar({ question: 'q', answer: 'a' }),
+    ]);
+    assert.equal(impatient.failure, 'aborted');
+    assert.equal(patient.value, 1);
+    assert.equal(server.requests.length, 2);
+  });
+});
