@@ -105,7 +105,9 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
     const h = rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps);
     const bias = (n: string) => (config.qkvBias ? param(params, `${p}.self_attn.${n}_proj.bias`) : undefined);
     // Separate q/k/v projections and 4-D transposes: one fused qkv reshape needs a 5-D transpose, 50× slower on wasm.
-    const heads = (y: tf.Tensor, n: number) => y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
+    // With one new token (cached decoding) the transposes move no data: reshape only, fewer ops per step.
+    const heads = (y: tf.Tensor, n: number) =>
+      t === 1 ? y.reshape([b, n, 1, d]) : y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
     let q = heads(project(h, param(params, `${p}.self_attn.q_proj.weight`), bias('q')), numHeads);
     let k = heads(project(h, param(params, `${p}.self_attn.k_proj.weight`), bias('k')), numKvHeads);
     let v = heads(project(h, param(params, `${p}.self_attn.v_proj.weight`), bias('v')), numKvHeads);
@@ -126,10 +128,14 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
     const qg = q.reshape([b, numKvHeads, groups * t, d]);
     let scores = matMul(qg, k.transpose([0, 1, 3, 2])).mul(scale);
     if (mask) scores = scores.add(mask);
-    const attn = matMul(tf.softmax(scores), v)
-      .reshape([b, numHeads, t, d])
-      .transpose([0, 2, 1, 3])
-      .reshape([b * t, numHeads * d]);
+    const context = matMul(tf.softmax(scores), v);
+    const attn =
+      t === 1
+        ? context.reshape([b, numHeads * d])
+        : context
+            .reshape([b, numHeads, t, d])
+            .transpose([0, 2, 1, 3])
+            .reshape([b * t, numHeads * d]);
     x = x.add(matMul(attn, param(params, `${p}.self_attn.o_proj.weight`)));
     const h2 = rmsNorm(x, param(params, `${p}.post_attention_layernorm.weight`), eps);
     const gate = silu(matMul(h2, param(params, `${p}.mlp.gate_proj.weight`)));
