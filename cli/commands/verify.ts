@@ -41,7 +41,12 @@ function options(flags: MathFlags): VerifyMathOptions {
   };
 }
 
-async function verifyJsonl(file: string, opts: VerifyMathOptions): Promise<void> {
+/** Where results go: stdout for the CLI; tests pass their own sink. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+async function verifyJsonl(file: string, opts: VerifyMathOptions, out: Output): Promise<void> {
   const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
   await new Promise<void>((resolve, reject) => {
     input.once('error', reject);
@@ -61,21 +66,21 @@ async function verifyJsonl(file: string, opts: VerifyMathOptions): Promise<void>
     try {
       row = JSON.parse(line);
     } catch {
-      process.stdout.write(`${JSON.stringify({ id: null, line: lineNo, error: 'not valid JSON' })}\n`);
+      out.write(`${JSON.stringify({ id: null, line: lineNo, error: 'not valid JSON' })}\n`);
       continue;
     }
     const id = row && typeof row === 'object' && 'id' in row ? row.id : null;
     if (!row || typeof row !== 'object' || typeof row.gold !== 'string' || typeof row.prediction !== 'string') {
       const error = 'row must be an object with string fields "gold" and "prediction"';
-      process.stdout.write(`${JSON.stringify({ id, line: lineNo, error })}\n`);
+      out.write(`${JSON.stringify({ id, line: lineNo, error })}\n`);
       continue;
     }
     const v = verifyMath(row.gold, row.prediction, opts);
-    process.stdout.write(`${JSON.stringify({ id, equivalent: v.equivalent, ms: Math.round(v.ms * 1000) / 1000 })}\n`);
+    out.write(`${JSON.stringify({ id, equivalent: v.equivalent, ms: Math.round(v.ms * 1000) / 1000 })}\n`);
   }
 }
 
-export function register(program: Command): void {
+export function register(program: Command, out: Output = process.stdout): void {
   const verify = program.command('verify').description('run a rule-based verifier on given answers');
   verify
     .command('math')
@@ -93,14 +98,14 @@ export function register(program: Command): void {
       if (flags.jsonl !== undefined) {
         if (flags.gold !== undefined || flags.pred !== undefined)
           throw new Error('use either --jsonl or --gold/--pred, not both');
-        await verifyJsonl(flags.jsonl, opts);
+        await verifyJsonl(flags.jsonl, opts, out);
         return;
       }
       if (flags.gold === undefined || flags.pred === undefined) {
         throw new Error('give --gold and --pred (or --jsonl FILE)');
       }
       warmUpCas();
-      process.stdout.write(`${JSON.stringify(verifyMath(flags.gold, flags.pred, opts))}\n`);
+      out.write(`${JSON.stringify(verifyMath(flags.gold, flags.pred, opts))}\n`);
     });
   verify
     .command('qa')
@@ -108,6 +113,6 @@ export function register(program: Command): void {
     .requiredOption('--answer <text>', 'the model answer (or a response with <answer> tags)')
     .requiredOption('--gold <text...>', 'accepted answer(s)')
     .action((flags: { answer: string; gold: string[] }) => {
-      process.stdout.write(`${JSON.stringify({ match: matchQa(flags.answer, flags.gold) })}\n`);
+      out.write(`${JSON.stringify({ match: matchQa(flags.answer, flags.gold) })}\n`);
     });
 }
