@@ -192,9 +192,8 @@ function checkModel(c: Sections, ctx: Ctx): void {
         'required when model has no preset: the rate belongs to the model size (GZ uses 1e-6 for 8–14B models; tiny models need ~1e-3)',
     });
   const shape = c.model.shape;
-  if (shape === undefined) return;
   const tok = c.model.tokenizer;
-  if (tok.type === 'byte') {
+  if (shape !== undefined && tok.type === 'byte') {
     const needed = 256 + BYTE_SPECIALS + (tok.tagTokens ? BYTE_TAG_TOKENS : 0);
     if (shape.vocabSize < needed)
       ctx.addIssue({
@@ -203,6 +202,10 @@ function checkModel(c: Sections, ctx: Ctx): void {
         message: `must be at least ${needed} for the byte tokenizer (256 bytes + specials${tok.tagTokens ? ' + tag tokens' : ''})`,
       });
   }
+  const maxPositions =
+    shape?.maxPositions ?? (c.model.preset === undefined ? undefined : MODEL_PRESETS[c.model.preset].maxPositions);
+  if (maxPositions === undefined) return;
+  const limitName = shape === undefined ? `the '${c.model.preset}' preset's maxPositions` : 'model.shape.maxPositions';
   const promptLimits = Object.values(c.tasks).map((t) => t.filters.maxPromptTokens);
   const longestPrompt = promptLimits.every((p) => typeof p === 'number') ? Math.max(...(promptLimits as number[])) : 0;
   const windows: [(string | number)[], number][] = [[['window'], maxWindow(c.window)]];
@@ -210,11 +213,11 @@ function checkModel(c: Sections, ctx: Ctx): void {
     if (stage.window !== undefined) windows.push([['schedule', 'stages', i, 'window'], maxWindow(stage.window)]);
   });
   for (const [path, tokens] of windows)
-    if (tokens + longestPrompt > shape.maxPositions)
+    if (tokens + longestPrompt > maxPositions)
       ctx.addIssue({
         code: 'custom',
         path,
-        message: `reaches ${tokens} response tokens${longestPrompt > 0 ? ` + ${longestPrompt} prompt tokens` : ''}, beyond model.shape.maxPositions (${shape.maxPositions})`,
+        message: `reaches ${tokens} response tokens${longestPrompt > 0 ? ` + ${longestPrompt} prompt tokens` : ''}, beyond ${limitName} (${maxPositions}): lower the window${longestPrompt > 0 ? " or the tasks' filters.maxPromptTokens" : ''}`,
       });
 }
 

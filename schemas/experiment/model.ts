@@ -3,18 +3,24 @@ import { z } from 'zod';
 import { positiveCount, strict, uri } from './primitives.ts';
 
 /**
- * Model presets known to the config, with the learning rate each defaults to. The shapes live in `engine/` (which
- * schemas/ may not import); the names here must stay in step with the engine's preset table. The rates are ours:
- * the papers train 7–14B models at 1e-6 (GZ §4.1), which would leave a sub-million-parameter model unchanged, so
- * the rate belongs to the model, not to the algorithm (SPEC §4).
+ * Model presets known to the config: the engine's preset names (engine/model/config.ts, which schemas/ may not
+ * import — a test keeps the two tables in step), the longest sequence each supports, and the learning rate each
+ * defaults to. The rates are ours: the papers train 7–14B models at 1e-6 (GZ §4.1), which would leave a
+ * sub-million-parameter model unchanged, so the rate belongs to the model, not to the algorithm (SPEC §4).
  */
 export const MODEL_PRESETS = {
   /** ~50k parameters, for orchestration tests. */
-  micro: { learningRate: 1e-3 },
+  micro: { maxPositions: 512, learningRate: 1e-3 },
   /** ~0.4–1M parameters, the demo model. */
-  tiny: { learningRate: 5e-4 },
+  tiny: { maxPositions: 2048, learningRate: 5e-4 },
   /** A few million parameters. */
-  small: { learningRate: 3e-4 },
+  small: { maxPositions: 4096, learningRate: 3e-4 },
+  /** ~25M parameters (needs a native backend). */
+  base: { maxPositions: 8192, learningRate: 1e-4 },
+  /** Qwen2.5-0.5B shape (load its weights with model.checkpoint). */
+  'qwen2.5-0.5b': { maxPositions: 32768, learningRate: 1e-6 },
+  /** Qwen3-0.6B shape. */
+  'qwen3-0.6b': { maxPositions: 32768, learningRate: 1e-6 },
 } as const;
 export type ModelPresetName = keyof typeof MODEL_PRESETS;
 
@@ -116,7 +122,7 @@ export const modelSchema = strict({
       ctx.addIssue({
         code: 'custom',
         path: ['preset'],
-        message: 'required: give a preset (micro, tiny, small), an explicit shape, or a base checkpoint',
+        message: `required: give a preset (${Object.keys(MODEL_PRESETS).join(', ')}), an explicit shape, or a base checkpoint`,
       });
   })
   .meta({ title: 'Model', description: 'Policy model: preset, shape or base checkpoint, and tokenizer.' });

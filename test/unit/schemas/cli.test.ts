@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
+import { validate } from '../../../cli/commands/validate.ts';
+import { readExperimentFile } from '../../../cli/experiment-file.ts';
 
 const ROOT = path.join(import.meta.dirname, '../../..');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'omni-zero-schemas-'));
@@ -74,43 +76,10 @@ describe('omni-zero validate / schema', { concurrency: true }, () => {
     assert.match(r.stderr, /3 problem\(s\)/);
   });
 
-  it('validate accepts JSON too', async () => {
-    const json = file(
-      'ok.json',
-      JSON.stringify({
-        name: 'j',
-        model: { preset: 'micro' },
-        tasks: { qa: { kind: 'qa', source: { type: 'synthetic' } } },
-        schedule: { kind: 'joint', stepsPerStage: 5 },
-      })
-    );
-    const r = await cli('validate', json);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).totalSteps, 5);
-  });
-
   it('a YAML syntax error names the line and column', async () => {
     const r = await cli('validate', file('syntax.yaml', 'name: x\nmodel: {preset: tiny\ntasks: 1\n'));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /syntax\.yaml:\d+:\d+: /);
-  });
-
-  it('a duplicate key is an error, not a silent override', async () => {
-    const r = await cli('validate', file('dup.yaml', 'name: a\nname: b\n'));
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /dup\.yaml:2:1: Map keys must be unique/);
-  });
-
-  it('an unreadable file is one clear line', async () => {
-    const r = await cli('validate', path.join(scratch, 'missing.yaml'));
-    assert.equal(r.code, 1);
-    assert.equal(r.stderr.trim(), `cannot read ${path.join(scratch, 'missing.yaml')}: no such file`);
-  });
-
-  it('validate --resolved prints the config with every default applied', async () => {
-    const r = await cli('validate', '--resolved', 'examples/demo.yaml');
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).grpo.clip.low, 0.2);
   });
 
   it('schema prints the committed JSON Schema', async () => {
@@ -118,4 +87,44 @@ describe('omni-zero validate / schema', { concurrency: true }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, readFileSync(path.join(ROOT, 'schemas/experiment.schema.json'), 'utf8'));
   });
+});
+
+test('validate accepts JSON too', async () => {
+  const json = file(
+    'ok.json',
+    JSON.stringify({
+      name: 'j',
+      model: { preset: 'micro' },
+      window: { type: 'linear', from: 32, to: 64, endStep: 5 },
+      tasks: { qa: { kind: 'qa', source: { type: 'synthetic' } } },
+      schedule: { kind: 'joint', stepsPerStage: 5 },
+    })
+  );
+  const r = await validate(json);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).totalSteps, 5);
+});
+
+test('a duplicate key is an error, not a silent override', async () => {
+  const r = await validate(file('dup.yaml', 'name: a\nname: b\n'));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /dup\.yaml:2:1: Map keys must be unique/);
+});
+
+test('an unreadable file is one clear line', async () => {
+  const r = await validate(path.join(scratch, 'missing.yaml'));
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), `cannot read ${path.join(scratch, 'missing.yaml')}: no such file`);
+});
+
+test('validate --resolved prints the config with every default applied', async () => {
+  const r = await validate(path.join(ROOT, 'examples/demo.yaml'), { resolved: true });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).grpo.clip.low, 0.2);
+});
+
+test('readExperimentFile says what is wrong with a path that is a directory', async () => {
+  const r = await readExperimentFile(scratch);
+  assert.ok(!r.ok);
+  assert.deepEqual(r.problems, [`cannot read ${scratch}: is a directory`]);
 });

@@ -245,7 +245,11 @@ test('model: preset and shape are exclusive; one of preset, shape or checkpoint 
     maxPositions: 4096,
   };
   assertIssue({ ...minimal(), model: { preset: 'tiny', shape } }, 'model.shape', /either preset or shape/);
-  assertIssue({ ...minimal(), model: {} }, 'model.preset', /give a preset/);
+  assertIssue(
+    { ...minimal(), model: {} },
+    'model.preset',
+    /give a preset \(micro, tiny, small, base, qwen2\.5-0\.5b, qwen3-0\.6b\)/
+  );
   const c = valid({
     ...minimal(),
     model: { shape },

@@ -63,7 +63,7 @@ test('the learning rate comes from the model preset unless given', () => {
 });
 
 test('the default window grows 2048 → 24576 step-wise from step 0 (GZ §4.1)', () => {
-  const w = valid(minimal()).window;
+  const w = valid({ ...minimal(), model: { preset: 'qwen3-0.6b' }, window: undefined }).window;
   assert.equal(w.type, 'steps');
   if (w.type !== 'steps') return;
   assert.deepEqual(w.steps[0], { fromStep: 0, maxTokens: 2048 });

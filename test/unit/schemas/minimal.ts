@@ -3,11 +3,15 @@ import assert from 'node:assert/strict';
 import type { ExperimentConfig } from '../../../schemas/experiment.ts';
 import { type ConfigIssue, parseExperimentConfig } from '../../../schemas/parse.ts';
 
-/** The shortest valid config: a preset model, one synthetic math task, a derived one-stage curriculum. */
+/**
+ * The shortest valid config: a preset model, one synthetic math task, a derived one-stage curriculum. The window is
+ * set because the default (up to 24,576 tokens) does not fit the tiny preset's 2,048 positions.
+ */
 export function minimal(): Record<string, any> {
   return {
     name: 'min',
     model: { preset: 'tiny' },
+    window: { type: 'steps', steps: [{ fromStep: 0, maxTokens: 512 }] },
     tasks: { math: { kind: 'math', source: { type: 'synthetic' } } },
     schedule: { kind: 'curriculum', stepsPerStage: 10 },
   };
