@@ -25,6 +25,8 @@ export interface HfTokenizerFiles {
   tokenizerJson: string;
   /** Absent when the directory has no tokenizer_config.json. */
   tokenizerConfig?: string;
+  /** `chat_template.jinja`, where recent `transformers` versions save the template; absent when there is none. */
+  chatTemplate?: string;
 }
 
 /** `path` may be the tokenizer.json itself or its directory; tokenizer_config.json is looked for beside it. */
@@ -34,8 +36,14 @@ export function findHfTokenizerFiles(p: string): HfTokenizerFiles {
   if (!existsSync(tokenizerJson)) {
     throw new TokenizerError('directory has no tokenizer.json (the fast-tokenizer file of a Hugging Face model)', p);
   }
-  const config = path.join(path.dirname(tokenizerJson), 'tokenizer_config.json');
-  return existsSync(config) ? { tokenizerJson, tokenizerConfig: config } : { tokenizerJson };
+  const dir = path.dirname(tokenizerJson);
+  const config = path.join(dir, 'tokenizer_config.json');
+  const template = path.join(dir, 'chat_template.jinja');
+  return {
+    tokenizerJson,
+    ...(existsSync(config) && { tokenizerConfig: config }),
+    ...(existsSync(template) && { chatTemplate: template }),
+  };
 }
 
 /** tokenizer_config.json writes special tokens either as a string or as an AddedToken object. */
@@ -58,6 +66,23 @@ function parseJson(text: string, file: string): Record<string, unknown> {
     throw new TokenizerError(`is not valid JSON (${(e as Error).message})`, file);
   }
   throw new TokenizerError('is not a JSON object', file);
+}
+
+/**
+ * tokenizer_config.json's `chat_template`: a string, or (tool-use models) a list of `{ name, template }` of which
+ * `transformers` uses the one named 'default'.
+ */
+function configTemplate(value: unknown, file: string | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) {
+    const named = value.find((t) => t?.name === 'default');
+    if (typeof named?.template === 'string') return named.template;
+  }
+  throw new TokenizerError(
+    `chat_template is not a string nor a list with a template named 'default'; pass the one to use as chatTemplate`,
+    file
+  );
 }
 
 export class HfTokenizer implements ProjectTokenizer {
@@ -123,14 +148,10 @@ export class HfTokenizer implements ProjectTokenizer {
     this.bosId = bosText === null ? null : idOf(bosText, 'bos token');
     this.specialsText = { bos_token: bosText, eos_token: eosText, pad_token: padText };
 
-    const template = options.chatTemplate ?? config.chat_template;
-    if (template !== undefined && template !== null && typeof template !== 'string') {
-      throw new TokenizerError(
-        'chat_template is a list of named templates; pass the one to use as chatTemplate',
-        this.files.tokenizerConfig
-      );
-    }
-    this.chatTemplate = template ?? null;
+    this.chatTemplate =
+      options.chatTemplate ??
+      configTemplate(config.chat_template, this.files.tokenizerConfig) ??
+      (this.files.chatTemplate ? readFileSync(this.files.chatTemplate, 'utf8') : null);
   }
 
   /**

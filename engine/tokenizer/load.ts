@@ -95,10 +95,12 @@ export async function saveTokenizer(tokenizer: ProjectTokenizer, dir: string): P
   if (tokenizer instanceof HfTokenizer) {
     await place(tokenizer.files.tokenizerJson, 'tokenizer.json');
     await place(tokenizer.files.tokenizerConfig, 'tokenizer_config.json');
+    await place(tokenizer.files.chatTemplate, 'chat_template.jinja');
     spec = { ...spec, path: '.' } as TokenizerSpec;
   } else {
     await place(undefined, 'tokenizer.json');
     await place(undefined, 'tokenizer_config.json');
+    await place(undefined, 'chat_template.jinja');
   }
   await writeAtomic(path.join(dir, TOKENIZER_SPEC_FILE), `${JSON.stringify(spec, null, 2)}\n`);
   written.push(TOKENIZER_SPEC_FILE);

@@ -207,6 +207,37 @@ print(json.dumps(out))
   });
 });
 
+test("the template may sit in chat_template.jinja or be the 'default' of a named list, as transformers allows", async () => {
+  const dir = path.join(tmp, 'jinja-file');
+  cpSync(BPE_DIR, dir, { recursive: true });
+  const config = JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8'));
+  writeFileSync(
+    path.join(dir, 'tokenizer_config.json'),
+    JSON.stringify({
+      ...config,
+      chat_template: [
+        { name: 'tool_use', template: 'T' },
+        { name: 'default', template: 'D' },
+      ],
+    })
+  );
+  assert.equal(new HfTokenizer(dir).chatTemplate, 'D');
+  writeFileSync(
+    path.join(dir, 'tokenizer_config.json'),
+    JSON.stringify({ ...config, chat_template: [{ name: 'x', template: 'X' }] })
+  );
+  assert.throws(() => new HfTokenizer(dir), /not a string nor a list with a template named 'default'/);
+  const { chat_template: _drop, ...noTemplate } = config;
+  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(noTemplate));
+  writeFileSync(path.join(dir, 'chat_template.jinja'), '{{ messages | length }} message(s)');
+  const fromFile = new HfTokenizer(dir);
+  assert.equal(fromFile.applyChatTemplate([{ role: 'user', content: 'x' }]), '1 message(s)');
+  // Saved beside a checkpoint, the template file travels with the tokenizer.
+  const saved = mkdtempSync(path.join(tmp, 'saved-'));
+  assert.ok((await saveTokenizer(fromFile, saved)).includes('chat_template.jinja'));
+  assert.equal((await loadTokenizerFromDir(saved)).chatTemplate, '{{ messages | length }} message(s)');
+});
+
 test('saving a tokenizer into the directory it was loaded from keeps its files intact', async () => {
   const own = path.join(tmp, 'own');
   cpSync(BPE_DIR, own, { recursive: true });
