@@ -229,6 +229,20 @@ test('F16 and BF16 conversions match hand-computed bit patterns', () => {
   assert.deepEqual([...bf16ToF32(Uint16Array.from([0x3f80, 0xc000, 0x4049]))], [1, -2, 3.140625]);
 });
 
+test('exhaustive: every non-NaN F16 and BF16 bit pattern survives widening to float32 and rounding back', () => {
+  const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+  const isNan16 = (h: number) => (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
+  const isNanBf = (b: number) => (b & 0x7f80) === 0x7f80 && (b & 0x7f) !== 0;
+  const f16Back = f32ToF16(f16ToF32(all));
+  const bfBack = f32ToBf16(bf16ToF32(all));
+  for (let i = 0; i < 65536; i++) {
+    if (!isNan16(i)) assert.equal(f16Back[i], i, `F16 0x${i.toString(16)}`);
+    else assert.ok(isNan16(f16Back[i]), `F16 NaN 0x${i.toString(16)} stays NaN`);
+    if (!isNanBf(i)) assert.equal(bfBack[i], i, `BF16 0x${i.toString(16)}`);
+    else assert.ok(isNanBf(bfBack[i]), `BF16 NaN 0x${i.toString(16)} stays NaN`);
+  }
+});
+
 test('toFloat32 widens half types and toInt32 narrows 64-bit ints, refusing what does not fit', () => {
   assert.deepEqual([...toFloat32({ dtype: 'BF16', shape: [1], data: Uint16Array.from([0x3f80]) })], [1]);
   assert.deepEqual([...toInt32({ dtype: 'I64', shape: [2], data: BigInt64Array.from([-5n, 7n]) })], [-5, 7]);
