@@ -386,7 +386,7 @@ print(ctypes.CFUNCTYPE(ctypes.c_int)(addr)())
   await assertCleanAfter();
 });
 
-test('property: random output sizes never get past the output cap, and runs end within the wall bound', async () => {
+test('property: random output sizes, sleeps and exit codes never get past the output cap or the wall bound', async () => {
   const cap = 4096;
   const o = { ...opts, limits: { outputBytes: cap, wallMs: 3000, cpuSeconds: 2 } };
   await fc.assert(
@@ -394,14 +394,17 @@ test('property: random output sizes never get past the output cap, and runs end 
       fc.integer({ min: 0, max: 3 * cap }),
       fc.constantFrom('stdout', 'stderr'),
       fc.constantFrom(0, 0, 0.2, 30),
-      async (bytes, stream, sleepSeconds) => {
-        const program = `import sys, time\nsys.${stream}.write("a" * ${bytes})\nsys.${stream}.flush()\ntime.sleep(${sleepSeconds})\n`;
+      fc.constantFrom(0, 0, 1, 3),
+      async (bytes, stream, sleepSeconds, exitCode) => {
+        const program = `import sys, time\nsys.${stream}.write("a" * ${bytes})\nsys.${stream}.flush()\ntime.sleep(${sleepSeconds})\nsys.exit(${exitCode})\n`;
         const t0 = performance.now();
         const r = await attack(program, stream === 'stdout' ? 'a'.repeat(bytes) : '', o);
         const took = performance.now() - t0;
-        if (bytes > cap) assert.equal(r.status, 'output-limit');
-        else if (sleepSeconds > 3) assert.equal(r.status, 'timeout');
-        else assert.equal(r.status, 'passed', `${bytes} bytes on ${stream}: ${r.status} ${r.stderrTail.slice(-200)}`);
+        const why = `${bytes} bytes on ${stream}, sleep ${sleepSeconds}, exit ${exitCode}: ${r.status} ${r.stderrTail.slice(-200)}`;
+        if (bytes > cap) assert.equal(r.status, 'output-limit', why);
+        else if (sleepSeconds > 3) assert.equal(r.status, 'timeout', why);
+        else if (exitCode !== 0) assert.equal(r.status, 'error', why);
+        else assert.equal(r.status, 'passed', why);
         assert.ok(r.stderrTail.length <= 2000);
         // The wall limit plus start-up and kill slack on a loaded 2-core machine; an unkilled sleep would take 30 s.
         assert.ok(took < 3000 + 8000, `took ${took} ms`);
