@@ -1,0 +1,74 @@
+/**
+ * Streams JSONL from a local path or a blob store URI (`file://…`, `s3://bucket/key.jsonl`) one line at a time, so a
+ * dataset of any size is never held as one string. Lines are numbered from 1 as an editor shows them; blank lines are
+ * skipped (a trailing newline is common and is not a bad row).
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { openBlobStore } from '../storage/open.ts';
+import { DataInputError } from './errors.ts';
+
+export interface JsonlLine {
+  /** 1-based line number in the file. */
+  line: number;
+  /** The line's text without its line ending. */
+  raw: string;
+}
+
+/** Splits a URI naming one object into the store's folder and the object's key. */
+export function splitObjectUri(uri: string): { base: string; key: string } {
+  const scheme = uri.startsWith('s3://') ? 's3://' : uri.startsWith('file://') ? 'file://' : '';
+  const rest = uri.slice(scheme.length);
+  const cut = rest.lastIndexOf('/');
+  if (scheme === 's3://' && cut <= 0)
+    throw new DataInputError('uri', `'${uri}' names a bucket, not an object: use s3://bucket/path/file.jsonl`);
+  const key = rest.slice(cut + 1);
+  if (key === '') throw new DataInputError('uri', `'${uri}' ends with '/': name a .jsonl file`);
+  return { base: `${scheme}${cut < 0 ? '.' : rest.slice(0, cut) || '/'}`, key };
+}
+
+/** A readable stream of the object at `source`: a plain path, `file://path`, or `s3://bucket/key`. */
+export async function openSource(source: string): Promise<Readable> {
+  if (typeof source !== 'string' || source === '') throw new DataInputError('uri', 'must be a non-empty path or URI');
+  if (source.startsWith('s3://')) {
+    const { base, key } = splitObjectUri(source);
+    return openBlobStore(base).getStream(key);
+  }
+  const local = source.startsWith('file://') ? source.slice('file://'.length) : source;
+  const abs = path.resolve(local);
+  const info = await stat(abs).catch(() => null);
+  if (info === null) throw new DataInputError('uri', `no file at ${abs} (from '${source}'): check the path`);
+  if (!info.isFile()) throw new DataInputError('uri', `${abs} is not a file: name a .jsonl file`);
+  return createReadStream(abs);
+}
+
+/** Yields each non-blank line of a JSONL source with its line number. Decodes UTF-8 across chunk boundaries. */
+export async function* readJsonlLines(source: string | Readable): AsyncGenerator<JsonlLine> {
+  const stream = typeof source === 'string' ? await openSource(source) : source;
+  const decoder = new TextDecoder('utf-8');
+  let pending = '';
+  let line = 0;
+  const emit = function* (text: string): Generator<JsonlLine> {
+    line++;
+    const raw = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (raw.trim() !== '') yield { line, raw };
+  };
+  for await (const chunk of stream) {
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
+    let nl = pending.indexOf('\n');
+    while (nl >= 0) {
+      yield* emit(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+      nl = pending.indexOf('\n');
+    }
+  }
+  pending += decoder.decode();
+  if (pending !== '') yield* emit(pending);
+}
+
+/** Serialises rows as JSONL (one JSON object per line, trailing newline); the bytes whose sha256 the manifest records. */
+export function toJsonl(rows: readonly unknown[]): string {
+  return rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+}
