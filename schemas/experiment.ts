@@ -212,6 +212,7 @@ function checkModel(c: Sections, ctx: Ctx): void {
   c.schedule.stages?.forEach((stage, i) => {
     if (stage.window !== undefined) windows.push([['schedule', 'stages', i, 'window'], maxWindow(stage.window)]);
   });
+  if (c.evaluation.maxTokens !== undefined) windows.push([['evaluation', 'maxTokens'], c.evaluation.maxTokens]);
   for (const [path, tokens] of windows)
     if (tokens + longestPrompt > maxPositions)
       ctx.addIssue({
@@ -236,8 +237,10 @@ function resolve(c: Sections) {
   const listed: Listed[] = s.stages ?? derived;
   // checkSchedule has ensured each stage has steps or stepsPerStage is set.
   const stages = listed.map((stage) => ({ ...stage, steps: (stage.steps ?? s.stepsPerStage) as number }));
+  // $schema only points editors at the JSON Schema; dropping it keeps it out of the config hash.
+  const { $schema: _editorHint, ...rest } = c;
   return {
-    ...c,
+    ...rest,
     grpo: {
       ...c.grpo,
       learningRate: c.grpo.learningRate ?? MODEL_PRESETS[c.model.preset!].learningRate,

@@ -1,8 +1,10 @@
 /** The committed schemas/experiment.schema.json is what zod generates now, and carries help text for editors. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { experimentJsonSchema, experimentJsonSchemaText } from '../../../schemas/json-schema.ts';
 
 const FILE = path.join(import.meta.dirname, '../../../schemas/experiment.schema.json');
@@ -38,4 +40,42 @@ test('the JSON Schema is strict, requires only what has no default, and describe
   assert.equal(lengthPenalty.properties.lMax.default, 2048);
   assert.match(lengthPenalty.properties.lMax.description, /L_max/);
   assert.equal(schema.properties.rollout.properties.groupSize.minimum, 2);
+});
+
+/**
+ * An independent validator (Python's jsonschema, Draft 2020-12) must agree with zod on the examples and on a bad
+ * file, so editors never flag a valid config or miss the common mistakes. Skips when python3 lacks jsonschema.
+ */
+const CHECK = `
+import json, sys, jsonschema
+schema, docs = json.load(sys.stdin)
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+print(json.dumps({name: sorted('.'.join(map(str, e.path)) for e in v.iter_errors(doc)) for name, doc in docs.items()}))
+`;
+const hasJsonschema = spawnSync('python3', ['-c', 'import jsonschema'], { encoding: 'utf8' }).status === 0;
+
+test('the JSON Schema accepts every example and flags the typo, the wrong type and the range error', {
+  skip: hasJsonschema ? false : 'python3 has no jsonschema module',
+}, () => {
+  const examples = path.join(import.meta.dirname, '../../../examples');
+  const docs: Record<string, unknown> = {};
+  for (const f of readdirSync(examples).filter((x) => x.endsWith('.yaml')))
+    docs[f] = parseYaml(readFileSync(path.join(examples, f), 'utf8'));
+  docs.bad = {
+    name: 'bad',
+    model: { preset: 'tiny' },
+    rollout: { groupSize: 'sixteen' },
+    grpo: { lerning_rate: 1e-3, clip: { high: 1.5 } },
+    tasks: { math: { kind: 'math', source: { type: 'synthetic' } } },
+  };
+  const r = spawnSync('python3', ['-c', CHECK], {
+    input: JSON.stringify([experimentJsonSchema(), docs]),
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const errors = JSON.parse(r.stdout) as Record<string, string[]>;
+  for (const [name, paths] of Object.entries(errors)) if (name !== 'bad') assert.deepEqual(paths, [], name);
+  // additionalProperties reports at the object holding the unknown key.
+  assert.deepEqual(errors.bad, ['grpo', 'grpo.clip.high', 'rollout.groupSize']);
 });

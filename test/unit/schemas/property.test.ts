@@ -69,12 +69,15 @@ test('near-valid configs never throw, and every accepted one re-parses to itself
   );
 });
 
-test('configHash ignores key order and changes with any value', () => {
+test('configHash ignores key order and the editor-only $schema key, and changes with any value', () => {
+  const hinted = parseExperimentConfig({ $schema: '../schemas/experiment.schema.json', ...minimal() });
+  assert.ok(hinted.ok && !('$schema' in hinted.config));
   const a = parseExperimentConfig(minimal());
   const reordered = Object.fromEntries(Object.entries(minimal()).reverse());
   const b = parseExperimentConfig(reordered);
   const c = parseExperimentConfig({ ...minimal(), seed: 1 });
   assert.ok(a.ok && b.ok && c.ok);
   assert.equal(configHash(a.config), configHash(b.config));
+  assert.equal(configHash(hinted.config), configHash(a.config));
   assert.notEqual(configHash(a.config), configHash(c.config));
 });
