@@ -173,13 +173,14 @@ async function runFunctional(
   options: RunTestsOptions
 ): Promise<Partial_> {
   const pool = options.pool ?? defaultPool();
-  // The harness reads this from stdin before the solution runs; lines on fd 4 without it are not the harness's.
+  // The harness reads the nonce and the tests from stdin before the solution runs; lines on fd 4 without the nonce
+  // are not the harness's.
   const nonce = randomBytes(16).toString('hex');
   const run = await pool.run(() =>
     runSandboxed({
-      files: { 'solution.py': program, 'tests.py': tests.functional, 'harness.py': HARNESS },
+      files: { 'solution.py': program, 'harness.py': HARNESS },
       args: ['/box/harness.py'],
-      stdin: `${nonce}\n`,
+      stdin: `${nonce}\n${tests.functional}`,
       limits,
       channel: true,
       python: options.python,

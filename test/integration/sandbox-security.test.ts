@@ -341,13 +341,14 @@ print(" ".join(out))
   await assertCleanAfter();
 });
 
-test('kernel surface: ptrace, io_uring, keyrings, bpf and x32 fail with EPERM; threads, fork and exec still work', async () => {
+test('kernel surface: ptrace, io_uring, keyrings, bpf, unshare and x32 fail with EPERM; threads, fork and exec still work', async () => {
   const program = `
 import ctypes, os, subprocess, threading
 libc = ctypes.CDLL(None, use_errno=True)
 def call(nr, *args):
     return "EPERM" if libc.syscall(nr, *args) == -1 and ctypes.get_errno() == 1 else "ALLOWED"
 out = [call(nr, 0, 0, 0, 0) for nr in (101, 425, 250, 321, 0x40000000 + 39)]
+out.append(call(272, 0x10000000))  # unshare(CLONE_NEWUSER)
 t = threading.Thread(target=lambda: out.append("thread"))
 t.start(); t.join()
 out.append(subprocess.run(["/usr/bin/echo", "exec"], capture_output=True, text=True).stdout.strip())
@@ -358,7 +359,7 @@ out.append("fork" if os.waitpid(pid, 0)[1] >> 8 == 7 else "fork failed")
 print(" ".join(out))
 `;
   // 101 ptrace(PTRACE_TRACEME) would succeed unfiltered; 425 io_uring_setup would give EFAULT; x32 getpid would succeed.
-  const r = await attack(program, 'EPERM EPERM EPERM EPERM EPERM thread exec fork');
+  const r = await attack(program, 'EPERM EPERM EPERM EPERM EPERM EPERM thread exec fork');
   assert.equal(r.status, 'passed', r.stderrTail);
   await assertCleanAfter();
 });

@@ -197,3 +197,15 @@ test('stdio: UTF-8 in and out', async () => {
   // 'héllo→' is 6 code points; reversed '→olléh'.
   assert.equal(r.status, 'passed', r.stderrTail);
 });
+
+test('functional: the solution cannot open the tests to copy the expected values', async () => {
+  const program = [
+    'import os',
+    'seen = [p for p in os.listdir("/box")] + [p for p in os.listdir(".")]',
+    'def f():',
+    '    return "leaked" if any("test" in p for p in seen) else "safe"',
+    '',
+  ].join('\n');
+  const r = await runTests(program, { functional: 'assert f() == "safe"\n' }, { limits });
+  assert.equal(r.status, 'passed', r.stderrTail);
+});
