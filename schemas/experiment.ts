@@ -247,6 +247,12 @@ function resolve(c: Sections) {
       miniBatchSize: c.grpo.miniBatchSize ?? c.rollout.promptsPerStep,
     },
     schedule: { ...s, stages },
+    evaluation: {
+      ...c.evaluation,
+      maxTokens:
+        c.evaluation.maxTokens ??
+        Math.max(maxWindow(c.window), ...stages.map((x) => (x.window === undefined ? 0 : maxWindow(x.window)))),
+    },
   };
 }
 

@@ -92,6 +92,8 @@ test('evaluation defaults are GZ §4.2: temperature 0.7, top-p 0.8, top-k 20, re
   assert.equal(e.topK, 20);
   assert.equal(e.repetitionPenalty, 1.05);
   assert.equal(e.avgK, 1);
+  // The largest training window: minimal() sets one window of 512 tokens.
+  assert.equal(e.maxTokens, 512);
   assert.equal(e.atStageEnd, true);
 });
 
