@@ -87,9 +87,11 @@ const TRAILING_PUNCTUATION = /(?<!\\)[\s.。;,]+$/;
  * punctuation removed.
  */
 export function finalExpression(text: string): string {
+  // Stray template tags and markdown bold (**Answer:** 5) are not part of any answer.
   let t = text
     .replace(/<\/?[a-zA-Z][\w-]*>/g, ' ')
-    .replace(/\*\*|__/g, '')
+    // bold only when delimited by spaces: x**2 is a power, not emphasis
+    .replace(/(^|\s)\*\*([^*]+?)\*\*(?=\s|$|[.,:;])/g, '$1$2')
     .trim()
     .replace(TRAILING_PUNCTUATION, '');
   let last: RegExpExecArray | null = null;

@@ -23,6 +23,7 @@ const UNICODE: [RegExp, string][] = [
   [/∩/g, '\\cap '],
   [/°/g, '^\\circ '],
   [/[\u00a0\u2009\u202f]/g, ' '],
+  [/\*\*/g, '^'],
 ];
 const SUPERSCRIPTS: Record<string, string> = {
   '⁰': '0',
@@ -90,6 +91,8 @@ export function normalizeLatex(input: string): string {
   for (const [re, to] of UNICODE) s = s.replace(re, to);
   // NFKC after the superscripts are rewritten: NFKC alone would turn x² into x2.
   s = s.normalize('NFKC');
+  // NFKC spells ¾ with the fraction slash U+2044
+  s = s.replace(/\u2044/g, '/');
   s = s.replace(/\\left\.|\\right\./g, '');
   s = s.replace(DROP_COMMANDS, '');
   s = s.replace(/\\(?:d|t|c)frac(?![a-zA-Z])/g, '\\frac').replace(/(^|[^\\a-zA-Z])dfrac(?=\s*[{\d])/g, '$1\\frac');

@@ -95,6 +95,9 @@ const LIST_SEPARATOR = /\s*(?:,|;|\s+or\s+|\s+and\s+)\s*/;
 const INFINITY = /^([+-])?\s*(?:\\infty|\\infin|infinity|infty|inf|oo)$/i;
 const SIMPLE_LHS =
   /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:'*)?(?:\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\))?$/;
+/** Names of geometric objects and quantities: `\\angle ABC`, `m\\angle A`, `AB`, `\\overline{AB}`, `P(A)`. */
+const NAME_LHS =
+  /^(?:m\s*)?(?:\\(?:angle|measuredangle|triangle|overline|widehat|arc)\s*)?\{?\s*[a-zA-Z][a-zA-Z0-9_']*\s*\}?(?:\s*\(\s*[a-zA-Z0-9, ]*\))?$/;
 const RELATION = /\\le(?![a-zA-Z])|\\ge(?![a-zA-Z])|<=|>=|<|>/;
 
 export function isInfinity(v: MathValue): 1 | -1 | 0 {
@@ -227,7 +230,7 @@ function parseAt(raw: string, depth: number): MathValue {
     const lhs = sides[0].trim();
     const rhs = sides[sides.length - 1].trim();
     if (lhs === '' || rhs === '') return { kind: 'text', text: s };
-    const variable = SIMPLE_LHS.test(lhs) ? lhs.replace(/\s+/g, '') : null;
+    const variable = SIMPLE_LHS.test(lhs) || NAME_LHS.test(lhs) ? lhs.replace(/\s+/g, '') : null;
     return { kind: 'equation', lhs, rhs, variable, value: variable ? parseAt(rhs, depth + 1) : null };
   }
 
