@@ -111,7 +111,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-export async function benchScorer(rounds = 3): Promise<Record<string, unknown>> {
+export async function benchScorer(rounds = 5): Promise<Record<string, unknown>> {
   const server = await startFakeOpenAI(() => ({ kind: 'reply', content: 'Fine work.\n[[2]]' }));
   try {
     const judge = new JudgeClient({ baseURL: server.baseURL, model: 'bench', cache: false, concurrency: 8 });
@@ -129,17 +129,49 @@ export async function benchScorer(rounds = 3): Promise<Record<string, unknown>> 
     const nonCodeScorer: number[] = [];
     const nonCodeDirect: number[] = [];
     let undefinedCount = 0;
+    // Each non-code figure repeats its batch for at least MIN_MS so one scheduler hiccup on this shared machine does
+    // not decide a round; the two sides alternate within every round.
+    const MIN_MS = 1500;
+    const rate = async (fn: () => Promise<unknown> | unknown, perCall: number) => {
+      let calls = 0;
+      const t0 = performance.now();
+      do {
+        await fn();
+        calls++;
+      } while (performance.now() - t0 < MIN_MS);
+      return (calls * perCall) / ((performance.now() - t0) / 1000);
+    };
+    // Expression answers (numeric sampling or the CAS decides, ms each): where spreading over cores should pay.
+    const EXPR: [string, string][] = [
+      ['x^2+2x+1', '(x+1)^2'],
+      ['\\frac{x^2-1}{x-1}', 'x+1'],
+      ['\\sin^2 x + \\cos^2 x', '1'],
+      ['2\\sqrt{2}', '\\sqrt{8}'],
+      ['(a+b)^3', 'a^3+3a^2b+3ab^2+b^3'],
+      ['e^{2\\ln 3}', '9'],
+    ];
+    const heavy: ScorerSample[] = Array.from({ length: 48 }, (_, k) => ({
+      id: `h${k}`,
+      task: 'math',
+      kind: 'math',
+      groupId: 'h',
+      prompt: 'q',
+      response: `<think>expand</think><answer>\\boxed{${EXPR[k % EXPR.length][1]}}</answer>`,
+      reference: { answer: EXPR[k % EXPR.length][0] },
+    }));
+    await scoreBatch(heavy, options);
+    direct(heavy);
+    const heavyScorer: number[] = [];
+    const heavyDirect: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      let t0 = performance.now();
+      heavyScorer.push(await rate(() => scoreBatch(heavy, options), heavy.length));
+      heavyDirect.push(await rate(() => direct(heavy), heavy.length));
+      const t0 = performance.now();
       const res = await scoreBatch(batch, options);
       mixed.push(batch.length / ((performance.now() - t0) / 1000));
       undefinedCount += res.summary.undefined.accuracy;
-      t0 = performance.now();
-      await scoreBatch(nonCode, options);
-      nonCodeScorer.push(nonCode.length / ((performance.now() - t0) / 1000));
-      t0 = performance.now();
-      direct(nonCode);
-      nonCodeDirect.push(nonCode.length / ((performance.now() - t0) / 1000));
+      nonCodeScorer.push(await rate(() => scoreBatch(nonCode, options), nonCode.length));
+      nonCodeDirect.push(await rate(() => direct(nonCode), nonCode.length));
     }
     const scorer = median(nonCodeScorer);
     const baseline = median(nonCodeDirect);
@@ -152,6 +184,12 @@ export async function benchScorer(rounds = 3): Promise<Record<string, unknown>> 
         scorerSamplesPerSec: Math.round(scorer * 10) / 10,
         directSequentialSamplesPerSec: Math.round(baseline * 10) / 10,
         ratioScorerOverDirect: Math.round((scorer / baseline) * 100) / 100,
+      },
+      expressionMath: {
+        samples: heavy.length,
+        scorerSamplesPerSec: Math.round(median(heavyScorer) * 10) / 10,
+        directSequentialSamplesPerSec: Math.round(median(heavyDirect) * 10) / 10,
+        ratioScorerOverDirect: Math.round((median(heavyScorer) / median(heavyDirect)) * 100) / 100,
       },
       undefinedAccuracyAcrossRounds: undefinedCount,
       verifierPool: defaultVerifierPool().stats(),

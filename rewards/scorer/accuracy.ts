@@ -6,12 +6,13 @@
 import { verifiableAccuracy } from '../../rl/reward-total.ts';
 import type { JudgeClient, JudgeResult } from '../judge/client.ts';
 import type { ConcurrencyLimiter } from '../judge/limiter.ts';
+import { extractAnswer } from '../math/index.ts';
 import { matchQa } from '../qa/index.ts';
 import { extractProgram, parseCodeTests, runTests, SandboxInputError } from '../sandbox/index.ts';
 import { constraintAccuracy, parseConstraints, scoreConstraints } from '../writing/index.ts';
 import type { ScoreBatchOptions, ScorerRewardsConfig, ScorerTimeouts, TaskScorer } from './options.ts';
 import type { ScorerSample } from './types.ts';
-import type { RuleVerdict } from './verifiers.ts';
+import { type RuleVerdict, verifyMathAnswer } from './verifiers.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
 export interface AccuracyOutcome {
@@ -34,6 +35,9 @@ export interface AccuracyContext {
   answerTag: string;
   taskScorer: (sample: ScorerSample) => TaskScorer;
 }
+
+/** Short plain integers, decimals and a/b: verifyMath's fast-path shape, capped in length so it stays trivial. */
+const PLAIN_NUMBER = /^[+-]?(?:\d{1,30}(?:\.\d{0,30})?|\.\d{1,30})(?:\/\d{1,30})?$/;
 
 const undef = (reason: string, extra: Partial<AccuracyOutcome> = {}): AccuracyOutcome => ({
   value: null,
@@ -110,7 +114,16 @@ async function mathAccuracy(ctx: AccuracyContext, s: ScorerSample, answer: strin
   const gold = s.reference.answer;
   if (typeof gold !== 'string' || gold.trim() === '') return undef('no-reference');
   if (answer === null || answer.trim() === '') return unparseable(ctx, verdict(ctx, false));
-  return ruleThenModel(ctx, s, answer, () => inWorker(ctx, 'verifyMathAnswer', [gold, answer]));
+  return ruleThenModel(ctx, s, answer, async () => {
+    // Plain numbers on both sides are decided by verifyMath's exact-rational fast path in microseconds, less than a
+    // worker round trip; everything else (LaTeX, expressions, the CAS) goes to the killable workers.
+    const extracted = extractAnswer(answer);
+    const goldAnswer = extractAnswer(gold);
+    if (extracted !== null && goldAnswer !== null && PLAIN_NUMBER.test(extracted) && PLAIN_NUMBER.test(goldAnswer)) {
+      return verifyMathAnswer(gold, answer);
+    }
+    return inWorker(ctx, 'verifyMathAnswer', [gold, answer]);
+  });
 }
 
 async function stemAccuracy(ctx: AccuracyContext, s: ScorerSample, answer: string | null): Promise<AccuracyOutcome> {

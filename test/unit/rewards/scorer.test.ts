@@ -166,8 +166,10 @@ test('a hung rule verifier is killed at its timeout: undefined and counted, othe
     const t0 = performance.now();
     const { records, summary } = await scoreBatch(
       [
-        sample('math', '<think>x</think><answer>\\boxed{2}</answer>', { answer: '2' }),
+        sample('math', '<think>x</think><answer>\\boxed{\\frac{4}{2}}</answer>', { answer: '2' }),
         sample('qa', '<think>x</think><answer>Paris</answer>', { answer: 'Paris' }),
+        // Plain numbers on both sides never reach the pool: verifyMath's fast path decides them in this thread.
+        sample('math', '<think>x</think><answer>\\boxed{0.5}</answer>', { answer: '1/2' }),
       ],
       { countTokens, verifierPool: pool, timeouts: { verifyMs: 300 } }
     );
@@ -176,6 +178,7 @@ test('a hung rule verifier is killed at its timeout: undefined and counted, othe
     assert.equal(records[0].facts.undefinedReason, 'verify-timeout');
     assert.equal(records[1].components.accuracy, 1);
     assert.equal(records[1].total, 1.5); // GZ eq. 8: 1 + 0.5·1
+    assert.equal(records[2].components.accuracy, 1);
     assert.deepEqual(summary.reasons, { 'verify-timeout': 1 });
   } finally {
     await pool.close();
