@@ -48,9 +48,13 @@ const EXPECTED: Record<string, string> = {
 const errorMap: z.core.$ZodErrorMap = (issue) => {
   const got = issue.input;
   switch (issue.code) {
-    case 'invalid_type':
+    case 'invalid_type': {
       if (got === undefined) return 'required';
-      return `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${describe(got)}`;
+      // z.int() reports a non-number as expected 'number'; its format says it wants an integer.
+      const format = (issue as { inst?: { _zod?: { def?: { format?: string } } } }).inst?._zod?.def?.format;
+      const expected = issue.expected === 'number' && format?.includes('int') ? 'int' : issue.expected;
+      return `must be ${EXPECTED[expected] ?? expected}, got ${describe(got)}`;
+    }
     case 'too_small': {
       if (issue.origin === 'array') return `needs at least ${issue.minimum} item(s)`;
       if (issue.origin === 'string') return 'must not be empty';

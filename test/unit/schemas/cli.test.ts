@@ -71,7 +71,7 @@ describe('omni-zero validate / schema', { concurrency: true }, () => {
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^grpo\.lerning_rate: unknown key 'lerning_rate' \(did you mean 'learningRate'\?\)$/m);
-    assert.match(r.stderr, /^rollout\.groupSize: must be a number, got the string "sixteen"$/m);
+    assert.match(r.stderr, /^rollout\.groupSize: must be an integer, got the string "sixteen"$/m);
     assert.match(r.stderr, /^grpo\.clip\.high: must be in \(0, 1\), got 1\.5$/m);
     assert.match(r.stderr, /3 problem\(s\)/);
   });

@@ -17,7 +17,7 @@ test('a misspelt key, a wrong type and an out-of-range value are all reported, e
   assert.equal(issues.find((i) => i.path === 'grpo.clip.high')?.message, 'must be in (0, 1), got 1.5');
   assert.equal(
     issues.find((i) => i.path === 'rollout.groupSize')?.message,
-    'must be a number, got the string "sixteen"'
+    'must be an integer, got the string "sixteen"'
   );
 });
 
