@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { didYouMean } from './did-you-mean.ts';
 import { type ExperimentConfig, experimentSchema } from './experiment.ts';
+import { pathsOfKey } from './key-index.ts';
 
 export interface ConfigIssue {
   /** Dotted path of the offending field, e.g. `grpo.clip.high`; empty for the whole document. */
@@ -84,6 +85,14 @@ const errorMap: z.core.$ZodErrorMap = (issue) => {
   }
 };
 
+/** A key with no close match here but valid in another section: say where it belongs. */
+function elsewhere(key: string, message: string): string {
+  if (message.includes('did you mean')) return message;
+  const paths = pathsOfKey(key);
+  if (paths.length === 0) return message;
+  return `unknown key '${key}' here; it belongs in ${paths.map((p) => `'${p}'`).join(' or ')}`;
+}
+
 function toIssues(error: z.ZodError): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const issue of error.issues) {
@@ -91,7 +100,10 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
       // strict() writes one message line per unknown key, in key order: one issue each, at the key's own path.
       const lines = issue.message.split('\n');
       issue.keys.forEach((key, i) => {
-        issues.push({ path: formatPath([...issue.path, key]), message: lines[i] ?? `unknown key '${key}'` });
+        issues.push({
+          path: formatPath([...issue.path, key]),
+          message: elsewhere(key, lines[i] ?? `unknown key '${key}'`),
+        });
       });
     } else if (issue.code === 'invalid_key' && issue.origin === 'record') {
       issues.push({

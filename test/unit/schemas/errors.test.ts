@@ -116,3 +116,18 @@ test('parse is idempotent: a resolved config parses to itself', () => {
   assert.ok(second.ok);
   assert.deepEqual(second.config, JSON.parse(JSON.stringify(first.config)));
 });
+
+test('a right key in the wrong section says where it belongs', () => {
+  const input = minimal();
+  input.model = { preset: 'tiny', learningRate: 1e-3 };
+  input.rollout = { lengthPenalty: {} };
+  const issues = issuesOf(input);
+  assert.equal(
+    issues.find((i) => i.path === 'model.learningRate')?.message,
+    "unknown key 'learningRate' here; it belongs in 'grpo.learningRate' or 'schedule.stages[].learningRate'"
+  );
+  assert.equal(
+    issues.find((i) => i.path === 'rollout.lengthPenalty')?.message,
+    "unknown key 'lengthPenalty' here; it belongs in 'rewards.lengthPenalty'"
+  );
+});
