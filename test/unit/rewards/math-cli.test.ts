@@ -1,27 +1,26 @@
 /**
  * `omni-zero verify math|qa`: JSON on stdout, one row per JSONL row (bad rows reported, not fatal), clear errors.
- * One test runs the real binary end to end; the rest call the command in-process.
+ * The command runs in-process (the same register() the binary calls): spawning the CLI costs seconds on the shared
+ * machine and would fail whenever any other command's imports are mid-change.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { register } from '../../../cli/commands/verify.ts';
 
-const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../../bin/omni-zero.js', import.meta.url));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `omni-zero <args>` for the verify command only, capturing what it writes. */
+async function inProcess(args: string[]): Promise<{ stdout: string; error: Error | null }> {
+  const program = new Command().exitOverride();
+  let stdout = '';
+  register(program, { write: (text: string) => (stdout += text) });
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err: any) {
-    return { code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    await program.parseAsync(args, { from: 'user' });
+    return { stdout, error: null };
+  } catch (err) {
+    return { stdout, error: err as Error };
   }
 }
 
@@ -38,8 +37,8 @@ test('verify math --jsonl: one output row per input row, bad rows carry an error
       JSON.stringify({ id: 7, gold: '(0,1)', prediction: '[0,1]' }),
     ].join('\n')
   );
-  const { code, stdout } = await cli(['verify', 'math', '--jsonl', file]);
-  assert.equal(code, 0);
+  const { error, stdout } = await inProcess(['verify', 'math', '--jsonl', file]);
+  assert.equal(error, null);
   const rows = stdout
     .trim()
     .split('\n')
@@ -53,19 +52,6 @@ test('verify math --jsonl: one output row per input row, bad rows carry an error
   assert.match(rows[2].error, /"prediction"/);
   assert.deepEqual([rows[3].id, rows[3].equivalent], [7, false]);
 });
-
-/** Runs the command in-process (spawning the CLI costs seconds on the shared machine), capturing stdout. */
-async function inProcess(args: string[]): Promise<{ stdout: string; error: Error | null }> {
-  const program = new Command().exitOverride();
-  let stdout = '';
-  register(program, { write: (text: string) => (stdout += text) });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { stdout, error: null };
-  } catch (err) {
-    return { stdout, error: err as Error };
-  }
-}
 
 test('verify math --gold --pred prints the verdict; misuse is a readable error', async () => {
   const ok = await inProcess(['verify', 'math', '--gold', 'x=2', '--pred', 'The answer is $2$.']);
