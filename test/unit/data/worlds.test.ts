@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { dedupKey } from '../../../data/filters/dedup.ts';
+import { verifyResponse } from '../../../data/verify.ts';
+import { generateWorld, inHeldOutPool, pretrainCorpus, WORLDS, worldByName } from '../../../data/worlds/index.ts';
+import { factTable } from '../../../data/worlds/qa.ts';
+import type { Problem, TaskWorld } from '../../../data/worlds/types.ts';
+import { templated } from '../../../data/worlds/world.ts';
+import { hashSeed, mulberry32 } from '../../../rl/random.ts';
+import { type DatasetRow, datasetRowSchema } from '../../../schemas/records/dataset-row.ts';
+
+const rowOf = (w: TaskWorld, p: Problem): DatasetRow => ({
+  id: 'x',
+  task: w.name,
+  kind: w.kind,
+  prompt: p.prompt,
+  ...p.fields,
+});
+const problems = (w: TaskWorld, seed: number, n: number): Problem[] => {
+  const r = mulberry32(hashSeed(seed, 99));
+  return Array.from({ length: n }, () => w.problem(r, seed));
+};
+
+test('the registry holds the four worlds of the demo; an unknown name says which exist', () => {
+  assert.deepEqual(Object.keys(WORLDS).sort(), ['code', 'math', 'qa', 'writing']);
+  assert.throws(() => worldByName('chess'), /unknown world 'chess'; known: code, math, qa, writing/);
+});
+
+for (const name of ['code', 'math', 'qa', 'writing']) {
+  test(`${name}: rows pass the schema, prompts ≤ 60 bytes, gold answers ≤ 25 bytes, splits disjoint and seeded`, () => {
+    const w = worldByName(name);
+    const a = generateWorld(w, { seed: 3, trainSize: 300, heldOutSize: 60 });
+    const b = generateWorld(w, { seed: 3, trainSize: 300, heldOutSize: 60 });
+    assert.deepEqual(a, b);
+    assert.equal(a.train.length, 300);
+    assert.equal(a.heldOut.length, 60);
+    for (const row of [...a.train, ...a.heldOut]) {
+      assert.ok(datasetRowSchema.safeParse(row).success, row.id);
+      assert.equal(row.kind, w.kind);
+      assert.ok(Buffer.byteLength(row.prompt) <= 60, row.prompt);
+      assert.ok(Buffer.byteLength(String(row.meta?.gold)) <= 25, String(row.meta?.gold));
+    }
+    const trainKeys = new Set(a.train.map((r) => dedupKey(r, 'normalised')));
+    assert.equal(trainKeys.size, 300, 'training prompts are distinct');
+    for (const h of a.heldOut) {
+      assert.ok(!trainKeys.has(dedupKey(h, 'normalised')), h.prompt);
+      assert.ok(inHeldOutPool(name, h.prompt));
+    }
+    assert.ok(a.train.every((r) => !inHeldOutPool(name, r.prompt)));
+    const other = generateWorld(w, { seed: 4, trainSize: 300, heldOutSize: 60 });
+    assert.notDeepEqual(
+      other.train.map((r) => r.prompt),
+      a.train.map((r) => r.prompt)
+    );
+  });
+
+  test(`${name}: the pretraining corpus never contains a held-out prompt and carries bugs only at the noise rate`, () => {
+    const w = worldByName(name);
+    const clean = pretrainCorpus(w, 5, 600, { noise: 0 });
+    assert.equal(clean.length, 600);
+    assert.ok(clean.every((p) => !p.bug && !inHeldOutPool(name, p.prompt)));
+    const noisy = pretrainCorpus(w, 5, 600, { noise: 1, thinkTag: 'thinking' });
+    // The same problems in the same order at any noise level; only the eligible ones change.
+    assert.deepEqual(
+      noisy.map((p) => p.prompt),
+      clean.map((p) => p.prompt)
+    );
+    assert.ok(noisy.some((p) => p.bug));
+    assert.match(noisy[0].response, /^<thinking>.*<\/thinking><answer>.*<\/answer>$/s);
+  });
+}
+
+test('the train pool is 7/8 and the held-out pool 1/8 of prompts, whatever the seed', () => {
+  const w = worldByName('math');
+  const ps = problems(w, 1, 4000).map((p) => p.prompt);
+  const unique = [...new Set(ps)];
+  const held = unique.filter((p) => inHeldOutPool('math', p)).length / unique.length;
+  assert.ok(held > 0.09 && held < 0.16, `held-out share ${held}`);
+});
+
+test('asking for more prompts than a world holds is a clear error', () => {
+  assert.throws(
+    () => generateWorld(worldByName('qa'), { seed: 1, trainSize: 1, heldOutSize: 100_000 }),
+    /found only \d+ distinct held-out prompts of the 100000 asked for; ask for fewer/
+  );
+});
+
+test('math: gold answers verify, every systematic error is scored wrong by verifyMath (hand-checked cases too)', async () => {
+  const w = worldByName('math');
+  for (const p of problems(w, 2, 300)) {
+    const row = rowOf(w, p);
+    assert.ok((await verifyResponse(row, templated(p.think, p.answer))).correct, `${p.prompt} ${p.answer}`);
+    if (p.bug)
+      assert.ok(!(await verifyResponse(row, templated(p.think, p.bug.answer))).correct, `${p.prompt} ${p.bug.answer}`);
+  }
+  // 47+38: ones 7+8 = 15 carries; the dropped carry gives 85 - 10 = 75.
+  const r = mulberry32(0);
+  const adds = Array.from({ length: 2000 }, () => w.problem(r, 0)).filter((p) => p.prompt === '47+38=');
+  if (adds.length > 0) assert.equal(adds[0].bug?.answer, '75');
+});
+
+test('math bugs: carry dropped, smaller-from-larger, row slip, added denominators, adding a loss', () => {
+  const w = worldByName('math');
+  const byFamily = new Map<string, Problem>();
+  for (const p of problems(w, 9, 3000)) if (p.bug && !byFamily.has(p.family)) byFamily.set(p.family, p);
+  const check = (p: Problem | undefined, f: (nums: number[]) => string) => {
+    assert.ok(p);
+    const nums = (p.prompt.match(/\d+/g) ?? []).map(Number);
+    assert.equal(p.bug?.answer, f(nums), p.prompt);
+  };
+  check(byFamily.get('add'), ([a, b]) => String(a + b - 10));
+  // e.g. 52-17: tens 5-1 = 4, ones |2-7| = 5 → 45 (true 35).
+  check(byFamily.get('sub'), ([a, b]) =>
+    String((Math.floor(a / 10) - Math.floor(b / 10)) * 10 + Math.abs((a % 10) - (b % 10)))
+  );
+  check(byFamily.get('mul'), ([a, b]) => String(a * (b - 1)));
+  check(byFamily.get('fraction'), ([a, b, c, d]) => `${a + c}/${b + d}`);
+  check(byFamily.get('word-loss'), ([a, b]) => String(a + b));
+});
+
+test('qa: gold is matched by matchQa, the neighbour distractor is not, and both are among the candidates', async () => {
+  const w = worldByName('qa');
+  const t = factTable(11);
+  assert.equal(new Set([...t.countries, ...Object.values(t.values).flat()]).size, t.countries.length * 4);
+  for (const p of problems(w, 11, 200)) {
+    const row = rowOf(w, p);
+    const candidates = p.prompt.split('Options: ')[1].split('; ');
+    assert.equal(candidates.length, 4);
+    assert.ok(candidates.includes(p.answer) && p.bug && candidates.includes(p.bug.answer));
+    assert.ok((await verifyResponse(row, templated(p.think, p.answer))).correct);
+    assert.ok(!(await verifyResponse(row, templated(p.think, p.bug?.answer ?? ''))).correct);
+  }
+});
+
+test('writing: gold replies satisfy every constraint, the systematic miss fails one', async () => {
+  const w = worldByName('writing');
+  for (const p of problems(w, 13, 300)) {
+    const row = rowOf(w, p);
+    assert.ok((await verifyResponse(row, templated(p.think, p.answer))).correct, `${p.prompt} → ${p.answer}`);
+    assert.ok(
+      !(await verifyResponse(row, templated(p.think, p.bug?.answer ?? ''))).correct,
+      `${p.prompt} → ${p.bug?.answer}`
+    );
+  }
+});
+
+test('code: gold programs pass and off-by-one programs fail in the real sandbox (a handful)', async () => {
+  const w = worldByName('code');
+  const ps = problems(w, 17, 400);
+  const picks = [
+    ...ps.filter((p) => p.bug).slice(0, 3),
+    ps.find((p) => p.family === 'abs'),
+    ps.find((p) => p.family === 'reverse'),
+  ].filter((p): p is Problem => p !== undefined);
+  assert.equal(picks.length, 5);
+  const verdicts = await Promise.all(
+    picks.flatMap((p) => [
+      verifyResponse(rowOf(w, p), templated(p.think, p.answer)).then((v) => ({ p, gold: true, v })),
+      ...(p.bug
+        ? [verifyResponse(rowOf(w, p), templated(p.think, p.bug.answer)).then((v) => ({ p, gold: false, v }))]
+        : []),
+    ])
+  );
+  for (const { p, gold, v } of verdicts)
+    assert.equal(v.correct, gold, `${p.prompt} ${gold ? p.answer : p.bug?.answer}: ${v.reason}`);
+});
+
+test('property: any seed gives schema-valid, disjoint splits', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 2 ** 31 }),
+      fc.constantFrom('code', 'math', 'qa', 'writing'),
+      (seed, name) => {
+        const { train, heldOut } = generateWorld(worldByName(name), { seed, trainSize: 40, heldOutSize: 10 });
+        const ids = new Set(train.map((r) => r.id));
+        const prompts = new Set(train.map((r) => dedupKey(r, 'normalised')));
+        return heldOut.every((h) => !ids.has(h.id) && !prompts.has(dedupKey(h, 'normalised')));
+      }
+    ),
+    { numRuns: 40 }
+  );
+});
