@@ -189,7 +189,8 @@ async function writingAccuracy(ctx: AccuracyContext, s: ScorerSample, answer: st
     } catch (err) {
       return undef('bad-constraints', { reason: `bad-constraints: ${(err as Error).message}` });
     }
-    if (answer === null) return unparseable(ctx, incorrect);
+    // An empty answer satisfies 'exclude-words' and 'no-commas' vacuously: it is no answer, not a partial one.
+    if (answer === null || answer.trim() === '') return unparseable(ctx, incorrect);
     return { value: constraintAccuracy(scoreConstraints(answer, constraints).score, { correct, incorrect }) };
   }
   const judge = ctx.judge;
@@ -198,7 +199,7 @@ async function writingAccuracy(ctx: AccuracyContext, s: ScorerSample, answer: st
   const ref = s.reference.answer;
   if ((mode === 'pairwise' || mode === 'verify') && (typeof ref !== 'string' || ref.trim() === ''))
     return undef('no-reference');
-  if (answer === null) {
+  if (answer === null || answer.trim() === '') {
     // "Incorrect" on the judge's own scale: its minimum score, a loss, or a 'not equivalent' verdict.
     const worst = mode === 'scalar' ? judge.options.scoreRange.min : mode === 'pairwise' ? 0 : incorrect;
     return unparseable(ctx, worst);

@@ -203,6 +203,16 @@ test('unparseable answers: incorrect (GZ default, the judge scale minimum) or un
   assert.equal(ot.records[0].facts.undefinedReason, 'unparseable');
 });
 
+test('an empty answer block earns no vacuous constraint credit', async () => {
+  const s = sample('writing', '<think>plan</think><answer>  </answer>', {
+    constraints: [{ type: 'exclude-words', words: ['sad'] }, { type: 'no-commas' }],
+  });
+  const { records } = await scoreBatch([s], { countTokens });
+  // Unparseable → incorrect (−1), format 1: R = −1 + 0.5·1 + 2·0 = −0.5
+  assert.equal(records[0].components.accuracy, -1);
+  assert.equal(records[0].total, -0.5);
+});
+
 test('bad input fails fast with what to fix', async () => {
   await assert.rejects(
     scoreBatch([{ ...sample('math', 'x'), kind: 'poetry' as 'math' }], { countTokens }),
