@@ -25,7 +25,15 @@ export const evaluationSchema = strict({
     .default(1)
     .meta({ description: 'Samples per prompt, accuracy averaged (avg@k; GZ uses 64 for AIME). Default 1.' }),
   perTask: z
-    .record(identifier, strict({ avgK: positiveCount.optional(), heldOutSize: count.optional() }))
+    .record(
+      identifier,
+      strict({
+        avgK: positiveCount.optional().meta({ description: 'avg@k for this task. Default evaluation.avgK.' }),
+        heldOutSize: count
+          .optional()
+          .meta({ description: 'Held-out prompts evaluated for this task. Default: all of its held-out set.' }),
+      })
+    )
     .default({})
     .meta({ description: 'Per-task overrides of avgK and of the number of held-out prompts evaluated. Default {}.' }),
 })

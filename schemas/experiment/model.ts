@@ -79,7 +79,7 @@ export const modelShapeSchema = strict({
   .meta({ title: 'Model shape' });
 
 const byteTokenizer = strict({
-  type: z.literal('byte'),
+  type: z.literal('byte').meta({ description: 'Byte-level tokenizer.' }),
   tagTokens: z.boolean().default(true).meta({
     description:
       "Give each template tag (e.g. '<think>', '</answer>') a single token id, so tiny models spend one token per tag. Default true.",
@@ -87,7 +87,7 @@ const byteTokenizer = strict({
 }).meta({ title: 'Byte-level tokenizer', description: '256 byte ids plus pad/bos/eos specials: for tiny models.' });
 
 const huggingfaceTokenizer = strict({
-  type: z.literal('huggingface'),
+  type: z.literal('huggingface').meta({ description: 'A Hugging Face tokenizer.json.' }),
   path: uri.meta({ description: 'URI of a Hugging Face tokenizer.json.' }),
   chatTemplate: uri.optional().meta({
     description:

@@ -55,13 +55,13 @@ const common = {
 export const scheduleSchema = z
   .discriminatedUnion('kind', [
     strict({
-      kind: z.literal('curriculum'),
+      kind: z.literal('curriculum').meta({ description: 'Single-task stages in sequence (OT §3.2).' }),
       order: z.enum(['listed', 'reverse']).default('listed').meta({
         description: "Run the stages as listed (default) or in reverse order (OT's reverse-curriculum ablation).",
       }),
       ...common,
     }).meta({ title: 'Curriculum', description: 'Single-task stages in sequence (OT §3.2).' }),
-    strict({ kind: z.literal('joint'), ...common }).meta({
+    strict({ kind: z.literal('joint').meta({ description: 'One stage mixing tasks by weight.' }), ...common }).meta({
       title: 'Joint',
       description: 'One stage sampling a weighted mixture of tasks (GZ; OT joint).',
     }),

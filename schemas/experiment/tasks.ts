@@ -9,7 +9,7 @@ export type TaskKind = (typeof TASK_KINDS)[number];
 export const DATASET_ADAPTERS = ['webinstruct', 'openr1-math', 'code-r1', 'supergpqa', 'sharegpt', 'omni'] as const;
 
 const syntheticSource = strict({
-  type: z.literal('synthetic'),
+  type: z.literal('synthetic').meta({ description: 'A synthetic task world.' }),
   world: z
     .string()
     .regex(/^[a-z][a-z0-9-]*$/)
@@ -26,7 +26,7 @@ const syntheticSource = strict({
 });
 
 const jsonlSource = strict({
-  type: z.literal('jsonl'),
+  type: z.literal('jsonl').meta({ description: 'A JSONL file read through an adapter.' }),
   uri: uri.meta({ description: 'Training rows, one JSON object per line.' }),
   adapter: z.enum(DATASET_ADAPTERS).default('omni').meta({
     description:

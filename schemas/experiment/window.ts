@@ -15,7 +15,7 @@ export const GZ_WINDOW_STEPS = [
 ] as const;
 
 const stepsWindow = strict({
-  type: z.literal('steps'),
+  type: z.literal('steps').meta({ description: 'Step-wise schedule.' }),
   steps: z
     .array(
       strict({
@@ -55,7 +55,7 @@ const stepsWindow = strict({
   .meta({ title: 'Step-wise window' });
 
 const linearWindow = strict({
-  type: z.literal('linear'),
+  type: z.literal('linear').meta({ description: 'Linear ramp.' }),
   from: positiveCount.meta({ description: 'Window up to startStep, tokens.' }),
   to: positiveCount.meta({ description: 'Window from endStep on, tokens.' }),
   startStep: count.default(0).meta({ description: 'Step where the ramp starts. Default 0.' }),

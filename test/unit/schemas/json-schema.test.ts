@@ -79,3 +79,20 @@ test('the JSON Schema accepts every example and flags the typo, the wrong type a
   // additionalProperties reports at the object holding the unknown key.
   assert.deepEqual(errors.bad, ['grpo', 'grpo.clip.high', 'rollout.groupSize']);
 });
+
+test('every field in the JSON Schema carries a description or title for editors', () => {
+  const missing: string[] = [];
+  const walk = (schema: any, at: string) => {
+    if (schema === null || typeof schema !== 'object') return;
+    for (const [key, sub] of Object.entries<any>(schema.properties ?? {})) {
+      const p = at === '' ? key : `${at}.${key}`;
+      if (!sub.description && !sub.title) missing.push(p);
+      walk(sub, p);
+    }
+    for (const sub of [...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) walk(sub, at);
+    if (schema.items) walk(schema.items, `${at}[]`);
+    if (typeof schema.additionalProperties === 'object') walk(schema.additionalProperties, `${at}.<name>`);
+  };
+  walk(experimentJsonSchema(), '');
+  assert.deepEqual(missing, []);
+});
