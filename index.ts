@@ -196,3 +196,6 @@ export { aggregationWeights, type GrpoOptions, type GrpoSample, type GrpoStepMet
 export { type ScoreOptions, scoreTokens, scoreTokensNoGrad, type TokenBatch } from './engine/train/logprobs.ts';
 export { learningRateAt, type PretrainOptions, type PretrainStepMetrics, pretrain, pretrainStep } from './engine/train/pretrain.ts';
 export type { CheckpointMetadata, ModelConfig, OptimizerState, Params, Tokenizer } from './engine/types.ts';
+export { type LoadRunOptions, loadRun, RunNotFoundError } from './report/load.ts';
+export { type RenderedReport, type RenderOptions, renderReport } from './report/render.ts';
+export type { ReportStage, RunData, RunHeader } from './report/run-data.ts';

@@ -4,6 +4,7 @@ import { register as registerSchema } from './schema.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerLengthPenalty } from './length-penalty.ts';
 import { register as registerPretrain } from './pretrain.ts';
+import { register as registerReport } from './report.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerSandbox } from './sandbox.ts';
 import { register as registerServer } from './server.ts';
@@ -25,4 +26,5 @@ export const commands: RegisterCommand[] = [
   registerLengthPenalty,
   registerPretrain,
   registerVerify,
+  registerReport,
 ];

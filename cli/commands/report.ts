@@ -1,0 +1,64 @@
+/**
+ * `omni-zero report RUN [--compare RUN2] [--storage URI] [--out FILE]`: one self-contained HTML page with the curves
+ * a run is judged by (report/), printed as `{"out":…,"charts":N,"steps":M}`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadRun } from '../../report/load.ts';
+import { renderReport } from '../../report/render.ts';
+import { checkpointSchema } from '../../schemas/experiment/checkpoint.ts';
+
+export interface ReportCommandOptions {
+  /** Base of the runs (`<storage>/<run>`). Default: the config's default checkpoint.storage. */
+  storage?: string;
+  /** A second run in the same storage, overlaid dashed. */
+  compare?: string;
+  /** Output file. Default `report-<run>.html` (or `report-<run>-vs-<run2>.html`) in the working directory. */
+  out?: string;
+}
+
+export interface ReportResult {
+  out: string;
+  charts: number;
+  steps: number;
+}
+
+/** The command minus the process: writes the page and returns what it prints. */
+export async function writeReport(runId: string, options: ReportCommandOptions = {}): Promise<ReportResult> {
+  const storage = options.storage ?? defaultStorage();
+  const run = await loadRun(storage, runId);
+  const compare = options.compare === undefined ? undefined : await loadRun(storage, options.compare);
+  const rendered = renderReport(run, { compare, generatedAt: new Date().toISOString() });
+  const out = path.resolve(
+    options.out ?? `report-${runId}${options.compare === undefined ? '' : `-vs-${options.compare}`}.html`
+  );
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, rendered.html);
+  return { out, charts: rendered.charts.length, steps: rendered.steps };
+}
+
+/** The schema's default, so the report looks where `omni-zero run` writes when the config does not say. */
+function defaultStorage(): string {
+  return checkpointSchema.parse({}).storage;
+}
+
+/** `write` receives the JSON line (tests capture it; the node test runner owns the real stdout). */
+export function register(program: Command, write: (line: string) => void = (line) => process.stdout.write(line)): void {
+  program
+    .command('report')
+    .description(
+      'Write a self-contained HTML report of a run (rewards, held-out scores, think/answer lengths, BWT matrix, time per phase); prints {"out","charts","steps"}'
+    )
+    .argument('<run>', 'run id (the folder under --storage)')
+    .option('--compare <run2>', 'overlay a second run from the same storage (dashed lines, side-by-side BWT tables)')
+    .option(
+      '--storage <uri>',
+      'where runs live: file://<dir>, s3://<bucket>/<prefix> (default: file://.omni-zero/runs)'
+    )
+    .option('--out <file>', 'output HTML file (default: report-<run>.html)')
+    .action(async (runId: string, opts: ReportCommandOptions) => {
+      const result = await writeReport(runId, opts);
+      write(`${JSON.stringify(result)}\n`);
+    });
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { loadRun } from '../../../report/load.ts';
+import { formatDuration, renderReport } from '../../../report/render.ts';
+import type { RunData } from '../../../report/run-data.ts';
+import { writeFixtureRun } from '../../fixtures/report/generate-run.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-report-render-'));
+const storage = `file://${dir}`;
+let curriculum: RunData;
+let reverse: RunData;
+before(async () => {
+  await writeFixtureRun(storage, { runId: 'curriculum', stepsPerStage: 12, evalEvery: 6 });
+  await writeFixtureRun(storage, {
+    runId: 'reverse',
+    order: 'reverse',
+    stepsPerStage: 12,
+    evalEvery: 6,
+    missingSteps: [20, 21],
+  });
+  curriculum = await loadRun(storage, 'curriculum');
+  reverse = await loadRun(storage, 'reverse');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const chartPoints = (html: string) =>
+  Object.fromEntries([...html.matchAll(/data-chart="([^"]+)" data-points="(\d+)"/g)].map((m) => [m[1], Number(m[2])]));
+
+const EXPECTED = [
+  'heldout',
+  'scores-matrix',
+  'bwt-matrix',
+  'reward',
+  'component-accuracy',
+  'component-format',
+  'component-length',
+  'length-code',
+  'length-math',
+  'length-qa',
+  'length-writing',
+  'window',
+  'zero-variance',
+  'truncated',
+  'clip-fraction',
+  'kl',
+  'entropy',
+  'phase-time',
+];
+
+test('one run: every chart named, each drew data, and the count matches the page', () => {
+  const r = renderReport(curriculum);
+  assert.deepEqual(r.charts, EXPECTED);
+  assert.equal(r.steps, 48);
+  const pts = chartPoints(r.html);
+  assert.deepEqual(Object.keys(pts), EXPECTED);
+  for (const [name, n] of Object.entries(pts)) assert.ok(n > 0, `${name} drew nothing`);
+  // Held-out: 4 tasks × evaluations at 0, 6, …, 48 (9 records) = 36 points.
+  assert.equal(pts.heldout, 36);
+  // Scores matrix: base + 4 stages, 4 tasks = 20 cells; BWT: 4 × 4 = 16.
+  assert.equal(pts['scores-matrix'], 20);
+  assert.equal(pts['bwt-matrix'], 16);
+  // One task per step in a curriculum: 48 reward points, 48 think + 48 answer points over the 4 length charts.
+  assert.equal(pts.reward, 48);
+  assert.equal(pts['length-code'], 24);
+  assert.equal(pts['phase-time'], 48);
+});
+
+test('the page is self-contained: no external scripts, styles, images or fonts', () => {
+  const { html } = renderReport(curriculum, { compare: reverse });
+  assert.doesNotMatch(html, /<(script|img|link|iframe)[^>]+(src|href)=/i);
+  assert.doesNotMatch(html, /url\(|@import/);
+  assert.match(html, /<style>/);
+  assert.match(html, /<script>/);
+});
+
+test('comparison: second run dashed on the same charts, its own matrices and phase chart, stage labels of both', () => {
+  const r = renderReport(curriculum, { compare: reverse });
+  for (const extra of ['scores-matrix-compare', 'bwt-matrix-compare', 'phase-time-compare'])
+    assert.ok(r.charts.includes(extra));
+  const pts = chartPoints(r.html);
+  // Reverse run misses steps 20–21: the reward points are 48 + 46.
+  assert.equal(pts.reward, 48 + 46);
+  assert.match(
+    r.html,
+    /data-series="code \(reverse\)"><title>code \(reverse\)<\/title><path d="[^"]+"[^>]*stroke-dasharray="6 4"/
+  );
+  assert.match(r.html, /<text class="stage-label alt"[^>]*>writing<\/text>/);
+  assert.match(r.html, /data-table="summary"/);
+  assert.match(r.html, /<code>reverse<\/code>: metrics missing for steps 20–21/);
+});
+
+test('header: experiment, run id, status, steps and config hash; text is escaped', () => {
+  const evil: RunData = {
+    ...curriculum,
+    header: {
+      ...curriculum.header,
+      experiment: '<script>alert(1)</script>',
+      status: 'incomplete (3 of 48 steps recorded)',
+    },
+  };
+  const { html } = renderReport(evil);
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  assert.doesNotMatch(html, /<script>alert/);
+  assert.match(html, /<dt>run<\/dt><dd><code>curriculum<\/code>/);
+  assert.match(html, /<span class="status warn">incomplete \(3 of 48 steps recorded\)<\/span>/);
+  assert.match(html, /<dd>48 \/ 48<\/dd>/);
+  assert.match(html, /<code>3c9a51e08f7d<\/code>/);
+});
+
+test('durations read as people say them', () => {
+  assert.equal(formatDuration(850), '850 ms');
+  assert.equal(formatDuration(59_400), '59 s');
+  assert.equal(formatDuration(192_000), '3 min 12 s');
+  assert.equal(formatDuration(3_720_000), '1 h 02 min');
+});
