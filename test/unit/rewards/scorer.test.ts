@@ -131,8 +131,8 @@ test('a judge failing half its calls: the batch finishes, the failures are exact
   const script: Script = (req) => {
     const k = Number(/prompt (\d+)/.exec(userText(req))?.[1]);
     return k % 2 === 1
-      ? { kind: 'status', status: 500, delayMs: 30 }
-      : { kind: 'reply', content: 'Score: 2', delayMs: 30 };
+      ? { kind: 'status', status: 500, delayMs: 100 }
+      : { kind: 'reply', content: 'Score: 2', delayMs: 100 };
   };
   const { judge, server } = await judgeOn(script, { concurrency: 4 });
   const batch = Array.from({ length: 20 }, () => sample('writing', '<think>a</think><answer>b</answer>'));
