@@ -67,6 +67,34 @@ export class Comparer {
       return no('structural', 'text vs math');
     }
 
+    // `x = 1, y = 2` names the coordinates of the point (1, 2): compare in the order written.
+    const tupleOfNamed = (l: MathValue, t: MathValue) =>
+      l.kind === 'list' &&
+      t.kind === 'seq' &&
+      t.open === '(' &&
+      t.close === ')' &&
+      l.items.length === t.items.length &&
+      l.items.every((v) => v.kind === 'equation' && v.variable) &&
+      new Set(l.items.map((v) => (v.kind === 'equation' ? v.variable : ''))).size === l.items.length;
+    if (tupleOfNamed(a, b) || tupleOfNamed(b, a)) {
+      const [l, t] = (a.kind === 'list' ? [a, b] : [b, a]) as [
+        typeof a & { items: MathValue[] },
+        typeof b & { items: MathValue[] },
+      ];
+      for (let k = 0; k < l.items.length; k++) {
+        if (!this.compare(l.items[k], t.items[k]).equivalent) return no('structural', `coordinate ${k + 1} differs`);
+      }
+      return yes('structural', 'named coordinates match the tuple');
+    }
+    // `x < -1 or x > 1` is the union (-∞, -1) ∪ (1, ∞).
+    const orOfIntervals = (l: MathValue, u: MathValue) =>
+      l.kind === 'list' && l.alternatives === true && u.kind === 'union' && l.items.every((v) => v.kind === 'seq');
+    if (orOfIntervals(a, b) || orOfIntervals(b, a)) {
+      const items = (v: MathValue) => (v.kind === 'list' || v.kind === 'union' ? v.items : [v]);
+      return this.matchUnordered(items(a), items(b), false)
+        ? yes('structural', 'same union')
+        : no('structural', 'different union');
+    }
     const unordered = (v: MathValue) => v.kind === 'set' || v.kind === 'list';
     if (unordered(a) || unordered(b)) {
       const items = (v: MathValue) => (v.kind === 'set' || v.kind === 'list' ? v.items : [v]);

@@ -12,7 +12,8 @@ export type MathValue =
   | { kind: 'equation'; lhs: string; rhs: string; variable: string | null; value: MathValue | null }
   | { kind: 'seq'; open: '(' | '['; close: ')' | ']'; items: MathValue[] }
   | { kind: 'set'; items: MathValue[] }
-  | { kind: 'list'; items: MathValue[] }
+  /** `alternatives`: joined by "or" (`x < -1 or x > 1`), which reads as a union when the items are intervals. */
+  | { kind: 'list'; items: MathValue[]; alternatives?: boolean }
   | { kind: 'union'; items: MathValue[] }
   | { kind: 'matrix'; rows: MathValue[][] };
 
@@ -96,6 +97,8 @@ const INFINITY = /^([+-])?\s*(?:\\infty|\\infin|infinity|infty|inf|oo)$/i;
 const SIMPLE_LHS =
   /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:'*)?(?:\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\))?$/;
 /** Names of geometric objects and quantities: `\\angle ABC`, `m\\angle A`, `AB`, `\\overline{AB}`, `P(A)`. */
+/** A tuple of names: `(x, y) = (1, 2)`. */
+const TUPLE_LHS = /^\(\s*[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\s*,\s*[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?)+\s*\)$/;
 const NAME_LHS =
   /^(?:m\s*)?(?:\\(?:angle|measuredangle|triangle|overline|widehat|arc)\s*)?\{?\s*[a-zA-Z][a-zA-Z0-9_']*\s*\}?(?:\s*\(\s*[a-zA-Z0-9, ]*\))?$/;
 const RELATION = /\\le(?![a-zA-Z])|\\ge(?![a-zA-Z])|<=|>=|<|>/;
@@ -194,8 +197,10 @@ function parseAt(raw: string, depth: number): MathValue {
   if (listParts.length > 1) {
     // `1,000` and `12,345.6` are one number (the thousands rule), not a list
     const leafText = normalizeLeaf(s).text;
-    if (!/^[+-]?\d+(?:\.\d+)?$/.test(leafText))
-      return { kind: 'list', items: listParts.map((p) => parseAt(p, depth + 1)) };
+    if (!/^[+-]?\d+(?:\.\d+)?$/.test(leafText)) {
+      const alternatives = splitTop(s, /\s+or\s+/).length > 1;
+      return { kind: 'list', items: listParts.map((p) => parseAt(p, depth + 1)), alternatives };
+    }
   }
 
   const pm = expandPlusMinus(s);
@@ -230,7 +235,8 @@ function parseAt(raw: string, depth: number): MathValue {
     const lhs = sides[0].trim();
     const rhs = sides[sides.length - 1].trim();
     if (lhs === '' || rhs === '') return { kind: 'text', text: s };
-    const variable = SIMPLE_LHS.test(lhs) || NAME_LHS.test(lhs) ? lhs.replace(/\s+/g, '') : null;
+    const named = SIMPLE_LHS.test(lhs) || NAME_LHS.test(lhs) || TUPLE_LHS.test(lhs);
+    const variable = named ? lhs.replace(/\s+/g, '') : null;
     return { kind: 'equation', lhs, rhs, variable, value: variable ? parseAt(rhs, depth + 1) : null };
   }
 
