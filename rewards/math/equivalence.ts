@@ -230,8 +230,9 @@ export class Comparer {
     a: { text: string; percent: boolean },
     b: { text: string; percent: boolean }
   ): Verdict {
-    const ea = exactValue(na);
-    const eb = exactValue(nb);
+    // A long integer literal loses digits as a mathjs float: read it from the text instead.
+    const ea = fastRational(a.text) ?? exactValue(na);
+    const eb = fastRational(b.text) ?? exactValue(nb);
     const value = (node: MathNode, exact: Q.Rational | null, text: string): ScalarValue | null => {
       if (exact) return { exact, float: null, decimal: decimalInfo(text) };
       const f = compileNode(node)?.({});
