@@ -58,22 +58,20 @@ test('an unknown run is an error naming the run and what to check', async () => 
   assert.match(error ?? '', /no run 'missing' at file:\/\/.*missing .*check the run id and --storage/);
 });
 
-test('the real binary reads the default storage and exits non-zero with one line on a bad run id', async () => {
-  const exec = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [path.join(ROOT, 'bin/omni-zero.js'), 'report', ...args],
-        { cwd: dir },
-        (err, stdout, stderr) =>
-          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
-      );
-    });
-  const [ok, bad] = await Promise.all([exec(['curr']), exec(['../x'])]);
-  assert.equal(ok.code, 0, ok.stderr);
-  assert.deepEqual(JSON.parse(ok.stdout), { out: path.join(dir, 'report-curr.html'), charts: 18, steps: 20 });
-  assert.equal(bad.code, 1);
-  assert.equal(bad.stdout, '');
-  assert.equal(bad.stderr.trim().split('\n').length, 1);
-  assert.match(bad.stderr, /invalid run id '\.\.\/x'/);
+test('the real binary reads the default storage (file://.omni-zero/runs under the working directory)', async () => {
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/omni-zero.js'), 'report', 'curr'],
+      { cwd: dir },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    );
+  });
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(JSON.parse(stdout), { out: path.join(dir, 'report-curr.html'), charts: 18, steps: 20 });
+});
+
+test('an unsafe run id is refused before any path is built', async () => {
+  const { error } = await run('../x', '--storage', `file://${defaultStorage}`);
+  assert.match(error ?? '', /invalid run id '\.\.\/x': use letters, digits/);
 });
