@@ -11,6 +11,7 @@ import { ConcurrencyLimiter } from './limiter.ts';
 import { type JudgeOptions, type ResolvedJudgeOptions, resolveJudgeOptions } from './options.ts';
 import { combinePairwise, outcomeFor, type PairwiseOutcome } from './pairwise.ts';
 import { type Parsed, parsePairwiseVerdict, parseScalarScore, parseVerifyVerdict } from './parse.ts';
+import { RequestPacer } from './rate.ts';
 import { fillTemplate, pairwiseSlots } from './templates.ts';
 
 /** Why a judge call produced no value. */
@@ -104,6 +105,7 @@ export class JudgeClient {
   readonly options: ResolvedJudgeOptions;
   readonly #openai: OpenAI;
   readonly #limiter: ConcurrencyLimiter;
+  readonly #pacer: RequestPacer;
   readonly #cache: JudgeCache | null;
   readonly #inflight = new Map<string, Promise<Completion>>();
   readonly #random: () => number;
@@ -141,6 +143,7 @@ export class JudgeClient {
       logLevel: 'off',
     });
     this.#limiter = new ConcurrencyLimiter(this.options.concurrency);
+    this.#pacer = new RequestPacer(this.options.requestsPerMinute);
     this.#cache = this.options.cache ? new JudgeCache(this.options.cacheDir) : null;
     this.#random = deps.random ?? Math.random;
   }
@@ -191,6 +194,15 @@ export class JudgeClient {
     let attempts = 0;
     for (;;) {
       if (signal?.aborted) {
+        return {
+          ok: false,
+          failure: 'aborted',
+          message: 'aborted by caller',
+          attempts,
+          latencyMs: performance.now() - started,
+        };
+      }
+      if (!(await this.#pacer.wait(signal))) {
         return {
           ok: false,
           failure: 'aborted',

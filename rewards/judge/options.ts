@@ -33,6 +33,8 @@ export interface JudgeOptions {
   apiKeyEnv?: string;
   /** Maximum judge HTTP requests in flight from this client. Default 8. */
   concurrency?: number;
+  /** Request starts per minute, retries included (spaced evenly); 0 = unlimited. Default 0. */
+  requestsPerMinute?: number;
   /** Per-attempt timeout covering connect, headers and body, in ms. Default 60,000. */
   timeoutMs?: number;
   /** Retries after the first attempt on 408/409/429/5xx, network errors, timeouts and unreadable bodies. Default 3. */
@@ -118,6 +120,7 @@ export function resolveJudgeOptions(opts: JudgeOptions): ResolvedJudgeOptions {
     mode,
     apiKeyEnv: opts.apiKeyEnv,
     concurrency: positiveInt('concurrency', opts.concurrency ?? 8),
+    requestsPerMinute: nonNegative('requestsPerMinute', opts.requestsPerMinute ?? 0),
     timeoutMs: positiveInt('timeoutMs', opts.timeoutMs ?? 60_000),
     retries: nonNegativeInt('retries', opts.retries ?? 3),
     backoffBaseMs: nonNegative('backoffBaseMs', opts.backoffBaseMs ?? 500),

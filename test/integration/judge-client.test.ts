@@ -368,3 +368,22 @@ test('a caller joining an in-flight request is not failed by the first caller gi
     assert.equal(server.requests.length, 2);
   });
 });
+
+test('requestsPerMinute spaces request starts evenly', async () => {
+  const arrivals: number[] = [];
+  await withServer(
+    () => {
+      arrivals.push(performance.now());
+      return { kind: 'reply', content: '[[1]]' };
+    },
+    async (baseURL) => {
+      // 600 per minute → one start every 100 ms: 5 requests span ≥ 400 ms even with concurrency 8.
+      const judge = new JudgeClient({ ...FAST, baseURL, requestsPerMinute: 600 });
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: 5 }, (_, i) => judge.scoreScalar({ question: `q${i}`, answer: 'a' })));
+      assert.ok(performance.now() - t0 >= 395, `took ${performance.now() - t0} ms`);
+      const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]);
+      assert.ok(Math.min(...gaps) >= 30, `gaps ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
+    }
+  );
+});
