@@ -166,3 +166,15 @@ test('cache key: independent of key order, sensitive to every field', () => {
   assert.notEqual(a, cacheKey({ model: 'm2', messages: [{ role: 'user', content: 'x' }], temperature: 0 }));
   assert.match(a, /^[0-9a-f]{64}$/);
 });
+
+test('pairwise and verify parsers never throw on arbitrary text (property)', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (s) => {
+      const p = parsePairwiseVerdict(s);
+      if (p.ok) assert.ok(['A', 'B', 'tie'].includes(p.value));
+      const v = parseVerifyVerdict(s);
+      if (v.ok) assert.equal(typeof v.value, 'boolean');
+    }),
+    { numRuns: 500 }
+  );
+});
