@@ -99,6 +99,8 @@ export function normalizeLatex(input: string): string {
   s = s.replace(/\\(?:dbinom|tbinom)(?![a-zA-Z])/g, '\\binom');
   s = s.replace(/\\(?:lvert|rvert|vert)(?![a-zA-Z])/g, '|').replace(/\\\|/g, '|');
   s = s.replace(/\\langle(?![a-zA-Z])/g, '(').replace(/\\rangle(?![a-zA-Z])/g, ')');
+  s = s.replace(/\\lbrace(?![a-zA-Z])/g, '\\{').replace(/\\rbrace(?![a-zA-Z])/g, '\\}');
+  s = s.replace(/\\lbrack(?![a-zA-Z])/g, '[').replace(/\\rbrack(?![a-zA-Z])/g, ']');
   s = s.replace(/\\(?:lt)(?![a-zA-Z])/g, '<').replace(/\\(?:gt)(?![a-zA-Z])/g, '>');
   s = s.replace(/\\(?:leq|leqslant)(?![a-zA-Z])/g, '\\le').replace(/\\(?:geq|geqslant)(?![a-zA-Z])/g, '\\ge');
   s = s.replace(/\\(?:neq)(?![a-zA-Z])/g, '\\ne');
@@ -264,7 +266,8 @@ export function normalizeLeaf(input: string): LeafText {
       percent = true;
       s = s.replace(/(?:\\%|%|\s*percent)$/, '').trim();
     }
-    s = s.replace(/\^\s*\{\s*\\circ\s*\}\s*$|\^\s*\\circ\s*$|\\circ\s*$/, '').trim();
+    // degrees, also of temperature (25^\circ C)
+    s = s.replace(/(?:\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ)\s*(?:[CF](?![a-zA-Z]))?\s*$/, '').trim();
     s = s.replace(COMPOUND_UNIT_RE, '').trim();
     if (/\S/.test(s.replace(UNIT_RE, ''))) s = s.replace(UNIT_RE, '').trim();
     if (/\S/.test(s.replace(SPACED_UNIT_RE, ''))) s = s.replace(SPACED_UNIT_RE, '').trim();

@@ -170,6 +170,8 @@ function parseAt(raw: string, depth: number): MathValue {
       .replace(/\s*\.$/, '')
       .trim();
   }
+  // a bare `= 5` (or `\approx 5`, rewritten to `=`) states the value
+  s = s.replace(/^=\s*/, '');
   if (s === '') return { kind: 'text', text: '' };
   if (/^(?:\\emptyset|\\varnothing|∅|\\\{\s*\\\})$/.test(s)) return { kind: 'set', items: [] };
 
@@ -209,6 +211,9 @@ function parseAt(raw: string, depth: number): MathValue {
   if (s.startsWith('\\{')) {
     if (s.endsWith('\\}') && matchingClose(s) === s.length - 1) {
       const inner = s.slice(2, -2);
+      // set-builder notation {x | x > 2}, {x : 0 < x < 1}: the condition is the answer
+      const builder = /^\s*[a-zA-Z]\s*(?:\\mid|\||:)\s*([\s\S]+)$/.exec(inner);
+      if (builder) return parseAt(builder[1], depth + 1);
       const items = splitTop(inner, /\s*[,;]\s*/).filter((p) => p.trim() !== '');
       if (items.length > MAX_ITEMS) return { kind: 'text', text: s };
       return { kind: 'set', items: items.map((p) => parseAt(p, depth + 1)) };
