@@ -9,7 +9,7 @@ function answerContent(answer: string): string {
     s = close >= 0 ? s.slice(open + 8, close) : s.slice(open + 8);
   }
   // Models trained on math often box or LaTeX-wrap a text answer; the wrapping is not part of the answer.
-  s = s.trim().replace(/^\$+|\$+$/g, '');
+  s = s.trim().replace(/^\$+([^$]+)\$+$/, '$1');
   for (let prev = ''; prev !== s; ) {
     prev = s;
     s = s.replace(/^\\(?:boxed|text|textbf|mathrm)\s*\{([\s\S]*)\}$/, '$1').trim();
@@ -27,7 +27,8 @@ export function matchQa(answer: string, gold: string | readonly string[]): boole
     const golds = typeof gold === 'string' ? [gold] : Array.isArray(gold) ? gold : [];
     const a = normalizeQa(answerContent(answer));
     if (a === '') return false;
-    return golds.some((g) => typeof g === 'string' && normalizeQa(g) === a);
+    // the same unwrapping on both sides, so the relation stays symmetric
+    return golds.some((g) => typeof g === 'string' && normalizeQa(answerContent(g)) === a);
   } catch {
     return false;
   }

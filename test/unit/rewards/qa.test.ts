@@ -72,6 +72,17 @@ test('property: normalisation is idempotent', () => {
   );
 });
 
+test('property: any answer matches itself, its case and spacing variants, and a gold set containing it', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 40 }), fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }), (s, others) => {
+      fc.pre(normalizeQa(s) !== '');
+      assert.equal(matchQa(s, s), true);
+      assert.equal(matchQa(`  ${s.toUpperCase()}. `, [...others, s]), normalizeQa(s.toUpperCase()) === normalizeQa(s));
+    }),
+    { numRuns: 500 }
+  );
+});
+
 test('property: the shuffle is a permutation and the same seed gives the same order', () => {
   fc.assert(
     fc.property(fc.array(fc.string(), { maxLength: 20 }), fc.oneof(fc.integer(), fc.string()), (items, seed) => {
