@@ -131,6 +131,48 @@ test('symmetric: swapping gold and prediction never changes the verdict (corpus,
   );
 });
 
+test('symmetric on random answer-like pairs (numbers, percents, approximations, sets, intervals, equations)', () => {
+  const pieces = [
+    '\\frac{1}{2}',
+    '0.5',
+    '1/2',
+    '50\\%',
+    '50',
+    'x',
+    '2x',
+    'x^2',
+    '(',
+    ')',
+    '[',
+    ']',
+    ',',
+    '\\{',
+    '\\}',
+    '=',
+    'y',
+    '\\pm',
+    '1',
+    '2',
+    '\\infty',
+    '-',
+    '+',
+    '\\cup',
+    ' or ',
+    '\\sqrt{2}',
+    '1.41421',
+    '\\pi',
+    '3.14159',
+    '\\text{ cm}',
+  ];
+  const answer = fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 8 }).map((t) => t.join(''));
+  fc.assert(
+    fc.property(answer, answer, (a, b) => {
+      assert.equal(verifyMath(a, b, { timeoutMs: 5000 }).equivalent, verifyMath(b, a, { timeoutMs: 5000 }).equivalent);
+    }),
+    { numRuns: 400 }
+  );
+});
+
 function gcd(a: number, b: number): number {
   return b === 0 ? Math.abs(a) : gcd(b, a % b);
 }
