@@ -7,6 +7,7 @@ import { register as registerPretrain } from './pretrain.ts';
 import { register as registerReport } from './report.ts';
 import { register as registerRun } from './run.ts';
 import { register as registerSandbox } from './sandbox.ts';
+import { register as registerSchedule } from './schedule.ts';
 import { register as registerServer } from './server.ts';
 import { register as registerValidate } from './validate.ts';
 import { register as registerVerify } from './verify.ts';
@@ -27,4 +28,5 @@ export const commands: RegisterCommand[] = [
   registerPretrain,
   registerVerify,
   registerReport,
+  registerSchedule,
 ];
