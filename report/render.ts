@@ -27,6 +27,7 @@ import {
   type LegendItem,
   type LineSeries,
   lineChart,
+  type MissingRange,
   stackedBarChart,
 } from './svg.ts';
 
@@ -66,6 +67,8 @@ interface Ctx {
   boundaries: Boundary[];
   /** Legend entries for the line styles (only in comparison mode). */
   styleLegend: LegendItem[];
+  /** Steps without metrics, per run, shaded on the step charts. */
+  missing: MissingRange[];
 }
 
 export function renderReport(run: RunData, options: RenderOptions = {}): RenderedReport {
@@ -101,7 +104,8 @@ export function renderReport(run: RunData, options: RenderOptions = {}): Rendere
         },
       ]
     : [];
-  const ctx: Ctx = { runs, tasks, colors, xDomain, boundaries, styleLegend };
+  const missing = runs.flatMap((r) => missingRanges(r).map((m) => ({ ...m, run: r.header.runId })));
+  const ctx: Ctx = { runs, tasks, colors, xDomain, boundaries, styleLegend, missing };
   const matrices = runs.map((r) => bwtMatrix(r.header, r.evaluations, tasks));
   const summaries = runs.map((r, i) => runSummary(r, matrices[i]));
 
@@ -220,6 +224,7 @@ function heldOutChart(ctx: Ctx): Chart {
     xDomain: ctx.xDomain,
     yDomain: [0, 1],
     yFormat: pctAxis,
+    percent: true,
     series,
     legend: taskLegend(ctx, ctx.tasks),
     boundaries: ctx.boundaries,
@@ -276,6 +281,7 @@ function rewardChart(ctx: Ctx): Chart {
     series,
     legend: taskLegend(ctx, ctx.tasks),
     boundaries: ctx.boundaries,
+    missing: ctx.missing,
   });
 }
 
@@ -302,6 +308,7 @@ function componentCharts(ctx: Ctx): Chart[] {
       series,
       legend: taskLegend(ctx, present),
       boundaries: ctx.boundaries,
+      missing: ctx.missing,
     });
   });
 }
@@ -336,6 +343,7 @@ function lengthChart(ctx: Ctx, task: string): Chart | null {
       ...ctx.styleLegend,
     ],
     boundaries: ctx.boundaries,
+    missing: ctx.missing,
   });
 }
 
@@ -356,6 +364,7 @@ function windowChart(ctx: Ctx): Chart {
     })),
     legend: ctx.styleLegend.length > 0 ? ctx.styleLegend : [{ label: 'window in force', color: NEUTRAL }],
     boundaries: ctx.boundaries,
+    missing: ctx.missing,
   });
 }
 
@@ -381,9 +390,11 @@ function taskFractionChart(
     xDomain: ctx.xDomain,
     yDomain: [0, 1],
     yFormat: pctAxis,
+    percent: true,
     series,
     legend: taskLegend(ctx, ctx.tasks),
     boundaries: ctx.boundaries,
+    missing: ctx.missing,
   });
 }
 
@@ -402,6 +413,7 @@ function scalarChart(
     xDomain: ctx.xDomain,
     yZero: true,
     yFormat,
+    percent: yFormat === pctAxis,
     series: ctx.runs.map((r, i) => ({
       label: `all tasks${runSuffix(ctx, i)}`,
       color: NEUTRAL,
@@ -410,6 +422,7 @@ function scalarChart(
     })),
     legend: ctx.styleLegend.length > 0 ? ctx.styleLegend : [{ label: 'all tasks', color: NEUTRAL }],
     boundaries: ctx.boundaries,
+    missing: ctx.missing,
   });
 }
 
@@ -423,6 +436,17 @@ function phaseChart(ctx: Ctx, run: RunData, i: number): Chart {
     bars: run.metrics.map((m) => ({ x: m.step, values: PHASES.map((p) => phaseMs(m, p) / 1000) })),
     boundaries: ctx.boundaries.filter((b) => b.row === i).map((b) => ({ ...b, row: 0 as const })),
   });
+}
+
+/** Contiguous ranges of steps without metrics between a run's first and last recorded step. */
+export function missingRanges(run: RunData): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (let i = 1; i < run.metrics.length; i++) {
+    const a = run.metrics[i - 1].step;
+    const b = run.metrics[i].step;
+    if (b > a + 1) out.push({ from: a + 1, to: b - 1 });
+  }
+  return out;
 }
 
 function headerHtml(runs: RunData[]): string {
@@ -531,10 +555,16 @@ th{background:var(--panel);font-weight:600}tr th:first-child{text-align:left}
 td.na{color:#999;text-align:center}td.forgot{color:#b2182b;font-weight:600}td.gained{color:#2166ac}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:-1px}
 ul.problems{color:#7a4100}
+rect.missing{fill:#f3e3e3}
+.hover-line{stroke:#555;stroke-width:1;pointer-events:none}
+.hover-tip{position:absolute;display:none;pointer-events:none;z-index:10;background:#fff;border:1px solid #bbb;border-radius:4px;padding:4px 8px;font-size:12px;box-shadow:0 1px 4px rgba(0,0,0,.15);font-variant-numeric:tabular-nums}
+.hover-tip b{display:block;margin-bottom:2px}
+.hover-tip span.sw{display:inline-block;width:10px;height:3px;margin-right:6px;vertical-align:middle}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
 `;
 
-// Clicking a legend entry hides/shows the series of that name in its chart.
+// Clicking a legend entry hides/shows the series of that name in its chart (a run's entry: all of that run's series).
+// Moving over a step chart shows the step and each visible series' value there (text only, never innerHTML).
 const SCRIPT = `
 document.querySelectorAll('figure.chart ul.legend li').forEach(function (li) {
   li.addEventListener('click', function () {
@@ -547,6 +577,66 @@ document.querySelectorAll('figure.chart ul.legend li').forEach(function (li) {
       var hit = run ? s.slice(-(run.length + 3)) === ' (' + run + ')' : s === name || s.indexOf(name + ' (') === 0;
       if (hit) g.classList.toggle('off', li.classList.contains('off'));
     });
+  });
+});
+var tip = document.createElement('div');
+tip.className = 'hover-tip';
+document.body.appendChild(tip);
+document.querySelectorAll('figure.chart svg[data-x0]').forEach(function (svg) {
+  var d = svg.dataset, x0 = +d.x0, x1 = +d.x1, left = +d.left, width = +d.width, top = +d.top, height = +d.height;
+  var line = document.createElementNS('http://www.w3.org/2000/svg', 'line');
+  line.setAttribute('class', 'hover-line');
+  line.setAttribute('y1', top);
+  line.setAttribute('y2', top + height);
+  line.style.display = 'none';
+  svg.appendChild(line);
+  var series = Array.prototype.map.call(svg.querySelectorAll('g.series[data-xy]'), function (g) {
+    var pts = g.getAttribute('data-xy') === '' ? [] : g.getAttribute('data-xy').split(';').map(function (p) {
+      var xy = p.split(',');
+      return [+xy[0], +xy[1]];
+    });
+    var path = g.querySelector('path');
+    var color = path ? path.getAttribute('stroke') : g.getAttribute('fill') || (g.querySelector('g') || g).getAttribute('fill');
+    return { g: g, pts: pts, color: color, label: g.getAttribute('data-series') };
+  });
+  var hide = function () { tip.style.display = 'none'; line.style.display = 'none'; };
+  svg.addEventListener('mouseleave', hide);
+  svg.addEventListener('mousemove', function (e) {
+    var pt = svg.createSVGPoint();
+    pt.x = e.clientX;
+    pt.y = e.clientY;
+    var p = pt.matrixTransform(svg.getScreenCTM().inverse());
+    if (p.x < left || p.x > left + width) return hide();
+    var step = Math.round(x0 + ((p.x - left) / width) * (x1 - x0));
+    var tol = Math.max(0.5, (x1 - x0) / 80);
+    tip.textContent = '';
+    var head = document.createElement('b');
+    head.textContent = 'step ' + step;
+    tip.appendChild(head);
+    var rows = 0;
+    series.forEach(function (s) {
+      if (s.g.classList.contains('off')) return;
+      var best = null;
+      s.pts.forEach(function (q) { if (Math.abs(q[0] - step) <= tol && (!best || Math.abs(q[0] - step) < Math.abs(best[0] - step))) best = q; });
+      if (!best) return;
+      var row = document.createElement('div');
+      var sw = document.createElement('span');
+      sw.className = 'sw';
+      sw.style.background = s.color;
+      row.appendChild(sw);
+      var v = d.percent ? (best[1] * 100).toFixed(1) + '%' : String(+best[1].toPrecision(3));
+      row.appendChild(document.createTextNode(s.label + ': ' + v + (best[0] !== step ? ' (step ' + best[0] + ')' : '')));
+      tip.appendChild(row);
+      rows++;
+    });
+    if (rows === 0) return hide();
+    var x = left + ((step - x0) / (x1 - x0)) * width;
+    line.setAttribute('x1', x);
+    line.setAttribute('x2', x);
+    line.style.display = '';
+    tip.style.display = 'block';
+    tip.style.left = Math.min(e.pageX + 14, document.documentElement.scrollWidth - tip.offsetWidth - 8) + 'px';
+    tip.style.top = e.pageY + 14 + 'px';
   });
 });
 `;

@@ -47,6 +47,13 @@ export interface Boundary {
   line: boolean;
 }
 
+export interface MissingRange {
+  from: number;
+  to: number;
+  /** Whose steps are missing (shown in the shading's tooltip). */
+  run: string;
+}
+
 export interface LineChartSpec {
   name: string;
   title: string;
@@ -58,11 +65,15 @@ export interface LineChartSpec {
   series: LineSeries[];
   legend: LegendItem[];
   boundaries?: Boundary[];
+  /** Step ranges with no metrics (inclusive), shaded so a gap reads as missing data, not as an untrained task. */
+  missing?: MissingRange[];
   /** Fixed y range (e.g. [0, 1] for fractions); otherwise from the data. */
   yDomain?: [number, number];
   /** Include 0 in the automatic y range. */
   yZero?: boolean;
   yFormat?: (v: number) => string;
+  /** Values are fractions: the hover readout shows them as percentages. */
+  percent?: boolean;
 }
 
 export interface Chart {
@@ -184,6 +195,31 @@ function boundariesSvg(bs: Boundary[], sx: (x: number) => number): string {
     .join('');
 }
 
+/** `x,y;x,y…` of the drawn points (4 significant digits), read by the page's hover readout. */
+function hoverData(points: Point[]): string {
+  return points
+    .filter((p) => p.y !== null)
+    .map((p) => `${p.x},${+(p.y as number).toPrecision(4)}`)
+    .join(';');
+}
+
+function missingSvg(ranges: MissingRange[], sx: (x: number) => number): string {
+  return ranges
+    .map((r) => {
+      const x0 = sx(r.from - 0.5);
+      const x1 = sx(r.to + 0.5);
+      const what = r.from === r.to ? `step ${r.from}` : `steps ${r.from}–${r.to}`;
+      return `<rect class="missing" x="${f1(x0)}" y="${M.top}" width="${f1(Math.max(1.5, x1 - x0))}" height="${PH}"><title>${escapeHtml(`no metrics for ${what} (${r.run})`)}</title></rect>`;
+    })
+    .join('');
+}
+
+/** The plot geometry and x range, for the hover readout to map a mouse position to a step. */
+function hoverAttrs(xDomain: [number, number], percent = false): string {
+  const pct = percent ? ' data-percent="1"' : '';
+  return ` data-x0="${xDomain[0]}" data-x1="${xDomain[1]}" data-left="${M.left}" data-width="${PW}" data-top="${M.top}" data-height="${PH}"${pct}`;
+}
+
 /** Splits at gaps; a lone point between gaps becomes a dot so it is still seen. */
 function seriesSvg(s: LineSeries, sx: (x: number) => number, sy: (y: number) => number): string {
   const segments: { x: number; y: number }[][] = [[]];
@@ -209,7 +245,7 @@ function seriesSvg(s: LineSeries, sx: (x: number) => number, sy: (y: number) => 
   const opacity = s.faint ? ' stroke-opacity="0.75"' : '';
   const title = `<title>${escapeHtml(s.label)}</title>`;
   return (
-    `<g class="series" data-series="${escapeHtml(s.label)}">${title}` +
+    `<g class="series" data-series="${escapeHtml(s.label)}" data-xy="${hoverData(s.points)}">${title}` +
     (d.length > 0
       ? `<path d="${d.join('')}" fill="none" stroke="${s.color}" stroke-width="${width}"${dash}${opacity} stroke-linejoin="round"/>`
       : '') +
@@ -224,7 +260,7 @@ export function lineChart(spec: LineChartSpec): Chart {
   const { sx, sy, open, grid } = axes(spec.xDomain, yDomain, spec.xLabel ?? 'step', spec.yLabel, yFormat, spec.title);
   const body = spec.series.map((s) => seriesSvg(s, sx, sy)).join('');
   const points = spec.series.reduce((n, s) => n + drawnPoints(s.points), 0);
-  const svg = `${open}${grid}${boundariesSvg(spec.boundaries ?? [], sx)}${body}</svg>`;
+  const svg = `${open.replace('<svg ', `<svg${hoverAttrs(spec.xDomain, spec.percent)} `)}${grid}${missingSvg(spec.missing ?? [], sx)}${boundariesSvg(spec.boundaries ?? [], sx)}${body}</svg>`;
   return { name: spec.name, html: frame(spec, svg, legendHtml(spec.legend), points), points };
 }
 
@@ -269,9 +305,12 @@ export function stackedBarChart(spec: StackedBarSpec): Chart {
     });
   }
   const body = spec.categories
-    .map((c, i) => `<g class="series" data-series="${escapeHtml(c.label)}" fill="${c.color}">${groups[i].join('')}</g>`)
+    .map(
+      (c, i) =>
+        `<g class="series" data-series="${escapeHtml(c.label)}" data-xy="${hoverData(spec.bars.map((b) => ({ x: b.x, y: b.values[i] })))}" fill="${c.color}">${groups[i].join('')}</g>`
+    )
     .join('');
-  const svg = `${open}${grid}${boundariesSvg(spec.boundaries ?? [], sx)}${body}</svg>`;
+  const svg = `${open.replace('<svg ', `<svg${hoverAttrs([spec.xDomain[0] - 0.5, spec.xDomain[1] + 0.5])} `)}${grid}${boundariesSvg(spec.boundaries ?? [], sx)}${body}</svg>`;
   const legend = legendHtml(spec.categories.map((c) => ({ ...c, kind: 'box' as const })));
   return { name: spec.name, html: frame(spec, svg, legend, spec.bars.length), points: spec.bars.length };
 }

@@ -94,6 +94,40 @@ for (const kind of ['single', 'compare'] as const) {
   });
 }
 
+test('hovering a step chart reads out the step and each series value; missing steps are shaded', async () => {
+  const { page, errors } = await open(pages.compare);
+  try {
+    const svg = page.locator('[data-chart="reward"] svg[data-x0]');
+    await svg.scrollIntoViewIfNeeded();
+    const box = (await svg.boundingBox())!;
+    // Step 50 of 0..160: x = 62 + 522 · 50/160 = 225.125 in the 600-wide viewBox.
+    await page.mouse.move(box.x + (225.125 / 600) * box.width, box.y + box.height / 2);
+    const tip = page.locator('.hover-tip');
+    assert.equal(await tip.isVisible(), true);
+    assert.equal(await tip.locator('b').textContent(), 'step 50');
+    // Step 50 is math's stage in the curriculum and qa's in the reverse run: one value each.
+    const rows = await tip.locator('div').allTextContents();
+    assert.equal(rows.length, 2, rows.join(' | '));
+    assert.match(rows[0], /^math \(curriculum\): -?\d/);
+    assert.match(rows[1], /^qa \(reverse\): -?\d/);
+    // A vertical line has an empty bounding box, so Playwright never calls it visible: check where it was put instead.
+    const crosshair = page.locator('[data-chart="reward"] line.hover-line');
+    assert.ok(Math.abs(Number(await crosshair.getAttribute('x1')) - 225.125) < 1e-9);
+    assert.doesNotMatch((await crosshair.getAttribute('style')) ?? '', /display: none/);
+    await page.mouse.move(0, 0);
+    assert.equal(await tip.isVisible(), false);
+    // The reverse run's steps 70–72 have no metrics: one shaded range on each step chart.
+    assert.equal(await page.locator('[data-chart="reward"] rect.missing').count(), 1);
+    assert.match(
+      (await page.locator('[data-chart="reward"] rect.missing title').textContent()) ?? '',
+      /no metrics for steps 70–72 \(reverse\)/
+    );
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('clicking a legend entry hides that series and clicking again shows it', async () => {
   const { page, errors } = await open(pages.compare);
   try {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadRun } from '../../../report/load.ts';
-import { formatDuration, renderReport } from '../../../report/render.ts';
+import { formatDuration, missingRanges, renderReport } from '../../../report/render.ts';
 import type { RunData } from '../../../report/run-data.ts';
 import { writeFixtureRun } from '../../fixtures/report/generate-run.ts';
 
@@ -85,11 +85,17 @@ test('comparison: second run dashed on the same charts, its own matrices and pha
   assert.equal(pts.reward, 48 + 46);
   assert.match(
     r.html,
-    /data-series="code \(reverse\)"><title>code \(reverse\)<\/title><path d="[^"]+"[^>]*stroke-dasharray="6 4"/
+    /data-series="code \(reverse\)" data-xy="[^"]+"><title>code \(reverse\)<\/title><path d="[^"]+"[^>]*stroke-dasharray="6 4"/
   );
   assert.match(r.html, /<text class="stage-label alt"[^>]*>writing<\/text>/);
   assert.match(r.html, /data-table="summary"/);
   assert.match(r.html, /<code>reverse<\/code>: metrics missing for steps 20–21/);
+  assert.deepEqual(missingRanges(reverse), [{ from: 20, to: 21 }]);
+  // Shaded on the step charts (not on held-out, which is not per step), from step 19.5 to 21.5 of 0..48:
+  // x = 62 + 522 · 19.5/48 = 274.06, width = 522 · 2/48 = 21.75.
+  const reward = r.html.slice(r.html.indexOf('data-chart="reward"'), r.html.indexOf('data-chart="component-'));
+  assert.match(reward, /<rect class="missing" x="274\.1" y="34" width="21\.8"/);
+  assert.doesNotMatch(r.html.slice(0, r.html.indexOf('data-chart="scores-matrix"')), /class="missing"/);
 });
 
 test('header: experiment, run id, status, steps and config hash; text is escaped', () => {

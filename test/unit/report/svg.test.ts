@@ -56,6 +56,8 @@ test('a gap splits the line into separate subpaths and a lone point becomes a do
   assert.equal(d.match(/M/g)?.length, 2);
   assert.equal(d.match(/L/g)?.length, 2);
   assert.equal(chart.html.match(/<circle /g)?.length, 1);
+  // The hover readout gets only drawn points.
+  assert.match(chart.html, /data-xy="0,1;1,2;3,3;4,4;6,1"/);
 });
 
 test('x positions: step 40 of 0..160 is a quarter of the plot width from its left edge', () => {
