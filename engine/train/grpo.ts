@@ -191,6 +191,12 @@ function scoreAll(params: Params, config: ModelConfig, batch: TokenBatch, micro:
   return out;
 }
 
+/** Progress of an update: micro-batches done out of the total (for activity heartbeats). */
+export interface GrpoProgress {
+  microBatchesDone: number;
+  microBatches: number;
+}
+
 /** One GRPO update over `samples` (one RL step's batch): `miniBatches` optimiser steps. */
 export function grpoUpdate(
   params: Params,
@@ -199,6 +205,40 @@ export function grpoUpdate(
   samples: GrpoSample[],
   options: GrpoOptions = {}
 ): GrpoStepMetrics {
+  const run = grpoSteps(params, config, optimizer, samples, options);
+  let next = run.next();
+  while (!next.done) next = run.next();
+  return next.value;
+}
+
+/**
+ * {@link grpoUpdate} that yields to the event loop after every micro-batch and reports progress, so a Temporal
+ * activity can heartbeat during a long update (a synchronous update blocks heartbeats until it returns).
+ */
+export async function grpoUpdateAsync(
+  params: Params,
+  config: ModelConfig,
+  optimizer: Adam,
+  samples: GrpoSample[],
+  options: GrpoOptions & { onProgress?: (p: GrpoProgress) => void } = {}
+): Promise<GrpoStepMetrics> {
+  const run = grpoSteps(params, config, optimizer, samples, options);
+  let next = run.next();
+  while (!next.done) {
+    options.onProgress?.(next.value);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    next = run.next();
+  }
+  return next.value;
+}
+
+function* grpoSteps(
+  params: Params,
+  config: ModelConfig,
+  optimizer: Adam,
+  samples: GrpoSample[],
+  options: GrpoOptions
+): Generator<GrpoProgress, GrpoStepMetrics> {
   const o = resolve(options);
   if (samples.length === 0) throw new Error('grpo: no samples to train on');
   samples.forEach((s, i) => {
@@ -228,6 +268,9 @@ export function grpoUpdate(
   const variables = [...params.entries()].filter(([, v]) => v.trainable);
   const nameOf = new Map(variables.map(([name, v]) => [v.name, name]));
   const miniSize = Math.ceil(samples.length / o.miniBatches);
+  const miniGroups = chunks(samples.length, miniSize);
+  const microBatches = miniGroups.reduce((n, mini) => n + Math.ceil(mini.length / microSize), 0);
+  let microBatchesDone = 0;
   const m = {
     loss: 0,
     pg: 0,
@@ -240,13 +283,16 @@ export function grpoUpdate(
     tokens: 0,
     sequences: 0,
   };
-  for (const mini of chunks(samples.length, miniSize)) {
+  for (const mini of miniGroups) {
     const { weights, tokens, sequences } = aggregationWeights(
       o.aggregation,
       mini.map((i) => full.mask[i]),
       o.aggregationConstant
     );
-    if (tokens === 0) continue;
+    if (tokens === 0) {
+      microBatchesDone += Math.ceil(mini.length / microSize);
+      continue;
+    }
     const grads = new Map<string, tf.Tensor>();
     let miniLoss = 0;
     for (const local of chunks(mini.length, microSize)) {
@@ -314,6 +360,8 @@ export function grpoUpdate(
           m.entropy += ent[r][t];
         }
       });
+      microBatchesDone++;
+      yield { microBatchesDone, microBatches };
     }
     m.gradNorm += clipGradients(grads, o.maxGradNorm);
     optimizer.apply(grads);

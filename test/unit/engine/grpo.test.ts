@@ -10,6 +10,7 @@ import {
   type GrpoSample,
   grpoLossTensor,
   grpoUpdate,
+  grpoUpdateAsync,
   referenceGrpoLoss,
 } from '../../../engine/train/grpo.ts';
 import { scoreTokensNoGrad } from '../../../engine/train/logprobs.ts';
@@ -207,4 +208,27 @@ test('KL to a reference needs the reference, and truncated responses can be mask
   adam.dispose();
   disposeParams(reference);
   disposeParams(params);
+});
+
+test('grpoUpdateAsync yields after every micro-batch and ends where grpoUpdate ends', async () => {
+  const a = initParams(config, 9);
+  const b = initParams(config, 9);
+  const adamA = new Adam(a, { learningRate: 1e-2 });
+  const adamB = new Adam(b, { learningRate: 1e-2 });
+  const sync = grpoUpdate(a, config, adamA, samples, { microBatchSize: 2, miniBatches: 2 });
+  const seen: string[] = [];
+  const asynchronous = await grpoUpdateAsync(b, config, adamB, samples, {
+    microBatchSize: 1,
+    miniBatches: 2,
+    onProgress: (p) => seen.push(`${p.microBatchesDone}/${p.microBatches}`),
+  });
+  // 4 samples → 2 mini-batches of 2 → 2 micro-batches of 1 each.
+  assert.deepEqual(seen, ['1/4', '2/4', '3/4', '4/4']);
+  assert.ok(Math.abs(sync.loss - asynchronous.loss) < 1e-6);
+  assert.equal(asynchronous.optimizerSteps, 2);
+  [adamA, adamB].forEach((o) => {
+    o.dispose();
+  });
+  disposeParams(a);
+  disposeParams(b);
 });
