@@ -12,8 +12,10 @@ import { checkpointSchema } from '../../schemas/experiment/checkpoint.ts';
 export interface ReportCommandOptions {
   /** Base of the runs (`<storage>/<run>`). Default: the config's default checkpoint.storage. */
   storage?: string;
-  /** A second run in the same storage, overlaid dashed. */
+  /** A second run, overlaid dashed. */
   compare?: string;
+  /** Where the second run lives, when not in `storage` (e.g. an ablation written to another bucket). */
+  compareStorage?: string;
   /** Output file. Default `report-<run>.html` (or `report-<run>-vs-<run2>.html`) in the working directory. */
   out?: string;
 }
@@ -28,7 +30,11 @@ export interface ReportResult {
 export async function writeReport(runId: string, options: ReportCommandOptions = {}): Promise<ReportResult> {
   const storage = options.storage ?? defaultStorage();
   const run = await loadRun(storage, runId);
-  const compare = options.compare === undefined ? undefined : await loadRun(storage, options.compare);
+  if (options.compareStorage !== undefined && options.compare === undefined) {
+    throw new Error('--compare-storage needs --compare <run2>: name the run to overlay');
+  }
+  const compare =
+    options.compare === undefined ? undefined : await loadRun(options.compareStorage ?? storage, options.compare);
   const rendered = renderReport(run, { compare, generatedAt: new Date().toISOString() });
   const out = path.resolve(
     options.out ?? `report-${runId}${options.compare === undefined ? '' : `-vs-${options.compare}`}.html`
@@ -51,7 +57,8 @@ export function register(program: Command, write: (line: string) => void = (line
       'Write a self-contained HTML report of a run (rewards, held-out scores, think/answer lengths, BWT matrix, time per phase); prints {"out","charts","steps"}'
     )
     .argument('<run>', 'run id (the folder under --storage)')
-    .option('--compare <run2>', 'overlay a second run from the same storage (dashed lines, side-by-side BWT tables)')
+    .option('--compare <run2>', 'overlay a second run (dashed lines, side-by-side BWT tables)')
+    .option('--compare-storage <uri>', 'where the --compare run lives (default: --storage)')
     .option(
       '--storage <uri>',
       'where runs live: file://<dir>, s3://<bucket>/<prefix> (default: file://.omni-zero/runs)'

@@ -75,3 +75,25 @@ test('an unsafe run id is refused before any path is built', async () => {
   const { error } = await run('../x', '--storage', `file://${defaultStorage}`);
   assert.match(error ?? '', /invalid run id '\.\.\/x': use letters, digits/);
 });
+
+test('--compare-storage reads the second run from another storage; alone it is an error', async () => {
+  const other = path.join(dir, 'elsewhere');
+  await writeFixtureRun(`file://${other}`, { runId: 'nopenalty', stepsPerStage: 5, evalEvery: 5, seed: 11 });
+  const out = path.join(dir, 'x-storage.html');
+  const { stdout, error } = await run(
+    'curr',
+    '--storage',
+    `file://${defaultStorage}`,
+    '--compare',
+    'nopenalty',
+    '--compare-storage',
+    `file://${other}`,
+    '--out',
+    out
+  );
+  assert.equal(error, undefined);
+  assert.equal(JSON.parse(stdout).charts, 21);
+  assert.match(readFileSync(out, 'utf8'), /<code>nopenalty<\/code>/);
+  const alone = await run('curr', '--storage', `file://${defaultStorage}`, '--compare-storage', `file://${other}`);
+  assert.match(alone.error ?? '', /--compare-storage needs --compare/);
+});

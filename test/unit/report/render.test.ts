@@ -122,3 +122,55 @@ test('durations read as people say them', () => {
   assert.equal(formatDuration(192_000), '3 min 12 s');
   assert.equal(formatDuration(3_720_000), '1 h 02 min');
 });
+
+test('a run just started (run.json and the base evaluation only) renders, with empty step charts', async () => {
+  const { openBlobStore } = await import('../../../storage/open.ts');
+  const { runKeys } = await import('../../../storage/run-layout.ts');
+  const src = openBlobStore(`${storage}/curriculum`);
+  const dst = openBlobStore(`${storage}/fresh`);
+  await dst.put(runKeys.runInfo(), await src.get(runKeys.runInfo()));
+  await dst.put(runKeys.evaluation(0), await src.get(runKeys.evaluation(0)));
+  const fresh = await loadRun(storage, 'fresh');
+  assert.equal(fresh.header.status, 'incomplete (0 of 48 steps recorded)');
+  const r = renderReport(fresh);
+  assert.equal(r.steps, 0);
+  const pts = chartPoints(r.html);
+  // Base scores only: 4 held-out points, 4 cells in the scores matrix, no BWT yet.
+  assert.equal(pts.heldout, 4);
+  assert.equal(pts['scores-matrix'], 4);
+  assert.equal(pts['bwt-matrix'], 0);
+  assert.equal(pts.reward, 0);
+  assert.equal(pts['phase-time'], 0);
+  // No length chart for a task never trained.
+  assert.ok(!r.charts.some((c) => c.startsWith('length-')));
+});
+
+test('joint training (one stage, every task every step): continuous per-task lines, no boundary line', () => {
+  const steps = 12;
+  const joint: RunData = {
+    ...curriculum,
+    header: {
+      ...curriculum.header,
+      totalSteps: steps,
+      stages: [{ name: 'joint', startStep: 0, endStep: steps, tasks: ['code', 'math', 'qa', 'writing'], windows: [] }],
+    },
+    // Step i trains all four tasks: the curriculum's rows i, i + 12, i + 24, i + 36 merged.
+    metrics: curriculum.metrics.slice(0, steps).map((m, i) => ({
+      ...m,
+      stage: 'joint',
+      perTask: Object.assign({}, ...[0, 1, 2, 3].map((k) => curriculum.metrics[i + k * steps].perTask)),
+    })),
+    evaluations: [{ ...curriculum.evaluations[0] }, { ...curriculum.evaluations.at(-1)!, step: steps, stage: 'joint' }],
+  };
+  const r = renderReport(joint);
+  const pts = chartPoints(r.html);
+  assert.equal(pts.reward, 4 * steps);
+  const reward = r.html.slice(r.html.indexOf('data-chart="reward"'), r.html.indexOf('data-chart="component-'));
+  assert.doesNotMatch(reward, /class="stage-line/);
+  assert.match(reward, /<text class="stage-label"[^>]*>joint<\/text>/);
+  // One subpath per task: no gap anywhere.
+  for (const d of [...reward.matchAll(/<path d="([^"]+)"/g)].map((m) => m[1])) assert.equal(d.match(/M/g)?.length, 1);
+  // base + after joint.
+  assert.equal(pts['scores-matrix'], 8);
+  assert.equal(pts['bwt-matrix'], 4);
+});
