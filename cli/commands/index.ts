@@ -1,6 +1,7 @@
 /** Every `omni-zero` subcommand, one line each: a new command is one new file plus one import and one entry here. */
 import type { Command } from 'commander';
 import { register as registerSchema } from './schema.ts';
+import { register as registerData } from './data.ts';
 import { register as registerDemo } from './demo.ts';
 import { register as registerLengthPenalty } from './length-penalty.ts';
 import { register as registerPretrain } from './pretrain.ts';
@@ -27,6 +28,7 @@ export const commands: RegisterCommand[] = [
   registerLengthPenalty,
   registerPretrain,
   registerVerify,
+  registerData,
   registerReport,
   registerSchedule,
 ];
