@@ -11,6 +11,7 @@ import {
   componentNames,
   evalSeries,
   PHASES,
+  type Point,
   phaseMs,
   type RunSummary,
   runSummary,
@@ -119,8 +120,8 @@ export function renderReport(run: RunData, options: RenderOptions = {}): Rendere
       intro:
         'Held-out score per task at each evaluation (SPEC §8), stage boundaries marked. The matrices are OT §4’s backward transfer: rows are the base model and the model after each stage; BWT_j = P_base,j − P_after,j, positive = forgotten.',
       // Compared runs' matrices side by side: scores above, BWT below.
-      charts: [heldOutChart(ctx), ...(runs.length === 1 ? matrixGrid.slice(0, 1) : [])],
-      more: runs.length === 1 ? matrixGrid.slice(1) : matrixGrid,
+      charts: [heldOutChart(ctx), heldOutMeanChart(ctx)],
+      more: matrixGrid,
     },
     {
       title: 'Rewards',
@@ -227,6 +228,39 @@ function heldOutChart(ctx: Ctx): Chart {
     percent: true,
     series,
     legend: taskLegend(ctx, ctx.tasks),
+    boundaries: ctx.boundaries,
+  });
+}
+
+/** Mean over tasks at each evaluation where every task was scored (else a gap: a partial mean would jump). */
+export function heldOutMean(evaluations: RunData['evaluations'], tasks: string[]): Point[] {
+  return evaluations.map((e) => {
+    const v = tasks.map((t) => e.scores[t]);
+    return {
+      x: e.step,
+      y: v.some((x) => x === null || x === undefined) ? null : (v as number[]).reduce((a, b) => a + b, 0) / v.length,
+    };
+  });
+}
+
+function heldOutMeanChart(ctx: Ctx): Chart {
+  return lineChart({
+    name: 'heldout-mean',
+    title: 'Mean held-out score over tasks',
+    note: 'Unweighted mean over all tasks at each evaluation; the headline number when comparing schedules (OT Table 1).',
+    yLabel: 'mean held-out score (%)',
+    xDomain: ctx.xDomain,
+    yZero: true,
+    yFormat: pctAxis,
+    percent: true,
+    series: ctx.runs.map((r, i) => ({
+      label: `all tasks${runSuffix(ctx, i)}`,
+      color: NEUTRAL,
+      markers: true,
+      points: heldOutMean(r.evaluations, ctx.tasks),
+      ...runStyle(i),
+    })),
+    legend: ctx.styleLegend.length > 0 ? ctx.styleLegend : [{ label: 'all tasks', color: NEUTRAL }],
     boundaries: ctx.boundaries,
   });
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadRun } from '../../../report/load.ts';
-import { formatDuration, missingRanges, renderReport } from '../../../report/render.ts';
+import { formatDuration, heldOutMean, missingRanges, renderReport } from '../../../report/render.ts';
 import type { RunData } from '../../../report/run-data.ts';
 import { writeFixtureRun } from '../../fixtures/report/generate-run.ts';
 
@@ -31,6 +31,7 @@ const chartPoints = (html: string) =>
 
 const EXPECTED = [
   'heldout',
+  'heldout-mean',
   'scores-matrix',
   'bwt-matrix',
   'reward',
@@ -173,4 +174,23 @@ test('joint training (one stage, every task every step): continuous per-task lin
   // base + after joint.
   assert.equal(pts['scores-matrix'], 8);
   assert.equal(pts['bwt-matrix'], 4);
+});
+
+test('mean held-out score: over all tasks, a gap where any task is unscored', () => {
+  const e = (step: number, scores: Record<string, number | null>) => ({
+    step,
+    stage: 's',
+    reason: 'periodic' as const,
+    scores,
+    samples: {},
+    evaluationMs: 0,
+  });
+  // (0.2 + 0.4 + 0.9) / 3 = 0.5
+  const pts = heldOutMean(
+    [e(0, { a: 0.2, b: 0.4, c: 0.9 }), e(5, { a: 0.2, b: null, c: 0.9 }), e(9, { a: 0.3, b: 0.3 })],
+    ['a', 'b', 'c']
+  );
+  assert.ok(Math.abs(pts[0].y! - 0.5) < 1e-12);
+  assert.equal(pts[1].y, null);
+  assert.equal(pts[2].y, null);
 });
