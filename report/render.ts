@@ -247,7 +247,7 @@ function heldOutMeanChart(ctx: Ctx): Chart {
   return lineChart({
     name: 'heldout-mean',
     title: 'Mean held-out score over tasks',
-    note: 'Unweighted mean over all tasks at each evaluation; the headline number when comparing schedules (OT Table 1).',
+    note: 'Unweighted mean over tasks at each evaluation (the schedule comparison of OT Table 1).',
     yLabel: 'mean held-out score (%)',
     xDomain: ctx.xDomain,
     yZero: true,
