@@ -1,10 +1,12 @@
 /**
- * Synchronous, deadline-bounded access to the CAS worker (cas-worker.mjs). mathjs `simplify` cannot be interrupted
+ * Synchronous, deadline-bounded access to the CAS worker (cas-worker.ts). mathjs `simplify` cannot be interrupted
  * in-thread and can run for minutes on small adversarial input, so it runs in a worker thread: the caller blocks in
  * `Atomics.wait` until the reply or its deadline, and on the deadline the worker is terminated (a fresh one starts on
  * the next call). The API stays synchronous, so `verifyMath` stays a plain function.
  */
+import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { CAS_WORKER_SOURCE } from './cas-worker.ts';
 
 interface CasState {
   worker: Worker;
@@ -16,6 +18,8 @@ interface CasState {
 }
 
 let state: CasState | null = null;
+/** Set when the worker cannot start at all (mathjs not loadable): every later call fails fast instead of waiting. */
+let broken: string | null = null;
 
 export type CasOutcome =
   | { status: 'zero'; by: 'simplify' | 'rationalize' }
@@ -26,15 +30,21 @@ export type CasOutcome =
 function spawn(): CasState {
   const { port1, port2 } = new MessageChannel();
   const signal = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL('./cas-worker.mjs', import.meta.url), {
-    workerData: { port: port2, signal },
+  const mathjsPath = createRequire(import.meta.url).resolve('mathjs');
+  const worker = new Worker(CAS_WORKER_SOURCE, {
+    eval: true,
+    // plain JavaScript: skip the parent's loaders (tsx), which would only slow the start
+    execArgv: [],
+    workerData: { port: port2, signal, mathjsPath },
     transferList: [port2],
   });
   // Neither the worker nor its port may keep a finished CLI or test process alive.
   worker.unref();
   port1.unref();
-  worker.on('error', () => {
-    if (state?.worker === worker) state = null;
+  worker.on('error', (err) => {
+    if (state?.worker !== worker) return;
+    if (!state.ready) broken = `CAS worker failed to start: ${err.message}`;
+    state = null;
   });
   return { worker, port: port1, signal, nextId: 1, ready: false };
 }
@@ -65,7 +75,12 @@ function ensureReady(timeoutMs: number): CasState | null {
   if (state.ready) return state;
   const reply = waitReply(state, timeoutMs);
   if (reply?.ready) state.ready = true;
-  return state.ready ? state : null;
+  else if (reply && reply.ready === false) {
+    broken = String(reply.error);
+    kill(false);
+    return null;
+  }
+  return state?.ready ? state : null;
 }
 
 /**
@@ -84,9 +99,10 @@ export function warmUpCas(timeoutMs = 30_000): boolean {
 export function casProvesZero(expression: string, timeoutMs: number, tryRationalize: boolean): CasOutcome {
   try {
     const started = performance.now();
+    if (broken) return { status: 'error', message: broken };
     if (timeoutMs <= 0) return { status: 'timeout' };
     const s = ensureReady(timeoutMs);
-    if (!s) return { status: 'timeout' };
+    if (!s) return broken ? { status: 'error', message: broken } : { status: 'timeout' };
     const id = s.nextId++;
     Atomics.store(s.signal, 0, 0);
     s.port.postMessage({ id, expression, rationalize: tryRationalize });
