@@ -11,7 +11,7 @@ import { int, pick } from './world.ts';
 const TOPICS: Record<string, string[]> = {
   cats: ['soft', 'purr', 'nap', 'paws', 'fur', 'tail', 'milk', 'sly', 'warm', 'mew'],
   rain: ['wet', 'cold', 'drops', 'grey', 'pour', 'mud', 'cloud', 'drip', 'damp', 'storm'],
-  sun: ['hot', 'gold', 'light', 'noon', 'glow', 'sky', 'rays', 'dawn', 'warm', 'bright'],
+  sun: ['hot', 'gold', 'light', 'noon', 'glow', 'sky', 'rays', 'dawn', 'warm', 'shine'],
   sea: ['waves', 'salt', 'blue', 'tide', 'foam', 'ship', 'deep', 'shore', 'fish', 'wind'],
   tea: ['cup', 'leaf', 'steam', 'sip', 'hot', 'mint', 'pot', 'calm', 'brew', 'green'],
   snow: ['white', 'cold', 'flake', 'ice', 'soft', 'quiet', 'frost', 'drift', 'sled', 'still'],
@@ -20,7 +20,15 @@ const TOPICS: Record<string, string[]> = {
   trees: ['leaf', 'bark', 'root', 'green', 'tall', 'shade', 'bough', 'moss', 'wood', 'seed'],
   night: ['dark', 'moon', 'stars', 'owl', 'quiet', 'sleep', 'dream', 'black', 'still', 'cool'],
   bread: ['crust', 'warm', 'oven', 'soft', 'flour', 'bake', 'loaf', 'crumb', 'yeast', 'fresh'],
-  birds: ['wing', 'song', 'nest', 'fly', 'egg', 'sky', 'feather', 'tweet', 'beak', 'flock'],
+  moon: ['pale', 'night', 'glow', 'tide', 'full', 'gleam', 'white', 'orbit', 'dim', 'round'],
+  wind: ['gust', 'blow', 'howl', 'cold', 'sway', 'kite', 'storm', 'sails', 'whirl', 'air'],
+  fire: ['flame', 'heat', 'smoke', 'spark', 'ash', 'glow', 'logs', 'warm', 'red', 'crack'],
+  bees: ['honey', 'hive', 'buzz', 'wax', 'queen', 'sting', 'bloom', 'swarm', 'comb', 'busy'],
+  roses: ['red', 'thorn', 'petal', 'bloom', 'scent', 'stem', 'pink', 'bud', 'vase', 'love'],
+  city: ['cars', 'noise', 'signs', 'tower', 'crowd', 'roads', 'bus', 'busy', 'shops', 'park'],
+  farm: ['cows', 'barn', 'hay', 'field', 'pigs', 'corn', 'mud', 'hens', 'crops', 'fence'],
+  trains: ['track', 'steam', 'horn', 'rails', 'fast', 'coach', 'depot', 'smoke', 'wheel', 'ride'],
+  birds: ['wing', 'song', 'nest', 'fly', 'egg', 'sky', 'perch', 'tweet', 'beak', 'flock'],
 };
 const TOPIC_NAMES = Object.keys(TOPICS);
 
@@ -99,7 +107,7 @@ export const writingWorld: TaskWorld = {
   name: 'writing',
   kind: 'writing',
   description:
-    'Two to four words about one of 12 topics with an exact word count plus one constraint (include, exclude, start ' +
+    'Two to four words about one of 20 topics with an exact word count plus one constraint (include, exclude, start ' +
     'with, end with, lower case). Bug: the second constraint missed.',
   problem,
 };
