@@ -126,7 +126,20 @@ export function renderReport(run: RunData, options: RenderOptions = {}): Rendere
     {
       title: 'Rewards',
       intro: 'Mean reward per task over training steps, then each reward component (means over defined values).',
-      charts: [rewardChart(ctx), ...componentCharts(ctx)],
+      charts: [
+        rewardChart(ctx),
+        // Training accuracy exists only for verifiable tasks; a run without any has no such chart.
+        ...[
+          taskFractionChart(
+            ctx,
+            'accuracy',
+            'Training accuracy',
+            'answers judged correct',
+            (m, t) => m.perTask[t]?.accuracy
+          ),
+        ].filter((c) => c.points > 0),
+        ...componentCharts(ctx),
+      ],
     },
     {
       title: 'Think vs answer length',
@@ -137,7 +150,7 @@ export function renderReport(run: RunData, options: RenderOptions = {}): Rendere
     {
       title: 'Training dynamics',
       intro:
-        'Window in force (GZ §4.1), fraction of GRPO groups whose rewards are all equal (no signal), truncation, PPO clip fraction, approximate KL (k3) and policy entropy.',
+        'Window in force (GZ §4.1), fraction of GRPO groups whose rewards are all equal (no signal), truncation, PPO clip fraction, approximate KL (k3), policy entropy, loss and learning rate.',
       charts: [
         windowChart(ctx),
         taskFractionChart(
@@ -164,6 +177,8 @@ export function renderReport(run: RunData, options: RenderOptions = {}): Rendere
         ),
         scalarChart(ctx, 'kl', 'Approximate KL (k3)', 'KL, nats per token', (m) => m.klApprox),
         scalarChart(ctx, 'entropy', 'Policy entropy', 'entropy, nats per token', (m) => m.entropy),
+        scalarChart(ctx, 'loss', 'Policy loss', 'GRPO loss', (m) => m.loss),
+        scalarChart(ctx, 'learning-rate', 'Learning rate', 'learning rate', (m) => m.learningRate),
       ],
     },
     {
@@ -407,7 +422,7 @@ function taskFractionChart(
   name: string,
   title: string,
   what: string,
-  pick: (m: RunData['metrics'][number], task: string) => number | undefined
+  pick: (m: RunData['metrics'][number], task: string) => number | null | undefined
 ): Chart {
   const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
     ctx.tasks.map((t) => ({

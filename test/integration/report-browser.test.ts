@@ -74,7 +74,7 @@ for (const kind of ['single', 'compare'] as const) {
           width: el.getBoundingClientRect().width,
         }))
       );
-      assert.equal(charts.length, kind === 'single' ? 19 : 22);
+      assert.equal(charts.length, kind === 'single' ? 22 : 25);
       for (const c of charts) {
         assert.ok(c.points > 0, `${c.name}: data-points ${c.points}`);
         assert.ok(c.drawn > 0, `${c.name}: no drawn SVG paths or rects`);

@@ -20,6 +20,6 @@ test('loadRun and renderReport over s3://bucket/prefix', async () => {
   assert.deepEqual(run.problems, []);
   assert.equal(run.header.status, 'complete');
   const r = renderReport(run);
-  assert.equal(r.charts.length, 19);
+  assert.equal(r.charts.length, 22);
   await assert.rejects(loadRun(store.uri, 'run-b'), /no run 'run-b' at s3:\/\/.*\/run-b/);
 });

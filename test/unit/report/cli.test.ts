@@ -47,10 +47,10 @@ test('report --compare --storage --out writes the page and prints {out, charts, 
     out
   );
   assert.equal(error, undefined);
-  // 19 charts for one run + the compared run's two matrices and phase chart.
-  assert.deepEqual(JSON.parse(stdout), { out, charts: 22, steps: 20 });
+  // 22 charts for one run + the compared run's two matrices and phase chart.
+  assert.deepEqual(JSON.parse(stdout), { out, charts: 25, steps: 20 });
   const html = readFileSync(out, 'utf8');
-  assert.equal(html.match(/data-chart="/g)?.length, 22);
+  assert.equal(html.match(/data-chart="/g)?.length, 25);
 });
 
 test('an unknown run is an error naming the run and what to check', async () => {
@@ -68,7 +68,7 @@ test('the real binary reads the default storage (file://.omni-zero/runs under th
     );
   });
   assert.equal(code, 0, stderr);
-  assert.deepEqual(JSON.parse(stdout), { out: path.join(dir, 'report-curr.html'), charts: 19, steps: 20 });
+  assert.deepEqual(JSON.parse(stdout), { out: path.join(dir, 'report-curr.html'), charts: 22, steps: 20 });
 });
 
 test('an unsafe run id is refused before any path is built', async () => {
@@ -92,7 +92,7 @@ test('--compare-storage reads the second run from another storage; alone it is a
     out
   );
   assert.equal(error, undefined);
-  assert.equal(JSON.parse(stdout).charts, 22);
+  assert.equal(JSON.parse(stdout).charts, 25);
   assert.match(readFileSync(out, 'utf8'), /<code>nopenalty<\/code>/);
   const alone = await run('curr', '--storage', `file://${defaultStorage}`, '--compare-storage', `file://${other}`);
   assert.match(alone.error ?? '', /--compare-storage needs --compare/);

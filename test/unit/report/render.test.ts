@@ -35,6 +35,7 @@ const EXPECTED = [
   'scores-matrix',
   'bwt-matrix',
   'reward',
+  'accuracy',
   'component-accuracy',
   'component-format',
   'component-length',
@@ -48,6 +49,8 @@ const EXPECTED = [
   'clip-fraction',
   'kl',
   'entropy',
+  'loss',
+  'learning-rate',
   'phase-time',
 ];
 
