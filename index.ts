@@ -214,4 +214,4 @@ export { type PrepareContext, type PreparedTask, prepareTask } from './data/prep
 export { Quarantine, type QuarantineRecord, type QuarantineSummary } from './data/quarantine.ts';
 export { OpenAIReferencePolicy, type OpenAIReferencePolicyOptions, type ReferencePolicy, type ReferenceSampleOptions } from './data/reference-policy.ts';
 export { type Verdict, type VerifyOptions, verifyResponse } from './data/verify.ts';
-export { type CorpusOptions, type CorpusPair, generateWorld, generateWorldRows, inHeldOutPool, type TaskWorld, WORLDS, worldByName, worldPretrainCorpus } from './data/worlds/index.ts';
+export { type CorpusOptions, type CorpusPair, defineWorld, generateWorld, generateWorldRows, inHeldOutPool, type TaskWorld, WORLDS, type WorldSpec, worldByName, worldPretrainCorpus } from './data/worlds/index.ts';

@@ -6,7 +6,7 @@
  */
 
 import type { Problem, TaskWorld } from './types.ts';
-import { int, pick } from './world.ts';
+import { defineWorld, int, pick } from './world.ts';
 
 interface IntFamily {
   name: string;
@@ -112,11 +112,11 @@ function strProblem(r: () => number): Problem {
   };
 }
 
-export const codeWorld: TaskWorld = {
+export const codeWorld: TaskWorld = defineWorld({
   name: 'code',
   kind: 'code',
   description:
     'One-line Python functions from three examples (ints: +c, -c, *c, a*x+b, max(x,c), abs, x*x; strings: reverse, ' +
     'upper, double, first char), tested on the examples plus hidden inputs. Bug: constants ≥ 5 written one lower.',
   problem: (random) => (random() < 0.75 ? intProblem(random) : strProblem(random)),
-};
+});

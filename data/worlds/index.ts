@@ -35,5 +35,5 @@ export function worldPretrainCorpus(name: string, seed: number, n: number, opts:
   return pretrainCorpus(worldByName(name), seed, n, opts);
 }
 
-export type { CorpusOptions, CorpusPair, Problem, TaskWorld, WorldGenerateOptions } from './types.ts';
-export { generateWorld, HELD_OUT_ONE_IN, inHeldOutPool, pretrainCorpus } from './world.ts';
+export type { CorpusOptions, CorpusPair, Problem, TaskWorld, WorldGenerateOptions, WorldSpec } from './types.ts';
+export { defineWorld, generateWorld, HELD_OUT_ONE_IN, inHeldOutPool, pretrainCorpus } from './world.ts';

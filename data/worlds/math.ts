@@ -6,7 +6,7 @@
  */
 
 import type { Problem, TaskWorld } from './types.ts';
-import { int, pick } from './world.ts';
+import { defineWorld, int, pick } from './world.ts';
 
 const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
 const frac = (n: number, d: number): string => {
@@ -99,11 +99,11 @@ function word(r: () => number): Problem {
 
 const FAMILIES = [add, sub, mul, fraction, word];
 
-export const mathWorld: TaskWorld = {
+export const mathWorld: TaskWorld = defineWorld({
   name: 'math',
   kind: 'math',
   description:
     'add (10–99 + 1–99), sub (non-negative), mul (2–12 tables), fraction (a/b+c/d, reduced), one-step word problems. ' +
     'Bugs: dropped carry, smaller-from-larger digits, a*(b-1) for b ≥ 7, (a+c)/(b+d), adding a loss.',
   problem: (random) => pick(random, FAMILIES)(random),
-};
+});

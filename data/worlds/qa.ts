@@ -9,7 +9,7 @@
 import { buildQaPrompt } from '../../rewards/qa/prompt.ts';
 import { hashSeed, mulberry32 } from '../../rl/random.ts';
 import type { Problem, TaskWorld } from './types.ts';
-import { int, pick } from './world.ts';
+import { defineWorld, int, pick } from './world.ts';
 
 const ONSETS = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z'];
 const VOWELS = ['a', 'e', 'i', 'o', 'u'];
@@ -81,11 +81,11 @@ function problem(r: () => number, seed: number): Problem {
   };
 }
 
-export const qaWorld: TaskWorld = {
+export const qaWorld: TaskWorld = defineWorld({
   name: 'qa',
   kind: 'qa',
   description:
     'Made-up facts (24 countries × capital, river, king per seed) asked with four plain-text candidates. Held-out ' +
     "prompts share the facts, not the candidate sets. Bug: answering the neighbouring country's value.",
   problem,
-};
+});

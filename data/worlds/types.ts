@@ -53,11 +53,20 @@ export interface CorpusPair {
   bug?: string;
 }
 
-export interface TaskWorld {
+/** What a world file defines: its name, kind, description and problem generator. */
+export interface WorldSpec {
   readonly name: string;
   readonly kind: TaskKind;
   /** One paragraph for docs and `data inspect`: families, sizes, the systematic error. */
   readonly description: string;
   /** Draws one problem (uniform over the world's families and parameters) for the given seed. */
   problem(random: () => number, seed: number): Problem;
+}
+
+/** A world as the registry exposes it: the spec plus its splits and its pretraining corpus. */
+export interface TaskWorld extends WorldSpec {
+  /** Training and held-out rows (distinct prompts, disjoint splits, deterministic in the seed). */
+  generate(opts: WorldGenerateOptions): { train: DatasetRow[]; heldOut: DatasetRow[] };
+  /** `n` prompt/response pairs in the answer template with the systematic errors at `noise`. */
+  pretrainCorpus(seed: number, n: number, opts?: CorpusOptions): CorpusPair[];
 }

@@ -6,7 +6,7 @@
 import { hashSeed, mulberry32 } from '../../rl/random.ts';
 import { type DatasetRow, datasetRowSchema } from '../../schemas/records/dataset-row.ts';
 import { DataInputError } from '../errors.ts';
-import type { CorpusOptions, CorpusPair, Problem, TaskWorld, WorldGenerateOptions } from './types.ts';
+import type { CorpusOptions, CorpusPair, Problem, TaskWorld, WorldGenerateOptions, WorldSpec } from './types.ts';
 
 /** One prompt in this many belongs to the held-out pool. */
 export const HELD_OUT_ONE_IN = 8;
@@ -33,7 +33,7 @@ const STREAM_TRAIN = 1;
 const STREAM_HELD_OUT = 2;
 const STREAM_CORPUS = 3;
 
-function distinct(world: TaskWorld, seed: number, stream: number, n: number, heldOut: boolean): Problem[] {
+function distinct(world: WorldSpec, seed: number, stream: number, n: number, heldOut: boolean): Problem[] {
   const random = mulberry32(hashSeed(nameKey(world.name), seed, stream));
   const seen = new Set<string>();
   const out: Problem[] = [];
@@ -59,7 +59,7 @@ function distinct(world: TaskWorld, seed: number, stream: number, n: number, hel
   return out;
 }
 
-function toRow(world: TaskWorld, p: Problem, id: string, task: string, seed: number): DatasetRow {
+function toRow(world: WorldSpec, p: Problem, id: string, task: string, seed: number): DatasetRow {
   return datasetRowSchema.parse({
     id,
     task,
@@ -72,7 +72,7 @@ function toRow(world: TaskWorld, p: Problem, id: string, task: string, seed: num
 
 /** Training and held-out rows of a world: distinct prompts, disjoint splits, deterministic in the seed. */
 export function generateWorld(
-  world: TaskWorld,
+  world: WorldSpec,
   opts: WorldGenerateOptions
 ): { train: DatasetRow[]; heldOut: DatasetRow[] } {
   for (const k of ['trainSize', 'heldOutSize', 'seed'] as const) {
@@ -98,7 +98,7 @@ export function templated(think: string, answer: string, opts: CorpusOptions = {
  * `n` prompt/response pairs drawn from the training pool only (prompts may repeat, as in any corpus). An example whose
  * problem triggers its family's bug carries the bug with probability `noise`.
  */
-export function pretrainCorpus(world: TaskWorld, seed: number, n: number, opts: CorpusOptions = {}): CorpusPair[] {
+export function pretrainCorpus(world: WorldSpec, seed: number, n: number, opts: CorpusOptions = {}): CorpusPair[] {
   const noise = opts.noise ?? 0;
   if (!(noise >= 0 && noise <= 1)) throw new DataInputError('noise', `must be in [0, 1], got ${noise}`);
   if (!Number.isSafeInteger(n) || n < 0) throw new DataInputError('n', `must be a whole number ≥ 0, got ${n}`);
@@ -119,3 +119,12 @@ export function pretrainCorpus(world: TaskWorld, seed: number, n: number, opts: 
 /** Helpers for the worlds' generators. */
 export const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 export const int = (random: () => number, lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
+
+/** A world file's spec with its splits and corpus attached (what the registry holds). */
+export function defineWorld(spec: WorldSpec): TaskWorld {
+  return {
+    ...spec,
+    generate: (opts) => generateWorld(spec, opts),
+    pretrainCorpus: (seed, n, opts) => pretrainCorpus(spec, seed, n, opts),
+  };
+}

@@ -6,7 +6,7 @@
  */
 import type { WritingConstraint } from '../../rewards/writing/constraints.ts';
 import type { Problem, TaskWorld } from './types.ts';
-import { int, pick } from './world.ts';
+import { defineWorld, int, pick } from './world.ts';
 
 const TOPICS: Record<string, string[]> = {
   cats: ['soft', 'purr', 'nap', 'paws', 'fur', 'tail', 'milk', 'sly', 'warm', 'mew'],
@@ -103,11 +103,11 @@ function problem(r: () => number): Problem {
   };
 }
 
-export const writingWorld: TaskWorld = {
+export const writingWorld: TaskWorld = defineWorld({
   name: 'writing',
   kind: 'writing',
   description:
     'Two to four words about one of 20 topics with an exact word count plus one constraint (include, exclude, start ' +
     'with, end with, lower case). Bug: the second constraint missed.',
   problem,
-};
+});

@@ -71,6 +71,15 @@ for (const name of ['code', 'math', 'qa', 'writing']) {
   });
 }
 
+test('each registry world exposes generate and pretrainCorpus, the same as the free functions', () => {
+  const w = worldByName('writing');
+  assert.deepEqual(
+    w.generate({ seed: 2, trainSize: 20, heldOutSize: 5 }),
+    generateWorld(w, { seed: 2, trainSize: 20, heldOutSize: 5 })
+  );
+  assert.deepEqual(w.pretrainCorpus(2, 30, { noise: 0.5 }), pretrainCorpus(w, 2, 30, { noise: 0.5 }));
+});
+
 test('the train pool is 7/8 and the held-out pool 1/8 of prompts, whatever the seed', () => {
   const w = worldByName('math');
   const ps = problems(w, 1, 4000).map((p) => p.prompt);
