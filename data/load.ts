@@ -3,6 +3,8 @@
  * schema; a line failing any of the three goes to the quarantine with the reason and the run goes on.
  */
 import type { Readable } from 'node:stream';
+import { parseCodeTests } from '../rewards/sandbox/run-tests.ts';
+import { parseConstraints } from '../rewards/writing/constraints.ts';
 import { type DatasetRow, datasetRowSchema } from '../schemas/records/dataset-row.ts';
 import { type AdapterContext, adapterByName, type DatasetAdapter } from './adapters/index.ts';
 import { readJsonlLines } from './jsonl.ts';
@@ -31,6 +33,27 @@ function zodReason(issues: readonly { path: PropertyKey[]; message: string }[]):
     .slice(0, 3)
     .map((i) => `${i.path.map(String).join('.') || 'row'}: ${i.message}`)
     .join('; ');
+}
+
+/**
+ * What the row's verifier will need, checked now so a row that could never be scored is quarantined at load time
+ * rather than failing at its first rollout: verifiable kinds need a gold answer, code needs valid tests, and any
+ * writing constraints must be valid records. Returns the problem, or null.
+ */
+export function verifierProblem(row: DatasetRow): string | null {
+  try {
+    if ((row.kind === 'math' || row.kind === 'stem' || row.kind === 'qa') && !row.reference && !row.accepted?.length) {
+      return `a ${row.kind} row needs a reference (or accepted answers) to verify against`;
+    }
+    if (row.kind === 'code') {
+      if (row.tests === undefined) return 'a code row needs tests';
+      parseCodeTests(row.tests);
+    }
+    if (row.constraints !== undefined) parseConstraints(row.constraints);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 export async function loadRows(
@@ -68,6 +91,11 @@ export async function loadRows(
       const parsed = datasetRowSchema.safeParse(candidate);
       if (!parsed.success) {
         quarantine.add(line, `schema: ${zodReason(parsed.error.issues)}`, raw);
+        continue;
+      }
+      const problem = verifierProblem(parsed.data);
+      if (problem !== null) {
+        quarantine.add(line, `verifier: ${problem}`, raw);
         continue;
       }
       if (ids.has(parsed.data.id)) {

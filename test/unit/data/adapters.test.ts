@@ -162,7 +162,7 @@ test('sharegpt last-turn split keeps only the final assistant turn', async () =>
   assert.equal(r.adapterDropped['earlier turn (last-turn split)'], 2);
 });
 
-test('omni: rows in our schema; a wrong kind or task, extra keys, a missing id or a numeric reference quarantined', async () => {
+test('omni: rows in our schema; a wrong kind or task, extra keys, a missing id, a numeric or missing reference quarantined', async () => {
   const r = await loadRows(fixture('omni'), 'omni', ctx('math', { task: 'arith' }));
   assert.deepEqual(
     r.rows.map((x) => x.id),
@@ -172,14 +172,44 @@ test('omni: rows in our schema; a wrong kind or task, extra keys, a missing id o
     assert.equal(row.task, 'arith');
     assert.ok(datasetRowSchema.safeParse(row).success);
   }
-  assert.deepEqual(quarantinedLines(r.quarantine), [4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(quarantinedLines(r.quarantine), [4, 5, 6, 7, 8, 9, 13]);
   assert.match(reasonAt(r.quarantine, 4), /^schema: prompt: /);
   assert.match(reasonAt(r.quarantine, 5), /kind: is 'code' but task 'arith' is of kind 'math'/);
   assert.match(reasonAt(r.quarantine, 7), /^schema: .*extra/i);
   assert.match(reasonAt(r.quarantine, 8), /^schema: id: /);
+  assert.equal(
+    reasonAt(r.quarantine, 13),
+    'verifier: a math row needs a reference (or accepted answers) to verify against'
+  );
   const s = r.quarantine.summary();
-  assert.equal(s.count, 6);
-  // Reasons group by stage and field: five kinds here, one row each, ties in name order.
+  assert.equal(s.count, 7);
+  // Reasons group by stage and field: six kinds here, one row each, ties in name order, the top five listed.
   assert.deepEqual(s.topReasons[0], { reason: 'adapter omni: kind', count: 1 });
   assert.equal(s.topReasons.length, 5);
+});
+
+test('rows no verifier could score are quarantined at load: code without valid tests, bad writing constraints', async () => {
+  const { Readable } = await import('node:stream');
+  const lines = [
+    { id: 'ok', prompt: 'f: 1->2', tests: { functional: 'assert f(1)==2' } },
+    { id: 'no-tests', prompt: 'f: 1->3' },
+    { id: 'bad-tests', prompt: 'f: 1->4', tests: { inputs: ['1'], outputs: [] } },
+  ];
+  const code = await loadRows(Readable.from(lines.map((l) => `${JSON.stringify(l)}\n`)), 'omni', ctx('code'));
+  assert.deepEqual(
+    code.rows.map((r) => r.id),
+    ['ok']
+  );
+  assert.equal(reasonAt(code.quarantine, 2), 'verifier: a code row needs tests');
+  assert.match(reasonAt(code.quarantine, 3), /^verifier: tests/);
+  const writing = [
+    { id: 'w1', prompt: 'Write 2 words.', constraints: [{ type: 'word-count', min: 2, max: 2 }] },
+    { id: 'w2', prompt: 'Write.', constraints: [{ type: 'rhymes' }] },
+  ];
+  const w = await loadRows(Readable.from(writing.map((l) => `${JSON.stringify(l)}\n`)), 'omni', ctx('writing'));
+  assert.deepEqual(
+    w.rows.map((r) => r.id),
+    ['w1']
+  );
+  assert.match(reasonAt(w.quarantine, 2), /^verifier: constraints\[0\]\.type: unknown constraint type "rhymes"/);
 });
