@@ -12,10 +12,10 @@ import {
   evalSeries,
   PHASES,
   type Point,
-  phaseMs,
   type RunSummary,
   runSummary,
   stageBoundaries,
+  stepPhases,
   stepSeries,
   taskOrder,
 } from './shape.ts';
@@ -482,7 +482,7 @@ function phaseChart(ctx: Ctx, run: RunData, i: number): Chart {
     yLabel: 'wall time (s)',
     xDomain: ctx.xDomain,
     categories: PHASES.map((p) => ({ label: p, color: PHASE_COLORS[p] })),
-    bars: run.metrics.map((m) => ({ x: m.step, values: PHASES.map((p) => phaseMs(m, p) / 1000) })),
+    bars: stepPhases(run).map((b) => ({ x: b.step, values: PHASES.map((p) => b.ms[p] / 1000) })),
     boundaries: ctx.boundaries.filter((b) => b.row === i).map((b) => ({ ...b, row: 0 as const })),
   });
 }
@@ -548,7 +548,7 @@ function summaryHtml(runs: RunData[], tasks: string[], colors: Record<string, st
     '<section class="summary"><h2>Summary</h2>' +
     `<table data-table="summary">${head}${rows.join('')}</table>` +
     `<table data-table="phases">${phaseHead}${phaseRows.join('')}</table>` +
-    '<p class="intro">Relative score: mean over tasks of P_final / P_base (OT’s average relative performance). BWT positive = forgotten since the base; drop from best = best score after any stage − score after the last stage (forgetting since the peak). Wall time sums every recorded step’s phases.</p></section>'
+    '<p class="intro">Relative score: mean over tasks of P_final / P_base (OT’s average relative performance). BWT positive = forgotten since the base; drop from best = best score after any stage − score after the last stage (forgetting since the peak). Wall time sums every recorded step’s phases and the base evaluation.</p></section>'
   );
 }
 

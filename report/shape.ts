@@ -153,7 +153,7 @@ export interface RunSummary {
   averageRelative: number | null;
   /** Tasks the relative mean left out (no base, base 0, or no final score). */
   relativeSkipped: string[];
-  /** Sum of each phase's wall time over every recorded step, ms. */
+  /** Sum of each phase's wall time over every recorded step (see stepPhases), plus the base evaluation, ms. */
   phaseMs: Record<Phase, number>;
   steps: number;
 }
@@ -175,6 +175,20 @@ export function phaseMs(m: StepMetrics, phase: Phase): number {
     case 'evaluation':
       return t.evaluationMs ?? 0;
   }
+}
+
+/**
+ * Each recorded step's wall time per phase. When the loop leaves `timings.evaluationMs` out, the evaluation taken
+ * after step s (its record is keyed by steps completed, s + 1) is charged to step s from the EvalRecord's own
+ * `evaluationMs`, so evaluation time shows either way.
+ */
+export function stepPhases(run: RunData): { step: number; ms: Record<Phase, number> }[] {
+  const evalMs = new Map(run.evaluations.map((e) => [e.step, e.evaluationMs]));
+  return run.metrics.map((m) => {
+    const ms = Object.fromEntries(PHASES.map((p) => [p, phaseMs(m, p)])) as Record<Phase, number>;
+    if (m.timings.evaluationMs === undefined) ms.evaluation = evalMs.get(m.step + 1) ?? 0;
+    return { step: m.step, ms };
+  });
 }
 
 export function runSummary(run: RunData, matrix: BwtMatrix): RunSummary {
@@ -199,7 +213,10 @@ export function runSummary(run: RunData, matrix: BwtMatrix): RunSummary {
     })
   );
   const totals = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
-  for (const m of run.metrics) for (const p of PHASES) totals[p] += phaseMs(m, p);
+  for (const { ms } of stepPhases(run)) for (const p of PHASES) totals[p] += ms[p];
+  // The base evaluation runs before step 0, so no step carries it.
+  const baseEval = run.evaluations.find((e) => e.reason === 'base');
+  if (baseEval) totals.evaluation += baseEval.evaluationMs;
   return {
     finalScores,
     finalStep: last?.step ?? null,

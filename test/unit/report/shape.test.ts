@@ -8,6 +8,7 @@ import {
   evalSeries,
   runSummary,
   stageBoundaries,
+  stepPhases,
   stepSeries,
   taskOrder,
 } from '../../../report/shape.ts';
@@ -222,8 +223,13 @@ test('summary: final scores, average relative score and phase totals', () => {
   assert.ok(Math.abs(s.averageRelative! - 1) < 1e-12);
   assert.deepEqual(s.relativeSkipped, ['z']);
   assert.deepEqual(s.finalScores, { x: 0.6, y: 0.25, z: 0.3 });
-  // Two steps of 1000 / 200 / 300 ms; step 1 has a 50 ms checkpoint.
-  assert.deepEqual(s.phaseMs, { rollout: 2000, scoring: 400, update: 600, checkpoint: 50, evaluation: 0 });
+  // Two steps of 1000 / 200 / 300 ms; step 1 has a 50 ms checkpoint. No step records evaluationMs, so the
+  // evaluation after step 1 (record at step 2, 10 ms) is charged to step 1, plus the base evaluation (10 ms) = 20.
+  assert.deepEqual(s.phaseMs, { rollout: 2000, scoring: 400, update: 600, checkpoint: 50, evaluation: 20 });
+  assert.deepEqual(
+    stepPhases(run).map((p) => p.ms.evaluation),
+    [0, 10]
+  );
 });
 
 test('drop from best: best score after any stage minus the last', () => {
