@@ -21,7 +21,8 @@ export const openr1Math: DatasetAdapter = {
   adapt(record, line, ctx) {
     const o = asObject(record);
     const problem = requireText(o, 'problem');
-    const given = optionalText(o, 'answer')?.trim();
+    const given =
+      typeof o.answer === 'number' && Number.isFinite(o.answer) ? String(o.answer) : optionalText(o, 'answer')?.trim();
     const solution = optionalText(o, 'solution');
     const reference =
       given !== undefined && !PLACEHOLDERS.has(given.toLowerCase()) ? given : solution ? lastBoxed(solution) : null;

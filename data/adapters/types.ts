@@ -61,6 +61,13 @@ export function requireText(o: Record<string, unknown>, field: string): string {
   return v;
 }
 
+/** A gold answer: text, or a number as datasets often store one (kept as its decimal text). */
+export function requireAnswer(o: Record<string, unknown>, field: string): string {
+  const v = o[field];
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return requireText(o, field);
+}
+
 export function optionalText(o: Record<string, unknown>, field: string): string | undefined {
   const v = o[field];
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;

@@ -2,14 +2,14 @@
  * WebInstruct-verified rows (TIGER-Lab, used by GZ as its STEM data): `question`, `answer` (short final answer),
  * `answer_type` (Float, Integer, Expression, …), `category` (Physics, Mathematics, …), `difficulty`, `id`.
  */
-import { asObject, compactMeta, type DatasetAdapter, requireText, sourceId } from './types.ts';
+import { asObject, compactMeta, type DatasetAdapter, requireAnswer, requireText, sourceId } from './types.ts';
 
 export const webinstruct: DatasetAdapter = {
   name: 'webinstruct',
   adapt(record, line, ctx) {
     const o = asObject(record);
     const question = requireText(o, 'question');
-    const answer = requireText(o, 'answer');
+    const answer = requireAnswer(o, 'answer');
     const category = typeof o.category === 'string' && o.category.trim() !== '' ? o.category.trim() : undefined;
     return {
       rows: [
