@@ -610,22 +610,32 @@ rect.missing{fill:#f3e3e3}
 .hover-tip b{display:block;margin-bottom:2px}
 .hover-tip span.sw{display:inline-block;width:10px;height:3px;margin-right:6px;vertical-align:middle}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
+ul.legend li:focus-visible{outline:2px solid #0072B2;outline-offset:2px}
+@media print{.hover-tip{display:none!important}figure.chart,table{break-inside:avoid}body{max-width:none;padding:0}}
 `;
 
 // Clicking a legend entry hides/shows the series of that name in its chart (a run's entry: all of that run's series).
 // Moving over a step chart shows the step and each visible series' value there (text only, never innerHTML).
 const SCRIPT = `
 document.querySelectorAll('figure.chart ul.legend li').forEach(function (li) {
-  li.addEventListener('click', function () {
+  var toggle = function () {
     var fig = li.closest('figure');
     var name = li.getAttribute('data-legend');
     var run = li.getAttribute('data-run');
-    li.classList.toggle('off');
+    var off = li.classList.toggle('off');
+    li.setAttribute('aria-pressed', String(!off));
     fig.querySelectorAll('g.series').forEach(function (g) {
       var s = g.getAttribute('data-series');
       var hit = run ? s.slice(-(run.length + 3)) === ' (' + run + ')' : s === name || s.indexOf(name + ' (') === 0;
-      if (hit) g.classList.toggle('off', li.classList.contains('off'));
+      if (hit) g.classList.toggle('off', off);
     });
+  };
+  li.addEventListener('click', toggle);
+  li.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      toggle();
+    }
   });
 });
 var tip = document.createElement('div');

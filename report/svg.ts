@@ -133,7 +133,7 @@ function legendHtml(items: LegendItem[]): string {
         ? `<svg width="14" height="12" aria-hidden="true"><rect x="1" y="1" width="12" height="10" fill="${i.color}"/></svg>`
         : `<svg width="26" height="12" aria-hidden="true"><line x1="1" y1="6" x2="25" y2="6" stroke="${i.color}" stroke-width="2.5"${i.dashed ? ' stroke-dasharray="5 3"' : ''}/></svg>`;
     const run = i.run === undefined ? '' : ` data-run="${escapeHtml(i.run)}"`;
-    return `<li data-legend="${escapeHtml(i.label)}"${run}>${sw}${escapeHtml(i.label)}</li>`;
+    return `<li data-legend="${escapeHtml(i.label)}"${run} tabindex="0" role="button" aria-pressed="true" title="show / hide">${sw}${escapeHtml(i.label)}</li>`;
   });
   return `<ul class="legend">${li.join('')}</ul>`;
 }

@@ -147,6 +147,13 @@ test('clicking a legend entry hides that series and clicking again shows it', as
     );
     await item.click();
     assert.equal(await series.isVisible(), true);
+    // From the keyboard too: Enter on a focused legend entry.
+    await item.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await series.isVisible(), false);
+    assert.equal(await item.getAttribute('aria-pressed'), 'false');
+    await page.keyboard.press(' ');
+    assert.equal(await series.isVisible(), true);
     // A run's legend entry hides every series of that run.
     await page.locator('[data-chart="reward"] ul.legend li[data-run="reverse"]').click();
     assert.equal(
