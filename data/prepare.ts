@@ -80,6 +80,16 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
       'is enabled but no reference policy was given (the worker supplies one from referenceModel or the base policy)'
     );
   }
+  // Held-out rows that do not come out of the training pipeline (a world's, a separate file's) get the same prompt
+  // limit, so evaluation never asks what training could not have fitted in the window.
+  const heldOutLimit = (rows: DatasetRow[]): DatasetRow[] =>
+    filters.maxPromptTokens == null
+      ? rows
+      : apply(
+          'held-out max-prompt-tokens',
+          rows,
+          tokenLengthFilter(rows, { maxTokens: filters.maxPromptTokens, countTokens: ctx.countTokens })
+        );
   const preFilter = (rows: DatasetRow[]): DatasetRow[] => {
     let out = rows;
     if (filters.dedup) out = apply('dedup', out, dedupRows(out, 'whitespace'));
@@ -112,7 +122,7 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
       dropped: {},
     });
     train = preFilter(g.train);
-    heldOut = g.heldOut;
+    heldOut = heldOutLimit(g.heldOut);
   } else {
     const adapterCtx = { task: name, kind: task.kind, seed, sharegpt: shareGptRules(task) };
     const loaded = await loadRows(src.uri, src.adapter, adapterCtx, { quarantine, onProgress: progress('load') });
@@ -143,7 +153,7 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
         out: h.rows.length,
         dropped: quarantine.count > before ? { 'quarantine (held-out file)': quarantine.count - before } : {},
       });
-      heldOut = h.rows;
+      heldOut = heldOutLimit(h.rows);
       rows = apply('held-out-overlap', rows, disjointFromHeldOut(rows, heldOut));
     } else {
       const s = splitHeldOut(rows, src.heldOutSize, seed);

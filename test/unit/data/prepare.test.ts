@@ -175,7 +175,7 @@ test('configuration problems are errors that say what to fix', async () => {
   });
   await assert.rejects(
     prepareTask('m', tooShort, { seed: 0 }),
-    /no training rows left after preparation \(stages: generate 21→21, dedup 20→20, max-prompt-tokens 20→0\)/
+    /no training rows left after preparation \(stages: generate 21→21, dedup 20→20, max-prompt-tokens 20→0, held-out max-prompt-tokens 1→0\)/
   );
   const missing = task({
     kind: 'math',
