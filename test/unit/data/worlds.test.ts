@@ -190,3 +190,22 @@ test('property: any seed gives schema-valid, disjoint splits', () => {
     { numRuns: 40 }
   );
 });
+
+test('property: for any seed, math/qa/writing gold answers verify and their systematic errors do not', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 2 ** 31 }),
+      fc.constantFrom('math', 'qa', 'writing'),
+      async (seed, name) => {
+        const w = worldByName(name);
+        for (const p of problems(w, seed, 8)) {
+          const row = rowOf(w, p);
+          if (!(await verifyResponse(row, templated(p.think, p.answer))).correct) return false;
+          if (p.bug && (await verifyResponse(row, templated(p.think, p.bug.answer))).correct) return false;
+        }
+        return true;
+      }
+    ),
+    { numRuns: 60 }
+  );
+});
