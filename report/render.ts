@@ -511,6 +511,7 @@ function headerHtml(runs: RunData[]): string {
       `<dt>status</dt><dd><span class="status ${status}">${escapeHtml(h.status)}</span></dd>` +
       `<dt>steps</dt><dd>${steps}</dd>` +
       `<dt>config hash</dt><dd><code>${escapeHtml(h.configHash ?? 'unknown')}</code></dd>` +
+      (h.createdAt ? `<dt>started</dt><dd>${escapeHtml(h.createdAt)}</dd>` : '') +
       `<dt>stages</dt><dd>${escapeHtml(stages || 'none recorded')}${h.stagesFromPlan ? '' : ' <em>(inferred from metrics)</em>'}</dd>` +
       `<dt>problems</dt><dd>${r.problems.length === 0 ? 'none' : `<a href="#problems">${r.problems.length}</a>`}</dd>` +
       '</dl></div>'

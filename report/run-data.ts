@@ -22,6 +22,8 @@ export interface RunHeader {
   /** Experiment name; null when run.json is missing or has none. */
   experiment: string | null;
   configHash: string | null;
+  /** When the run was recorded (run.json `createdAt`, ISO 8601), if it says. */
+  createdAt: string | null;
   /** A status written by the run itself, else derived from the steps present (see deriveStatus). */
   status: string;
   /** Planned steps; null when the plan is unknown. */

@@ -30,6 +30,7 @@ export function parseRunInfo(info: unknown, runId: string, metrics: StepMetrics[
     runId,
     experiment: str(obj.experiment) ?? (config ? str(config.name) : null),
     configHash: str(obj.configHash),
+    createdAt: str(obj.createdAt),
     status: '',
     totalSteps,
     stages,

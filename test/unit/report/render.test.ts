@@ -118,6 +118,7 @@ test('header: experiment, run id, status, steps and config hash; text is escaped
   assert.match(html, /<span class="status warn">incomplete \(3 of 48 steps recorded\)<\/span>/);
   assert.match(html, /<dd>48 \/ 48<\/dd>/);
   assert.match(html, /<code>3c9a51e08f7d<\/code>/);
+  assert.match(html, /<dt>started<\/dt><dd>2026-11-21T08:00:00\.000Z<\/dd>/);
 });
 
 test('durations read as people say them', () => {

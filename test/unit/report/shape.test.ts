@@ -64,6 +64,7 @@ const header = (stages: { name: string; startStep: number; endStep: number; task
   runId: 'r',
   experiment: 'e',
   configHash: null,
+  createdAt: null,
   status: 'complete',
   totalSteps: stages.at(-1)?.endStep ?? null,
   stages: stages.map((s) => ({ ...s, windows: [] })),
