@@ -1,9 +1,22 @@
 /**
  * Activities by worker role. Each activity is a thin adapter: read inputs from the blob store, call a library, write
- * outputs, heartbeat, return a small summary. (The RL step activities arrive with the orchestration work.)
+ * outputs, heartbeat, return a small summary. Workflows import this module as types only.
  */
 import type { WorkerRole } from '../workers/task-queues.ts';
+import { prepareData, sampleBatch } from './datasets.ts';
+import { evaluate, initPolicy, rollout, update } from './gpu.ts';
+import { checkpoint, initRun } from './run.ts';
+import { score } from './scoring.ts';
 
-export function activitiesFor(_role: WorkerRole): Record<string, (...args: any[]) => Promise<unknown>> {
-  return {};
+export { checkpoint, evaluate, initPolicy, initRun, prepareData, rollout, sampleBatch, score, update };
+
+const BY_ROLE = {
+  main: {},
+  gpu: { initPolicy, rollout, update, evaluate },
+  cpu: { prepareData, sampleBatch, score },
+  io: { initRun, checkpoint },
+} as const;
+
+export function activitiesFor(role: WorkerRole): Record<string, (...args: any[]) => Promise<unknown>> {
+  return BY_ROLE[role];
 }

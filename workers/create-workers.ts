@@ -2,8 +2,12 @@
  * Builds the Temporal workers of one process for the given roles. Libraries stay Temporal-free; this is where
  * activities and workflows meet the task queues.
  */
+
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesFor } from '../activities/index.ts';
+import { setOwnGpuQueue } from '../activities/worker-queue.ts';
 import { TASK_QUEUES, type WorkerRole } from './task-queues.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 
@@ -21,20 +25,28 @@ export interface CreateWorkersOptions {
 export async function createWorkers(opts: CreateWorkersOptions): Promise<Worker[]> {
   const queues = { ...TASK_QUEUES, ...opts.taskQueues };
   const workers: Worker[] = [];
-  for (const role of opts.roles) {
-    const activities = activitiesFor(role);
+  const make = async (taskQueue: string, role: WorkerRole) => {
     const withWorkflows = role === 'main';
-    if (!withWorkflows && Object.keys(activities).length === 0) continue;
-    workers.push(
-      await Worker.create({
-        connection: opts.connection,
-        namespace: opts.namespace ?? 'default',
-        taskQueue: queues[role],
-        ...(withWorkflows ? { workflowBundle: await workflowBundle() } : {}),
-        activities,
-        shutdownGraceTime: opts.shutdownGraceTime ?? '30s',
-      })
-    );
+    return Worker.create({
+      connection: opts.connection,
+      namespace: opts.namespace ?? 'default',
+      taskQueue,
+      ...(withWorkflows ? { workflowBundle: await workflowBundle() } : {}),
+      activities: activitiesFor(role),
+      // One GPU activity at a time: rollout and update own the model (and the only core of the wasm backend).
+      ...(role === 'gpu' ? { maxConcurrentActivityTaskExecutions: 1 } : {}),
+      shutdownGraceTime: opts.shutdownGraceTime ?? '30s',
+    });
+  };
+  for (const role of opts.roles) {
+    if (role !== 'main' && Object.keys(activitiesFor(role)).length === 0) continue;
+    workers.push(await make(queues[role], role));
+    if (role === 'gpu') {
+      // The worker-specific queue: rollout and update of a run come back here while this process holds the policy.
+      const own = `${queues.gpu}-${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+      setOwnGpuQueue(own);
+      workers.push(await make(own, 'gpu'));
+    }
   }
   return workers;
 }

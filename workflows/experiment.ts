@@ -2,37 +2,63 @@
  * The `experiment` workflow: one run of one config. Takes the config itself as its single JSON input, so it can be
  * pasted into the Web UI's "Start Workflow" form, or `{ config, runId }` from the CLI. Invalid input fails the
  * workflow at once, non-retryably, listing every problem. A valid config is planned (stages, step budgets, window
- * per step, batch shapes), the plan is published through the `progress` query, the search attributes and the memo.
- * (The RL step loop — data preparation, stages, checkpoints — is built on this plan by the orchestration layer.)
+ * per step, batch shapes), then run: data preparation → base policy and its evaluation → each stage as a child
+ * `stage` workflow (the RL step loop) followed by a stage-end evaluation → the result with the BWT matrix inputs.
  */
 import {
   ApplicationFailure,
+  condition,
+  executeChild,
+  getExternalWorkflowHandle,
   log,
+  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type * as activities from '../activities/index.ts';
+import type { DataCursor, PolicyRef, RunRef, StepSummary } from '../activities/types.ts';
+import { configHash } from '../schemas/config-hash.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
-import { progressQuery } from './messages.ts';
-import type { ExperimentProgress } from './progress.ts';
-import { type RunPlan, runPlan, windowAtStep } from './run-plan.ts';
+import { activityOptions, orchestrationSettings } from './activity-options.ts';
+import {
+  type Adjustment,
+  adjustUpdate,
+  applyAdjustmentSignal,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  stepCompletedSignal,
+  stopSignal,
+} from './messages.ts';
+import type { ExperimentProgress, RunStatus } from './progress.ts';
+import { type RunPlan, runPlan, windowAtStep, windowSegments } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
+import { type StageResult, stage } from './stage.ts';
+
+type Activities = typeof activities;
 
 /** The CLI's form of the input; a bare config object (from the Web UI) is treated as `{ config }`. */
 export interface ExperimentStart {
   /** The experiment config as parsed JSON/YAML (validated here, not trusted). */
   config: unknown;
-  /** Stable run id; default: the workflow id. */
+  /** Stable run id; default: the workflow id (a schedule's runs each get their own). */
   runId?: string;
 }
 
 export interface ExperimentResult {
   runId: string;
-  status: 'planned';
+  status: 'completed' | 'stopped';
   summary: string;
   plan: RunPlan;
+  steps: number;
+  /** Where the run's checkpoints, metrics and evaluations are. */
+  base: string;
+  /** Held-out scores: the base, then after each stage (SPEC §8's BWT matrix). */
+  evaluations: { after: string; step: number; scores: Record<string, number | null> }[];
+  finalCheckpoint: string | null;
 }
 
 export const INVALID_CONFIG = 'InvalidExperimentConfig';
@@ -43,7 +69,8 @@ function isStart(input: unknown): input is ExperimentStart {
 
 export async function experiment(input: unknown): Promise<ExperimentResult> {
   const start: ExperimentStart = isStart(input) ? input : { config: input };
-  const runId = start.runId ?? workflowInfo().workflowId;
+  const info = workflowInfo();
+  const runId = start.runId ?? info.workflowId;
   const rawName = (start.config as { name?: unknown } | null)?.name;
   const progress: ExperimentProgress = {
     runId,
@@ -57,6 +84,10 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
     lastMetrics: null,
     etaMs: null,
   };
+  const setStatus = (status: RunStatus) => {
+    progress.status = status;
+    upsertSearchAttributes([{ key: SA.status, value: status }]);
+  };
   setHandler(progressQuery, () => progress, { description: 'Stage, step / total, window in force, last metrics, ETA' });
   upsertSearchAttributes([
     { key: SA.run, value: runId },
@@ -67,9 +98,8 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   const parsed = parseExperimentConfig(start.config);
   if (!parsed.ok) {
     const problems = parsed.issues.map((i) => `${i.path || '(config)'}: ${i.message}`);
-    progress.status = 'failed';
     progress.problems = problems;
-    upsertSearchAttributes([{ key: SA.status, value: 'failed' }]);
+    setStatus('failed');
     const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
     throw ApplicationFailure.nonRetryable(
       `invalid experiment config (${count}); fix these and start again:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
@@ -79,33 +109,186 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   }
   const config = parsed.config;
   const plan = runPlan(config);
+  const orchestration = orchestrationSettings(config);
+  const run: RunRef = {
+    experiment: config.name,
+    runId,
+    base: `${config.checkpoint.storage.replace(/\/+$/, '')}/${runId}`,
+    configHash: configHash(config),
+  };
   const first = plan.stages[0];
   Object.assign(progress, {
     experiment: config.name,
-    status: 'planned',
     stage: first ? { index: 0, name: first.name, count: plan.stages.length } : null,
     totalSteps: plan.totalSteps,
     window: windowAtStep(plan, 0),
     summary: plan.summary,
   } satisfies Partial<ExperimentProgress>);
+  setStatus('planned');
   upsertSearchAttributes([
     { key: SA.experiment, value: config.name },
-    { key: SA.status, value: 'planned' },
     { key: SA.step, value: 0 },
     ...(first ? [{ key: SA.stage, value: first.name }] : []),
   ]);
   upsertMemo({
     summary: plan.summary,
     seed: config.seed,
+    base: run.base,
     stages: plan.stages.map((s) => `${s.name}:${s.steps}`).join(' '),
   });
-  setCurrentDetails(planDetails(plan));
+  setCurrentDetails(planDetails(plan, run));
   log.info('experiment planned', { runId, summary: plan.summary });
-  return { runId, status: 'planned', summary: plan.summary, plan };
+
+  // Steering: pause/resume/stop are held here and forwarded to the stage in progress; adjust is validated first.
+  let activeChild: string | null = null;
+  let paused = false;
+  let stopRequested = false;
+  let learningRate = config.grpo.learningRate;
+  const stageSteps = plan.stages.map((s) => s.steps);
+  const stepsDoneIn = (i: number) => Math.max(0, progress.step - (plan.stages[i]?.startStep ?? 0));
+  const forward = (fn: (id: string) => Promise<void>) => {
+    if (activeChild)
+      fn(activeChild).catch((err) => log.warn('could not reach the running stage', { err: String(err) }));
+  };
+  setHandler(pauseSignal, () => {
+    paused = true;
+    setStatus('paused');
+    forward((id) => getExternalWorkflowHandle(id).signal(pauseSignal));
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+    setStatus('training');
+    forward((id) => getExternalWorkflowHandle(id).signal(resumeSignal));
+  });
+  setHandler(stopSignal, () => {
+    stopRequested = true;
+    forward((id) => getExternalWorkflowHandle(id).signal(stopSignal));
+  });
+  setHandler(
+    adjustUpdate,
+    (a: Adjustment) => {
+      if (a.learningRate !== undefined) learningRate = a.learningRate;
+      const i = progress.stage?.index ?? 0;
+      if (a.stageSteps !== undefined) stageSteps[i] = a.stageSteps;
+      forward((id) => getExternalWorkflowHandle(id).signal(applyAdjustmentSignal, a));
+      return { learningRate, stageSteps: stageSteps[i], stage: plan.stages[i]?.name ?? '' };
+    },
+    {
+      validator: (a: Adjustment) => {
+        if (typeof a !== 'object' || a === null)
+          throw new Error('adjust takes an object: { learningRate?, stageSteps? }');
+        const known = ['learningRate', 'stageSteps'];
+        const unknown = Object.keys(a).filter((k) => !known.includes(k));
+        if (unknown.length)
+          throw new Error(`unknown field(s) ${unknown.join(', ')}: adjust takes learningRate, stageSteps`);
+        if (a.learningRate === undefined && a.stageSteps === undefined) throw new Error('nothing to adjust');
+        if (
+          a.learningRate !== undefined &&
+          !(typeof a.learningRate === 'number' && a.learningRate > 0 && a.learningRate < 1)
+        )
+          throw new Error(`learningRate must be a number in (0, 1), got ${String(a.learningRate)}`);
+        if (a.stageSteps !== undefined) {
+          const i = progress.stage?.index ?? 0;
+          const done = stepsDoneIn(i);
+          if (!Number.isInteger(a.stageSteps) || a.stageSteps < Math.max(1, done))
+            throw new Error(
+              `stageSteps must be a whole number ≥ ${Math.max(1, done)} (steps already done in '${plan.stages[i]?.name}'), got ${String(a.stageSteps)}`
+            );
+        }
+        if (progress.status === 'completed' || progress.status === 'stopped')
+          throw new Error(`the run is ${progress.status}`);
+      },
+      description: 'Change the learning rate or the current stage step budget: { learningRate?, stageSteps? }',
+    }
+  );
+  const started = Date.now();
+  setHandler(stepCompletedSignal, (summary: StepSummary) => {
+    progress.step = summary.step + 1;
+    progress.window = summary.window;
+    progress.lastMetrics = {
+      ...(summary.rewardMean !== null ? { reward: summary.rewardMean } : {}),
+      loss: summary.loss,
+      ...Object.fromEntries(
+        Object.entries(summary.perTask).flatMap(([t, v]) => (v === null ? [] : [[`reward/${t}`, v]]))
+      ),
+    };
+    upsertSearchAttributes([
+      { key: SA.step, value: progress.step },
+      ...(summary.rewardMean !== null ? [{ key: SA.reward, value: summary.rewardMean }] : []),
+    ]);
+    const elapsed = Date.now() - started;
+    const done = progress.step - (plan.stages[0]?.startStep ?? 0);
+    progress.etaMs = done > 0 ? Math.round((elapsed / done) * (progress.totalSteps - progress.step)) : null;
+  });
+
+  const io = proxyActivities<Activities>(activityOptions(orchestration, orchestration.taskQueues.io, 'initRun'));
+  const cpu = proxyActivities<Activities>(activityOptions(orchestration, orchestration.taskQueues.cpu, 'prepareData'));
+  const gpu = proxyActivities<Activities>(activityOptions(orchestration, orchestration.taskQueues.gpu, 'evaluate'));
+
+  await io.initRun({ run, config: start.config, plan });
+  setStatus('preparing');
+  await cpu.prepareData({ run });
+  let policy: PolicyRef = await gpu.initPolicy({ run });
+  let cursor: DataCursor = {};
+  const evaluations: ExperimentResult['evaluations'] = [];
+  setStatus('evaluating');
+  const base = await gpu.evaluate({ run, step: 0, stage: 'base', reason: 'base', policy });
+  evaluations.push({ after: 'base', step: 0, scores: base.scores });
+
+  let step = 0;
+  let finalCheckpoint: string | null = null;
+  for (const planned of plan.stages) {
+    if (stopRequested) break;
+    // Budgets may have been adjusted: this stage runs [step, step + its budget), its windows recomputed for that span.
+    const endStep = step + stageSteps[planned.index];
+    const stageWindow = config.schedule.stages.find((s) => s.name === planned.name)?.window;
+    const windows = windowSegments(config.window, { window: stageWindow, startStep: step, endStep });
+    progress.stage = { index: planned.index, name: planned.name, count: plan.stages.length };
+    upsertSearchAttributes([{ key: SA.stage, value: planned.name }]);
+    setStatus(paused ? 'paused' : 'training');
+    activeChild = `${info.workflowId}/stage-${planned.index}-${planned.name}`;
+    const result: StageResult = await executeChild(stage, {
+      workflowId: activeChild,
+      taskQueue: orchestration.taskQueues.workflow,
+      typedSearchAttributes: [
+        { key: SA.experiment, value: config.name },
+        { key: SA.run, value: runId },
+        { key: SA.stage, value: planned.name },
+        { key: SA.status, value: 'training' },
+      ],
+      args: [
+        {
+          run,
+          stage: { index: planned.index, name: planned.name, startStep: step, endStep, windows },
+          step,
+          policy,
+          cursor,
+          learningRate,
+          checkpointEverySteps: plan.checkpointEverySteps,
+          evaluateEverySteps: plan.evaluateEverySteps,
+          continueAsNewEverySteps: plan.continueAsNewEverySteps,
+          orchestration,
+          parentId: info.workflowId,
+          paused,
+          stopRequested,
+        },
+      ],
+    });
+    activeChild = null;
+    ({ step, policy, cursor } = result);
+    finalCheckpoint = result.checkpoint;
+    progress.step = step;
+    if (result.evaluation) evaluations.push({ after: planned.name, ...result.evaluation });
+    if (result.stopped) stopRequested = true;
+    if (paused) await condition(() => !paused || stopRequested);
+  }
+  const status = stopRequested ? 'stopped' : 'completed';
+  setStatus(status);
+  return { runId, status, summary: plan.summary, plan, steps: step, base: run.base, evaluations, finalCheckpoint };
 }
 
 /** Markdown for the Web UI's "current details" panel. */
-function planDetails(plan: RunPlan): string {
+function planDetails(plan: RunPlan, run: RunRef): string {
   const rows = plan.stages.map((s) => {
     const windows = s.windows.map((w) => `${w.maxTokens}`).join(' → ');
     return `| ${s.index + 1} | ${s.name} | ${s.tasks.map((t) => `${t.task}×${t.weight}`).join(', ')} | ${s.startStep}–${s.endStep - 1} | ${windows} |`;
@@ -114,6 +297,8 @@ function planDetails(plan: RunPlan): string {
     `**${plan.summary}**`,
     '',
     `${plan.batch.promptsPerStep} prompts × ${plan.batch.groupSize} responses per step; ${plan.batch.optimizerStepsPerStep} optimiser step(s) per step`,
+    '',
+    `Checkpoints, metrics and evaluations: \`${run.base}\``,
     '',
     '| # | stage | tasks | steps | window (tokens) |',
     '|---|---|---|---|---|',

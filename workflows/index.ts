@@ -1,2 +1,3 @@
 /** Every workflow type the workers register (the bundle's entry point). */
 export { experiment } from './experiment.ts';
+export { stage } from './stage.ts';

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -7,6 +10,7 @@ import { TEMPORAL_BIN } from '../../infra/paths.mjs';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import { progressQuery } from '../../workflows/messages.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
+import { tinyExperiment } from '../helpers/tiny-config.ts';
 import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
 
 const run = promisify(execFile);
@@ -15,7 +19,7 @@ let workers: RunningWorkers;
 
 before(async () => {
   env = await temporalTestEnv();
-  workers = await startTestWorkers(env, ['main']);
+  workers = await startTestWorkers(env, ['main', 'gpu', 'cpu', 'io']);
 });
 after(async () => {
   await workers.stop();
@@ -44,7 +48,7 @@ function temporalCli(...args: string[]) {
   return run(TEMPORAL_BIN, [...args, '--address', env.address], { encoding: 'utf8' });
 }
 
-test('a valid config pasted as the bare input completes its plan and shows in `temporal workflow list`', async () => {
+test('a valid config pasted as the bare input runs its plan to completion and shows in `temporal workflow list`', async () => {
   const workflowId = `wf-plan-${Date.now()}`;
   const handle = await env.client.workflow.start('experiment', {
     args: [validConfig],
@@ -52,7 +56,7 @@ test('a valid config pasted as the bare input completes its plan and shows in `t
     workflowId,
   });
   const result = (await handle.result()) as ExperimentResult;
-  assert.equal(result.status, 'planned');
+  assert.equal(result.status, 'completed');
   assert.equal(result.runId, workflowId);
   // code precedes math in the default curriculum order (OT §3.2): code steps 0–2, math 3–5.
   assert.deepEqual(
@@ -62,16 +66,16 @@ test('a valid config pasted as the bare input completes its plan and shows in `t
       ['math', 3, 6],
     ]
   );
-  // The run-wide window grows at global step 4, inside the math stage.
-  assert.deepEqual(result.plan.stages[1].windows, [
-    { fromStep: 3, toStep: 4, maxTokens: 32 },
-    { fromStep: 4, toStep: 6, maxTokens: 64 },
+  // The run-wide window grows at global step 2, inside the code stage.
+  assert.deepEqual(result.plan.stages[0].windows, [
+    { fromStep: 0, toStep: 2, maxTokens: 12 },
+    { fromStep: 2, toStep: 3, maxTokens: 16 },
   ]);
-  assert.equal(result.plan.batch.responsesPerStep, 16);
+  assert.equal(result.plan.batch.responsesPerStep, 4);
   const progress = await handle.query(progressQuery);
-  assert.equal(progress.status, 'planned');
+  assert.equal(progress.status, 'completed');
   assert.equal(progress.totalSteps, 6);
-  assert.equal(progress.window, 32);
+  assert.equal(progress.step, 6);
 
   // Visibility is eventually consistent: poll the CLI's list until the run appears with its attributes.
   let listed: any[] = [];
@@ -80,7 +84,7 @@ test('a valid config pasted as the bare input completes its plan and shows in `t
       'workflow',
       'list',
       '--query',
-      `OmniRun = "${workflowId}"`,
+      `OmniRun = "${workflowId}" AND WorkflowType = "experiment"`,
       '--output',
       'json'
     );
@@ -92,9 +96,10 @@ test('a valid config pasted as the bare input completes its plan and shows in `t
   for (const key of ['OmniExperiment', 'OmniRun', 'OmniStatus', 'OmniStage', 'OmniStep'])
     assert.match(sa, new RegExp(key));
   const described = await handle.describe();
-  assert.equal(described.searchAttributes.OmniStatus?.[0], 'planned');
+  assert.equal(described.searchAttributes.OmniStatus?.[0], 'completed');
   assert.equal(described.searchAttributes.OmniExperiment?.[0], 'wf-plan');
-  assert.equal(described.searchAttributes.OmniStage?.[0], 'code');
+  assert.equal(described.searchAttributes.OmniStage?.[0], 'math');
+  assert.equal(described.searchAttributes.OmniStep?.[0], 6);
   assert.match(String((await described.memo)?.summary), /wf-plan: curriculum, 2 stages/);
 });
 
@@ -104,7 +109,7 @@ test('an invalid config started from the temporal CLI fails non-retryably with e
     ...validConfig,
     lerningRate: 0.1, // misspelt key
     seed: 'seven', // wrong type
-    rollout: { promptsPerStep: 4, groupSize: 1 }, // out of range: a group needs ≥ 2 responses
+    rollout: { promptsPerStep: 2, groupSize: 1 }, // out of range: a group needs ≥ 2 responses
   };
   await temporalCli(
     'workflow',

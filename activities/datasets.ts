@@ -1,0 +1,85 @@
+/**
+ * CPU activities over a run's data: prepare every task's datasets once (data/ does the work; this writes the rows,
+ * manifests and quarantine into the run's store), and draw each step's batch by the seeded data cursor.
+ */
+import { heartbeat } from '@temporalio/activity';
+import type { DataManifest } from '../data/manifest.ts';
+import { prepareTask } from '../data/prepare.ts';
+import { stepBatch } from '../data/step-batch.ts';
+import { loadTokenizer } from '../engine/tokenizer/load.ts';
+import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { runKeys } from '../storage/run-layout.ts';
+import { tokenizerSpecOf } from './policy-store.ts';
+import { once, type RunContext, readJson, readJsonl, runContext, writeJsonl } from './run-context.ts';
+import type { PreparedData, RunRef, SampleBatchInput, SampleBatchOutput } from './types.ts';
+
+const rowCache = new Map<string, Promise<DatasetRow[]>>();
+
+function rows(ctx: RunContext, task: string, split: 'train' | 'held-out'): Promise<DatasetRow[]> {
+  const key = `${ctx.run.base}#${task}#${split}`;
+  let r = rowCache.get(key);
+  if (!r) {
+    r = readJsonl<DatasetRow>(ctx.store, runKeys.dataset(task, split));
+    rowCache.set(key, r);
+    r.catch(() => rowCache.delete(key));
+  }
+  return r;
+}
+
+export function heldOutRows(ctx: RunContext, task: string): Promise<DatasetRow[]> {
+  return rows(ctx, task, 'held-out');
+}
+
+export async function prepareData({ run }: { run: RunRef }): Promise<PreparedData> {
+  const ctx = await runContext(run);
+  const tokenizer = loadTokenizer(tokenizerSpecOf(ctx.config));
+  const out: PreparedData = { tasks: {} };
+  for (const [task, taskConfig] of Object.entries(ctx.config.tasks)) {
+    // data/ writes the rows, the quarantine and the manifest (last) under data/<task>/: a manifest means done.
+    let manifest = await readJson<DataManifest>(ctx.store, runKeys.dataManifest(task));
+    if (!manifest) {
+      const prepared = await prepareTask(task, taskConfig, {
+        seed: ctx.config.seed,
+        countTokens: (text: string) => tokenizer.encode(text).length,
+        output: { store: ctx.store, prefix: `data/${task}` },
+        onProgress: (done, total, stage) => heartbeat({ task, stage, done, total }),
+      });
+      manifest = prepared.manifest;
+    }
+    out.tasks[task] = {
+      train: manifest.outputs.train.rows,
+      heldOut: manifest.outputs.heldOut.rows,
+      quarantined: manifest.quarantine.count,
+    };
+  }
+  return out;
+}
+
+export async function sampleBatch(input: SampleBatchInput): Promise<SampleBatchOutput> {
+  const ctx = await runContext(input.run);
+  return once(ctx.store, runKeys.phaseDone(input.step, 'sample'), async () => {
+    const info = await readJson<{ plan: { stages: { index: number; tasks: { task: string; weight: number }[] }[] } }>(
+      ctx.store,
+      runKeys.runInfo()
+    );
+    const stage = info?.plan.stages.find((s) => s.index === input.stageIndex);
+    if (!stage) throw new Error(`run.json has no stage ${input.stageIndex}`);
+    const mixture = Object.fromEntries(stage.tasks.map((t) => [t.task, t.weight]));
+    const train = Object.fromEntries(
+      await Promise.all(stage.tasks.map(async (t) => [t.task, await rows(ctx, t.task, 'train')] as const))
+    );
+    const batch = stepBatch({
+      trainSizes: Object.fromEntries(Object.entries(train).map(([t, r]) => [t, r.length])),
+      mixture,
+      count: ctx.config.rollout.promptsPerStep,
+      seed: ctx.config.seed,
+      step: input.step,
+      cursor: input.cursor,
+    });
+    const picked = batch.picks.map((p) => train[p.task][p.row]);
+    await writeJsonl(ctx.store, runKeys.prompts(input.step), picked);
+    const tasks: Record<string, number> = {};
+    for (const p of batch.picks) tasks[p.task] = (tasks[p.task] ?? 0) + 1;
+    return { promptsKey: runKeys.prompts(input.step), tasks, cursor: batch.cursor };
+  });
+}

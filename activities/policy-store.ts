@@ -1,0 +1,117 @@
+/**
+ * Policies between activities: kept in this worker's memory under the run and the policy reference, written to the
+ * blob store as snapshots (weights + Adam state, manifest last) so any GPU worker can take over after a crash.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Policy, type PolicyTemplate, templateTagTokens } from '../engine/policy.ts';
+import type { TokenizerSpec } from '../engine/tokenizer/types.ts';
+import type { ExperimentConfig } from '../schemas/experiment.ts';
+import { applyRetention, downloadCheckpoint, writeCheckpoint } from '../storage/checkpoints.ts';
+import { openBlobStore } from '../storage/open.ts';
+import { runKeys } from '../storage/run-layout.ts';
+import type { RunContext } from './run-context.ts';
+import type { PolicyRef } from './types.ts';
+
+interface Held {
+  key: string;
+  policy: Policy;
+}
+const held = new Map<string, Held>();
+
+export function templateOf(config: ExperimentConfig): PolicyTemplate {
+  const t = config.template;
+  return { systemPrompt: t.systemPrompt, thinkTag: t.thinkTag, answerTag: t.answerTag, prefillThink: t.prefillThink };
+}
+
+export function tokenizerSpecOf(config: ExperimentConfig): TokenizerSpec {
+  const tok = config.model.tokenizer;
+  if (tok.type === 'byte')
+    return { type: 'byte', tagTokens: tok.tagTokens ? templateTagTokens(templateOf(config)) : [] };
+  return {
+    type: 'hf',
+    path: tok.path.replace(/^file:\/\//, ''),
+    ...(tok.chatTemplate ? { chatTemplateFile: tok.chatTemplate.replace(/^file:\/\//, '') } : {}),
+  };
+}
+
+async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'oz-policy-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The policy a reference names: from memory when this worker holds it, else downloaded and verified. */
+export async function policyFor(ctx: RunContext, ref: PolicyRef): Promise<Policy> {
+  const h = held.get(ctx.run.base);
+  if (h && h.key === ref.key && h.policy.step === ref.step) return h.policy;
+  const policy = await withTempDir(async (dir) => {
+    await downloadCheckpoint(ctx.store, ref.key, dir);
+    return Policy.load(dir, { learningRate: ctx.config.grpo.learningRate, seed: ctx.config.seed });
+  });
+  hold(ctx, ref.key, policy);
+  return policy;
+}
+
+function hold(ctx: RunContext, key: string, policy: Policy): void {
+  const prev = held.get(ctx.run.base);
+  if (prev && prev.policy !== policy) prev.policy.dispose();
+  held.set(ctx.run.base, { key, policy });
+}
+
+/** Forgets (and frees) the in-memory policy of a run, e.g. after an update failed half-way. */
+export function dropPolicy(ctx: RunContext): void {
+  const h = held.get(ctx.run.base);
+  if (h) h.policy.dispose();
+  held.delete(ctx.run.base);
+}
+
+/** The base policy: the configured checkpoint, or fresh weights from the preset/shape and the seed. */
+export async function basePolicy(ctx: RunContext): Promise<Policy> {
+  const { config } = ctx;
+  const lr = config.grpo.learningRate;
+  if (config.model.checkpoint) {
+    const src = config.model.checkpoint;
+    return withTempDir(async (dir) => {
+      const store = openBlobStore(src);
+      for (const { key } of await store.list('')) await store.getToFile(key, path.join(dir, key));
+      return Policy.load(dir, { learningRate: lr, tokenizer: tokenizerSpecOf(config), seed: config.seed });
+    });
+  }
+  return Policy.create({
+    preset: config.model.preset,
+    shape: config.model.shape,
+    tokenizer: tokenizerSpecOf(config),
+    seed: config.seed,
+    learningRate: lr,
+  });
+}
+
+/** Writes the policy as the snapshot after its step, keeps the newest two, and holds it in memory. */
+export async function snapshotPolicy(
+  ctx: RunContext,
+  policy: Policy,
+  stage: string,
+  extra: Record<string, unknown> = {}
+): Promise<PolicyRef> {
+  const { prefix } = await withTempDir(async (dir) => {
+    const files = await policy.save(dir, {
+      configHash: ctx.run.configHash,
+      extra: { runId: ctx.run.runId, stage, ...extra },
+    });
+    return writeCheckpoint(
+      ctx.store,
+      runKeys.policyRoot(),
+      policy.step,
+      files.map((f) => ({ path: f.path, localPath: f.localPath })),
+      { experiment: ctx.run.experiment, run: ctx.run.runId, stage, configHash: ctx.run.configHash }
+    );
+  });
+  await applyRetention(ctx.store, runKeys.policyRoot(), { keepLast: 2 });
+  hold(ctx, prefix, policy);
+  return { step: policy.step, key: prefix };
+}

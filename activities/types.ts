@@ -1,0 +1,138 @@
+/**
+ * The inputs and outputs of every activity: small JSON (references and summaries only; big things live in the blob
+ * store under the run's base, see storage/run-layout.ts). Imported by workflows as types only.
+ */
+
+/** Identifies a run's base in the blob store and the config it runs (stored once in `run.json`). */
+export interface RunRef {
+  experiment: string;
+  runId: string;
+  /** `<checkpoint.storage>/<runId>`: file:// or s3:// URI of the run's base. */
+  base: string;
+  configHash: string;
+}
+
+/** A durable policy: the snapshot written after `step` (weights + optimiser state), with a manifest. */
+export interface PolicyRef {
+  /** Global steps completed by this policy (0 = the base model). */
+  step: number;
+  /** Key of the snapshot folder under the run's base, e.g. `policy/step-00000012`. */
+  key: string;
+}
+
+/** Per-task position in the seeded epoch order of its training rows (SPEC §7 data cursor). */
+export type DataCursor = Record<string, { epoch: number; offset: number }>;
+
+export interface InitRunInput {
+  run: RunRef;
+  /** The document as written; validated again here and stored resolved in run.json. */
+  config: unknown;
+  plan: unknown;
+}
+
+export interface PreparedData {
+  /** Task → counts after preparation. */
+  tasks: Record<string, { train: number; heldOut: number; quarantined: number }>;
+}
+
+export interface SampleBatchInput {
+  run: RunRef;
+  step: number;
+  stageIndex: number;
+  cursor: DataCursor;
+}
+export interface SampleBatchOutput {
+  promptsKey: string;
+  /** Task → prompts this step. */
+  tasks: Record<string, number>;
+  cursor: DataCursor;
+}
+
+export interface RolloutInput {
+  run: RunRef;
+  step: number;
+  policy: PolicyRef;
+  promptsKey: string;
+  /** Window in force, tokens. */
+  window: number;
+}
+export interface RolloutOutput {
+  rolloutsKey: string;
+  responses: number;
+  tokens: number;
+  truncated: number;
+  ms: number;
+  /** The worker-specific task queue that now holds this policy in memory. */
+  workerQueue: string;
+}
+
+export interface ScoreInput {
+  run: RunRef;
+  step: number;
+  promptsKey: string;
+  rolloutsKey: string;
+}
+export interface ScoreOutput {
+  rewardsKey: string;
+  /** Mean total reward over defined samples, null when none. */
+  rewardMean: number | null;
+  undefinedTotal: number;
+  ms: number;
+}
+
+export interface UpdateInput {
+  run: RunRef;
+  step: number;
+  stage: string;
+  policy: PolicyRef;
+  promptsKey: string;
+  rolloutsKey: string;
+  rewardsKey: string;
+  window: number;
+  learningRate: number;
+  /** The data cursor after this step's batch: saved with the policy so a resumed run draws the same next rows. */
+  cursor: DataCursor;
+  /** Wall time of the earlier phases, carried into the step's metrics. */
+  timings: { rolloutMs: number; scoringMs: number };
+}
+export interface UpdateOutput {
+  policy: PolicyRef;
+  /** Small summary of the step's metrics (the full StepMetrics is in the blob store). */
+  summary: StepSummary;
+  workerQueue: string;
+}
+
+export interface StepSummary {
+  step: number;
+  rewardMean: number | null;
+  /** Task → mean reward. */
+  perTask: Record<string, number | null>;
+  loss: number;
+  window: number;
+  ms: number;
+}
+
+export interface CheckpointInput {
+  run: RunRef;
+  step: number;
+  stage: string;
+  policy: PolicyRef;
+  metrics?: Record<string, number>;
+}
+export interface CheckpointOutput {
+  prefix: string;
+  files: number;
+  deletedSteps: number[];
+}
+
+export interface EvaluateInput {
+  run: RunRef;
+  step: number;
+  stage: string;
+  reason: 'base' | 'stage-end' | 'periodic' | 'final';
+  policy: PolicyRef;
+}
+export interface EvaluateOutput {
+  scores: Record<string, number | null>;
+  ms: number;
+}

@@ -1,0 +1,102 @@
+/**
+ * Steering a running experiment: `omni-zero pause|resume|stop RUN`, `omni-zero adjust RUN --lr X --stage-steps N`
+ * and `omni-zero status RUN`. RUN is the workflow id printed by `omni-zero run`.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Command } from 'commander';
+import {
+  type Adjustment,
+  adjustUpdate,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  stopSignal,
+} from '../../workflows/messages.ts';
+import { connectClient } from '../temporal-client.ts';
+
+const addressOption = [
+  '--address <host:port>',
+  'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)',
+] as const;
+
+async function withRun<T>(
+  run: string,
+  address: string | undefined,
+  fn: (h: ReturnType<Awaited<ReturnType<typeof connectClient>>['client']['workflow']['getHandle']>) => Promise<T>
+): Promise<T> {
+  const { client, connection } = await connectClient(address);
+  try {
+    const handle = client.workflow.getHandle(run);
+    const d = await handle.describe().catch((err) => {
+      throw new Error(`no run '${run}' (${(err as Error).message}); list runs with 'temporal workflow list'`);
+    });
+    if (d.type !== 'experiment') throw new Error(`'${run}' is a ${d.type} workflow, not an experiment run`);
+    return await fn(handle);
+  } finally {
+    await connection.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('pause')
+    .argument('<run>', 'run id (workflow id)')
+    .option(...addressOption)
+    .description('hold a run at its next step boundary')
+    .action(async (run: string, o: { address?: string }) => {
+      await withRun(run, o.address, (h) => h.signal(pauseSignal, {}));
+      console.log(JSON.stringify({ run, signal: 'pause' }));
+    });
+  program
+    .command('resume')
+    .argument('<run>', 'run id (workflow id)')
+    .option(...addressOption)
+    .description('continue a paused run')
+    .action(async (run: string, o: { address?: string }) => {
+      await withRun(run, o.address, (h) => h.signal(resumeSignal));
+      console.log(JSON.stringify({ run, signal: 'resume' }));
+    });
+  program
+    .command('stop')
+    .argument('<run>', 'run id (workflow id)')
+    .option(...addressOption)
+    .description('stop a run gracefully at its next step boundary, with a final checkpoint')
+    .action(async (run: string, o: { address?: string }) => {
+      await withRun(run, o.address, (h) => h.signal(stopSignal, {}));
+      console.log(JSON.stringify({ run, signal: 'stop' }));
+    });
+  program
+    .command('adjust')
+    .argument('<run>', 'run id (workflow id)')
+    .option('--lr <rate>', 'new learning rate from the next step on', Number)
+    .option('--stage-steps <n>', 'new step budget of the stage in progress', Number)
+    .option(...addressOption)
+    .description('change the learning rate or the current stage budget (validated by the run; rejected with a reason)')
+    .action(async (run: string, o: { lr?: number; stageSteps?: number; address?: string }) => {
+      const a: Adjustment = {
+        ...(o.lr !== undefined ? { learningRate: o.lr } : {}),
+        ...(o.stageSteps !== undefined ? { stageSteps: o.stageSteps } : {}),
+      };
+      try {
+        const result = await withRun(run, o.address, (h) => h.executeUpdate(adjustUpdate, { args: [a] }));
+        console.log(JSON.stringify({ run, adjusted: result }));
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError)
+          throw new Error(`adjust rejected: ${err.cause?.message ?? err.message}`);
+        throw err;
+      }
+    });
+  program
+    .command('status')
+    .argument('<run>', 'run id (workflow id)')
+    .option(...addressOption)
+    .description('print where a run is: stage, step / total, window, last metrics, ETA')
+    .action(async (run: string, o: { address?: string }) => {
+      const out = await withRun(run, o.address, async (h) => {
+        const d = await h.describe();
+        const progress = d.status.name === 'RUNNING' ? await h.query(progressQuery) : null;
+        return { run, workflowStatus: d.status.name, progress };
+      });
+      console.log(JSON.stringify(out));
+    });
+}

@@ -1,0 +1,60 @@
+/** Activity options from the config's `orchestration` section: timeouts per activity, heartbeats, retries. */
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { ExperimentConfig } from '../schemas/experiment.ts';
+
+/** The part of `orchestration` workflows carry (small, JSON). */
+export interface OrchestrationSettings {
+  taskQueues: ExperimentConfig['orchestration']['taskQueues'];
+  activityTimeouts: ExperimentConfig['orchestration']['activityTimeouts'];
+  retry: ExperimentConfig['orchestration']['retry'];
+  /** How long a task may wait on a GPU worker's own queue before falling back to any GPU worker. */
+  stickyScheduleToStartTimeout: string;
+}
+
+export function orchestrationSettings(config: ExperimentConfig): OrchestrationSettings {
+  const o = config.orchestration;
+  return {
+    taskQueues: o.taskQueues,
+    activityTimeouts: o.activityTimeouts,
+    retry: o.retry,
+    stickyScheduleToStartTimeout: '20s',
+  };
+}
+
+type TimedActivity = keyof Omit<ExperimentConfig['orchestration']['activityTimeouts'], 'heartbeat'>;
+
+const TIMEOUT_OF: Record<string, TimedActivity> = {
+  initRun: 'checkpoint',
+  prepareData: 'prepareData',
+  initPolicy: 'checkpoint',
+  sampleBatch: 'sampleBatch',
+  rollout: 'rollout',
+  score: 'score',
+  update: 'update',
+  checkpoint: 'checkpoint',
+  evaluate: 'evaluate',
+};
+
+/** Bad input is final: these failure types are never retried (activities raise them for invalid configs/data). */
+export const NON_RETRYABLE_TYPES = [
+  'InvalidInput',
+  'InvalidExperimentConfig',
+  'CheckpointError',
+  'ModelCheckpointError',
+];
+
+export function activityOptions(o: OrchestrationSettings, taskQueue: string, activity: string): ActivityOptions {
+  const which = TIMEOUT_OF[activity] ?? 'update';
+  return {
+    taskQueue,
+    startToCloseTimeout: o.activityTimeouts[which],
+    heartbeatTimeout: o.activityTimeouts.heartbeat,
+    retry: {
+      initialInterval: o.retry.initialInterval,
+      backoffCoefficient: o.retry.backoffCoefficient,
+      maximumInterval: o.retry.maximumInterval,
+      ...(o.retry.maximumAttempts > 0 ? { maximumAttempts: o.retry.maximumAttempts } : {}),
+      nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+    },
+  };
+}

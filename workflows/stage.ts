@@ -1,0 +1,230 @@
+/**
+ * The `stage` workflow: the RL step loop of one stage (DESIGN "One RL step, as data"), a child of `experiment`.
+ * Each step: sampleBatch (cpu) → rollout (gpu) → score (cpu) → update (gpu), a checkpoint every K steps (io), a
+ * periodic evaluation every N. Continue-as-new every `continueAsNewEverySteps` steps and whenever Temporal suggests
+ * it, carrying only references and small summaries, so the history stays bounded however long the stage is.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type * as activities from '../activities/index.ts';
+import type { DataCursor, PolicyRef, RunRef, StepSummary } from '../activities/types.ts';
+import { activityOptions, type OrchestrationSettings } from './activity-options.ts';
+import { applyAdjustmentSignal, pauseSignal, resumeSignal, stepCompletedSignal, stopSignal } from './messages.ts';
+import type { WindowSegment } from './run-plan.ts';
+import { SA } from './search-attributes.ts';
+
+type Activities = typeof activities;
+
+export interface StageSpec {
+  index: number;
+  name: string;
+  /** First global step of the stage and the step after its last (the budget; `adjust` may move endStep). */
+  startStep: number;
+  endStep: number;
+  windows: WindowSegment[];
+}
+
+export interface StageInput {
+  run: RunRef;
+  stage: StageSpec;
+  /** Next global step to run. */
+  step: number;
+  policy: PolicyRef;
+  cursor: DataCursor;
+  learningRate: number;
+  checkpointEverySteps: number;
+  evaluateEverySteps: number;
+  continueAsNewEverySteps: number;
+  orchestration: OrchestrationSettings;
+  /** Workflow id of the experiment to report steps to. */
+  parentId: string;
+  /** Carried over continue-as-new. */
+  paused?: boolean;
+  stopRequested?: boolean;
+  /** The GPU worker's own queue that holds the policy in memory (worker-specific task queue). */
+  workerQueue?: string;
+  /** Last completed step, for the progress of a continued run. */
+  last?: StepSummary;
+  /** Test hook: continue-as-new after this many history events. */
+  maxHistoryEvents?: number;
+}
+
+export interface StageResult {
+  step: number;
+  policy: PolicyRef;
+  cursor: DataCursor;
+  last?: StepSummary;
+  stopped: boolean;
+  /** Checkpoint written at the end (stop or budget reached). */
+  checkpoint: string | null;
+  /** Held-out scores at the stage's end (null when stopped early). */
+  evaluation: { step: number; scores: Record<string, number | null> } | null;
+}
+
+/** Window in force at a global step of this stage; the last segment's value past its end (after an adjust). */
+export function windowFor(stage: StageSpec, step: number): number {
+  for (const w of stage.windows) if (step >= w.fromStep && step < w.toStep) return w.maxTokens;
+  return stage.windows.at(-1)?.maxTokens ?? 1;
+}
+
+function isScheduleToStartTimeout(err: unknown): boolean {
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof TimeoutFailure &&
+    err.cause.timeoutType === 'SCHEDULE_TO_START'
+  );
+}
+
+export async function stage(input: StageInput): Promise<StageResult> {
+  const s: StageInput = { ...input };
+  const o = s.orchestration;
+  const cpu = proxyActivities<Activities>(activityOptions(o, o.taskQueues.cpu, 'score'));
+  const io = proxyActivities<Activities>(activityOptions(o, o.taskQueues.io, 'checkpoint'));
+  const sharedGpu = proxyActivities<Activities>(activityOptions(o, o.taskQueues.gpu, 'update'));
+  const evaluator = proxyActivities<Activities>(activityOptions(o, o.taskQueues.gpu, 'evaluate'));
+  // Rollout and update prefer the worker that holds the policy in memory; if it is gone (nobody picks the task up
+  // within the schedule-to-start timeout), any GPU worker takes over and reloads from the policy reference.
+  const onGpu = async <K extends 'rollout' | 'update'>(
+    name: K,
+    arg: Parameters<Activities[K]>[0]
+  ): Promise<Awaited<ReturnType<Activities[K]>>> => {
+    if (s.workerQueue) {
+      const sticky = proxyActivities<Activities>({
+        ...activityOptions(o, s.workerQueue, name),
+        scheduleToStartTimeout: o.stickyScheduleToStartTimeout,
+      });
+      try {
+        return (await (sticky[name] as (a: typeof arg) => Promise<unknown>)(arg)) as Awaited<ReturnType<Activities[K]>>;
+      } catch (err) {
+        if (!isScheduleToStartTimeout(err)) throw err;
+        log.warn('the GPU worker holding the policy is gone; falling back to any GPU worker', { queue: s.workerQueue });
+        s.workerQueue = undefined;
+      }
+    }
+    return (await (sharedGpu[name] as (a: typeof arg) => Promise<unknown>)(arg)) as Awaited<ReturnType<Activities[K]>>;
+  };
+
+  setHandler(pauseSignal, () => {
+    s.paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    s.paused = false;
+  });
+  setHandler(stopSignal, () => {
+    s.stopRequested = true;
+  });
+  setHandler(applyAdjustmentSignal, (a) => {
+    if (a.learningRate !== undefined) s.learningRate = a.learningRate;
+    if (a.stageSteps !== undefined) s.stage = { ...s.stage, endStep: s.stage.startStep + a.stageSteps };
+  });
+  const parent = getExternalWorkflowHandle(s.parentId);
+  let stepsThisRun = 0;
+
+  while (s.step < s.stage.endStep) {
+    await condition(() => !s.paused || !!s.stopRequested);
+    if (s.stopRequested) break;
+    const step = s.step;
+    const window = windowFor(s.stage, step);
+    upsertSearchAttributes([{ key: SA.status, value: 'training' }]);
+
+    const batch = await cpu.sampleBatch({ run: s.run, step, stageIndex: s.stage.index, cursor: s.cursor });
+    const rollout = await onGpu('rollout', {
+      run: s.run,
+      step,
+      policy: s.policy,
+      promptsKey: batch.promptsKey,
+      window,
+    });
+    s.workerQueue = rollout.workerQueue;
+    const scored = await cpu.score({
+      run: s.run,
+      step,
+      promptsKey: batch.promptsKey,
+      rolloutsKey: rollout.rolloutsKey,
+    });
+    const updated = await onGpu('update', {
+      run: s.run,
+      step,
+      stage: s.stage.name,
+      policy: s.policy,
+      promptsKey: batch.promptsKey,
+      rolloutsKey: rollout.rolloutsKey,
+      rewardsKey: scored.rewardsKey,
+      window,
+      learningRate: s.learningRate,
+      cursor: batch.cursor,
+      timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
+    });
+    s.workerQueue = updated.workerQueue;
+    s.policy = updated.policy;
+    s.cursor = batch.cursor;
+    s.step = step + 1;
+    s.last = updated.summary;
+    stepsThisRun++;
+    upsertSearchAttributes([
+      { key: SA.step, value: s.step },
+      ...(updated.summary.rewardMean !== null ? [{ key: SA.reward, value: updated.summary.rewardMean }] : []),
+    ]);
+    await parent.signal(stepCompletedSignal, updated.summary);
+
+    const done = s.step - s.stage.startStep;
+    const atEnd = s.step >= s.stage.endStep;
+    // Evaluation first, so a checkpoint taken at the same step records its held-out score for keep-best.
+    if (!atEnd && s.evaluateEverySteps > 0 && s.step % s.evaluateEverySteps === 0) {
+      await evaluator.evaluate({ run: s.run, step: s.step, stage: s.stage.name, reason: 'periodic', policy: s.policy });
+    }
+    if (!atEnd && done % s.checkpointEverySteps === 0) {
+      await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy });
+    }
+    if (!atEnd && shouldContinueAsNew(s, stepsThisRun)) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof stage>({ ...s });
+    }
+  }
+
+  // Budget reached: the stage-end evaluation (SPEC §8's BWT rows). Stopped: none, the run ends here.
+  const evaluation = s.stopRequested
+    ? null
+    : {
+        step: s.step,
+        scores: (
+          await evaluator.evaluate({
+            run: s.run,
+            step: s.step,
+            stage: s.stage.name,
+            reason: 'stage-end',
+            policy: s.policy,
+          })
+        ).scores,
+      };
+  // Either way the stage ends on a checkpoint, so a stop never loses completed steps.
+  const ck = await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy });
+  await condition(allHandlersFinished);
+  return {
+    step: s.step,
+    policy: s.policy,
+    cursor: s.cursor,
+    last: s.last,
+    stopped: !!s.stopRequested,
+    checkpoint: ck.prefix,
+    evaluation,
+  };
+}
+
+function shouldContinueAsNew(s: StageInput, stepsThisRun: number): boolean {
+  const info = workflowInfo();
+  if (info.continueAsNewSuggested) return true;
+  if (s.maxHistoryEvents !== undefined && info.historyLength > s.maxHistoryEvents) return true;
+  return stepsThisRun >= s.continueAsNewEverySteps;
+}
