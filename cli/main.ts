@@ -1,13 +1,31 @@
-/** The `omni-zero` command. Each subcommand lives in cli/commands/<name>.ts and registers itself via the list below. */
+/** The `omni-zero` command. Subcommands live in cli/commands/<name>.ts, listed in cli/commands/index.ts. */
 import { Command } from 'commander';
-import { commands } from './commands/index.ts';
+import { type CommandModule, commandModules } from './commands/index.ts';
 
 const program = new Command('omni-zero')
   .description('Multi-task zero-RL post-training as durable Temporal workflows')
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-for (const register of commands) register(program);
+/** The module that registers the command named on the command line; all of them when none matches (help, typos). */
+function modulesFor(argv: string[]): CommandModule[] {
+  const name = argv.slice(2).find((a) => !a.startsWith('-'));
+  const one = commandModules.find((m) => name !== undefined && m.names.includes(name));
+  return one ? [one] : commandModules;
+}
+
+const wanted = modulesFor(process.argv);
+const loaded = await Promise.allSettled(wanted.map((m) => m.load()));
+loaded.forEach((r, i) => {
+  if (r.status === 'fulfilled') r.value.register(program);
+  else if (wanted.length === 1) {
+    console.error(
+      `omni-zero: the '${wanted[i].names[0]}' command failed to load: ${(r.reason as Error)?.message ?? r.reason}`
+    );
+    process.exit(1);
+  }
+  // With every module loaded (help), a broken one is left out rather than breaking the rest.
+});
 
 try {
   await program.parseAsync(process.argv);

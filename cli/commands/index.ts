@@ -1,36 +1,31 @@
-/** Every `omni-zero` subcommand, one line each: a new command is one new file plus one import and one entry here. */
+/**
+ * Every `omni-zero` subcommand: a new command is one new file exporting `register(program)` plus one entry here,
+ * naming the top-level command(s) it registers. Modules load lazily — only the one the command line names (all of
+ * them for `--help`) — so start-up stays fast and one broken module cannot take the other commands down with it.
+ */
 import type { Command } from 'commander';
-import { register as registerData } from './data.ts';
-import { register as registerDemo } from './demo.ts';
-import { register as registerLengthPenalty } from './length-penalty.ts';
-import { register as registerPretrain } from './pretrain.ts';
-import { register as registerReport } from './report.ts';
-import { register as registerRun } from './run.ts';
-import { register as registerSandbox } from './sandbox.ts';
-import { register as registerSchedule } from './schedule.ts';
-import { register as registerSchema } from './schema.ts';
-import { register as registerServer } from './server.ts';
-import { register as registerSteer } from './steer.ts';
-import { register as registerValidate } from './validate.ts';
-import { register as registerVerify } from './verify.ts';
-import { register as registerWorker } from './worker.ts';
 
 export type RegisterCommand = (program: Command) => void;
+export interface CommandModule {
+  /** Top-level command names the module registers. */
+  names: string[];
+  load: () => Promise<{ register: RegisterCommand }>;
+}
 
 // biome-ignore format: one command per line, so additions never collide
-export const commands: RegisterCommand[] = [
-  registerServer,
-  registerRun,
-  registerSteer,
-  registerDemo,
-  registerWorker,
-  registerValidate,
-  registerSchema,
-  registerSandbox,
-  registerLengthPenalty,
-  registerPretrain,
-  registerVerify,
-  registerData,
-  registerReport,
-  registerSchedule,
+export const commandModules: CommandModule[] = [
+  { names: ['server'], load: () => import('./server.ts') },
+  { names: ['run'], load: () => import('./run.ts') },
+  { names: ['pause', 'resume', 'stop', 'adjust', 'status'], load: () => import('./steer.ts') },
+  { names: ['demo'], load: () => import('./demo.ts') },
+  { names: ['worker'], load: () => import('./worker.ts') },
+  { names: ['validate'], load: () => import('./validate.ts') },
+  { names: ['schema'], load: () => import('./schema.ts') },
+  { names: ['sandbox'], load: () => import('./sandbox.ts') },
+  { names: ['length-penalty'], load: () => import('./length-penalty.ts') },
+  { names: ['pretrain'], load: () => import('./pretrain.ts') },
+  { names: ['verify'], load: () => import('./verify.ts') },
+  { names: ['data'], load: () => import('./data.ts') },
+  { names: ['report'], load: () => import('./report.ts') },
+  { names: ['schedule'], load: () => import('./schedule.ts') },
 ];
