@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { ROOT } from '../../infra/paths.mjs';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
+import { tinyExperiment } from '../helpers/tiny-config.ts';
 import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
 
 const exec = promisify(execFile);
@@ -17,12 +18,14 @@ let configFile: string;
 
 before(async () => {
   env = await temporalTestEnv();
-  workers = await startTestWorkers(env, ['main']);
-  // The demo config, pointed at this test's own task queue.
-  const demo = parse(readFileSync(path.join(ROOT, 'examples', 'demo.yaml'), 'utf8'));
-  demo.orchestration = { ...demo.orchestration, taskQueues: { workflow: workers.queues.main } };
-  configFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'oz-cli-')), 'demo.yaml');
-  writeFileSync(configFile, stringify(demo));
+  workers = await startTestWorkers(env, ['main', 'gpu', 'cpu', 'io']);
+  // A tiny real experiment on this test's own task queues, written as the YAML file a person would pass.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-cli-'));
+  configFile = path.join(dir, 'tiny.yaml');
+  writeFileSync(
+    configFile,
+    stringify(tinyExperiment({ name: 'cli-tiny', storage: `file://${dir}/runs`, workers, stepsPerStage: 1 }))
+  );
 });
 after(async () => {
   await workers.stop();
@@ -38,11 +41,12 @@ test('`omni-zero run FILE --wait` starts the experiment with a readable id and p
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-  assert.match(started.workflowId, /^demo-\d{8}-\d{4}-[0-9a-z]{6}$/);
+  assert.match(started.workflowId, /^cli-tiny-\d{8}-\d{4}-[0-9a-z]{6}$/);
   assert.equal(started.ui, `http://ui.example/namespaces/default/workflows/${started.workflowId}`);
-  assert.equal(result.status, 'planned');
+  assert.equal(result.status, 'completed');
   assert.equal(result.runId, started.workflowId);
-  assert.equal(result.plan.totalSteps, 96);
+  assert.equal(result.plan.totalSteps, 2);
+  assert.equal(result.steps, 2);
   const described = await env.client.workflow.getHandle(started.workflowId).describe();
   assert.equal(described.searchAttributes.OmniRun?.[0], started.workflowId);
   assert.equal(await described.staticSummary(), result.summary);

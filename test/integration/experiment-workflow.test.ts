@@ -16,33 +16,22 @@ import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
 const run = promisify(execFile);
 let env: TemporalTestEnv;
 let workers: RunningWorkers;
+let validConfig: Record<string, unknown>;
 
 before(async () => {
   env = await temporalTestEnv();
   workers = await startTestWorkers(env, ['main', 'gpu', 'cpu', 'io']);
+  // Two single-task stages of 3 steps; the window (12 → 16 tokens) grows at global step 2, inside the code stage.
+  validConfig = tinyExperiment({
+    name: 'wf-plan',
+    storage: `file://${mkdtempSync(path.join(os.tmpdir(), 'oz-wf-'))}`,
+    workers,
+  });
 });
 after(async () => {
   await workers.stop();
   await env.teardown();
 });
-
-const validConfig = {
-  name: 'wf-plan',
-  model: { preset: 'micro' },
-  rollout: { promptsPerStep: 4, groupSize: 4 },
-  window: {
-    type: 'steps',
-    steps: [
-      { fromStep: 0, maxTokens: 32 },
-      { fromStep: 4, maxTokens: 64 },
-    ],
-  },
-  tasks: {
-    math: { kind: 'math', source: { type: 'synthetic' } },
-    code: { kind: 'code', source: { type: 'synthetic' } },
-  },
-  schedule: { kind: 'curriculum', stepsPerStage: 3 },
-};
 
 function temporalCli(...args: string[]) {
   return run(TEMPORAL_BIN, [...args, '--address', env.address], { encoding: 'utf8' });
