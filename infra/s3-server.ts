@@ -5,10 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { TOOLS_DIR } from './paths.mjs';
+import { MINIO_BIN } from './paths.mjs';
 import { freePort, stopProcess } from './temporal-dev.ts';
 
-export const MINIO_BIN = path.join(TOOLS_DIR, 'bin', 'minio');
+export { MINIO_BIN };
 
 export interface S3ServerOptions {
   dataDir: string;

@@ -2,12 +2,17 @@
 // test/fixtures/tokenizers/make.py to check our formats against the real implementations. Not a runtime dependency.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { STATE_DIR } from '../paths.mjs';
+import { CACHE_DIR } from '../paths.mjs';
 
-export const PYTHON_TEST_TOOLS_DIR = path.join(STATE_DIR, 'python-test-tools');
+export const PYTHON_TEST_TOOLS_DIR = path.join(CACHE_DIR, 'python-test-tools');
 export const PYTHON_TEST_TOOLS_PYTHON = path.join(PYTHON_TEST_TOOLS_DIR, 'bin', 'python');
 // numpy 2.4 is the newest line with wheels for Python 3.11 (2.5 needs 3.12).
-export const PYTHON_TEST_TOOLS_REQUIREMENTS = ['numpy==2.4.6', 'safetensors==0.8.0', 'tokenizers==0.23.3', 'jinja2==3.1.6'];
+export const PYTHON_TEST_TOOLS_REQUIREMENTS = [
+  'numpy==2.4.6',
+  'safetensors==0.8.0',
+  'tokenizers==0.23.3',
+  'jinja2==3.1.6',
+];
 const STAMP = path.join(PYTHON_TEST_TOOLS_DIR, '.omni-zero-requirements');
 
 /** True when the venv exists with exactly the pinned requirements installed. */

@@ -1,11 +1,9 @@
 // The S3-compatible server for tests and the demo: MinIO, built from source through the Go module proxy (the only
-// route to it from a machine that reaches just the package registries) at the pinned version, into .omni-zero/tools.
+// route to it from a machine that reaches just the package registries) at the pinned version, into the shared tool cache (infra/paths.mjs).
 // The first build takes a few minutes; afterwards this step is a stat.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { TOOLS_DIR } from '../paths.mjs';
-
-export const MINIO_BIN = path.join(TOOLS_DIR, 'bin', 'minio');
+import { MINIO_BIN } from '../paths.mjs';
 
 export default async function s3Server({ log, run, has, versions }) {
   if (existsSync(MINIO_BIN)) return;

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { STATE_DIR } from '../paths.mjs';
+import { CACHE_DIR, STATE_DIR } from '../paths.mjs';
 
 /** The tfjs-node release built; it must equal the project's @tensorflow/tfjs version (one tfjs-core in the process). */
 export const TFJS_NODE_VERSION = '4.22.0';
@@ -36,7 +36,7 @@ export const TFJS_NODE_FAILED = path.join(STATE_DIR, 'tfjs-node-failed.json');
 /** Full output of the last build (npm, pip, compiler). */
 export const TFJS_NODE_BUILD_LOG = path.join(STATE_DIR, 'tfjs-node-build.log');
 /** The wheel cache, so a rebuild does not download 207 MB again. */
-export const TFJS_NODE_CACHE_DIR = path.join(STATE_DIR, 'cache');
+export const TFJS_NODE_CACHE_DIR = path.join(CACHE_DIR, 'downloads');
 
 /**
  * Identifies one build recipe: a stamp with another key is stale. Bump `recipe` when build.mjs changes what it makes.
