@@ -79,6 +79,8 @@ function aptPackages() {
   apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
 }
 
+// Later steps keep per-checkout state here (locks, build logs); a fresh clone has no such folder yet.
+mkdirSync(STATE_DIR, { recursive: true });
 const steps = { npmPackages, temporalCli, aptPackages };
 const only = process.argv
   .find((a) => a.startsWith('--only='))

@@ -185,6 +185,8 @@ describe('the setup step for the native backend', { skip: !tfjsNodeSupported() &
       // A package index on a closed port: pip fails fast, like a machine without PyPI.
       const env = {
         OMNI_ZERO_HOME: home,
+        // An empty tool cache too: the shared one may hold the wheel already, and then nothing would fail.
+        OMNI_ZERO_CACHE: path.join(home, 'cache'),
         PIP_INDEX_URL: 'http://127.0.0.1:9/simple',
         PIP_RETRIES: '0',
         PIP_TIMEOUT: '2',
