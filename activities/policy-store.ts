@@ -11,6 +11,7 @@ import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { applyRetention, downloadCheckpoint, writeCheckpoint } from '../storage/checkpoints.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
+import { resolveCheckpointSource } from './checkpoint-source.ts';
 import type { RunContext } from './run-context.ts';
 import type { PolicyRef } from './types.ts';
 
@@ -75,7 +76,7 @@ export async function basePolicy(ctx: RunContext): Promise<Policy> {
   const { config } = ctx;
   const lr = config.grpo.learningRate;
   if (config.model.checkpoint) {
-    const src = config.model.checkpoint;
+    const src = resolveCheckpointSource(config.model.checkpoint);
     return withTempDir(async (dir) => {
       const store = openBlobStore(src);
       for (const { key } of await store.list('')) await store.getToFile(key, path.join(dir, key));

@@ -1,24 +1,51 @@
 /**
  * The long-lived local stack the demo and `omni-zero server` manage: the Temporal dev server on its usual ports
  * (7233, Web UI 8233) with its SQLite file under .omni-zero/, left running after the command exits so the Web UI
- * stays browsable. A pid file lets later commands find and stop it.
+ * stays browsable. A pid file lets later commands find and stop it. The demo's S3-compatible server (MinIO) is kept
+ * the same way: port 9000 (OMNI_ZERO_S3_PORT), data under .omni-zero/s3/, pid in .omni-zero/run/s3.pid.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { RUN_DIR } from './paths.mjs';
+import { RUN_DIR, STATE_DIR } from './paths.mjs';
+import { startS3Server } from './s3-server.ts';
 import { canConnect, startDevServer } from './temporal-dev.ts';
 
 export const DEV_PORT = Number(process.env.OMNI_ZERO_TEMPORAL_PORT ?? 7233);
 export const DEV_UI_PORT = Number(process.env.OMNI_ZERO_TEMPORAL_UI_PORT ?? DEV_PORT + 1000);
 const pidFile = path.join(RUN_DIR, 'temporal.pid');
+export const DEV_S3_PORT = Number(process.env.OMNI_ZERO_S3_PORT ?? 9000);
+const s3PidFile = path.join(RUN_DIR, 's3.pid');
+/** The local server listens on loopback only; these are its keys, not secrets worth the name. */
+const S3_ACCESS_KEY = 'omnizero';
+const S3_SECRET_KEY = 'omnizero-local-secret';
 
 export interface StackStatus {
   temporal: { address: string; uiUrl: string; running: boolean; pid: number | null; managed: boolean };
+  s3: { endpoint: string; running: boolean; pid: number | null; managed: boolean };
 }
 
-function readPid(): number | null {
-  if (!existsSync(pidFile)) return null;
-  const pid = Number(readFileSync(pidFile, 'utf8'));
+/** The environment S3 clients (our s3:// blob store, the AWS SDK chain) need to reach the local server. */
+export function localS3Env(endpoint = `http://127.0.0.1:${DEV_S3_PORT}`): Record<string, string> {
+  return {
+    OMNI_ZERO_S3_ENDPOINT: endpoint,
+    OMNI_ZERO_S3_PATH_STYLE: '1',
+    AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+    AWS_REGION: 'us-east-1',
+  };
+}
+
+async function s3Ready(endpoint: string): Promise<boolean> {
+  try {
+    return (await fetch(`${endpoint}/minio/health/ready`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+function readPid(file = pidFile): number | null {
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8'));
   try {
     process.kill(pid, 0);
     return pid;
@@ -29,7 +56,10 @@ function readPid(): number | null {
 
 export async function stackStatus(): Promise<StackStatus> {
   const pid = readPid();
+  const s3Pid = readPid(s3PidFile);
+  const endpoint = `http://127.0.0.1:${DEV_S3_PORT}`;
   return {
+    s3: { endpoint, running: await s3Ready(endpoint), pid: s3Pid, managed: s3Pid !== null },
     temporal: {
       address: `127.0.0.1:${DEV_PORT}`,
       uiUrl: `http://127.0.0.1:${DEV_UI_PORT}`,
@@ -61,5 +91,40 @@ export async function stopTemporal(): Promise<boolean> {
   process.kill(pid, 'SIGTERM');
   for (let i = 0; i < 100 && (await canConnect(DEV_PORT)); i++) await new Promise((r) => setTimeout(r, 100));
   rmSync(pidFile, { force: true });
+  return true;
+}
+
+/**
+ * Starts the local S3 server unless one already answers on its port, and puts its endpoint and keys into this
+ * process's environment (so in-process workers and `omni-zero report` reach it). Another server on the port must
+ * accept the same keys.
+ */
+export async function ensureS3(log: (msg: string) => void = () => {}): Promise<StackStatus['s3']> {
+  const status = (await stackStatus()).s3;
+  if (!status.running) {
+    log(`starting S3 server (MinIO) on ${status.endpoint}, data in ${path.join(STATE_DIR, 's3')}`);
+    const server = await startS3Server({
+      dataDir: path.join(STATE_DIR, 's3', 'data'),
+      port: DEV_S3_PORT,
+      accessKey: S3_ACCESS_KEY,
+      secretKey: S3_SECRET_KEY,
+      detached: true,
+    });
+    writeFileSync(s3PidFile, String(server.pid));
+    status.running = true;
+    status.pid = server.pid;
+    status.managed = true;
+  }
+  Object.assign(process.env, localS3Env(status.endpoint));
+  return status;
+}
+
+export async function stopS3(): Promise<boolean> {
+  const pid = readPid(s3PidFile);
+  if (pid === null) return false;
+  process.kill(pid, 'SIGTERM');
+  const endpoint = `http://127.0.0.1:${DEV_S3_PORT}`;
+  for (let i = 0; i < 100 && (await s3Ready(endpoint)); i++) await new Promise((r) => setTimeout(r, 100));
+  rmSync(s3PidFile, { force: true });
   return true;
 }

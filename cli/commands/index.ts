@@ -28,4 +28,5 @@ export const commandModules: CommandModule[] = [
   { names: ['data'], load: () => import('./data.ts') },
   { names: ['report'], load: () => import('./report.ts') },
   { names: ['schedule'], load: () => import('./schedule.ts') },
+  { names: ['pretrain-base'], load: () => import('./pretrain-base.ts') },
 ];
