@@ -16,6 +16,7 @@ import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
 import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { heldOutRows } from './datasets.ts';
+import { logStep } from './log.ts';
 import { basePolicy, dropPolicy, policyFor, snapshotPolicy, templateOf } from './policy-store.ts';
 import { once, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
 import { scoreSamples, toScorerSample } from './scoring.ts';
@@ -201,6 +202,7 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
       timings: { rolloutMs: input.timings.rolloutMs, scoringMs: input.timings.scoringMs, updateMs },
     };
     await writeJson(ctx.store, runKeys.metrics(input.step), stepMetrics);
+    logStep(input.run, stepMetrics);
     return {
       policy: ref,
       summary: {

@@ -9,6 +9,7 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesFor } from '../activities/index.ts';
 import { setOwnGpuQueue } from '../activities/worker-queue.ts';
 import { TASK_QUEUES, type WorkerRole } from './task-queues.ts';
+import { activityTelemetry } from './telemetry.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 
 export interface CreateWorkersOptions {
@@ -33,6 +34,8 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<Worker[
       taskQueue,
       ...(withWorkflows ? { workflowBundle: await workflowBundle() } : {}),
       activities: activitiesFor(role),
+      // Phase timings for the Prometheus endpoint and the run's ids on every activity log line.
+      interceptors: { activity: [activityTelemetry] },
       // One GPU activity at a time: rollout and update own the model (and the only core of the wasm backend).
       ...(role === 'gpu' ? { maxConcurrentActivityTaskExecutions: 1 } : {}),
       shutdownGraceTime: opts.shutdownGraceTime ?? '30s',

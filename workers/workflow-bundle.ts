@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+/** Puts experiment and run ids on every workflow log line. */
+const LOG_ATTRIBUTES_PATH = path.join(path.dirname(WORKFLOWS_PATH), 'log-attributes.ts');
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
 
@@ -17,6 +19,10 @@ const quietLogger = {
 };
 
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [LOG_ATTRIBUTES_PATH],
+    logger: quietLogger,
+  });
   return bundle;
 }

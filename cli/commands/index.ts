@@ -16,7 +16,10 @@ export interface CommandModule {
 export const commandModules: CommandModule[] = [
   { names: ['server'], load: () => import('./server.ts') },
   { names: ['run'], load: () => import('./run.ts') },
-  { names: ['pause', 'resume', 'stop', 'adjust', 'status'], load: () => import('./steer.ts') },
+  { names: ['pause', 'resume', 'stop', 'adjust'], load: () => import('./steer.ts') },
+  { names: ['status'], load: () => import('./status.ts') },
+  { names: ['watch'], load: () => import('./watch.ts') },
+  { names: ['ls'], load: () => import('./ls.ts') },
   { names: ['demo'], load: () => import('./demo.ts') },
   { names: ['worker'], load: () => import('./worker.ts') },
   { names: ['validate'], load: () => import('./validate.ts') },

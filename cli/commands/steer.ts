@@ -1,6 +1,6 @@
 /**
- * Steering a running experiment: `omni-zero pause|resume|stop RUN`, `omni-zero adjust RUN --lr X --stage-steps N`
- * and `omni-zero status RUN`. RUN is the workflow id printed by `omni-zero run`.
+ * Steering a running experiment: `omni-zero pause|resume|stop RUN`, `omni-zero adjust RUN --lr X --stage-steps N`.
+ * RUN is the workflow id printed by `omni-zero run`. (`status` and `watch` are in their own files.)
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
@@ -8,7 +8,6 @@ import {
   type Adjustment,
   adjustUpdate,
   pauseSignal,
-  progressQuery,
   resumeSignal,
   stopSignal,
 } from '../../workflows/messages.ts';
@@ -85,18 +84,5 @@ export function register(program: Command): void {
           throw new Error(`adjust rejected: ${err.cause?.message ?? err.message}`);
         throw err;
       }
-    });
-  program
-    .command('status')
-    .argument('<run>', 'run id (workflow id)')
-    .option(...addressOption)
-    .description('print where a run is: stage, step / total, window, last metrics, ETA')
-    .action(async (run: string, o: { address?: string }) => {
-      const out = await withRun(run, o.address, async (h) => {
-        const d = await h.describe();
-        const progress = d.status.name === 'RUNNING' ? await h.query(progressQuery) : null;
-        return { run, workflowStatus: d.status.name, progress };
-      });
-      console.log(JSON.stringify(out));
     });
 }

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { formatDuration, progressLine, progressView, useLiveBar } from '../../../cli/progress-view.ts';
+import type { ExperimentProgress } from '../../../workflows/progress.ts';
+
+const base: ExperimentProgress = {
+  runId: 'r1',
+  experiment: 'demo',
+  status: 'training',
+  stage: { index: 1, name: 'math', count: 4 },
+  step: 37,
+  totalSteps: 120,
+  window: 1024,
+  summary: null,
+  lastMetrics: { reward: 0.3, loss: 0.0123, 'reward/math': 0.22, 'reward/code': 0.41 },
+  etaMs: 250_000,
+};
+
+test('formatDuration: seconds, minutes, hours; ? when unknown', () => {
+  assert.equal(formatDuration(12_400), '12s');
+  assert.equal(formatDuration(250_000), '4m10s'); // 250 s = 4 × 60 + 10
+  assert.equal(formatDuration(11_100_000), '3h05m'); // 11,100 s = 185 min = 3 h 5 min
+  assert.equal(formatDuration(null), '?');
+  assert.equal(formatDuration(-1), '?');
+});
+
+test('progressLine: stage i/n and name, step/total with percent, window, per-domain rewards sorted, loss, ETA', () => {
+  // 37/120 = 30.8% → 30%
+  assert.equal(
+    progressLine('r1', base),
+    'r1  training  stage 2/4 math  step 37/120 (30%)  window 1024  reward code 0.41 math 0.22  loss 0.0123  eta 4m10s'
+  );
+  assert.equal(
+    progressLine('r1', { ...base, stage: null, lastMetrics: null, etaMs: null, window: null }),
+    'r1  training  stage -  step 37/120 (30%)  window -  reward -  eta ?'
+  );
+});
+
+test('plain view: one line per change, none when only the ETA moved, no ANSI', () => {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (b: Buffer) => (text += b.toString()));
+  const view = progressView('r1', out as unknown as NodeJS.WriteStream, false);
+  view.update(base);
+  view.update({ ...base, etaMs: 240_000 });
+  view.update({ ...base, step: 38 });
+  view.stop();
+  const lines = text.trim().split('\n');
+  assert.equal(lines.length, 2);
+  assert.match(lines[1], /step 38\/120/);
+  assert.ok(!text.includes('\u001b['), 'no ANSI');
+});
+
+test('live bar only on a TTY and without NO_COLOR', () => {
+  const tty = { isTTY: true } as NodeJS.WriteStream;
+  assert.equal(useLiveBar(tty, {}), true);
+  assert.equal(useLiveBar(tty, { NO_COLOR: '1' }), false);
+  assert.equal(useLiveBar({ isTTY: false } as NodeJS.WriteStream, {}), false);
+});
