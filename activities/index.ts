@@ -5,16 +5,28 @@
 import type { WorkerRole } from '../workers/task-queues.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
 import { evaluate, initPolicy, rollout, update } from './gpu.ts';
+import { resumeFromCheckpoint } from './resume.ts';
 import { checkpoint, initRun } from './run.ts';
 import { score } from './scoring.ts';
 
-export { checkpoint, evaluate, initPolicy, initRun, prepareData, rollout, sampleBatch, score, update };
+export {
+  checkpoint,
+  evaluate,
+  initPolicy,
+  initRun,
+  prepareData,
+  resumeFromCheckpoint,
+  rollout,
+  sampleBatch,
+  score,
+  update,
+};
 
 const BY_ROLE = {
   main: {},
   gpu: { initPolicy, rollout, update, evaluate },
   cpu: { prepareData, sampleBatch, score },
-  io: { initRun, checkpoint },
+  io: { initRun, checkpoint, resumeFromCheckpoint },
 } as const;
 
 export function activitiesFor(role: WorkerRole): Record<string, (...args: any[]) => Promise<unknown>> {

@@ -136,3 +136,24 @@ export interface EvaluateOutput {
   scores: Record<string, number | null>;
   ms: number;
 }
+
+/** Where a resumed run comes from: the old run's id and base (`<checkpoint.storage>/<old runId>`). */
+export interface ResumeFrom {
+  runId: string;
+  base: string;
+}
+export interface ResumeFromCheckpointInput {
+  /** The new run. */
+  run: RunRef;
+  from: ResumeFrom;
+}
+export interface ResumeFromCheckpointOutput {
+  /** The checkpoint copied as the new run's starting snapshot; `step` = global steps already done. */
+  policy: PolicyRef;
+  /** Data cursor saved with that policy (after its last batch). */
+  cursor: DataCursor;
+  /** Stage the checkpoint was taken in (omni.json `extra.stage`). */
+  stage: string;
+  /** URI of the old run's checkpoint that was used. */
+  checkpoint: string;
+}

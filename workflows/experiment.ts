@@ -11,6 +11,7 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,7 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities/index.ts';
-import type { DataCursor, PolicyRef, RunRef, StepSummary } from '../activities/types.ts';
+import type { DataCursor, PolicyRef, ResumeFrom, RunRef, StepSummary } from '../activities/types.ts';
 import { configHash } from '../schemas/config-hash.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import { activityOptions, orchestrationSettings } from './activity-options.ts';
@@ -34,6 +35,7 @@ import {
   stopSignal,
 } from './messages.ts';
 import type { ExperimentProgress, RunStatus } from './progress.ts';
+import { ResumePositionError, resumeStageIndex } from './resume-position.ts';
 import { type RunPlan, runPlan, windowAtStep, windowSegments } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
 import { type StageResult, stage } from './stage.ts';
@@ -46,7 +48,15 @@ export interface ExperimentStart {
   config: unknown;
   /** Stable run id; default: the workflow id (a schedule's runs each get their own). */
   runId?: string;
+  /**
+   * Continue a failed run (`omni-zero resume`): its newest deep-verified checkpoint becomes this run's starting
+   * policy, with the global step, stage and data cursor it carries; its prepared data is copied, not recomputed.
+   */
+  resumeFrom?: ResumeFrom;
 }
+
+/** Patch id of the resume path: histories recorded before it never call it, so they replay unchanged. */
+export const RESUME_PATCH = 'resume-from-checkpoint';
 
 export interface ExperimentResult {
   runId: string;
@@ -59,6 +69,8 @@ export interface ExperimentResult {
   /** Held-out scores: the base, then after each stage (SPEC §8's BWT matrix). */
   evaluations: { after: string; step: number; scores: Record<string, number | null> }[];
   finalCheckpoint: string | null;
+  /** Set when this run continued another: the old run, and the step this one started from. */
+  resumedFrom?: { runId: string; step: number; checkpoint: string };
 }
 
 export const INVALID_CONFIG = 'InvalidExperimentConfig';
@@ -227,22 +239,51 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
 
   await io.initRun({ run, config: start.config, plan });
   setStatus('preparing');
-  await cpu.prepareData({ run });
-  let policy: PolicyRef = await gpu.initPolicy({ run });
+  let policy: PolicyRef;
   let cursor: DataCursor = {};
-  const evaluations: ExperimentResult['evaluations'] = [];
-  setStatus('evaluating');
-  const base = await gpu.evaluate({ run, step: 0, stage: 'base', reason: 'base', policy });
-  evaluations.push({ after: 'base', step: 0, scores: base.scores });
-
   let step = 0;
+  let firstStage = 0;
+  let resumedFrom: ExperimentResult['resumedFrom'];
+  const evaluations: ExperimentResult['evaluations'] = [];
+  if (start.resumeFrom !== undefined && patched(RESUME_PATCH)) {
+    const from = start.resumeFrom;
+    const r = await io.resumeFromCheckpoint({ run, from });
+    try {
+      firstStage = resumeStageIndex(plan, r.policy.step, r.stage);
+    } catch (err) {
+      if (!(err instanceof ResumePositionError)) throw err;
+      setStatus('failed');
+      throw ApplicationFailure.nonRetryable(`cannot resume run '${from.runId}': ${err.message}`, err.type);
+    }
+    ({ policy, cursor } = r);
+    step = r.policy.step;
+    resumedFrom = { runId: from.runId, step, checkpoint: r.checkpoint };
+    progress.step = step;
+    upsertMemo({ resumedFrom: from.runId, resumedAtStep: step, resumedCheckpoint: r.checkpoint });
+    upsertSearchAttributes([{ key: SA.step, value: step }]);
+    setCurrentDetails(
+      `Resumed from run \`${from.runId}\` at step ${step} (checkpoint \`${r.checkpoint}\`)\n\n${planDetails(plan, run)}`
+    );
+    await cpu.prepareData({ run }); // finds the copied data manifests: nothing is recomputed
+  } else {
+    await cpu.prepareData({ run });
+    policy = await gpu.initPolicy({ run });
+    setStatus('evaluating');
+    const base = await gpu.evaluate({ run, step: 0, stage: 'base', reason: 'base', policy });
+    evaluations.push({ after: 'base', step: 0, scores: base.scores });
+  }
+  const resumedAt = step;
+
   let finalCheckpoint: string | null = null;
   for (const planned of plan.stages) {
     if (stopRequested) break;
-    // Budgets may have been adjusted: this stage runs [step, step + its budget), its windows recomputed for that span.
-    const endStep = step + stageSteps[planned.index];
+    if (planned.index < firstStage) continue; // completed by the run this one resumes
+    // A resumed stage keeps its planned start (windows count from there); otherwise budgets may have been adjusted:
+    // this stage runs [step, step + its budget), its windows recomputed for that span.
+    const stageStart = resumedFrom && planned.index === firstStage ? planned.startStep : step;
+    const endStep = stageStart + stageSteps[planned.index];
     const stageWindow = config.schedule.stages.find((s) => s.name === planned.name)?.window;
-    const windows = windowSegments(config.window, { window: stageWindow, startStep: step, endStep });
+    const windows = windowSegments(config.window, { window: stageWindow, startStep: stageStart, endStep });
     progress.stage = { index: planned.index, name: planned.name, count: plan.stages.length };
     upsertSearchAttributes([{ key: SA.stage, value: planned.name }]);
     setStatus(paused ? 'paused' : 'training');
@@ -259,7 +300,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
       args: [
         {
           run,
-          stage: { index: planned.index, name: planned.name, startStep: step, endStep, windows },
+          stage: { index: planned.index, name: planned.name, startStep: stageStart, endStep, windows },
           step,
           policy,
           cursor,
@@ -282,9 +323,24 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
     if (result.stopped) stopRequested = true;
     if (paused) await condition(() => !paused || stopRequested);
   }
+  if (resumedFrom && !stopRequested && step <= resumedAt) {
+    // Unreachable by construction (resumeStageIndex); kept so a future change cannot make a resume a silent no-op.
+    setStatus('failed');
+    throw ApplicationFailure.nonRetryable(`resumed at step ${resumedAt} but trained no step`, 'NothingToResume');
+  }
   const status = stopRequested ? 'stopped' : 'completed';
   setStatus(status);
-  return { runId, status, summary: plan.summary, plan, steps: step, base: run.base, evaluations, finalCheckpoint };
+  return {
+    runId,
+    status,
+    summary: plan.summary,
+    plan,
+    steps: step,
+    base: run.base,
+    evaluations,
+    finalCheckpoint,
+    ...(resumedFrom ? { resumedFrom } : {}),
+  };
 }
 
 /** Markdown for the Web UI's "current details" panel. */

@@ -12,6 +12,7 @@ import {
   stopSignal,
 } from '../../workflows/messages.ts';
 import { connectClient } from '../temporal-client.ts';
+import { resumeEndedRun } from './resume-run.ts';
 
 const addressOption = [
   '--address <host:port>',
@@ -50,10 +51,32 @@ export function register(program: Command): void {
     .command('resume')
     .argument('<run>', 'run id (workflow id)')
     .option(...addressOption)
-    .description('continue a paused run')
-    .action(async (run: string, o: { address?: string }) => {
-      await withRun(run, o.address, (h) => h.signal(resumeSignal));
-      console.log(JSON.stringify({ run, signal: 'resume' }));
+    .option(
+      '--id <workflowId>',
+      'workflow id of the new run when RUN ended (default <experiment>-<date>-<time>-<random>)'
+    )
+    .description(
+      'continue a paused run; or, when RUN failed, was terminated, timed out or was cancelled, start a new run linked to it from its newest valid checkpoint'
+    )
+    .action(async (run: string, o: { address?: string; id?: string }) => {
+      const { client, connection } = await connectClient(o.address);
+      try {
+        const d = await client.workflow
+          .getHandle(run)
+          .describe()
+          .catch((err) => {
+            throw new Error(`no run '${run}' (${(err as Error).message}); list runs with 'temporal workflow list'`);
+          });
+        if (d.type !== 'experiment') throw new Error(`'${run}' is a ${d.type} workflow, not an experiment run`);
+        if (d.status.name === 'RUNNING') {
+          await client.workflow.getHandle(run).signal(resumeSignal);
+          console.log(JSON.stringify({ run, signal: 'resume' }));
+          return;
+        }
+        console.log(JSON.stringify(await resumeEndedRun(client, run, { workflowId: o.id })));
+      } finally {
+        await connection.close();
+      }
     });
   program
     .command('stop')
