@@ -139,7 +139,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
   if (!read0.ok) throw new Error(`${o.config}: ${read0.problems.join('; ')}`);
   const read = demoConfig(read0, o);
   const { config } = read;
-  installRuntime('WARN');
+  installRuntime('ERROR'); // the SDK's start-up warnings ("no activities registered") are noise in a demo
   const temporal = await ensureTemporal(say);
   say(`Temporal ${temporal.address}, Web UI ${temporal.uiUrl}`);
   const storage = config.checkpoint.storage;
