@@ -9,6 +9,7 @@ import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
+import { outageTolerant } from './blob-retry.ts';
 import type { RunRef } from './types.ts';
 
 export interface RunInfo {
@@ -31,7 +32,8 @@ const contexts = new Map<string, Promise<RunContext>>();
 
 export function storeOf(run: RunRef): BlobStore {
   try {
-    return openBlobStore(run.base);
+    // Few SDK-level retries (they wait without heartbeats); the outage wait happens in outageTolerant, heartbeating.
+    return outageTolerant(openBlobStore(run.base, { maxAttempts: 3 }));
   } catch (err) {
     throw ApplicationFailure.nonRetryable(`run storage '${run.base}': ${(err as Error).message}`, 'InvalidInput');
   }
@@ -51,7 +53,11 @@ export function runContext(run: RunRef): Promise<RunContext> {
 async function loadContext(run: RunRef): Promise<RunContext> {
   const store = storeOf(run);
   const info = await readJson<RunInfo>(store, runKeys.runInfo());
-  if (!info) throw new Error(`run ${run.runId} has no run.json at ${store.uriOf(runKeys.runInfo())} yet`);
+  // Retryable: initRun may still be writing it; if the storage was emptied under a running run, start a new run.
+  if (!info)
+    throw new Error(
+      `run ${run.runId} has no run.json at ${store.uriOf(runKeys.runInfo())} yet (initRun writes it; if the run's storage was deleted, terminate this run and start a new one)`
+    );
   if (info.configHash !== run.configHash) {
     throw ApplicationFailure.nonRetryable(
       `run.json at ${run.base} holds config ${info.configHash.slice(0, 12)}…, this run expects ${run.configHash.slice(0, 12)}…: two runs share a storage prefix; give them different run ids`,
@@ -59,7 +65,13 @@ async function loadContext(run: RunRef): Promise<RunContext> {
     );
   }
   const parsed = parseExperimentConfig(info.config);
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(`run.json of ${run.runId} no longer validates`, 'InvalidInput');
+  if (!parsed.ok) {
+    const problems = parsed.issues.map((i) => `${i.path || '(config)'}: ${i.message}`).join('; ');
+    throw ApplicationFailure.nonRetryable(
+      `run.json of ${run.runId} no longer validates (${problems}): this worker runs a newer config schema than the run was started with; run it on workers of the run's version, or resume it as a new run`,
+      'InvalidInput'
+    );
+  }
   return { run, store, config: parsed.config };
 }
 

@@ -11,11 +11,17 @@ import type { CheckpointInput, CheckpointOutput, InitRunInput } from './types.ts
 
 export async function initRun(input: InitRunInput): Promise<{ base: string }> {
   const parsed = parseExperimentConfig(input.config);
-  if (!parsed.ok)
-    throw ApplicationFailure.nonRetryable('initRun: the config does not validate', 'InvalidExperimentConfig');
+  // The workflow validated the same document: a difference here means workers and workflow run different versions.
+  if (!parsed.ok) {
+    const problems = parsed.issues.map((i) => `${i.path || '(config)'}: ${i.message}`).join('; ');
+    throw ApplicationFailure.nonRetryable(
+      `initRun: the workflow accepted the config but this worker rejects it (${problems}); run workers of the same omni-zero version as the workflow worker`,
+      'InvalidExperimentConfig'
+    );
+  }
   if (configHash(parsed.config) !== input.run.configHash) {
     throw ApplicationFailure.nonRetryable(
-      'initRun: config hash mismatch between workflow and activity',
+      'initRun: this worker resolves the config to a different hash than the workflow did (different schema defaults); run workers of the same omni-zero version as the workflow worker',
       'InvalidInput'
     );
   }
