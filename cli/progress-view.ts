@@ -79,7 +79,7 @@ export function progressView(run: string, stream: NodeJS.WriteStream, live = use
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: `${run} {status} | {stage} |{bar}| {value}/{total} steps | window {window} | reward {rewards} | eta {etaText}`,
+      format: `${run} {status} | {stage} |{bar}| {value}/{total} steps | window {window} | reward {rewards} | eta {etaText}{note}`,
       barsize: 24,
       hideCursor: true,
       clearOnComplete: false,
@@ -88,7 +88,10 @@ export function progressView(run: string, stream: NodeJS.WriteStream, live = use
     cliProgress.Presets.shades_classic
   );
   let started = false;
+  let noteText = '';
+  let last: ExperimentProgress | null = null;
   const payload = (p: ExperimentProgress) => ({
+    note: noteText ? ` | ${noteText}` : '',
     status: p.status,
     stage: stageText(p),
     window: p.window ?? '-',
@@ -97,6 +100,8 @@ export function progressView(run: string, stream: NodeJS.WriteStream, live = use
   });
   return {
     update(p) {
+      last = p;
+      noteText = '';
       if (!started) {
         bar.start(Math.max(1, p.totalSteps), p.step, payload(p));
         started = true;
@@ -106,8 +111,10 @@ export function progressView(run: string, stream: NodeJS.WriteStream, live = use
       }
     },
     note(text) {
-      // cli-progress redraws over the current line: clear it, print, and let the next update redraw the bar.
-      stream.write(`\r\x1b[2K${text}\n`);
+      // Inside the bar's line until the next update: cli-progress restores the cursor it saved at start, so a line
+      // printed below the bar would be overwritten.
+      noteText = text;
+      if (started && last) bar.update(last.step, payload(last));
     },
     stop() {
       if (started) bar.stop();

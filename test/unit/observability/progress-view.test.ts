@@ -58,3 +58,20 @@ test('live bar only on a TTY and without NO_COLOR', () => {
   assert.equal(useLiveBar(tty, { NO_COLOR: '1' }), false);
   assert.equal(useLiveBar({ isTTY: false } as NodeJS.WriteStream, {}), false);
 });
+
+test('live view on a TTY draws the bar with stage, steps and rewards', () => {
+  const out = new PassThrough() as unknown as NodeJS.WriteStream & { isTTY: boolean; columns: number };
+  out.isTTY = true;
+  out.columns = 200;
+  Object.assign(out, { cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  let text = '';
+  (out as unknown as PassThrough).on('data', (b: Buffer) => (text += b.toString()));
+  const view = progressView('r1', out);
+  view.update(base);
+  view.stop();
+  // 37/120 of a 24-cell bar = 7.4 → 7 full cells
+  assert.match(
+    text,
+    /r1 training \| stage 2\/4 math \|█{7}░{17}\| 37\/120 steps \| window 1024 \| reward code 0.41 math 0.22 \| eta 4m10s/
+  );
+});
