@@ -141,10 +141,10 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
       oldLogprobs: r.oldLogProbs,
       truncated: r.truncated,
     }));
-    let metrics: ReturnType<Policy['train']> | null = null;
+    let metrics: Awaited<ReturnType<Policy['train']>> | null = null;
     try {
       if (samples.length > 0) {
-        metrics = policy.train(samples, {
+        metrics = await policy.train(samples, {
           learningRate: input.learningRate,
           epsilonLow: g.clip.low,
           epsilonHigh: g.clip.high,
@@ -157,6 +157,7 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
           microBatchSize: Math.max(1, (g.miniBatchSize * ctx.config.rollout.groupSize) / g.gradientAccumulation),
           maxGradNorm: g.gradClip > 0 ? g.gradClip : Number.POSITIVE_INFINITY,
           temperature: ctx.config.rollout.temperature,
+          onProgress: (p) => heartbeat({ phase: 'update', ...p }),
         });
       } else {
         policy.step += 1; // every sample undefined: the step happens, the weights do not move

@@ -12,7 +12,13 @@ import { generate, type Rollout } from './sampler.ts';
 import { loadTokenizer } from './tokenizer/load.ts';
 import type { ProjectTokenizer, TokenizerSpec } from './tokenizer/types.ts';
 import { Adam } from './train/adam.ts';
-import { type GrpoOptions, type GrpoSample, type GrpoStepMetrics, grpoUpdate } from './train/grpo.ts';
+import {
+  type GrpoOptions,
+  type GrpoProgress,
+  type GrpoSample,
+  type GrpoStepMetrics,
+  grpoUpdateAsync,
+} from './train/grpo.ts';
 import type { CheckpointMetadata, ModelConfig, Params } from './types.ts';
 
 /** How prompts are shown to the policy and which strings end a response (SPEC §1). */
@@ -136,10 +142,16 @@ export class Policy {
     });
   }
 
-  /** One GRPO update at the given learning rate; advances the policy's step count. */
-  train(samples: GrpoSample[], o: GrpoOptions & { learningRate: number }): GrpoStepMetrics {
+  /**
+   * One GRPO update at the given learning rate; advances the policy's step count. Yields to the event loop after
+   * every micro-batch (`onProgress` then) so the activity running it keeps heartbeating through a long update.
+   */
+  async train(
+    samples: GrpoSample[],
+    o: GrpoOptions & { learningRate: number; onProgress?: (p: GrpoProgress) => void }
+  ): Promise<GrpoStepMetrics> {
     this.optimizer.options = { ...this.optimizer.options, learningRate: o.learningRate };
-    const metrics = grpoUpdate(this.params, this.config, this.optimizer, samples, {
+    const metrics = await grpoUpdateAsync(this.params, this.config, this.optimizer, samples, {
       ...o,
       padId: this.tokenizer.padId,
     });

@@ -2,18 +2,37 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { createWorkers, runWorkers } from '../../workers/create-workers.ts';
-import { startMetricsServer } from '../../workers/metrics-server.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { ALL_ROLES, type WorkerRole } from '../../workers/task-queues.ts';
-import { registry, subscribeStepMetrics } from '../../workers/telemetry.ts';
 import { temporalAddress } from '../temporal-client.ts';
 
-function port(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535)
-    throw new Error(`${flag} must be a TCP port 1-65535 (got '${value}')`);
-  return n;
+function parseQueueOverride(value: string, prev: Partial<Record<WorkerRole, string>>) {
+  const m = value.match(/^(main|gpu|cpu|io)=(.+)$/);
+  if (!m) throw new Error(`--task-queue takes ROLE=NAME with ROLE one of main, gpu, cpu, io (got '${value}')`);
+  return { ...prev, [m[1]]: m[2] };
+}
+
+/**
+ * Connects, retrying while the server is unreachable: a worker started before the server (or restarted while the
+ * server restarts) waits for it instead of exiting; `--connect-timeout` bounds the wait.
+ */
+async function connectWithRetry(address: string, timeoutMs: number): Promise<NativeConnection> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 250;
+  for (;;) {
+    try {
+      return await NativeConnection.connect({ address });
+    } catch (err) {
+      if (Date.now() + delay > deadline) {
+        throw new Error(
+          `cannot reach Temporal at ${address} after ${Math.round(timeoutMs / 1000)} s (${(err as Error).message}); start it with 'omni-zero server start' or pass --address`
+        );
+      }
+      console.error(`worker: Temporal at ${address} unreachable, retrying in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
 }
 
 export function register(program: Command): void {
@@ -25,43 +44,36 @@ export function register(program: Command): void {
     .option('--queue <role>', 'main | gpu | cpu | io | all', 'all')
     .option('--address <host:port>', 'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)')
     .option(
-      '--metrics-port <port>',
-      'serve step metrics and phase timings at http://HOST:PORT/metrics (default off; 9464 is usual)'
+      '--task-queue <role=name>',
+      "poll this queue for a role, as the config's orchestration.taskQueues renames it (repeatable)",
+      parseQueueOverride,
+      {}
     )
-    .option('--runtime-metrics-port <port>', "serve the Temporal SDK's runtime metrics for Prometheus (default off)")
-    .option(
-      '--metrics-host <host>',
-      'interface of both metrics endpoints (0.0.0.0 to be scraped from elsewhere)',
-      '127.0.0.1'
-    )
+    .option('--connect-timeout <seconds>', 'how long to wait for an unreachable server at start', '300')
     .action(
       async (opts: {
         queue: string;
         address?: string;
-        metricsPort?: string;
-        runtimeMetricsPort?: string;
-        metricsHost: string;
+        taskQueue: Partial<Record<WorkerRole, string>>;
+        connectTimeout: string;
       }) => {
         const roles: WorkerRole[] =
           opts.queue === 'all'
             ? ALL_ROLES
             : ALL_ROLES.includes(opts.queue as WorkerRole)
               ? [opts.queue as WorkerRole]
-              : [];
-        if (roles.length === 0) throw new Error(`--queue must be one of main, gpu, cpu, io, all (got '${opts.queue}')`);
-        const metricsPort = port('--metrics-port', opts.metricsPort);
-        const runtimePort = port('--runtime-metrics-port', opts.runtimeMetricsPort);
-        installRuntime('INFO', runtimePort ? { metricsAddress: `${opts.metricsHost}:${runtimePort}` } : {});
-        if (metricsPort) {
-          subscribeStepMetrics();
-          const server = await startMetricsServer({ registry, port: metricsPort, host: opts.metricsHost });
-          console.error(`worker: metrics at ${server.url}`);
-        }
-        if (runtimePort)
-          console.error(`worker: Temporal runtime metrics at http://${opts.metricsHost}:${runtimePort}/metrics`);
+              : opts.queue.split(',').every((r) => ALL_ROLES.includes(r as WorkerRole))
+                ? (opts.queue.split(',') as WorkerRole[])
+                : [];
+        if (roles.length === 0)
+          throw new Error(`--queue must be one of main, gpu, cpu, io, all or a comma list (got '${opts.queue}')`);
+        const timeoutS = Number(opts.connectTimeout);
+        if (!Number.isFinite(timeoutS) || timeoutS < 0)
+          throw new Error(`--connect-timeout must be a number of seconds (got '${opts.connectTimeout}')`);
+        installRuntime('INFO');
         const address = temporalAddress(opts.address);
-        const connection = await NativeConnection.connect({ address });
-        const workers = await createWorkers({ connection, roles });
+        const connection = await connectWithRetry(address, timeoutS * 1000);
+        const workers = await createWorkers({ connection, roles, taskQueues: opts.taskQueue });
         console.error(`worker: polling ${workers.map((w) => w.options.taskQueue).join(', ')} on ${address}`);
         await runWorkers(workers);
         await connection.close();
