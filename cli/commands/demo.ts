@@ -84,7 +84,7 @@ export function demoConfig(read: ReadOk, o: Pick<DemoOptions, 'stepsPerStage' | 
 }
 
 const pct = (v: number | null | undefined) =>
-  v === null || v === undefined ? '   – ' : `${(v * 100).toFixed(0).padStart(3)}%`;
+  v === null || v === undefined ? '   –' : `${(v * 100).toFixed(0).padStart(3)}%`;
 const signed = (v: number | null | undefined) =>
   v === null || v === undefined ? '    –' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)}`.padStart(5);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -33,6 +33,18 @@ function probability(value: string): number {
   return n;
 }
 
+function parseWeights(value: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of value.split(',').filter((p) => p !== '')) {
+    const [k, v] = part.split('=');
+    const n = Number(v);
+    if (!k || !(n >= 0) || !Number.isFinite(n))
+      throw new InvalidArgumentError(`expected world=number pairs, got '${part}'`);
+    out[k] = n;
+  }
+  return out;
+}
+
 export interface PretrainBaseOptions {
   /** Experiment config whose template, tokenizer, preset, tasks and seed the base is made for; default examples/demo.yaml. */
   config: string;
@@ -42,6 +54,8 @@ export interface PretrainBaseOptions {
   steps: number;
   /** Corpus pairs drawn per world; default 4000. */
   perWorld: number;
+  /** Per-world multipliers of perWorld, e.g. { math: 3 } (arithmetic needs the most examples to generalise); default 1 each. */
+  worldWeights: Record<string, number>;
   /** Probability that a pair whose problem triggers its world's systematic error carries it; default 0.6. */
   noise: number;
   /** Sequences per step; default 32. */
@@ -56,7 +70,7 @@ export interface PretrainBaseOptions {
 export function baseCorpus(
   policy: Policy,
   read: Awaited<ReturnType<typeof readExperimentFile>> & { ok: true },
-  o: Pick<PretrainBaseOptions, 'perWorld' | 'noise' | 'seed'>
+  o: Pick<PretrainBaseOptions, 'perWorld' | 'noise' | 'seed'> & { worldWeights?: Record<string, number> }
 ): { examples: PromptResponse[]; bugs: number; perWorld: Record<string, number> } {
   const { config } = read;
   const template = templateOf(config);
@@ -70,7 +84,8 @@ export function baseCorpus(
     // The world's seed is the one data preparation uses (a QA world's fact table depends on it); the corpus stream
     // is mixed with our own seed so the draw is ours.
     const worldSeed = src.seed ?? config.seed;
-    const pairs = worldPretrainCorpus(world, worldSeed, o.perWorld, {
+    const n = Math.round(o.perWorld * (o.worldWeights?.[world] ?? 1));
+    const pairs = worldPretrainCorpus(world, worldSeed, n, {
       noise: o.noise,
       thinkTag: template.thinkTag,
       answerTag: template.answerTag,
@@ -170,6 +185,7 @@ export function register(program: Command): void {
     .option('--steps <n>', 'Adam steps', positiveInt, 800)
     .option('--per-world <n>', 'corpus pairs per world', positiveInt, 4000)
     .option('--noise <p>', 'probability of the systematic error where it applies', probability, 0.6)
+    .option('--world-weights <list>', 'per-world corpus multipliers, e.g. math=3,code=1', parseWeights, {})
     .option('--batch-size <n>', 'sequences per step', positiveInt, 32)
     .option('--lr <x>', 'peak learning rate', Number, 3e-3)
     .option('--seed <n>', 'seed', (v) => positiveInt(String(Number(v) + 1)) - 1, 1)
