@@ -215,3 +215,9 @@ export { Quarantine, type QuarantineRecord, type QuarantineSummary } from './dat
 export { OpenAIReferencePolicy, type OpenAIReferencePolicyOptions, type ReferencePolicy, type ReferenceSampleOptions } from './data/reference-policy.ts';
 export { type Verdict, type VerifyOptions, verifyResponse } from './data/verify.ts';
 export { type CorpusOptions, type CorpusPair, defineWorld, generateWorld, generateWorldRows, inHeldOutPool, type TaskWorld, WORLDS, type WorldSpec, worldByName, worldPretrainCorpus } from './data/worlds/index.ts';
+export { type ListFilter, listQuery, listRuns, type RunRow, runRow, runTable } from './cli/list-runs.ts';
+export { formatDuration, type ProgressView, progressLine, progressView } from './cli/progress-view.ts';
+export { experimentHandle, type RunState, runState, type WatchOptions, watchRun } from './cli/watch-run.ts';
+export { logger, logStep, type StepMetricsMessage, runLog, STEP_METRICS_CHANNEL, stepLogFields } from './activities/log.ts';
+export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from './workers/metrics-server.ts';
+export { activityTelemetry, recordStepMetrics, registry as metricsRegistry, subscribeStepMetrics } from './workers/telemetry.ts';
