@@ -58,6 +58,8 @@ export interface Pending {
   activityType: string;
   attempt: number;
   state: string;
+  /** The last heartbeat's details (JSON-decoded), if any. */
+  heartbeat: unknown;
 }
 
 /** The activities pending in the run's stage workflows now (their describe()). */
@@ -72,6 +74,7 @@ export async function pendingActivities(client: Client, runId: string): Promise<
           activityType: a.activityType?.name ?? '',
           attempt: a.attempt ?? 0,
           state: String(a.state),
+          heartbeat: decodeFirst(a.heartbeatDetails?.payloads?.[0]?.data),
         });
       }
     } catch {
@@ -79,6 +82,15 @@ export async function pendingActivities(client: Client, runId: string): Promise<
     }
   }
   return out;
+}
+
+function decodeFirst(data: Uint8Array | null | undefined): unknown {
+  if (!data) return undefined;
+  try {
+    return JSON.parse(Buffer.from(data).toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Polls until `pred` holds, every 100 ms, at most `timeoutMs`. */
