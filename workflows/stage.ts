@@ -11,6 +11,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   TimeoutFailure,
@@ -60,6 +61,13 @@ export interface StageInput {
   maxHistoryEvents?: number;
 }
 
+/**
+ * Patch: the step's report to the parent is sent without waiting for the server to confirm it before the next step
+ * starts (a workflow-task round trip per step saved, bench/orchestration.ts); failures still fail the stage, at the
+ * next await of it. Histories recorded before it wait, and keep replaying that way.
+ */
+export const OVERLAP_SIGNAL_PATCH = 'step-signal-overlaps-next-step';
+
 export interface StageResult {
   step: number;
   policy: PolicyRef;
@@ -76,6 +84,19 @@ export interface StageResult {
 export function windowFor(stage: StageSpec, step: number): number {
   for (const w of stage.windows) if (step >= w.fromStep && step < w.toStep) return w.maxTokens;
   return stage.windows.at(-1)?.maxTokens ?? 1;
+}
+
+/**
+ * Patch: a rollout/update on a GPU worker's own queue gets one attempt; when it fails retryably (the worker died: its
+ * heartbeat timed out) the step falls back to the shared GPU queue at once, instead of retrying on a queue nobody
+ * polls any more and waiting out the sticky schedule-to-start timeout (measured: 27.5 s from kill -9 to the
+ * interrupted rollout done, 20 s of it that wait). Histories recorded before it keep retrying on the sticky queue.
+ */
+export const STICKY_SINGLE_ATTEMPT_PATCH = 'sticky-gpu-single-attempt';
+
+/** An attempt that failed and would have been retried (not bad input, not a cancellation). */
+function isRetryableAttemptFailure(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
 }
 
 function isScheduleToStartTimeout(err: unknown): boolean {
@@ -100,14 +121,17 @@ export async function stage(input: StageInput): Promise<StageResult> {
     arg: Parameters<Activities[K]>[0]
   ): Promise<Awaited<ReturnType<Activities[K]>>> => {
     if (s.workerQueue) {
+      const options = activityOptions(o, s.workerQueue, name);
+      const single = patched(STICKY_SINGLE_ATTEMPT_PATCH);
       const sticky = proxyActivities<Activities>({
-        ...activityOptions(o, s.workerQueue, name),
+        ...options,
         scheduleToStartTimeout: o.stickyScheduleToStartTimeout,
+        ...(single ? { retry: { ...options.retry, maximumAttempts: 1 } } : {}),
       });
       try {
         return (await (sticky[name] as (a: typeof arg) => Promise<unknown>)(arg)) as Awaited<ReturnType<Activities[K]>>;
       } catch (err) {
-        if (!isScheduleToStartTimeout(err)) throw err;
+        if (!isScheduleToStartTimeout(err) && !(single && isRetryableAttemptFailure(err))) throw err;
         log.warn('the GPU worker holding the policy is gone; falling back to any GPU worker', { queue: s.workerQueue });
         s.workerQueue = undefined;
       }
@@ -130,6 +154,12 @@ export async function stage(input: StageInput): Promise<StageResult> {
   });
   const parent = getExternalWorkflowHandle(s.parentId);
   let stepsThisRun = 0;
+  let reporting: Promise<void> = Promise.resolve();
+  let reportFailure: unknown = null;
+  const reported = async () => {
+    await reporting;
+    if (reportFailure !== null) throw reportFailure;
+  };
 
   while (s.step < s.stage.endStep) {
     await condition(() => !s.paused || !!s.stopRequested);
@@ -176,7 +206,16 @@ export async function stage(input: StageInput): Promise<StageResult> {
       { key: SA.step, value: s.step },
       ...(updated.summary.rewardMean !== null ? [{ key: SA.reward, value: updated.summary.rewardMean }] : []),
     ]);
-    await parent.signal(stepCompletedSignal, updated.summary);
+    await reported(); // the previous step's report (long confirmed in practice); rethrows its failure
+    const report = parent.signal(stepCompletedSignal, updated.summary);
+    if (patched(OVERLAP_SIGNAL_PATCH))
+      reporting = report.then(
+        () => {},
+        (err) => {
+          reportFailure = err;
+        }
+      );
+    else await report;
 
     const done = s.step - s.stage.startStep;
     const atEnd = s.step >= s.stage.endStep;
@@ -188,6 +227,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
       await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy });
     }
     if (!atEnd && shouldContinueAsNew(s, stepsThisRun)) {
+      await reported();
       await condition(allHandlersFinished);
       return continueAsNew<typeof stage>({ ...s });
     }
@@ -210,6 +250,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
       };
   // Either way the stage ends on a checkpoint, so a stop never loses completed steps.
   const ck = await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy });
+  await reported();
   await condition(allHandlersFinished);
   return {
     step: s.step,

@@ -1,7 +1,7 @@
 /**
  * Records real histories of a tiny experiment (the `experiment` workflow and its `stage` children) as JSON fixtures
  * for the replay test. Run it against the code whose histories must keep replaying:
- *   node --import tsx test/replay/record.ts <name>        (writes test/replay/histories/<name>-{experiment,stage-*}.json: { workflowId, history })
+ *   node --import tsx test/replay/record.ts <name> [--resume]   (writes test/replay/histories/<name>-{experiment,stage-*}.json: { workflowId, history })
  * Fixtures are recorded once per workflow-code version and kept forever (until the patches they need are removed).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { openBlobStore } from '../../storage/open.ts';
 import { temporalTestEnv } from '../helpers/temporal.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
 import { startTestWorkers } from '../helpers/workers.ts';
@@ -33,8 +34,23 @@ try {
     checkpointEvery: 1,
     continueAsNewEvery: 2,
   });
+  // With --resume: first a run terminated after its step-1 checkpoint, then the recorded run resumes it.
+  let resumeFrom: { runId: string; base: string } | undefined;
+  if (process.argv.includes('--resume')) {
+    const oldId = `${runId}-old`;
+    const old = await env.client.workflow.start('experiment', {
+      args: [{ config, runId: oldId }],
+      taskQueue: workers.queues.main,
+      workflowId: oldId,
+    });
+    const oldStore = openBlobStore(`${storage}/${oldId}`);
+    while (!(await oldStore.head('checkpoints/step-00000001/manifest.json')))
+      await new Promise((r) => setTimeout(r, 25));
+    await old.terminate('recording a resumed run');
+    resumeFrom = { runId: oldId, base: `${storage}/${oldId}` };
+  }
   const handle = await env.client.workflow.start('experiment', {
-    args: [{ config, runId }],
+    args: [{ config, runId, ...(resumeFrom ? { resumeFrom } : {}) }],
     taskQueue: workers.queues.main,
     workflowId: runId,
   });
