@@ -86,6 +86,19 @@ export function windowFor(stage: StageSpec, step: number): number {
   return stage.windows.at(-1)?.maxTokens ?? 1;
 }
 
+/**
+ * Patch: a rollout/update on a GPU worker's own queue gets one attempt; when it fails retryably (the worker died: its
+ * heartbeat timed out) the step falls back to the shared GPU queue at once, instead of retrying on a queue nobody
+ * polls any more and waiting out the sticky schedule-to-start timeout (measured: 27.5 s from kill -9 to the
+ * interrupted rollout done, 20 s of it that wait). Histories recorded before it keep retrying on the sticky queue.
+ */
+export const STICKY_SINGLE_ATTEMPT_PATCH = 'sticky-gpu-single-attempt';
+
+/** An attempt that failed and would have been retried (not bad input, not a cancellation). */
+function isRetryableAttemptFailure(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
+}
+
 function isScheduleToStartTimeout(err: unknown): boolean {
   return (
     err instanceof ActivityFailure &&
@@ -108,14 +121,17 @@ export async function stage(input: StageInput): Promise<StageResult> {
     arg: Parameters<Activities[K]>[0]
   ): Promise<Awaited<ReturnType<Activities[K]>>> => {
     if (s.workerQueue) {
+      const options = activityOptions(o, s.workerQueue, name);
+      const single = patched(STICKY_SINGLE_ATTEMPT_PATCH);
       const sticky = proxyActivities<Activities>({
-        ...activityOptions(o, s.workerQueue, name),
+        ...options,
         scheduleToStartTimeout: o.stickyScheduleToStartTimeout,
+        ...(single ? { retry: { ...options.retry, maximumAttempts: 1 } } : {}),
       });
       try {
         return (await (sticky[name] as (a: typeof arg) => Promise<unknown>)(arg)) as Awaited<ReturnType<Activities[K]>>;
       } catch (err) {
-        if (!isScheduleToStartTimeout(err)) throw err;
+        if (!isScheduleToStartTimeout(err) && !(single && isRetryableAttemptFailure(err))) throw err;
         log.warn('the GPU worker holding the policy is gone; falling back to any GPU worker', { queue: s.workerQueue });
         s.workerQueue = undefined;
       }
