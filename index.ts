@@ -221,3 +221,5 @@ export { experimentHandle, type RunState, runState, type WatchOptions, watchRun 
 export { logger, logStep, type StepMetricsMessage, runLog, STEP_METRICS_CHANNEL, stepLogFields } from './activities/log.ts';
 export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from './workers/metrics-server.ts';
 export { activityTelemetry, recordStepMetrics, registry as metricsRegistry, subscribeStepMetrics } from './workers/telemetry.ts';
+export { RESUMABLE, type ResumedRun, resumeEndedRun } from './cli/commands/resume-run.ts';
+export { NOTHING_TO_RESUME, RESUME_MISMATCH, ResumePositionError, resumeStageIndex } from './workflows/resume-position.ts';
