@@ -196,7 +196,10 @@ test('a run with no valid checkpoint cannot be resumed: the CLI and the workflow
   await assert.rejects(h.result(), (err: unknown) => {
     assert.ok(err instanceof WorkflowFailedError);
     // The workflow fails with the resume activity's non-retryable failure (ActivityFailure → ApplicationFailure).
-    assert.match(String((err.cause?.cause as Error | undefined)?.message), /has no valid checkpoint .*nothing to resume from/);
+    assert.match(
+      String((err.cause?.cause as Error | undefined)?.message),
+      /has no valid checkpoint .*nothing to resume from/
+    );
     return true;
   });
 });
