@@ -32,6 +32,11 @@ import type {
 } from './types.ts';
 import { ownGpuQueue } from './worker-queue.ts';
 
+/** How often a token loop heartbeats: a quarter of the heartbeat timeout, at most 1 s (the SDK throttles sends). */
+function beatEveryMs(): number {
+  return Math.min(1000, (Context.current().info.heartbeatTimeoutMs ?? 4000) / 4);
+}
+
 async function ready(): Promise<void> {
   await initBackend();
 }
@@ -75,7 +80,7 @@ export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
         repetitionPenalty: r.repetitionPenalty,
         template,
         onStep: (n) => {
-          if (Date.now() - lastBeat > 1000) {
+          if (Date.now() - lastBeat > beatEveryMs()) {
             lastBeat = Date.now();
             heartbeat({ tokens: n });
           }
@@ -236,6 +241,7 @@ export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
   const samples: Record<string, number> = {};
   const thinkTokensMean: Record<string, number> = {};
   const answerTokensMean: Record<string, number> = {};
+  let lastBeat = 0;
   for (const task of Object.keys(ctx.config.tasks).sort()) {
     const rows = await heldOutRows(ctx, task);
     if (rows.length === 0) continue;
@@ -252,6 +258,13 @@ export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
         topK: ev.topK,
         repetitionPenalty: ev.repetitionPenalty,
         template,
+        // Per token step, not only per task: one task's sampling can outlast a short heartbeat timeout.
+        onStep: (n) => {
+          if (Date.now() - lastBeat > beatEveryMs()) {
+            lastBeat = Date.now();
+            heartbeat({ task, tokens: n });
+          }
+        },
       }
     );
     heartbeat({ task });
