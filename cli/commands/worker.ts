@@ -2,14 +2,24 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { createWorkers, runWorkers } from '../../workers/create-workers.ts';
+import { startMetricsServer } from '../../workers/metrics-server.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { ALL_ROLES, type WorkerRole } from '../../workers/task-queues.ts';
+import { registry, subscribeStepMetrics } from '../../workers/telemetry.ts';
 import { temporalAddress } from '../temporal-client.ts';
 
 function parseQueueOverride(value: string, prev: Partial<Record<WorkerRole, string>>) {
   const m = value.match(/^(main|gpu|cpu|io)=(.+)$/);
   if (!m) throw new Error(`--task-queue takes ROLE=NAME with ROLE one of main, gpu, cpu, io (got '${value}')`);
   return { ...prev, [m[1]]: m[2] };
+}
+
+function port(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`${flag} must be a TCP port 1-65535 (got '${value}')`);
+  return n;
 }
 
 /**
@@ -50,12 +60,25 @@ export function register(program: Command): void {
       {}
     )
     .option('--connect-timeout <seconds>', 'how long to wait for an unreachable server at start', '300')
+    .option(
+      '--metrics-port <port>',
+      'serve step metrics and phase timings at http://HOST:PORT/metrics (default off; 9464 is usual)'
+    )
+    .option('--runtime-metrics-port <port>', "serve the Temporal SDK's runtime metrics for Prometheus (default off)")
+    .option(
+      '--metrics-host <host>',
+      'interface of both metrics endpoints (0.0.0.0 to be scraped from elsewhere)',
+      '127.0.0.1'
+    )
     .action(
       async (opts: {
         queue: string;
         address?: string;
         taskQueue: Partial<Record<WorkerRole, string>>;
         connectTimeout: string;
+        metricsPort?: string;
+        runtimeMetricsPort?: string;
+        metricsHost: string;
       }) => {
         const roles: WorkerRole[] =
           opts.queue === 'all'
@@ -70,7 +93,16 @@ export function register(program: Command): void {
         const timeoutS = Number(opts.connectTimeout);
         if (!Number.isFinite(timeoutS) || timeoutS < 0)
           throw new Error(`--connect-timeout must be a number of seconds (got '${opts.connectTimeout}')`);
-        installRuntime('INFO');
+        const metricsPort = port('--metrics-port', opts.metricsPort);
+        const runtimePort = port('--runtime-metrics-port', opts.runtimeMetricsPort);
+        installRuntime('INFO', runtimePort ? { metricsAddress: `${opts.metricsHost}:${runtimePort}` } : {});
+        if (metricsPort) {
+          subscribeStepMetrics();
+          const server = await startMetricsServer({ registry, port: metricsPort, host: opts.metricsHost });
+          console.error(`worker: metrics at ${server.url}`);
+        }
+        if (runtimePort)
+          console.error(`worker: Temporal runtime metrics at http://${opts.metricsHost}:${runtimePort}/metrics`);
         const address = temporalAddress(opts.address);
         const connection = await connectWithRetry(address, timeoutS * 1000);
         const workers = await createWorkers({ connection, roles, taskQueues: opts.taskQueue });
