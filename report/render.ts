@@ -335,7 +335,13 @@ function rewardChart(ctx: Ctx): Chart {
 }
 
 function componentCharts(ctx: Ctx): Chart[] {
-  const names = componentNames(ctx.runs.flatMap((r) => r.metrics));
+  // A component that is off (OT tags reward by default, the length penalty on verifiable tasks) is null at every step
+  // of every run: it gets no chart rather than an empty one.
+  const defined = (c: string) =>
+    ctx.runs.some((r) =>
+      r.metrics.some((m) => Object.values(m.perTask).some((t) => typeof t.components[c] === 'number'))
+    );
+  const names = componentNames(ctx.runs.flatMap((r) => r.metrics)).filter(defined);
   return names.map((c) => {
     const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
       ctx.tasks.map((t) => ({
