@@ -79,9 +79,11 @@ async function longStage(steps: number, continueAsNewEvery: number) {
 
 test('120 steps, continue-as-new every 10: every history stays under 10,000 events', async () => {
   const m = await longStage(120, 10);
-  // Per-step cost is constant, so the chain's runs are the same size but for the last (stage-end evaluation, checkpoint).
+  // Per-step cost is constant, so the chain's runs are about the same size: a run that grew with the chain would mean
+  // state accumulating across continue-as-new. Within 25 %, not exactly equal: an activity retried under load, or a
+  // checkpoint falling in one run and not another, adds a few events (CI saw 298–319 for 10 steps).
   const full = m.stageEventsPerRun.slice(0, -1);
-  assert.ok(Math.max(...full) - Math.min(...full) <= 2, `stage runs: ${m.stageEventsPerRun}`);
+  assert.ok(Math.max(...full) <= 1.25 * Math.min(...full), `stage runs: ${m.stageEventsPerRun}`);
 });
 
 const long = Number(process.env.OMNI_ZERO_HISTORY_STEPS ?? 0);
