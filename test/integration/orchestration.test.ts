@@ -1,34 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { listCheckpoints, verifyCheckpoint } from '../../storage/checkpoints.ts';
 import { runKeys, stepOfKey } from '../../storage/run-layout.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import { progressQuery } from '../../workflows/messages.ts';
-import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
-import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
+import { useRunStack } from '../helpers/run-stack.ts';
+import { freshBucket } from '../helpers/s3.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
-import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
 
-let env: TemporalTestEnv;
-let workers: RunningWorkers;
-
-before(async () => {
-  env = await temporalTestEnv();
-  workers = await startTestWorkers(env, ['main', 'gpu', 'cpu', 'io']);
-});
-after(async () => {
-  await workers.stop();
-  await env.teardown();
-  await stopOwnS3();
-});
+const stack = useRunStack();
 
 test('a tiny experiment (2 stages × 3 steps) completes through Temporal with checkpoints and metrics in S3', async () => {
   const bucket = await freshBucket('oz-orch');
   const storage = `s3://${bucket.bucket}/runs`;
   const runId = `orch-${Date.now()}`;
-  const handle = await env.client.workflow.start('experiment', {
-    args: [{ config: tinyExperiment({ name: 'orch', storage, workers }), runId }],
-    taskQueue: workers.queues.main,
+  const handle = await stack.env.client.workflow.start('experiment', {
+    args: [{ config: tinyExperiment({ name: 'orch', storage, workers: stack.workers }), runId }],
+    taskQueue: stack.workers.queues.main,
     workflowId: runId,
   });
   const result = (await handle.result()) as ExperimentResult;

@@ -7,30 +7,18 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { ROOT } from '../../infra/paths.mjs';
 import { loadRun } from '../../report/load.ts';
 import { renderReport } from '../../report/render.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
-import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
-import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
+import { useRunStack } from '../helpers/run-stack.ts';
+import { freshBucket } from '../helpers/s3.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
-import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
 
-let env: TemporalTestEnv;
-let workers: RunningWorkers;
-
-before(async () => {
-  env = await temporalTestEnv();
-  workers = await startTestWorkers(env, ['main', 'gpu', 'cpu', 'io']);
-});
-after(async () => {
-  await workers.stop();
-  await env.teardown();
-  await stopOwnS3();
-});
+const stack = useRunStack();
 
 test('the report of a real four-stage run renders in Chromium with every chart drawn', async () => {
   const bucket = await freshBucket('oz-report-run');
@@ -39,13 +27,13 @@ test('the report of a real four-stage run renders in Chromium with every chart d
   const config = tinyExperiment({
     name: 'report-run',
     storage,
-    workers,
+    workers: stack.workers,
     stepsPerStage: 2,
     tasks: ['code', 'math', 'qa', 'writing'],
   });
-  const result = (await env.client.workflow.execute('experiment', {
+  const result = (await stack.env.client.workflow.execute('experiment', {
     args: [{ config, runId }],
-    taskQueue: workers.queues.main,
+    taskQueue: stack.workers.queues.main,
     workflowId: runId,
   })) as ExperimentResult;
   assert.equal(result.status, 'completed');
