@@ -57,29 +57,37 @@ export async function prepareData({ run }: { run: RunRef }): Promise<PreparedDat
 
 export async function sampleBatch(input: SampleBatchInput): Promise<SampleBatchOutput> {
   const ctx = await runContext(input.run);
-  return once(ctx.store, runKeys.phaseDone(input.step, 'sample'), async () => {
-    const info = await readJson<{ plan: { stages: { index: number; tasks: { task: string; weight: number }[] }[] } }>(
-      ctx.store,
-      runKeys.runInfo()
-    );
-    const stage = info?.plan.stages.find((s) => s.index === input.stageIndex);
-    if (!stage) throw new Error(`run.json has no stage ${input.stageIndex}`);
-    const mixture = Object.fromEntries(stage.tasks.map((t) => [t.task, t.weight]));
-    const train = Object.fromEntries(
-      await Promise.all(stage.tasks.map(async (t) => [t.task, await rows(ctx, t.task, 'train')] as const))
-    );
-    const batch = stepBatch({
-      trainSizes: Object.fromEntries(Object.entries(train).map(([t, r]) => [t, r.length])),
-      mixture,
-      count: ctx.config.rollout.promptsPerStep,
-      seed: ctx.config.seed,
-      step: input.step,
-      cursor: input.cursor,
-    });
-    const picked = batch.picks.map((p) => train[p.task][p.row]);
-    await writeJsonl(ctx.store, runKeys.prompts(input.step), picked);
-    const tasks: Record<string, number> = {};
-    for (const p of batch.picks) tasks[p.task] = (tasks[p.task] ?? 0) + 1;
-    return { promptsKey: runKeys.prompts(input.step), tasks, cursor: batch.cursor };
-  });
+  // A batch prefetched for a step its stage never ran (stopped, budget shortened) must not be served to the next
+  // stage, which starts at that same step.
+  const sameStage = (done: SampleBatchOutput) => done.stageIndex === undefined || done.stageIndex === input.stageIndex;
+  return once(
+    ctx.store,
+    runKeys.phaseDone(input.step, 'sample'),
+    async () => {
+      const info = await readJson<{ plan: { stages: { index: number; tasks: { task: string; weight: number }[] }[] } }>(
+        ctx.store,
+        runKeys.runInfo()
+      );
+      const stage = info?.plan.stages.find((s) => s.index === input.stageIndex);
+      if (!stage) throw new Error(`run.json has no stage ${input.stageIndex}`);
+      const mixture = Object.fromEntries(stage.tasks.map((t) => [t.task, t.weight]));
+      const train = Object.fromEntries(
+        await Promise.all(stage.tasks.map(async (t) => [t.task, await rows(ctx, t.task, 'train')] as const))
+      );
+      const batch = stepBatch({
+        trainSizes: Object.fromEntries(Object.entries(train).map(([t, r]) => [t, r.length])),
+        mixture,
+        count: ctx.config.rollout.promptsPerStep,
+        seed: ctx.config.seed,
+        step: input.step,
+        cursor: input.cursor,
+      });
+      const picked = batch.picks.map((p) => train[p.task][p.row]);
+      await writeJsonl(ctx.store, runKeys.prompts(input.step), picked);
+      const tasks: Record<string, number> = {};
+      for (const p of batch.picks) tasks[p.task] = (tasks[p.task] ?? 0) + 1;
+      return { promptsKey: runKeys.prompts(input.step), tasks, cursor: batch.cursor, stageIndex: input.stageIndex };
+    },
+    sameStage
+  );
 }

@@ -97,9 +97,14 @@ export async function writeJsonl(store: BlobStore, key: string, rows: readonly u
 }
 
 /** Runs `work` unless the phase's done-marker exists; the marker (the summary) is written last. */
-export async function once<T>(store: BlobStore, doneKey: string, work: () => Promise<T>): Promise<T> {
+export async function once<T>(
+  store: BlobStore,
+  doneKey: string,
+  work: () => Promise<T>,
+  stillValid: (done: T) => boolean = () => true
+): Promise<T> {
   const done = await readJson<T>(store, doneKey);
-  if (done !== null) return done;
+  if (done !== null && stillValid(done)) return done;
   const result = await work();
   await writeJson(store, doneKey, result);
   return result;

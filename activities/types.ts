@@ -46,6 +46,8 @@ export interface SampleBatchOutput {
   /** Task → prompts this step. */
   tasks: Record<string, number>;
   cursor: DataCursor;
+  /** The stage it was sampled for (absent in outputs written before batches were prefetched). */
+  stageIndex?: number;
 }
 
 export interface RolloutInput {

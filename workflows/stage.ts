@@ -19,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities/index.ts';
-import type { DataCursor, PolicyRef, RunRef, StepSummary } from '../activities/types.ts';
+import type { DataCursor, PolicyRef, RunRef, SampleBatchOutput, StepSummary } from '../activities/types.ts';
 import { activityOptions, type OrchestrationSettings } from './activity-options.ts';
 import { applyAdjustmentSignal, pauseSignal, resumeSignal, stepCompletedSignal, stopSignal } from './messages.ts';
 import type { WindowSegment } from './run-plan.ts';
@@ -59,7 +59,22 @@ export interface StageInput {
   last?: StepSummary;
   /** Test hook: continue-as-new after this many history events. */
   maxHistoryEvents?: number;
+  /** The next step's batch, sampled while the previous update ran (carried over continue-as-new). */
+  prefetched?: { step: number; batch: SampleBatchOutput };
 }
+
+/**
+ * Patch: the next step's batch is sampled while this step's update runs (it needs only the data cursor, not the new
+ * policy), so a step's critical path is rollout → score → update and sampleBatch's round trip leaves it
+ * (bench/orchestration.ts). Histories recorded before it sample at the start of each step, and keep replaying so.
+ */
+export const PREFETCH_BATCH_PATCH = 'prefetch-next-batch';
+
+/**
+ * Patch: after a pause, a budget cut to the step the run holds at ends the stage there (before it, the step ran
+ * anyway). Only asked when that happens, so histories without such a cut are unaffected.
+ */
+export const BUDGET_RECHECK_PATCH = 'budget-recheck-after-pause';
 
 /**
  * Patch: the step's report to the parent is sent without waiting for the server to confirm it before the next step
@@ -164,11 +179,17 @@ export async function stage(input: StageInput): Promise<StageResult> {
   while (s.step < s.stage.endStep) {
     await condition(() => !s.paused || !!s.stopRequested);
     if (s.stopRequested) break;
+    // The budget may have been cut to this very step while the run was paused here.
+    if (s.step >= s.stage.endStep && patched(BUDGET_RECHECK_PATCH)) break;
     const step = s.step;
     const window = windowFor(s.stage, step);
     upsertSearchAttributes([{ key: SA.status, value: 'training' }]);
 
-    const batch = await cpu.sampleBatch({ run: s.run, step, stageIndex: s.stage.index, cursor: s.cursor });
+    const batch =
+      s.prefetched?.step === step
+        ? s.prefetched.batch
+        : await cpu.sampleBatch({ run: s.run, step, stageIndex: s.stage.index, cursor: s.cursor });
+    s.prefetched = undefined;
     const rollout = await onGpu('rollout', {
       run: s.run,
       step,
@@ -183,7 +204,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
       promptsKey: batch.promptsKey,
       rolloutsKey: rollout.rolloutsKey,
     });
-    const updated = await onGpu('update', {
+    const updating = onGpu('update', {
       run: s.run,
       step,
       stage: s.stage.name,
@@ -196,6 +217,14 @@ export async function stage(input: StageInput): Promise<StageResult> {
       cursor: batch.cursor,
       timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
     });
+    // Scheduled in the same workflow task as the update; a batch for a step the stage never reaches (stop, a
+    // shortened budget) is harmless: sampleBatch keys its output by stage too.
+    const prefetching =
+      step + 1 < s.stage.endStep && patched(PREFETCH_BATCH_PATCH)
+        ? cpu.sampleBatch({ run: s.run, step: step + 1, stageIndex: s.stage.index, cursor: batch.cursor })
+        : null;
+    const [updated, nextBatch] = await Promise.all([updating, prefetching]);
+    if (nextBatch) s.prefetched = { step: step + 1, batch: nextBatch };
     s.workerQueue = updated.workerQueue;
     s.policy = updated.policy;
     s.cursor = batch.cursor;
