@@ -20,7 +20,7 @@ import { formatIssues, parseExperimentConfig } from '../../schemas/parse.ts';
 import { S3BlobStore } from '../../storage/s3-store.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
 import { installRuntime } from '../../workers/runtime.ts';
-import { ALL_ROLES } from '../../workers/task-queues.ts';
+import { spawnWorker } from '../../workers/worker-process.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import type { ExperimentProgress } from '../../workflows/progress.ts';
 import { type ExperimentFile, readExperimentFile } from '../experiment-file.ts';
@@ -151,18 +151,28 @@ async function runDemo(o: DemoOptions): Promise<void> {
   }
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
   const queues = config.orchestration.taskQueues;
-  const workers = await createWorkers({
-    connection: nativeConnection,
-    roles: ALL_ROLES,
-    taskQueues: { main: queues.workflow, gpu: queues.gpu, cpu: queues.cpu, io: queues.io },
-  });
+  const taskQueues = { main: queues.workflow, gpu: queues.gpu, cpu: queues.cpu, io: queues.io };
+  // The GPU worker in its own process: rollouts and updates compute on their process's only JS thread, so workflow
+  // tasks, sampling and scoring here no longer wait for them, and the second core is used (bench/orchestration.ts).
+  const [gpuWorker, workers] = await Promise.all([
+    spawnWorker({
+      roles: ['gpu'],
+      queues: taskQueues,
+      address: temporal.address,
+      env: { OMNI_ZERO_LOG_LEVEL: 'ERROR', ...(storage.startsWith('s3://') ? localS3Env() : {}) },
+      onOutput: (text) => {
+        if (!text.startsWith('worker: polling')) process.stderr.write(`[gpu worker] ${text}`);
+      },
+    }),
+    createWorkers({ connection: nativeConnection, roles: ['main', 'cpu', 'io'], taskQueues }),
+  ]);
   const running = workers.map((w) => w.run());
   const { client, connection } = await connectClient(temporal.address, config.orchestration.namespace);
   const setupMs = Date.now() - t0;
   let interrupted = false;
   const shutdown = async () => {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-    await Promise.allSettled(running);
+    await Promise.allSettled([...running, gpuWorker.kill('SIGTERM')]);
     await connection.close();
     await nativeConnection.close();
   };
@@ -177,6 +187,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
         .join(' ');
       say(`interrupted: the run ${run.workflowId} stays open on the server; its workers stop now.`);
       say(`continue it from its last completed step with: ${env} node bin/omni-zero.js worker --queue all`);
+      say('(or, as the demo runs them: one process with --queue main,cpu,io and one with --queue gpu)');
       say(`(or stop it: node bin/omni-zero.js stop ${run.workflowId})`);
       void shutdown().then(() => process.exit(130));
     };

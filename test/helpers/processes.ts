@@ -2,101 +2,14 @@
  * Real worker processes for the crash tests: `node bin/omni-zero.js worker` with the test's task queues, Temporal
  * address and S3 environment, so a kill is a real `kill -9` of a process and a restart is a new process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { WorkerRole } from '../../workers/task-queues.ts';
+import {
+  spawnWorker as spawnWorkerProcess,
+  type WorkerProcess,
+  type WorkerProcessOptions,
+} from '../../workers/worker-process.ts';
 
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export type { WorkerProcess, WorkerProcessOptions };
 
-export interface WorkerProcessOptions {
-  roles: WorkerRole[];
-  queues: Record<WorkerRole, string>;
-  address: string;
-  /** Added to this process's environment (S3 endpoint and keys, OMNI_ZERO_BACKEND). */
-  env?: Record<string, string>;
-  /** How long to wait for the worker to report that it polls. Default 180 s (a cold start of tsx + tfjs on a loaded 2-core machine measured 19 s). */
-  readyTimeoutMs?: number;
-}
-
-export interface WorkerProcess {
-  pid: number;
-  child: ChildProcess;
-  /** stdout and stderr so far (for assertion messages). */
-  output(): string;
-  /** Resolves with the exit code (or signal name) when the process ends. */
-  exited: Promise<number | string>;
-  /** Resolves when the output contains `text` (e.g. a reconnect notice). */
-  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
-  kill(signal?: NodeJS.Signals): Promise<number | string>;
-}
-
-export async function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProcess> {
-  const args = [
-    path.join(ROOT, 'bin', 'omni-zero.js'),
-    'worker',
-    '--queue',
-    o.roles.join(','),
-    '--address',
-    o.address,
-    ...o.roles.flatMap((r) => ['--task-queue', `${r}=${o.queues[r]}`]),
-  ];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, OMNI_ZERO_LOG_LEVEL: 'WARN', ...o.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const listeners = new Set<() => void>();
-  const onData = (b: Buffer) => {
-    out += b.toString('utf8');
-    for (const l of listeners) l();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, sig) => resolve(code ?? sig ?? -1))
-  );
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-    for (const l of listeners) l();
-  });
-  const waitFor = (text: string | RegExp, timeoutMs = 60_000) =>
-    new Promise<void>((resolve, reject) => {
-      const seen = () => (typeof text === 'string' ? out.includes(text) : text.test(out));
-      const check = () => {
-        if (seen()) finish(resolve);
-        else if (gone) finish(() => reject(new Error(`worker ${child.pid} exited before '${text}':\n${out}`)));
-      };
-      const timer = setTimeout(
-        () => finish(() => reject(new Error(`worker ${child.pid}: no '${text}' within ${timeoutMs} ms:\n${out}`))),
-        timeoutMs
-      );
-      const finish = (f: () => void) => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        f();
-      };
-      listeners.add(check);
-      check();
-    });
-  const proc: WorkerProcess = {
-    pid: child.pid!,
-    child,
-    output: () => out,
-    exited,
-    waitFor,
-    async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (!gone) child.kill(signal);
-      return exited;
-    },
-  };
-  try {
-    await waitFor('worker: polling', o.readyTimeoutMs ?? 180_000);
-  } catch (err) {
-    await proc.kill();
-    throw err;
-  }
-  return proc;
+export function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProcess> {
+  return spawnWorkerProcess({ ...o, env: { OMNI_ZERO_LOG_LEVEL: 'WARN', ...o.env } });
 }
