@@ -1,22 +1,24 @@
 /**
  * `npm run bench -- orchestration`: what Temporal costs per RL step on top of the work itself. Runs the demo's model
  * and batch shapes (examples/demo.yaml: tiny preset, 4 prompts × 8 responses, 64-token window) for a few steps on a
- * real dev server with in-process workers, then reads the stage histories: a step's span runs from its sampleBatch
- * being scheduled to the next step's (or the stage run's end); the activities' own execution is the sum of their
- * started → completed times inside that span (checkpoints and evaluations included, so they never count as
- * overhead). overhead = span − execution, split into schedule-to-start waits (scheduled → started) and the gaps
- * where the workflow decides (an activity completed → the next command). Storage is file:// (blob I/O happens inside
+ * real dev server with in-process workers, then reads the stage histories (see {@link stepTimings} for the span of
+ * a step and what counts as overhead). Storage is file:// (blob I/O happens inside
  * activities and does not count either way). OMNI_ZERO_BENCH_STEPS sets steps per stage (default 4, 2 stages).
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import type proto from '@temporalio/proto';
+import { NativeConnection } from '@temporalio/worker';
 import YAML from 'yaml';
+import { DEFAULT_SQLITE_PRAGMAS, startDevServer } from '../infra/temporal-dev.ts';
 import { eventMs, historyChain } from '../test/helpers/history-chain.ts';
-import { temporalTestEnv } from '../test/helpers/temporal.ts';
-import { startTestWorkers } from '../test/helpers/workers.ts';
+import { uniqueTaskQueue } from '../test/helpers/temporal.ts';
+import { createWorkers } from '../workers/create-workers.ts';
+import { installRuntime } from '../workers/runtime.ts';
+import { spawnWorker } from '../workers/worker-process.ts';
 import type { ExperimentResult } from '../workflows/experiment.ts';
 import { machineInfo } from './machine.ts';
 
@@ -29,7 +31,32 @@ export interface StepTiming {
   overheadMs: number;
 }
 
-/** Per-step timings of one stage run's history (see the file comment for the definitions). */
+type Interval = [number, number];
+
+/** Sorted, non-overlapping cover of the intervals. */
+export function mergeIntervals(xs: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const [a, b] of [...xs].filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0])) {
+    const last = out.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/** Length of the merged intervals inside [from, to). */
+export function coveredMs(merged: Interval[], from: number, to: number): number {
+  return merged.reduce((s, [a, b]) => s + Math.max(0, Math.min(b, to) - Math.max(a, from)), 0);
+}
+
+/**
+ * Per-step timings of one stage run's history. A step runs from its rollout being scheduled to the next rollout's
+ * (the first from the run's first activity, the last to the run's end), so a batch sampled for the next step while
+ * the update runs belongs to the step it overlaps. Activities' own time is the time covered by at least one running
+ * activity (started → completed; checkpoints and evaluations included, so they never count as overhead), counted
+ * once even when two overlap; overhead is the rest of the span: moments where no activity runs, split into waiting
+ * for a worker to pick one up (scheduled, not started) and the workflow deciding.
+ */
 export function stepTimings(events: Event[]): StepTiming[] {
   const scheduled = new Map<string, { type: string; at: number }>();
   const started = new Map<string, number>();
@@ -48,16 +75,23 @@ export function stepTimings(events: Event[]): StepTiming[] {
       if (sch && st !== undefined) acts.push({ type: sch.type, sched: sch.at, start: st, end: eventMs(e) });
     }
   }
+  if (acts.length === 0) return [];
   const end = eventMs(events.at(-1) as Event);
-  const starts = acts.filter((a) => a.type === 'sampleBatch').map((a) => a.sched);
+  const running = mergeIntervals(acts.map((a) => [a.start, a.end]));
+  const waiting = mergeIntervals(acts.map((a) => [a.sched, a.start]));
+  // Waiting that overlaps a running activity is hidden behind it and costs nothing.
+  const idleWaiting = (from: number, to: number) =>
+    coveredMs(waiting, from, to) -
+    waiting.reduce((sum, [a, b]) => sum + coveredMs(running, Math.max(a, from), Math.min(b, to)), 0);
+  const rollouts = acts.filter((a) => a.type === 'rollout').map((a) => a.sched);
+  const starts = [Math.min(...acts.map((a) => a.sched)), ...rollouts.slice(1)];
   return starts.map((from, i) => {
     const to = starts[i + 1] ?? end;
-    const inside = acts.filter((a) => a.sched >= from && a.sched < to);
-    const activityMs = inside.reduce((s, a) => s + (a.end - a.start), 0);
+    const activityMs = coveredMs(running, from, to);
     return {
       spanMs: to - from,
       activityMs,
-      scheduleToStartMs: inside.reduce((s, a) => s + (a.start - a.sched), 0),
+      scheduleToStartMs: idleWaiting(from, to),
       overheadMs: to - from - activityMs,
     };
   });
@@ -69,12 +103,39 @@ const median = (xs: number[]) => {
   return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : Number.NaN;
 };
 
-async function main() {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const demo = YAML.parse(await readFile(path.join(here, '..', 'examples', 'demo.yaml'), 'utf8'));
-  const stepsPerStage = Number(process.env.OMNI_ZERO_BENCH_STEPS ?? 4);
-  const env = await temporalTestEnv();
-  const workers = await startTestWorkers(env, ['main', 'gpu', 'cpu', 'io']);
+interface Setup {
+  name: string;
+  /** The GPU worker in its own process (as the demo runs it) instead of beside the others. */
+  gpuProcess: boolean;
+  sqlitePragmas: string[];
+}
+
+/** Runs the demo's first two stages on a fresh dev server with the given setup and measures every step. */
+async function measure(demo: Record<string, any>, stepsPerStage: number, setup: Setup) {
+  installRuntime('WARN');
+  const server = await startDevServer({
+    dbFile: path.join(await mkdtemp(path.join(os.tmpdir(), 'oz-bench-orch-db-')), 'temporal.sqlite'),
+    uiPort: false,
+    sqlitePragmas: setup.sqlitePragmas,
+  });
+  const connection = await Connection.connect({ address: server.address });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const queues = {
+    main: uniqueTaskQueue('main'),
+    gpu: uniqueTaskQueue('gpu'),
+    cpu: uniqueTaskQueue('cpu'),
+    io: uniqueTaskQueue('io'),
+  };
+  const gpu = setup.gpuProcess
+    ? await spawnWorker({ roles: ['gpu'], queues, address: server.address, env: { OMNI_ZERO_LOG_LEVEL: 'WARN' } })
+    : null;
+  const workers = await createWorkers({
+    connection: nativeConnection,
+    roles: setup.gpuProcess ? ['main', 'cpu', 'io'] : ['main', 'gpu', 'cpu', 'io'],
+    taskQueues: queues,
+  });
+  const running = workers.map((w) => w.run());
   try {
     const storage = `file://${await mkdtemp(path.join(os.tmpdir(), 'oz-bench-orch-'))}`;
     const tasks = Object.fromEntries(Object.entries(demo.tasks).slice(0, 2)); // code, math: two stages
@@ -85,57 +146,86 @@ async function main() {
       checkpoint: { ...demo.checkpoint, storage },
       orchestration: {
         ...demo.orchestration,
-        taskQueues: {
-          workflow: workers.queues.main,
-          gpu: workers.queues.gpu,
-          cpu: workers.queues.cpu,
-          io: workers.queues.io,
-        },
+        taskQueues: { workflow: queues.main, gpu: queues.gpu, cpu: queues.cpu, io: queues.io },
       },
     };
     const id = `bench-orch-${Date.now()}`;
     const t0 = Date.now();
-    const result = (await env.client.workflow.execute('experiment', {
+    const result = (await client.workflow.execute('experiment', {
       args: [{ config, runId: id }],
-      taskQueue: workers.queues.main,
+      taskQueue: queues.main,
       workflowId: id,
     })) as ExperimentResult;
     const wallMs = Date.now() - t0;
     const steps: StepTiming[] = [];
     const historyBytes: number[] = [];
-    for (const s of result.plan.stages) {
-      for (const r of await historyChain(env.client, `${id}/stage-${s.index}-${s.name}`)) {
+    for (const st of result.plan.stages) {
+      for (const r of await historyChain(client, `${id}/stage-${st.index}-${st.name}`)) {
         steps.push(...stepTimings(r.history.events ?? []));
         historyBytes.push(r.bytes);
       }
     }
     // Steps that end in a checkpoint or the stage-end evaluation carry those activities; the plain steps are the
-    // steady state. Both are reported.
-    const overhead = steps.map((s) => s.overheadMs);
-    const span = steps.reduce((a, s) => a + s.spanMs, 0);
-    const out = {
-      area: 'orchestration',
-      machine: machineInfo(),
-      model: demo.model.preset,
-      batch: `${demo.rollout.promptsPerStep} prompts × ${demo.rollout.groupSize} responses, window ${demo.window.steps[0].maxTokens}`,
+    // steady state. Both are counted.
+    const overhead = steps.map((x) => x.overheadMs);
+    const span = steps.reduce((a, x) => a + x.spanMs, 0);
+    return {
+      setup: setup.name,
+      gpuProcess: setup.gpuProcess,
+      sqlitePragmas: setup.sqlitePragmas,
       steps: steps.length,
       wallMs,
       overheadMsPerStep: Math.round(mean(overhead)),
       overheadMsPerStepMedian: Math.round(median(overhead)),
       overheadFraction: Number((overhead.reduce((a, b) => a + b, 0) / span).toFixed(4)),
       stepMsMean: Math.round(span / steps.length),
-      activityMsPerStep: Math.round(mean(steps.map((s) => s.activityMs))),
-      scheduleToStartMsPerStep: Math.round(mean(steps.map((s) => s.scheduleToStartMs))),
-      workflowDecisionMsPerStep: Math.round(mean(steps.map((s) => s.overheadMs - s.scheduleToStartMs))),
+      activityMsPerStep: Math.round(mean(steps.map((x) => x.activityMs))),
+      scheduleToStartMsPerStep: Math.round(mean(steps.map((x) => x.scheduleToStartMs))),
+      workflowDecisionMsPerStep: Math.round(mean(steps.map((x) => x.overheadMs - x.scheduleToStartMs))),
       stageHistoryBytesMax: Math.max(...historyBytes),
-      targets: { overheadMsPerStep: 100, overheadFraction: 0.02 },
       perStep: steps,
     };
-    console.log(JSON.stringify(out));
   } finally {
-    await workers.stop();
-    await env.teardown();
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled([...running, gpu?.kill('SIGTERM')]);
+    await nativeConnection.close();
+    await connection.close();
+    await server.stop();
   }
+}
+
+/**
+ * Two setups in one run, each on its own fresh dev server: the baseline is how orchestration ran before the tuning
+ * (SQLite's default journal, every worker in one process); the demo's setup is what `npm run demo` runs now (WAL with
+ * synchronous=normal, the GPU worker in its own process). Both run the current workflow code. OMNI_ZERO_BENCH_STEPS
+ * sets steps per stage (default 4, 2 stages).
+ */
+async function main() {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const demo = YAML.parse(await readFile(path.join(here, '..', 'examples', 'demo.yaml'), 'utf8'));
+  const stepsPerStage = Number(process.env.OMNI_ZERO_BENCH_STEPS ?? 4);
+  const baseline = await measure(demo, stepsPerStage, { name: 'baseline', gpuProcess: false, sqlitePragmas: [] });
+  const current = await measure(demo, stepsPerStage, {
+    name: 'demo',
+    gpuProcess: true,
+    sqlitePragmas: DEFAULT_SQLITE_PRAGMAS,
+  });
+  const { perStep, ...rest } = current;
+  const { perStep: _p, ...base } = baseline;
+  console.log(
+    JSON.stringify({
+      area: 'orchestration',
+      machine: machineInfo(),
+      model: demo.model.preset,
+      batch: `${demo.rollout.promptsPerStep} prompts × ${demo.rollout.groupSize} responses, window ${demo.window.steps[0].maxTokens}`,
+      ...rest,
+      targets: { overheadMsPerStep: 100, overheadFraction: 0.02 },
+      baseline: base,
+      overheadRatioVsBaseline: Number((current.overheadMsPerStep / Math.max(1, baseline.overheadMsPerStep)).toFixed(3)),
+      stepTimeRatioVsBaseline: Number((current.stepMsMean / Math.max(1, baseline.stepMsMean)).toFixed(3)),
+      perStep,
+    })
+  );
 }
 
 if (process.argv[1] && /bench[/\\](run|orchestration)\.ts$/.test(process.argv[1])) await main();
