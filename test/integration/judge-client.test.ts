@@ -382,8 +382,11 @@ test('requestsPerMinute spaces request starts evenly', async () => {
       const t0 = performance.now();
       await Promise.all(Array.from({ length: 5 }, (_, i) => judge.scoreScalar({ question: `q${i}`, answer: 'a' })));
       assert.ok(performance.now() - t0 >= 395, `took ${performance.now() - t0} ms`);
-      const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]);
-      assert.ok(Math.min(...gaps) >= 30, `gaps ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
+      // The k-th start is never early (k × 100 ms after the first call); a loaded machine may make any of them late,
+      // so the gaps between arrivals are not checked.
+      const offsets = arrivals.map((t) => t - t0);
+      for (const [k, o] of offsets.entries())
+        assert.ok(o >= k * 100 - 5, `request ${k} arrived ${o.toFixed(0)} ms after the first call (< ${k * 100})`);
     }
   );
 });
