@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import type proto from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import YAML from 'yaml';
-import { DEFAULT_SQLITE_PRAGMAS, startDevServer } from '../infra/temporal-dev.ts';
+import { DEFAULT_SQLITE_PRAGMAS, freePort, startDevServer } from '../infra/temporal-dev.ts';
 import { eventMs, historyChain } from '../test/helpers/history-chain.ts';
 import { uniqueTaskQueue } from '../test/helpers/temporal.ts';
 import { createWorkers } from '../workers/create-workers.ts';
@@ -110,9 +110,41 @@ interface Setup {
   sqlitePragmas: string[];
 }
 
+/** Sums and counts of the SDK's latency histograms (ms) from the runtime's Prometheus endpoint. */
+async function latencyTotals(metricsUrl: string): Promise<Record<string, { sum: number; count: number }>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const out: Record<string, { sum: number; count: number }> = {};
+  for (const line of text.split('\n')) {
+    const m = /^temporal_(\w+_latency)_(sum|count)\{[^}]*\} ([\d.e+-]+)$/.exec(line);
+    if (!m) continue;
+    out[m[1]] ??= { sum: 0, count: 0 };
+    out[m[1]][m[2] as 'sum' | 'count'] += Number(m[3]);
+  }
+  return out;
+}
+
+/** Mean of each latency histogram (ms) over what happened between two scrapes (this process's workers only). */
+function latencyMeans(before: Awaited<ReturnType<typeof latencyTotals>>, after: typeof before) {
+  return Object.fromEntries(
+    Object.entries(after).flatMap(([k, a]) => {
+      const n = a.count - (before[k]?.count ?? 0);
+      return n > 0 ? [[k, { meanMs: Number(((a.sum - (before[k]?.sum ?? 0)) / n).toFixed(2)), count: n }]] : [];
+    })
+  );
+}
+
+let metricsUrl: string | null = null;
+
 /** Runs the demo's first two stages on a fresh dev server with the given setup and measures every step. */
 async function measure(demo: Record<string, any>, stepsPerStage: number, setup: Setup) {
-  installRuntime('WARN');
+  if (!metricsUrl) {
+    const port = await freePort();
+    installRuntime('WARN', { metricsAddress: `127.0.0.1:${port}` });
+    metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  }
+  const url = metricsUrl;
+  // The runtime serves its endpoint from its first connection on; before that there is nothing to subtract.
+  const latenciesBefore = await latencyTotals(url).catch(() => ({}));
   const server = await startDevServer({
     dbFile: path.join(await mkdtemp(path.join(os.tmpdir(), 'oz-bench-orch-db-')), 'temporal.sqlite'),
     uiPort: false,
@@ -183,6 +215,8 @@ async function measure(demo: Record<string, any>, stepsPerStage: number, setup: 
       scheduleToStartMsPerStep: Math.round(mean(steps.map((x) => x.scheduleToStartMs))),
       workflowDecisionMsPerStep: Math.round(mean(steps.map((x) => x.overheadMs - x.scheduleToStartMs))),
       stageHistoryBytesMax: Math.max(...historyBytes),
+      // The SDK's own view of the in-process workers (workflow task execution = the worker's part of a decision).
+      sdkLatencies: latencyMeans(latenciesBefore, await latencyTotals(url)),
       perStep: steps,
     };
   } finally {
