@@ -1,0 +1,127 @@
+/**
+ * A download cut off mid-body (the S3 server dies, the network drops) must fail as a transient error — which the
+ * activities' outage retry waits out — and never leave a partial file that later fails its sha256 as "corrupt".
+ * A TCP proxy in front of the real MinIO forwards the real protocol and cuts chosen connections after N body bytes.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { isTransientStoreError, outageTolerant } from '../../activities/blob-retry.ts';
+import { downloadCheckpoint, writeCheckpoint } from '../../storage/checkpoints.ts';
+import { S3BlobStore } from '../../storage/s3-store.ts';
+import { freshBucket, s3Endpoint, stopOwnS3 } from '../helpers/s3.ts';
+
+interface CuttingProxy {
+  endpoint: string;
+  /** Connections still to cut; each is cut after `cutAfterBytes` bytes from the server. */
+  cutsLeft: number;
+  cutAfterBytes: number;
+  close(): Promise<void>;
+}
+
+async function cuttingProxy(target: string): Promise<CuttingProxy> {
+  const { hostname, port } = new URL(target);
+  const proxy: CuttingProxy = { endpoint: '', cutsLeft: 0, cutAfterBytes: 0, close: async () => {} };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), hostname);
+    sockets.add(client);
+    sockets.add(upstream);
+    let cutAt = Number.POSITIVE_INFINITY;
+    let seen = 0;
+    client.on('data', (b) => {
+      // A GET of an object on this connection is the one to cut.
+      if (cutAt === Number.POSITIVE_INFINITY && proxy.cutsLeft > 0 && b.toString('latin1').startsWith('GET ')) {
+        proxy.cutsLeft--;
+        cutAt = proxy.cutAfterBytes;
+      }
+      upstream.write(b);
+    });
+    upstream.on('data', (b) => {
+      if (seen + b.length >= cutAt) {
+        client.write(b.subarray(0, Math.max(0, cutAt - seen)));
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      seen += b.length;
+      client.write(b);
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  proxy.endpoint = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  proxy.close = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => server.close(r));
+  };
+  return proxy;
+}
+
+let proxy: CuttingProxy;
+let direct: S3BlobStore;
+let viaProxy: S3BlobStore;
+let checkpoint: string;
+const payload = Buffer.alloc(3 * 2 ** 20);
+for (let i = 0; i < payload.length; i++) payload[i] = (i * 7919) % 251;
+
+before(async () => {
+  proxy = await cuttingProxy(await s3Endpoint());
+  direct = await freshBucket('oz-cut');
+  viaProxy = new S3BlobStore(direct.bucket, 'base/prefix', { endpoint: proxy.endpoint, forcePathStyle: true });
+  await direct.put('blob.bin', payload);
+  checkpoint = (
+    await writeCheckpoint(
+      direct,
+      'run',
+      1,
+      [
+        { path: 'model.safetensors', data: payload },
+        { path: 'state.json', data: '{"step":1}' },
+      ],
+      { experiment: 'cut', run: 'cut-1', stage: 'code', configHash: 'a'.repeat(64) }
+    )
+  ).prefix;
+});
+after(async () => {
+  await proxy.close();
+  await stopOwnS3();
+});
+
+test('a GET cut off mid-body rejects with a transient error and leaves no file behind', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-cut-'));
+  proxy.cutsLeft = 1;
+  proxy.cutAfterBytes = 1 << 20;
+  const dest = path.join(dir, 'blob.bin');
+  const err = await viaProxy.getToFile('blob.bin', dest).then(
+    () => null,
+    (e: unknown) => e
+  );
+  assert.ok(err, 'the cut download must not succeed');
+  assert.equal(isTransientStoreError(err), true, `not transient: ${String(err)}`);
+  assert.equal(existsSync(dest), false);
+  assert.deepEqual(readdirSync(dir), [], 'no temporary file left');
+  // Uncut, the same call works and the bytes are exact.
+  await viaProxy.getToFile('blob.bin', dest);
+  assert.equal(Buffer.compare(await readFile(dest), payload), 0);
+});
+
+test('a checkpoint download interrupted twice completes through the outage retry and verifies', async () => {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'oz-cut-ck-')), 'ck');
+  proxy.cutsLeft = 2;
+  proxy.cutAfterBytes = 512 * 1024;
+  const store = outageTolerant(viaProxy, { initialDelayMs: 50, maxDelayMs: 200, maxWaitMs: 30_000 });
+  const manifest = await downloadCheckpoint(store, checkpoint, dir);
+  assert.equal(proxy.cutsLeft, 0, 'both cuts happened');
+  assert.equal(manifest.files.length, 2);
+  assert.equal(Buffer.compare(await readFile(path.join(dir, 'model.safetensors')), payload), 0);
+});
