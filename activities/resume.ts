@@ -7,7 +7,13 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { METADATA_FILE } from '../engine/checkpoint/checkpoint.ts';
 import { joinKey } from '../storage/blob-store.ts';
-import { checkpointPrefix, newestValidCheckpoint, readManifest, writeCheckpoint } from '../storage/checkpoints.ts';
+import {
+  type CheckpointManifest,
+  checkpointPrefix,
+  newestValidCheckpoint,
+  readManifest,
+  writeCheckpoint,
+} from '../storage/checkpoints.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { type RunInfo, readJson, storeOf } from './run-context.ts';
@@ -70,5 +76,13 @@ export async function resumeFromCheckpoint(input: ResumeFromCheckpointInput): Pr
     cursor: meta.extra?.cursor ?? {},
     stage: meta.extra?.stage ?? ck.manifest.stage,
     checkpoint: from.uriOf(ck.prefix),
+    ...(planInForce(ck.manifest) ? { plan: planInForce(ck.manifest) } : {}),
   };
+}
+
+function planInForce(m: CheckpointManifest): ResumeFromCheckpointOutput['plan'] {
+  const { stageIndex, stageStartStep, stageEndStep, learningRate } = m;
+  if (stageIndex === undefined || stageStartStep === undefined || stageEndStep === undefined || !learningRate)
+    return undefined;
+  return { stageIndex, stageStartStep, stageEndStep, learningRate };
 }

@@ -70,6 +70,7 @@ export async function checkpoint(input: CheckpointInput): Promise<CheckpointOutp
         stage: input.stage,
         configHash: input.run.configHash,
         ...(metrics ? { metrics } : input.metrics ? { metrics: input.metrics } : {}),
+        ...(input.plan ? { plan: input.plan } : {}),
       }
     );
   }

@@ -120,6 +120,8 @@ export interface CheckpointInput {
   stage: string;
   policy: PolicyRef;
   metrics?: Record<string, number>;
+  /** The plan in force, recorded in the manifest so a resume continues an adjusted run as it was running. */
+  plan?: { stageIndex: number; stageStartStep: number; stageEndStep: number; learningRate: number };
 }
 export interface CheckpointOutput {
   prefix: string;
@@ -158,4 +160,6 @@ export interface ResumeFromCheckpointOutput {
   stage: string;
   /** URI of the old run's checkpoint that was used. */
   checkpoint: string;
+  /** The plan in force when the checkpoint was written (absent in checkpoints written before it was recorded). */
+  plan?: { stageIndex: number; stageStartStep: number; stageEndStep: number; learningRate: number };
 }

@@ -24,6 +24,8 @@ export interface CheckpointHeader {
   stage: string;
   configHash: string;
   metrics?: Record<string, number>;
+  /** The plan in force (see the manifest schema). */
+  plan?: { stageIndex: number; stageStartStep: number; stageEndStep: number; learningRate: number };
 }
 
 export type CheckpointFile = { path: string; localPath: string } | { path: string; data: Uint8Array | string };
@@ -79,6 +81,7 @@ export async function writeCheckpoint(
     createdAt: new Date().toISOString(),
     files: written.sort((a, b) => a.path.localeCompare(b.path)),
     ...(header.metrics ? { metrics: header.metrics } : {}),
+    ...(header.plan ?? {}),
   });
   await store.put(joinKey(prefix, MANIFEST_NAME), JSON.stringify(manifest, null, 2));
   return { prefix, manifest };

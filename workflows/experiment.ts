@@ -35,7 +35,7 @@ import {
   stopSignal,
 } from './messages.ts';
 import type { ExperimentProgress, RunStatus } from './progress.ts';
-import { ResumePositionError, resumeStageIndex } from './resume-position.ts';
+import { planAsRun, ResumePositionError, resumeStageIndex } from './resume-position.ts';
 import { type RunPlan, runPlan, windowAtStep, windowSegments } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
 import { type StageResult, stage } from './stage.ts';
@@ -156,8 +156,10 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   let paused = false;
   let stopRequested = false;
   let learningRate = config.grpo.learningRate;
+  // Budgets and starts as the run goes: `adjust` changes a budget, which moves every later stage's start.
   const stageSteps = plan.stages.map((s) => s.steps);
-  const stepsDoneIn = (i: number) => Math.max(0, progress.step - (plan.stages[i]?.startStep ?? 0));
+  const stageStartAt = plan.stages.map((s) => s.startStep);
+  const stepsDoneIn = (i: number) => Math.max(0, progress.step - (stageStartAt[i] ?? 0));
   const forward = (fn: (id: string) => Promise<void>) => {
     if (activeChild)
       fn(activeChild).catch((err) => log.warn('could not reach the running stage', { err: String(err) }));
@@ -229,7 +231,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
       ...(summary.rewardMean !== null ? [{ key: SA.reward, value: summary.rewardMean }] : []),
     ]);
     const elapsed = Date.now() - started;
-    const done = progress.step - (plan.stages[0]?.startStep ?? 0);
+    const done = progress.step - (stageStartAt[0] ?? 0);
     progress.etaMs = done > 0 ? Math.round((elapsed / done) * (progress.totalSteps - progress.step)) : null;
   });
 
@@ -249,7 +251,14 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
     const from = start.resumeFrom;
     const r = await io.resumeFromCheckpoint({ run, from });
     try {
-      firstStage = resumeStageIndex(plan, r.policy.step, r.stage);
+      const asRun = planAsRun(plan, r.plan, r.stage);
+      firstStage = resumeStageIndex(asRun, r.policy.step, r.stage);
+      asRun.stages.forEach((s, i) => {
+        stageSteps[i] = s.steps;
+        stageStartAt[i] = s.startStep;
+      });
+      progress.totalSteps = asRun.totalSteps;
+      if (r.plan) learningRate = r.plan.learningRate;
     } catch (err) {
       if (!(err instanceof ResumePositionError)) throw err;
       setStatus('failed');
@@ -280,7 +289,8 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
     if (planned.index < firstStage) continue; // completed by the run this one resumes
     // A resumed stage keeps its planned start (windows count from there); otherwise budgets may have been adjusted:
     // this stage runs [step, step + its budget), its windows recomputed for that span.
-    const stageStart = resumedFrom && planned.index === firstStage ? planned.startStep : step;
+    const stageStart = resumedFrom && planned.index === firstStage ? stageStartAt[planned.index] : step;
+    stageStartAt[planned.index] = stageStart;
     const endStep = stageStart + stageSteps[planned.index];
     const stageWindow = config.schedule.stages.find((s) => s.name === planned.name)?.window;
     const windows = windowSegments(config.window, { window: stageWindow, startStep: stageStart, endStep });

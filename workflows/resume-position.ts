@@ -40,3 +40,42 @@ export function resumeStageIndex(plan: RunPlan, step: number, checkpointStage: s
   const next = plan.stages.findIndex((s) => step >= s.startStep && step < s.endStep);
   return next;
 }
+
+/** What a checkpoint records of the plan in force when it was written (an `adjust` may have changed it). */
+export interface PlanInForce {
+  stageIndex: number;
+  stageStartStep: number;
+  stageEndStep: number;
+  learningRate: number;
+}
+
+/**
+ * The plan as the old run was running it: the checkpoint's stage keeps its recorded step range, later stages follow
+ * it with their configured budgets, earlier stages end where it starts (they are finished; only their order matters).
+ * Without a record (checkpoints from before it was kept) the configured plan.
+ */
+export function planAsRun(plan: RunPlan, inForce: PlanInForce | undefined, checkpointStage: string): RunPlan {
+  if (!inForce) return plan;
+  const at = plan.stages[inForce.stageIndex];
+  if (!at || at.name !== checkpointStage)
+    throw new ResumePositionError(
+      `the checkpoint says it was taken in stage ${inForce.stageIndex + 1} '${checkpointStage}', but stage ${inForce.stageIndex + 1} of the plan is '${at?.name ?? 'missing'}'`,
+      RESUME_MISMATCH
+    );
+  const stages = plan.stages.map((s) => ({ ...s }));
+  let end = inForce.stageStartStep;
+  for (let i = inForce.stageIndex - 1; i >= 0; i--) {
+    stages[i].endStep = end;
+    stages[i].startStep = Math.max(0, end - stages[i].steps);
+    stages[i].steps = end - stages[i].startStep;
+    end = stages[i].startStep;
+  }
+  stages[inForce.stageIndex].startStep = inForce.stageStartStep;
+  stages[inForce.stageIndex].endStep = inForce.stageEndStep;
+  stages[inForce.stageIndex].steps = inForce.stageEndStep - inForce.stageStartStep;
+  for (let i = inForce.stageIndex + 1; i < stages.length; i++) {
+    stages[i].startStep = stages[i - 1].endStep;
+    stages[i].endStep = stages[i].startStep + stages[i].steps;
+  }
+  return { ...plan, stages, totalSteps: stages.at(-1)?.endStep ?? 0 };
+}

@@ -253,7 +253,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
       await evaluator.evaluate({ run: s.run, step: s.step, stage: s.stage.name, reason: 'periodic', policy: s.policy });
     }
     if (!atEnd && done % s.checkpointEverySteps === 0) {
-      await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy });
+      await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy, plan: planInForce(s) });
     }
     if (!atEnd && shouldContinueAsNew(s, stepsThisRun)) {
       await reported();
@@ -278,7 +278,13 @@ export async function stage(input: StageInput): Promise<StageResult> {
         ).scores,
       };
   // Either way the stage ends on a checkpoint, so a stop never loses completed steps.
-  const ck = await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy });
+  const ck = await io.checkpoint({
+    run: s.run,
+    step: s.step,
+    stage: s.stage.name,
+    policy: s.policy,
+    plan: planInForce(s),
+  });
   await reported();
   await condition(allHandlersFinished);
   return {
@@ -297,4 +303,14 @@ function shouldContinueAsNew(s: StageInput, stepsThisRun: number): boolean {
   if (info.continueAsNewSuggested) return true;
   if (s.maxHistoryEvents !== undefined && info.historyLength > s.maxHistoryEvents) return true;
   return stepsThisRun >= s.continueAsNewEverySteps;
+}
+
+/** What a checkpoint records of the plan, so a resume continues with adjusted budgets and learning rate. */
+function planInForce(s: StageInput) {
+  return {
+    stageIndex: s.stage.index,
+    stageStartStep: s.stage.startStep,
+    stageEndStep: s.stage.endStep,
+    learningRate: s.learningRate,
+  };
 }

@@ -32,6 +32,14 @@ export const checkpointManifestSchema = z
     files: z.array(manifestFileSchema).min(1),
     /** Small summary metrics (eval score for keep-best). */
     metrics: z.record(z.string(), z.number()).optional(),
+    /**
+     * The plan in force when it was written, which `adjust` may have changed from the config's: the stage's index and
+     * global step range, and the learning rate. Resume continues with these.
+     */
+    stageIndex: z.int().min(0).optional(),
+    stageStartStep: z.int().min(0).optional(),
+    stageEndStep: z.int().min(0).optional(),
+    learningRate: z.number().positive().optional(),
   })
   .refine((m) => new Set(m.files.map((f) => f.path)).size === m.files.length, {
     error: 'file paths must be unique',

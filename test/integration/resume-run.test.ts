@@ -18,6 +18,7 @@ import { listCheckpoints, newestValidCheckpoint, readManifest } from '../../stor
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys, stepOfKey } from '../../storage/run-layout.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
+import { adjustUpdate } from '../../workflows/messages.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
 import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
@@ -202,4 +203,37 @@ test('a run with no valid checkpoint cannot be resumed: the CLI and the workflow
     );
     return true;
   });
+});
+
+test('a run whose stage budget and learning rate were adjusted resumes with them, not with the config’s', async () => {
+  const oldId = `resume-adjusted-${Date.now()}`;
+  const handle = await start(oldId, config(1));
+  // Before the first step: the code stage gets 2 steps instead of 3, and a new learning rate.
+  const adjusted = await handle.executeUpdate(adjustUpdate, { args: [{ stageSteps: 2, learningRate: 0.0003 }] });
+  assert.deepEqual(adjusted, { learningRate: 0.0003, stageSteps: 2, stage: 'code' });
+  const oldStore = openBlobStore(baseOf(oldId));
+  // Checkpoints every step; step 3 is the first step of the math stage, which now runs steps 2–4.
+  await waitFor(async () => (await oldStore.head('checkpoints/step-00000003/manifest.json')) !== null, 'step 3');
+  await handle.terminate('test: killed after an adjustment');
+  const ck = await newestValidCheckpoint(oldStore, '', { deep: true });
+  assert.ok(ck && ck.step >= 3 && ck.step < 5, `newest checkpoint: ${ck?.step}`);
+  assert.equal(ck.manifest.stageStartStep, 2, 'the checkpoint records the adjusted plan');
+
+  const out = await cli('resume', oldId);
+  assert.equal(out.code, 0, out.stderr);
+  const { workflowId } = JSON.parse(out.stdout) as { workflowId: string };
+  const result = (await env.client.workflow.getHandle(workflowId).result()) as ExperimentResult;
+  assert.equal(result.status, 'completed');
+  assert.equal(result.steps, 5, 'code 0–1, math 2–4: the adjusted plan, not the configured 6 steps');
+  assert.deepEqual(
+    result.evaluations.map((e) => [e.after, e.step]),
+    [['math', 5]]
+  );
+  const store = openBlobStore(result.base);
+  assert.deepEqual(
+    await metricSteps(store),
+    Array.from({ length: 5 - ck.step }, (_, i) => ck.step + i)
+  );
+  const lr = JSON.parse(new TextDecoder().decode(await store.get(runKeys.metrics(ck.step)))).learningRate;
+  assert.equal(lr, 0.0003, 'the adjusted learning rate carries over');
 });

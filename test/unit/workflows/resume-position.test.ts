@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   NOTHING_TO_RESUME,
+  planAsRun,
   RESUME_MISMATCH,
   ResumePositionError,
   resumeStageIndex,
@@ -61,5 +62,31 @@ test('property: every step strictly inside the plan resumes into a stage that st
       const i = resumeStageIndex(pl, step, last.name);
       assert.ok(pl.stages[i].startStep <= step && step < pl.stages[i].endStep);
     })
+  );
+});
+
+test('planAsRun: the recorded (adjusted) stage range replaces the configured one and moves the stages after it', () => {
+  // math was cut to [2, 4) after code was cut to 2 steps; qa keeps its 4 steps after it.
+  const asRun = planAsRun(p, { stageIndex: 1, stageStartStep: 2, stageEndStep: 4, learningRate: 1e-4 }, 'math');
+  assert.deepEqual(
+    asRun.stages.map((s) => [s.name, s.startStep, s.endStep, s.steps]),
+    [
+      ['code', 0, 2, 2],
+      ['math', 2, 4, 2],
+      ['qa', 4, 8, 4],
+    ]
+  );
+  assert.equal(asRun.totalSteps, 8);
+  assert.equal(resumeStageIndex(asRun, 3, 'math'), 1);
+  assert.equal(resumeStageIndex(asRun, 4, 'math'), 2); // math's adjusted end → qa
+  // The configured plan puts step 2 in code, so it refuses math's step-3 checkpoint: what resume did before.
+  failsWith(() => resumeStageIndex(p, 3, 'math'), RESUME_MISMATCH, /were stage budgets adjusted/);
+  // Without a record: the configured plan, unchanged.
+  assert.equal(planAsRun(p, undefined, 'math'), p);
+  // A record naming another stage than the plan's at that index is refused.
+  failsWith(
+    () => planAsRun(p, { stageIndex: 0, stageStartStep: 0, stageEndStep: 3, learningRate: 1e-4 }, 'math'),
+    RESUME_MISMATCH,
+    /stage 1 of the plan is 'code'/
   );
 });
