@@ -2,6 +2,7 @@
  * The inputs and outputs of every activity: small JSON (references and summaries only; big things live in the blob
  * store under the run's base, see storage/run-layout.ts). Imported by workflows as types only.
  */
+import type { PlanInForce } from '../storage/checkpoints.ts';
 
 /** Identifies a run's base in the blob store and the config it runs (stored once in `run.json`). */
 export interface RunRef {
@@ -121,7 +122,7 @@ export interface CheckpointInput {
   policy: PolicyRef;
   metrics?: Record<string, number>;
   /** The plan in force, recorded in the manifest so a resume continues an adjusted run as it was running. */
-  plan?: { stageIndex: number; stageStartStep: number; stageEndStep: number; learningRate: number };
+  plan?: PlanInForce;
 }
 export interface CheckpointOutput {
   prefix: string;
@@ -161,5 +162,5 @@ export interface ResumeFromCheckpointOutput {
   /** URI of the old run's checkpoint that was used. */
   checkpoint: string;
   /** The plan in force when the checkpoint was written (absent in checkpoints written before it was recorded). */
-  plan?: { stageIndex: number; stageStartStep: number; stageEndStep: number; learningRate: number };
+  plan?: PlanInForce;
 }

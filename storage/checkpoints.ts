@@ -25,7 +25,15 @@ export interface CheckpointHeader {
   configHash: string;
   metrics?: Record<string, number>;
   /** The plan in force (see the manifest schema). */
-  plan?: { stageIndex: number; stageStartStep: number; stageEndStep: number; learningRate: number };
+  plan?: PlanInForce;
+}
+
+/** What a checkpoint records of the plan in force when it was written (an `adjust` may have changed it). */
+export interface PlanInForce {
+  stageIndex: number;
+  stageStartStep: number;
+  stageEndStep: number;
+  learningRate: number;
 }
 
 export type CheckpointFile = { path: string; localPath: string } | { path: string; data: Uint8Array | string };

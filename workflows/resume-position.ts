@@ -3,6 +3,7 @@
  * checkpoint was taken in. Pure (runs inside the workflow). verl once resumed into zero training steps (its issue
  * #7401); here a checkpoint with nothing left to train is an error that says so, never a silent no-op run.
  */
+import type { PlanInForce } from '../storage/checkpoints.ts';
 import type { RunPlan } from './run-plan.ts';
 
 export const NOTHING_TO_RESUME = 'NothingToResume';
@@ -39,14 +40,6 @@ export function resumeStageIndex(plan: RunPlan, step: number, checkpointStage: s
     );
   const next = plan.stages.findIndex((s) => step >= s.startStep && step < s.endStep);
   return next;
-}
-
-/** What a checkpoint records of the plan in force when it was written (an `adjust` may have changed it). */
-export interface PlanInForce {
-  stageIndex: number;
-  stageStartStep: number;
-  stageEndStep: number;
-  learningRate: number;
 }
 
 /**
