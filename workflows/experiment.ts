@@ -318,6 +318,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
           checkpointEverySteps: plan.checkpointEverySteps,
           evaluateEverySteps: plan.evaluateEverySteps,
           continueAsNewEverySteps: plan.continueAsNewEverySteps,
+          reportEverySteps: plan.reportEverySteps,
           orchestration,
           parentId: info.workflowId,
           paused,

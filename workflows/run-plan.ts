@@ -46,6 +46,8 @@ export interface RunPlan {
   checkpointEverySteps: number;
   evaluateEverySteps: number;
   continueAsNewEverySteps: number;
+  /** The stage reports a step to the experiment every this many steps (1 unless the plan is very long). */
+  reportEverySteps: number;
 }
 
 export function toRlWindow(w: WindowConfig): WindowSchedule {
@@ -109,5 +111,6 @@ export function runPlan(config: ExperimentConfig): RunPlan {
     checkpointEverySteps: config.checkpoint.everySteps,
     evaluateEverySteps: config.evaluation.everySteps,
     continueAsNewEverySteps: config.orchestration.continueAsNewEverySteps,
+    reportEverySteps: Math.max(1, Math.ceil(plan.totalSteps / config.orchestration.maxStepReports)),
   };
 }

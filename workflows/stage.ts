@@ -47,6 +47,8 @@ export interface StageInput {
   checkpointEverySteps: number;
   evaluateEverySteps: number;
   continueAsNewEverySteps: number;
+  /** Report every this many steps to the experiment (and always a stage's last step); default 1. */
+  reportEverySteps?: number;
   orchestration: OrchestrationSettings;
   /** Workflow id of the experiment to report steps to. */
   parentId: string;
@@ -235,16 +237,19 @@ export async function stage(input: StageInput): Promise<StageResult> {
       { key: SA.step, value: s.step },
       ...(updated.summary.rewardMean !== null ? [{ key: SA.reward, value: updated.summary.rewardMean }] : []),
     ]);
-    await reported(); // the previous step's report (long confirmed in practice); rethrows its failure
-    const report = parent.signal(stepCompletedSignal, updated.summary);
-    if (patched(OVERLAP_SIGNAL_PATCH))
-      reporting = report.then(
-        () => {},
-        (err) => {
-          reportFailure = err;
-        }
-      );
-    else await report;
+    const every = s.reportEverySteps ?? 1;
+    if (every <= 1 || (s.step - s.stage.startStep) % every === 0 || s.step >= s.stage.endStep || s.stopRequested) {
+      await reported(); // the previous step's report (long confirmed in practice); rethrows its failure
+      const report = parent.signal(stepCompletedSignal, updated.summary);
+      if (patched(OVERLAP_SIGNAL_PATCH))
+        reporting = report.then(
+          () => {},
+          (err) => {
+            reportFailure = err;
+          }
+        );
+      else await report;
+    }
 
     const done = s.step - s.stage.startStep;
     const atEnd = s.step >= s.stage.endStep;

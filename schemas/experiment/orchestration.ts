@@ -24,6 +24,10 @@ export const orchestrationSchema = strict({
     description:
       'Continue-as-new after this many steps to keep the history bounded (it also happens when Temporal suggests it). Default 25.',
   }),
+  maxStepReports: positiveCount.default(1500).meta({
+    description:
+      "How many step reports the experiment workflow takes at most: each costs its history ~5 events, so a plan longer than this reports every ⌈steps / maxStepReports⌉ steps (the experiment's progress query and `watch` move in those strides; each stage workflow still records every step). Keeps a week-long run under Temporal's history limits. Default 1500.",
+  }),
   activityTimeouts: strict({
     prepareData: duration.default('2h').meta({ description: "Start-to-close of data preparation. Default '2h'." }),
     sampleBatch: duration.default('5m').meta({ description: "Default '5m'." }),
