@@ -31,8 +31,17 @@ after(async () => {
 
 async function longStage(steps: number, continueAsNewEvery: number, maxStepReports?: number) {
   const storage = `file://${await mkdtemp(path.join(os.tmpdir(), 'oz-history-'))}`;
+  const tiny = tinyExperiment({
+    name: 'history',
+    storage,
+    workers,
+    stepsPerStage: steps,
+    tasks: ['math'],
+    continueAsNewEvery,
+  });
   const config = {
-    ...tinyExperiment({ name: 'history', storage, workers, stepsPerStage: steps, tasks: ['math'], continueAsNewEvery }),
+    ...tiny,
+    orchestration: { ...(tiny.orchestration as object), ...(maxStepReports ? { maxStepReports } : {}) },
     rollout: { groupSize: 2, promptsPerStep: 1 },
     window: {
       type: 'steps',
@@ -44,7 +53,6 @@ async function longStage(steps: number, continueAsNewEvery: number, maxStepRepor
     evaluation: { everySteps: 0, avgK: 1 },
     checkpoint: { everySteps: steps, keepLast: 1, storage },
   };
-  if (maxStepReports) Object.assign((config as { orchestration: object }).orchestration, { maxStepReports });
   const id = `history-${steps}-${Date.now()}`;
   const started = Date.now();
   const handle = await env.client.workflow.start('experiment', {
