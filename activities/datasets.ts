@@ -9,6 +9,7 @@ import { stepBatch } from '../data/step-batch.ts';
 import { loadTokenizer } from '../engine/tokenizer/load.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import { runKeys } from '../storage/run-layout.ts';
+import { keepAlive } from './keep-alive.ts';
 import { tokenizerSpecOf } from './policy-store.ts';
 import { once, type RunContext, readJson, readJsonl, runContext, writeJsonl } from './run-context.ts';
 import type { PreparedData, RunRef, SampleBatchInput, SampleBatchOutput } from './types.ts';
@@ -55,7 +56,12 @@ export async function prepareData({ run }: { run: RunRef }): Promise<PreparedDat
   return out;
 }
 
-export async function sampleBatch(input: SampleBatchInput): Promise<SampleBatchOutput> {
+export function sampleBatch(input: SampleBatchInput): Promise<SampleBatchOutput> {
+  // Reading a large train split from S3 has no progress points: heartbeat on a timer (keep-alive.ts).
+  return keepAlive({ phase: 'sample', step: input.step }, () => sampleStepBatch(input));
+}
+
+async function sampleStepBatch(input: SampleBatchInput): Promise<SampleBatchOutput> {
   const ctx = await runContext(input.run);
   // A batch prefetched for a step its stage never ran (stopped, budget shortened) must not be served to the next
   // stage, which starts at that same step.

@@ -6,6 +6,7 @@ import type { EvalRecord } from '../schemas/records/eval-record.ts';
 import { joinKey } from '../storage/blob-store.ts';
 import { applyRetention, checkpointPrefix, readManifest, writeCheckpoint } from '../storage/checkpoints.ts';
 import { runKeys } from '../storage/run-layout.ts';
+import { keepAlive } from './keep-alive.ts';
 import { type RunInfo, readJson, runContext, storeOf, writeJson } from './run-context.ts';
 import type { CheckpointInput, CheckpointOutput, InitRunInput } from './types.ts';
 
@@ -48,7 +49,12 @@ export async function initRun(input: InitRunInput): Promise<{ base: string }> {
 }
 
 /** Copies the policy snapshot of `step` into `checkpoints/step-…` (manifest last) and applies retention. */
-export async function checkpoint(input: CheckpointInput): Promise<CheckpointOutput> {
+export function checkpoint(input: CheckpointInput): Promise<CheckpointOutput> {
+  // A large model's upload has no progress points of its own: heartbeat on a timer (keep-alive.ts).
+  return keepAlive({ phase: 'checkpoint', step: input.step }, () => takeCheckpoint(input));
+}
+
+async function takeCheckpoint(input: CheckpointInput): Promise<CheckpointOutput> {
   const ctx = await runContext(input.run);
   const target = checkpointPrefix(runKeys.checkpointRoot(), input.step);
   const existing = await readManifest(ctx.store, target).catch(() => null);

@@ -3,7 +3,7 @@
  * shared with evaluation. The judge client, when the config has one, is built once per process; its API key comes
  * from the worker's environment, never from the config.
  */
-import { Context, heartbeat } from '@temporalio/activity';
+
 import { loadTokenizer } from '../engine/tokenizer/load.ts';
 import type { Tokenizer } from '../engine/types.ts';
 import { JudgeClient } from '../rewards/judge/client.ts';
@@ -14,6 +14,7 @@ import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import type { RewardRecord } from '../schemas/records/reward-record.ts';
 import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
 import { runKeys } from '../storage/run-layout.ts';
+import { keepAlive } from './keep-alive.ts';
 import { tokenizerSpecOf } from './policy-store.ts';
 import { once, type RunContext, readJsonl, runContext, writeJsonl } from './run-context.ts';
 import type { ScoreInput, ScoreOutput } from './types.ts';
@@ -86,18 +87,12 @@ export async function score(input: ScoreInput): Promise<ScoreOutput> {
       readJsonl<DatasetRow>(ctx.store, input.promptsKey),
       readJsonl<RolloutRecord>(ctx.store, input.rolloutsKey),
     ]);
-    // A third of the heartbeat timeout: a fixed 5 s lost every attempt to a 2 s timeout (measured, 64 math samples).
-    const every = Math.min(5_000, Math.max(200, (Context.current().info.heartbeatTimeoutMs ?? 15_000) / 3));
-    const beat = setInterval(() => heartbeat({ phase: 'score' }), every);
-    let result: ScoreBatchResult;
-    try {
-      result = await scoreSamples(
+    const result = await keepAlive({ phase: 'score' }, () =>
+      scoreSamples(
         ctx,
         rollouts.map((r) => toScorerSample(rows[r.promptIndex], r.id, r.groupId, r.response, r.truncated))
-      );
-    } finally {
-      clearInterval(beat);
-    }
+      )
+    );
     const records: RewardRecord[] = result.records;
     await writeJsonl(ctx.store, runKeys.rewards(input.step), records);
     const defined = records.filter((r) => r.total !== null).map((r) => r.total as number);

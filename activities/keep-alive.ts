@@ -1,0 +1,25 @@
+/**
+ * Heartbeats on a timer while `work` runs, for activities whose work is I/O with no natural progress points
+ * (checkpoint uploads, run set-up, scoring): the heartbeat is the worker's sign of life, so a dead worker is noticed
+ * within the heartbeat timeout while a long upload on a live one is not killed by it. A hung call is still ended by
+ * the activity's start-to-close timeout. (A timer cannot fire during synchronous compute: the GPU activities
+ * heartbeat between their own chunks instead.)
+ */
+import { Context } from '@temporalio/activity';
+
+export async function keepAlive<T>(detail: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+  let ctx: Context | null = null;
+  try {
+    ctx = Context.current();
+  } catch {
+    return work(); // called outside an activity (tests, CLI): nothing to keep alive
+  }
+  // A third of the heartbeat timeout: a fixed 5 s lost every attempt to a 2 s timeout (measured, 64 math samples).
+  const every = Math.min(5_000, Math.max(200, (ctx.info.heartbeatTimeoutMs ?? 15_000) / 3));
+  const beat = setInterval(() => ctx.heartbeat(detail), every);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
+}
