@@ -5,8 +5,6 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import { initBackend } from '../engine/backend.ts';
 import type { Policy } from '../engine/policy.ts';
-import type { GrpoSample } from '../engine/train/grpo.ts';
-import { batchAdvantages } from '../rl/advantages.ts';
 import { evalScore, type StepSampleFacts, stepMetricsByTask } from '../rl/step-metrics.ts';
 import { maxWindow } from '../schemas/experiment/window.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
@@ -30,6 +28,7 @@ import type {
   UpdateInput,
   UpdateOutput,
 } from './types.ts';
+import { grpoTrainOptions, grpoTrainSamples } from './update-batch.ts';
 import { ownGpuQueue } from './worker-queue.ts';
 
 /** How often a token loop heartbeats: a quarter of the heartbeat timeout, at most 1 s (the SDK throttles sends). */
@@ -133,35 +132,18 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
     ]);
     const rewardOf = new Map(rewards.map((r) => [r.id, r]));
     const policy = await policyFor(ctx, input.policy);
-    const g = ctx.config.grpo;
-    const scored = rollouts.filter((r) => rewardOf.get(r.id)?.total !== null && rewardOf.has(r.id));
-    const adv = batchAdvantages(
-      scored.map((r) => ({ task: r.task, prompt: r.groupId, reward: rewardOf.get(r.id)!.total as number })),
-      { estimator: g.advantage.estimator, epsilon: g.advantage.epsilon, scope: g.advantage.scope }
+    const { samples, advantages: adv } = grpoTrainSamples(
+      rollouts,
+      rewards,
+      (i) => promptIds(policy, rows[i], ctx),
+      ctx.config
     );
-    const samples: GrpoSample[] = scored.map((r, i) => ({
-      prompt: promptIds(policy, rows[r.promptIndex], ctx),
-      response: r.tokens,
-      advantage: adv.advantages[i],
-      oldLogprobs: r.oldLogProbs,
-      truncated: r.truncated,
-    }));
     let metrics: Awaited<ReturnType<Policy['train']>> | null = null;
     try {
       if (samples.length > 0) {
         metrics = await policy.train(samples, {
+          ...grpoTrainOptions(ctx.config),
           learningRate: input.learningRate,
-          epsilonLow: g.clip.low,
-          epsilonHigh: g.clip.high,
-          dualClip: g.clip.dual ?? null,
-          aggregation: g.loss.aggregation,
-          aggregationConstant: g.loss.constant,
-          entropyCoef: g.entropyCoef,
-          maskTruncated: g.maskTruncated,
-          miniBatches: ctx.config.rollout.promptsPerStep / g.miniBatchSize,
-          microBatchSize: Math.max(1, (g.miniBatchSize * ctx.config.rollout.groupSize) / g.gradientAccumulation),
-          maxGradNorm: g.gradClip > 0 ? g.gradClip : Number.POSITIVE_INFINITY,
-          temperature: ctx.config.rollout.temperature,
           onProgress: (p) => heartbeat({ phase: 'update', ...p }),
         });
       } else {

@@ -11,7 +11,7 @@ import { disposeParams, initParams } from './model/init.ts';
 import { generate, type Rollout } from './sampler.ts';
 import { loadTokenizer } from './tokenizer/load.ts';
 import type { ProjectTokenizer, TokenizerSpec } from './tokenizer/types.ts';
-import { Adam } from './train/adam.ts';
+import { Adam, type AdamOptions } from './train/adam.ts';
 import {
   type GrpoOptions,
   type GrpoProgress,
@@ -143,14 +143,19 @@ export class Policy {
   }
 
   /**
-   * One GRPO update at the given learning rate; advances the policy's step count. Yields to the event loop after
-   * every micro-batch (`onProgress` then) so the activity running it keeps heartbeating through a long update.
+   * One GRPO update at the given learning rate (and Adam's β1, β2, ε and weight decay when given: the config's
+   * `grpo.adam`); advances the policy's step count. Yields to the event loop after every micro-batch (`onProgress`
+   * then) so the activity running it keeps heartbeating through a long update.
    */
   async train(
     samples: GrpoSample[],
-    o: GrpoOptions & { learningRate: number; onProgress?: (p: GrpoProgress) => void }
+    o: GrpoOptions & {
+      learningRate: number;
+      adam?: Omit<AdamOptions, 'learningRate'>;
+      onProgress?: (p: GrpoProgress) => void;
+    }
   ): Promise<GrpoStepMetrics> {
-    this.optimizer.options = { ...this.optimizer.options, learningRate: o.learningRate };
+    this.optimizer.options = { ...this.optimizer.options, ...o.adam, learningRate: o.learningRate };
     const metrics = await grpoUpdateAsync(this.params, this.config, this.optimizer, samples, {
       ...o,
       padId: this.tokenizer.padId,

@@ -1,0 +1,79 @@
+/**
+ * What the update activity feeds the GRPO update, as pure functions of the config and the step's records: the
+ * advantages over the samples whose total reward is defined, the GrpoSamples (prompt ids, sampled tokens, advantage,
+ * rollout log-probs) and the update options. Shared with scripts/grpo-probe.ts so the in-process probe trains with
+ * exactly what a run trains with.
+ */
+import type { AdamOptions } from '../engine/train/adam.ts';
+import type { GrpoOptions, GrpoSample } from '../engine/train/grpo.ts';
+import { type BatchAdvantages, batchAdvantages } from '../rl/advantages.ts';
+import type { ExperimentConfig } from '../schemas/experiment.ts';
+
+/** The fields of a rollout record the update reads. */
+export interface UpdateRollout {
+  id: string;
+  groupId: string;
+  task: string;
+  promptIndex: number;
+  tokens: number[];
+  oldLogProbs: number[];
+  truncated: boolean;
+}
+
+/** The fields of a reward record the update reads. */
+export interface UpdateReward {
+  id: string;
+  total: number | null;
+}
+
+export interface TrainBatch {
+  /** One per rollout whose total is defined, in rollout order. */
+  samples: GrpoSample[];
+  /** The rollouts the samples came from (aligned with `samples`). */
+  scored: UpdateRollout[];
+  advantages: BatchAdvantages;
+}
+
+export function grpoTrainSamples(
+  rollouts: readonly UpdateRollout[],
+  rewards: readonly UpdateReward[],
+  promptIds: (promptIndex: number) => number[],
+  config: Pick<ExperimentConfig, 'grpo'>
+): TrainBatch {
+  const rewardOf = new Map(rewards.map((r) => [r.id, r]));
+  const g = config.grpo;
+  const scored = rollouts.filter((r) => rewardOf.has(r.id) && rewardOf.get(r.id)!.total !== null);
+  const advantages = batchAdvantages(
+    scored.map((r) => ({ task: r.task, prompt: r.groupId, reward: rewardOf.get(r.id)!.total as number })),
+    { estimator: g.advantage.estimator, epsilon: g.advantage.epsilon, scope: g.advantage.scope }
+  );
+  const samples: GrpoSample[] = scored.map((r, i) => ({
+    prompt: promptIds(r.promptIndex),
+    response: r.tokens,
+    advantage: advantages.advantages[i],
+    oldLogprobs: r.oldLogProbs,
+    truncated: r.truncated,
+  }));
+  return { samples, scored, advantages };
+}
+
+/** The GRPO update and Adam options of a config (the learning rate comes from the step's schedule). */
+export function grpoTrainOptions(
+  config: Pick<ExperimentConfig, 'grpo' | 'rollout'>
+): GrpoOptions & { adam: Omit<AdamOptions, 'learningRate'> } {
+  const g = config.grpo;
+  return {
+    adam: { beta1: g.adam.beta1, beta2: g.adam.beta2, epsilon: g.adam.epsilon, weightDecay: g.adam.weightDecay },
+    epsilonLow: g.clip.low,
+    epsilonHigh: g.clip.high,
+    dualClip: g.clip.dual ?? null,
+    aggregation: g.loss.aggregation,
+    aggregationConstant: g.loss.constant,
+    entropyCoef: g.entropyCoef,
+    maskTruncated: g.maskTruncated,
+    miniBatches: config.rollout.promptsPerStep / g.miniBatchSize!,
+    microBatchSize: Math.max(1, (g.miniBatchSize! * config.rollout.groupSize) / g.gradientAccumulation),
+    maxGradNorm: g.gradClip > 0 ? g.gradClip : Number.POSITIVE_INFINITY,
+    temperature: config.rollout.temperature,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * What the update activity feeds the GRPO update (activities/update-batch.ts): the config's grpo.adam reaches the
+ * optimiser (it was validated and then ignored: every run used Adam's defaults whatever the config said), and the
+ * samples carry the rollout's tokens and log-probs with advantages whose sign follows the reward.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { grpoTrainOptions, grpoTrainSamples } from '../../../activities/update-batch.ts';
+import { initBackend } from '../../../engine/backend.ts';
+import { Policy } from '../../../engine/policy.ts';
+import { parseExperimentConfig } from '../../../schemas/parse.ts';
+import { minimal } from '../schemas/minimal.ts';
+
+function config(grpo: Record<string, unknown> = {}) {
+  const r = parseExperimentConfig({ ...minimal(), grpo: { learningRate: 1e-3, ...grpo } });
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
+  return r.config;
+}
+
+test('grpoTrainOptions carries grpo.adam (β1, β2, ε, weight decay) from the config', () => {
+  const o = grpoTrainOptions(config({ adam: { beta1: 0.8, beta2: 0.95, epsilon: 1e-6, weightDecay: 0.1 } }));
+  assert.deepEqual(o.adam, { beta1: 0.8, beta2: 0.95, epsilon: 1e-6, weightDecay: 0.1 });
+  assert.deepEqual(grpoTrainOptions(config()).adam, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
+});
+
+test("Policy.train applies the config's Adam weight decay (zero advantages: only the decay moves the weights)", async () => {
+  await initBackend({ force: process.env.OMNI_ZERO_BACKEND || 'cpu' });
+  const cfg = config({ adam: { weightDecay: 0.5 } });
+  const policy = Policy.create({
+    preset: 'micro',
+    tokenizer: { type: 'byte', tagTokens: [] },
+    seed: 1,
+    learningRate: 1e-3,
+  });
+  try {
+    const [name, param] = [...policy.params.entries()].find(([, v]) => v.trainable)!;
+    const before = Array.from(param.dataSync());
+    const samples = [0, 0].map((advantage, i) => ({ prompt: [1, 2 + i], response: [4, 5], advantage }));
+    await policy.train(samples, { ...grpoTrainOptions(cfg), learningRate: 1e-2 });
+    const after = Array.from(policy.params.get(name)!.dataSync());
+    // AdamW: p ← p − lr·(m̂/(√v̂+ε)) − lr·wd·p, with a zero gradient m̂ = 0, so p ← p·(1 − 1e-2·0.5).
+    const i = before.findIndex((x) => Math.abs(x) > 1e-3);
+    assert.ok(i >= 0);
+    assert.ok(Math.abs(after[i] - before[i] * (1 - 5e-3)) < 1e-6, `${before[i]} → ${after[i]}`);
+  } finally {
+    policy.dispose();
+  }
+});
+
+test('grpoTrainSamples: rollout tokens and log-probs, advantages by group, undefined totals dropped', () => {
+  const rollouts = [0, 1, 2, 3].map((s) => ({
+    id: `0/0/${s}`,
+    groupId: '0/0',
+    task: 'math',
+    promptIndex: 0,
+    tokens: [10 + s, 11],
+    oldLogProbs: [-0.1 * s, -0.2],
+    truncated: false,
+  }));
+  const rewards = [
+    { id: '0/0/0', total: 1.5 },
+    { id: '0/0/1', total: -0.5 },
+    { id: '0/0/2', total: null },
+    { id: '0/0/3', total: -0.5 },
+  ];
+  const { samples, scored, advantages } = grpoTrainSamples(rollouts, rewards, () => [1, 2, 3], config());
+  assert.deepEqual(
+    scored.map((r) => r.id),
+    ['0/0/0', '0/0/1', '0/0/3']
+  );
+  assert.deepEqual(
+    samples.map((s) => s.response),
+    [
+      [10, 11],
+      [11, 11],
+      [13, 11],
+    ]
+  );
+  assert.deepEqual(samples[2].oldLogprobs, rollouts[3].oldLogProbs);
+  assert.ok(samples[0].advantage > 0 && samples[1].advantage < 0 && samples[2].advantage < 0);
+  assert.equal(advantages.groups, 1);
+  assert.deepEqual(samples[0].prompt, [1, 2, 3]);
+});
