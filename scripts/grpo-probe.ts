@@ -10,9 +10,14 @@
  * responses each at fixed draws: the training distribution's accuracy without the prompt mix of one step's batch
  * (a step's batch accuracy follows the data cursor's prompt order, which is the same in every run of a seed).
  *
- * Usage: node --import tsx scripts/grpo-probe.ts [--tasks math] [--steps 24] [--config examples/demo.yaml]
+ * `--plan` runs the config's own schedule instead of `--tasks`/`--steps`: its stages in run order (schedule.order),
+ * their step budgets and windows (workflows/run-plan.ts), at grpo.learningRate as the experiment workflow passes it.
+ * `--families` adds held-out accuracy by problem family (row meta.family) to every evaluation line; `--show-eval TASK`
+ * prints every held-out response of TASK at each evaluation.
+ *
+ * Usage: node --import tsx scripts/grpo-probe.ts [--tasks math] [--steps 24] [--plan] [--config examples/demo.yaml]
  *   [--set grpo.learningRate=0.0002 …] [--held-out 64] [--eval-train 128] [--eval-k 4] [--eval-every 0]
- *   [--rollout-seed N] [--dump STEPS] [--check-ratio] [--json]
+ *   [--rollout-seed N] [--checkpoint DIR] [--families] [--show-eval TASK] [--dump STEPS] [--check-ratio] [--json]
  * ~0.5 s a step for math/qa on the 2-core dev machine (code ~2–6 s: one sandbox run per sample).
  */
 import { readFile } from 'node:fs/promises';
@@ -33,12 +38,16 @@ import { evalScore } from '../rl/step-metrics.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { runPlan, windowAtStep } from '../workflows/run-plan.ts';
 
 const { values: args } = parseArgs({
   options: {
     config: { type: 'string', default: path.join(ROOT, 'examples', 'demo.yaml') },
     tasks: { type: 'string', default: 'math' },
     steps: { type: 'string', default: '24' },
+    plan: { type: 'boolean', default: false },
+    families: { type: 'boolean', default: false },
+    'show-eval': { type: 'string' },
     set: { type: 'string', multiple: true, default: [] },
     checkpoint: { type: 'string' },
     'held-out': { type: 'string' },
@@ -89,8 +98,17 @@ async function loadConfig(): Promise<ExperimentConfig> {
 }
 
 const config = await loadConfig();
-const tasks = (args.tasks as string).split(',');
-const stepsPerStage = Number(args.steps);
+const plan = runPlan(config);
+/** The stages this probe runs: the config's plan (`--plan`) or one stage per `--tasks` entry of `--steps` steps. */
+const stages: { task: string; steps: number }[] = args.plan
+  ? plan.stages.map((s) => {
+      if (s.tasks.length !== 1) throw new Error(`stage ${s.name} mixes tasks: the probe runs single-task stages`);
+      return { task: s.tasks[0].task, steps: s.steps };
+    })
+  : (args.tasks as string).split(',').map((task) => ({ task, steps: Number(args.steps) }));
+const tasks = stages.map((s) => s.task);
+if (args.plan && config.schedule.stages.some((s) => s.learningRate !== undefined))
+  console.warn('note: schedule.stages[].learningRate is set, but the experiment workflow trains at grpo.learningRate');
 const dump = Number(args.dump);
 const evalEvery = Number(args['eval-every']);
 const started = performance.now();
@@ -128,6 +146,7 @@ const ctx = { config, run: { configHash: `probe-${Date.now()}` } } as unknown as
 const promptIds = (row: DatasetRow) =>
   policy.encodePrompt(policy.promptText({ prompt: row.prompt, context: row.context }, template));
 const windowAt = (step: number): number => {
+  if (args.plan) return windowAtStep(plan, step) ?? 128;
   const w = config.window;
   if (w.type === 'fixed') return w.maxTokens;
   let m = w.steps[0].maxTokens;
@@ -137,12 +156,22 @@ const windowAt = (step: number): number => {
 const v = config.rewards.verifiable;
 const scaleOf = (task: string) =>
   ({ kind: config.tasks[task].scorer === 'constraints' ? 'constraints' : 'verifier', ...v }) as const;
+/** Policy tokens inside the first `<tag>…</tag>` of a response (to its end when unclosed); 0 without the tag. */
+const innerTokens = (response: string, tag: string): number => {
+  const start = response.indexOf(`<${tag}>`);
+  if (start < 0) return 0;
+  const from = start + tag.length + 2;
+  const end = response.indexOf(`</${tag}>`, from);
+  return tokenizer.encode(response.slice(from, end < 0 ? undefined : end)).length;
+};
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 /**
  * Mean score of `rows`: by default with the config's evaluation sampling (what a run reports for the held-out set);
  * with `rollout`, k rollout-sampled responses per row at fixed draws.
  */
+const familyScores: Record<string, Record<string, number>> = {};
+
 async function score(task: string, rows: DatasetRow[], step: number, rollout = false): Promise<number> {
   const ev = config.evaluation;
   const r = config.rollout;
@@ -172,15 +201,31 @@ async function score(task: string, rows: DatasetRow[], step: number, rollout = f
     ),
     tokenizer
   );
-  const vals = scored.records
-    .map((x) => evalScore(x.components.accuracy, scaleOf(task)))
-    .filter((x): x is number => x !== null);
-  return mean(vals);
+  const values = scored.records.map((x) => evalScore(x.components.accuracy, scaleOf(task)));
+  if (!rollout && args['show-eval'] === task) {
+    for (const [i, ro] of rollouts.entries()) {
+      const row = rows[ro.promptIndex];
+      console.log(
+        `  eval ${task} ${row.meta?.family ?? '-'} ${JSON.stringify(row.prompt)} gold=${row.reference ?? '-'} ${values[i]} ${JSON.stringify(ro.text)}`
+      );
+    }
+  }
+  if (!rollout) {
+    const byFamily: Record<string, number[]> = {};
+    values.forEach((x, i) => {
+      const family = String(rows[rollouts[i].promptIndex].meta?.family ?? '-');
+      if (x === null) return;
+      byFamily[family] = [...(byFamily[family] ?? []), x];
+    });
+    familyScores[task] = Object.fromEntries(Object.entries(byFamily).map(([f, xs]) => [f, r3(mean(xs))]));
+  }
+  return mean(values.filter((x): x is number => x !== null));
 }
 
-async function heldOutAll(step: number): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+async function heldOutAll(step: number): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
   for (const t of Object.keys(config.tasks).sort()) out[t] = r3(await score(t, data[t].heldOut, step));
+  if (args.families) for (const t of Object.keys(config.tasks).sort()) out[`${t}Families`] = familyScores[t];
   return out;
 }
 
@@ -190,12 +235,13 @@ log({
   lr: String(config.grpo.learningRate),
   G: config.rollout.groupSize,
   prompts: config.rollout.promptsPerStep,
-  stepsPerStage,
+  stages: stages.map((s) => `${s.task} ${s.steps}`).join(' → '),
+  avgK: config.evaluation.avgK,
   heldOut: data[tasks[0]].heldOut.length,
 });
 log({ stage: 'base', heldOut: await heldOutAll(0), s: seconds() });
 let step = 0;
-for (const task of tasks) {
+for (const { task, steps: stepsPerStage } of stages) {
   const { train } = data[task];
   const trainEval = train.slice(0, Number(args['eval-train']));
   if (trainEval.length > 0) log({ stage: task, at: 'start', trainAcc: await score(task, trainEval, step, true) });
@@ -279,6 +325,8 @@ for (const task of tasks) {
       reward: mean(rewards.map((x) => x.total ?? 0)),
       zeroVar: advantages.zeroVarianceFraction,
       tokens: mean(records.map((x) => x.tokens.length)),
+      thinkTok: mean(records.map((x) => innerTokens(x.response, template.thinkTag))),
+      answerTok: mean(records.map((x) => innerTokens(x.response, template.answerTag))),
       loss: metrics?.loss ?? 0,
       kl: metrics?.approxKl ?? 0,
       ent: metrics?.entropy ?? 0,

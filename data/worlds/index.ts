@@ -1,6 +1,7 @@
 /** Synthetic task worlds by name: a new world is one file plus one line here. */
 import type { DatasetRow } from '../../schemas/records/dataset-row.ts';
 import { DataInputError } from '../errors.ts';
+import { arithWorld } from './arith.ts';
 import { codeWorld } from './code.ts';
 import { mathWorld } from './math.ts';
 import { qaWorld } from './qa.ts';
@@ -9,6 +10,7 @@ import { generateWorld, pretrainCorpus } from './world.ts';
 import { writingWorld } from './writing.ts';
 
 export const WORLDS: Record<string, TaskWorld> = {
+  arith: arithWorld,
   code: codeWorld,
   math: mathWorld,
   qa: qaWorld,

@@ -22,12 +22,12 @@ const problems = (w: TaskWorld, seed: number, n: number): Problem[] => {
   return Array.from({ length: n }, () => w.problem(r, seed));
 };
 
-test('the registry holds the four worlds of the demo; an unknown name says which exist', () => {
-  assert.deepEqual(Object.keys(WORLDS).sort(), ['code', 'math', 'qa', 'writing']);
-  assert.throws(() => worldByName('chess'), /unknown world 'chess'; known: code, math, qa, writing/);
+test('the registry holds the demo worlds (arith is the math task world of examples/demo.yaml); an unknown name says which exist', () => {
+  assert.deepEqual(Object.keys(WORLDS).sort(), ['arith', 'code', 'math', 'qa', 'writing']);
+  assert.throws(() => worldByName('chess'), /unknown world 'chess'; known: arith, code, math, qa, writing/);
 });
 
-for (const name of ['code', 'math', 'qa', 'writing']) {
+for (const name of ['arith', 'code', 'math', 'qa', 'writing']) {
   test(`${name}: rows pass the schema, prompts ≤ 60 bytes, gold answers ≤ 25 bytes, splits disjoint and seeded`, () => {
     const w = worldByName(name);
     const a = generateWorld(w, { seed: 3, trainSize: 300, heldOutSize: 60 });
@@ -179,7 +179,7 @@ test('property: any seed gives schema-valid, disjoint splits', () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: 2 ** 31 }),
-      fc.constantFrom('code', 'math', 'qa', 'writing'),
+      fc.constantFrom('arith', 'code', 'math', 'qa', 'writing'),
       (seed, name) => {
         const { train, heldOut } = generateWorld(worldByName(name), { seed, trainSize: 40, heldOutSize: 10 });
         const ids = new Set(train.map((r) => r.id));
@@ -195,7 +195,7 @@ test('property: for any seed, math/qa/writing gold answers verify and their syst
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 0, max: 2 ** 31 }),
-      fc.constantFrom('math', 'qa', 'writing'),
+      fc.constantFrom('arith', 'math', 'qa', 'writing'),
       async (seed, name) => {
         const w = worldByName(name);
         for (const p of problems(w, seed, 8)) {
@@ -208,4 +208,70 @@ test('property: for any seed, math/qa/writing gold answers verify and their syst
     ),
     { numRuns: 60 }
   );
+});
+
+test('arith: gold and bug answers verify as expected; hand-checked scratchpads of the carry, the borrow and a story', async () => {
+  const w = worldByName('arith');
+  const ps = problems(w, 21, 4000);
+  for (const p of ps.slice(0, 300)) {
+    const row = rowOf(w, p);
+    assert.ok((await verifyResponse(row, templated(p.think, p.answer))).correct, `${p.prompt} ${p.answer}`);
+    if (p.bug)
+      assert.ok(!(await verifyResponse(row, templated(p.think, p.bug.answer))).correct, `${p.prompt} ${p.bug.answer}`);
+  }
+  const byFamily = new Map<string, Problem>();
+  for (const p of ps) if (!byFamily.has(p.family)) byFamily.set(p.family, p);
+  assert.deepEqual([...byFamily.keys()].sort(), ['add1', 'add2', 'sub2', 'word-gain', 'word-loss']);
+  assert.ok(
+    ps.every((p) => p.family !== 'add1' || p.bug === undefined),
+    'the easy tier has no systematic error'
+  );
+  // Draw until the hand-checked prompt comes up (one add2 prompt in ~32,000 draws).
+  const r = mulberry32(hashSeed(21, 7));
+  const at = (prompt: string) => {
+    for (let i = 0; i < 2_000_000; i++) {
+      const p = w.problem(r, 21);
+      if (p.prompt === prompt) return p;
+    }
+    assert.fail(`${prompt} never drawn`);
+  };
+  // 85+47: 5+7 = 12 carries; tens 8+4 = 12, +1 = 13 → 132. Dropping the carry stops at 12 → 122.
+  const carry = at('85+47=');
+  assert.equal(carry.think, '5+7=12 8+4=12 +1=13');
+  assert.equal(carry.answer, '132');
+  assert.deepEqual(carry.bug, { answer: '122', think: '5+7=12 8+4=12', name: 'dropped carry' });
+  // 52-17: 12-7 = 5 borrows; tens 5-1 = 4, -1 = 3 → 35. Dropping the borrow stops at 4 → 45.
+  const borrow = at('52-17=');
+  assert.equal(borrow.think, '12-7=5 5-1=4 -1=3');
+  assert.equal(borrow.answer, '35');
+  assert.deepEqual(borrow.bug, { answer: '45', think: '12-7=5 5-1=4', name: 'dropped borrow' });
+  // No carry, no borrow: two columns, no systematic error; a leading zero is not written.
+  const plain = at('83+82=');
+  assert.deepEqual([plain.think, plain.answer, plain.bug], ['3+2=5 8+8=16', '165', undefined]);
+  assert.equal(at('87-54=').think, '7-4=3 8-5=3');
+  assert.equal(at('87-54=').bug, undefined);
+  assert.equal(at('21-18=').think, '11-8=3 2-1=1 -1=0');
+  assert.equal(at('21-18=').answer, '3');
+  const loss = byFamily.get('word-loss');
+  const [x, y] = loss?.prompt.match(/\d+/g)?.map(Number) ?? [];
+  assert.equal(loss?.think, `${x}-${y}=${x - y}`);
+  assert.equal(loss?.bug?.answer, String(x + y));
+});
+
+test('arith: every scratchpad step is true, and the answer is its last number then the units digit of its first', () => {
+  const w = worldByName('arith');
+  for (const p of problems(w, 5, 2000)) {
+    for (const [think, answer] of [[p.think, p.answer], ...(p.bug ? [[p.bug.think ?? '', p.bug.answer]] : [])]) {
+      const results: number[] = [];
+      for (const step of think.split(' ')) {
+        const m = step.match(/^(\d*)([+-])(\d+)=(\d+)$/);
+        assert.ok(m, `${p.prompt} ${think}`);
+        const left = m[1] === '' ? (results.at(-1) ?? Number.NaN) : Number(m[1]);
+        assert.equal(m[2] === '+' ? left + Number(m[3]) : left - Number(m[3]), Number(m[4]), `${p.prompt} ${think}`);
+        results.push(Number(m[4]));
+      }
+      const expected = results.length === 1 ? results[0] : (results.at(-1) ?? 0) * 10 + (results[0] % 10);
+      assert.equal(String(expected), answer, `${p.prompt} ${think}`);
+    }
+  }
 });
