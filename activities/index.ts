@@ -3,11 +3,11 @@
  * outputs, heartbeat, return a small summary. Workflows import this module as types only.
  */
 import type { WorkerRole } from '../workers/task-queues.ts';
+import { scoreStep as score } from './dataflow.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
 import { evaluate, initPolicy, rollout, update } from './gpu.ts';
 import { resumeFromCheckpoint } from './resume.ts';
 import { checkpoint, initRun } from './run.ts';
-import { score } from './scoring.ts';
 
 export {
   checkpoint,

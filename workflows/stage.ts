@@ -4,9 +4,11 @@
  * periodic evaluation every N. Continue-as-new every `continueAsNewEverySteps` steps and whenever Temporal suggests
  * it, carrying only references and small summaries, so the history stays bounded however long the stage is.
  */
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import {
   ActivityFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -19,7 +21,17 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities/index.ts';
-import type { DataCursor, PolicyRef, RunRef, SampleBatchOutput, StepSummary } from '../activities/types.ts';
+import type {
+  DataCursor,
+  PolicyRef,
+  RolloutInput,
+  RolloutOutput,
+  RunRef,
+  SampleBatchOutput,
+  StepSummary,
+  UpdateInput,
+  UpdateOutput,
+} from '../activities/types.ts';
 import { activityOptions, type OrchestrationSettings } from './activity-options.ts';
 import { applyAdjustmentSignal, pauseSignal, resumeSignal, stepCompletedSignal, stopSignal } from './messages.ts';
 import type { WindowSegment } from './run-plan.ts';
@@ -77,6 +89,12 @@ export const PREFETCH_BATCH_PATCH = 'prefetch-next-batch';
  * anyway). Only asked when that happens, so histories without such a cut are unaffected.
  */
 export const BUDGET_RECHECK_PATCH = 'budget-recheck-after-pause';
+
+/**
+ * Patch: the score is scheduled with the rollout and waits in its worker for the rollout's output (`pipelinedStep`).
+ * Histories recorded before it schedule the score after the rollout completes, and keep replaying so.
+ */
+export const PIPELINED_STEP_PATCH = 'pipelined-step-phases';
 
 /**
  * Patch: the step's report to the parent is sent without waiting for the server to confirm it before the next step
@@ -156,6 +174,47 @@ export async function stage(input: StageInput): Promise<StageResult> {
     return (await (sharedGpu[name] as (a: typeof arg) => Promise<unknown>)(arg)) as Awaited<ReturnType<Activities[K]>>;
   };
 
+  /**
+   * One step with the score scheduled together with the rollout (activities/dataflow.ts): it waits in its worker for
+   * the rollout's output, so no workflow round trip sits between rollout and score; a failed rollout cancels it. The
+   * update is still scheduled after the score: the worker holding the policy takes one activity at a time, and a task
+   * queued behind a busy worker can wait long for its poller (measured: 20 s schedule-to-start timeouts in 2–3 of 8
+   * steps when the update was scheduled ahead too).
+   */
+  const pipelinedStep = async (
+    rolloutInput: RolloutInput,
+    updateBase: Omit<UpdateInput, 'rolloutsKey' | 'rewardsKey' | 'timings'>,
+    prefetchNext: () => Promise<SampleBatchOutput> | null
+  ) => {
+    const rolloutP = onGpu('rollout', rolloutInput);
+    const scoreScope = new CancellationScope();
+    const scoreP = scoreScope.run(() =>
+      proxyActivities<Activities>({
+        ...activityOptions(o, o.taskQueues.cpu, 'score'),
+        // It waits for the rollout first.
+        startToCloseTimeout: msToNumber(o.activityTimeouts.score) + msToNumber(o.activityTimeouts.rollout),
+      }).score({ run: s.run, step: rolloutInput.step, promptsKey: rolloutInput.promptsKey, after: 'rollout' })
+    );
+    scoreP.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
+    let rollout: RolloutOutput;
+    try {
+      rollout = await rolloutP;
+    } catch (err) {
+      scoreScope.cancel();
+      throw err;
+    }
+    s.workerQueue = rollout.workerQueue;
+    const scored = await scoreP;
+    const updating = onGpu('update', {
+      ...updateBase,
+      rolloutsKey: rollout.rolloutsKey,
+      rewardsKey: scored.rewardsKey,
+      timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
+    });
+    const [updated, nextBatch] = await Promise.all([updating, prefetchNext()]);
+    return { rollout, updated, nextBatch };
+  };
+
   setHandler(pauseSignal, () => {
     s.paused = true;
   });
@@ -192,40 +251,45 @@ export async function stage(input: StageInput): Promise<StageResult> {
         ? s.prefetched.batch
         : await cpu.sampleBatch({ run: s.run, step, stageIndex: s.stage.index, cursor: s.cursor });
     s.prefetched = undefined;
-    const rollout = await onGpu('rollout', {
-      run: s.run,
-      step,
-      policy: s.policy,
-      promptsKey: batch.promptsKey,
-      window,
-    });
-    s.workerQueue = rollout.workerQueue;
-    const scored = await cpu.score({
-      run: s.run,
-      step,
-      promptsKey: batch.promptsKey,
-      rolloutsKey: rollout.rolloutsKey,
-    });
-    const updating = onGpu('update', {
+    const rolloutInput = { run: s.run, step, policy: s.policy, promptsKey: batch.promptsKey, window };
+    const updateBase = {
       run: s.run,
       step,
       stage: s.stage.name,
       policy: s.policy,
       promptsKey: batch.promptsKey,
-      rolloutsKey: rollout.rolloutsKey,
-      rewardsKey: scored.rewardsKey,
       window,
       learningRate: s.learningRate,
       cursor: batch.cursor,
-      timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
-    });
-    // Scheduled in the same workflow task as the update; a batch for a step the stage never reaches (stop, a
-    // shortened budget) is harmless: sampleBatch keys its output by stage too.
-    const prefetching =
+    };
+    const prefetchNext = () =>
       step + 1 < s.stage.endStep && patched(PREFETCH_BATCH_PATCH)
         ? cpu.sampleBatch({ run: s.run, step: step + 1, stageIndex: s.stage.index, cursor: batch.cursor })
         : null;
-    const [updated, nextBatch] = await Promise.all([updating, prefetching]);
+    let rollout: RolloutOutput;
+    let updated: UpdateOutput;
+    let nextBatch: SampleBatchOutput | null;
+    if (patched(PIPELINED_STEP_PATCH)) {
+      ({ rollout, updated, nextBatch } = await pipelinedStep(rolloutInput, updateBase, prefetchNext));
+    } else {
+      rollout = await onGpu('rollout', rolloutInput);
+      s.workerQueue = rollout.workerQueue;
+      const scored = await cpu.score({
+        run: s.run,
+        step,
+        promptsKey: batch.promptsKey,
+        rolloutsKey: rollout.rolloutsKey,
+      });
+      const updating = onGpu('update', {
+        ...updateBase,
+        rolloutsKey: rollout.rolloutsKey,
+        rewardsKey: scored.rewardsKey,
+        timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
+      });
+      // Scheduled in the same workflow task as the update; a batch for a step the stage never reaches (stop, a
+      // shortened budget) is harmless: sampleBatch keys its output by stage too.
+      [updated, nextBatch] = await Promise.all([updating, prefetchNext()]);
+    }
     if (nextBatch) s.prefetched = { step: step + 1, batch: nextBatch };
     s.workerQueue = updated.workerQueue;
     s.policy = updated.policy;
