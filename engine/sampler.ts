@@ -14,6 +14,9 @@ import { checkSamplingOptions, chooseToken, type SamplingOptions } from './logit
 import { disposeCache, forward, type KvCache, lmHead } from './model/transformer.ts';
 import type { ModelConfig, Params, Tokenizer } from './types.ts';
 
+/** Longest the token loop holds the event loop between yields. */
+const YIELD_MS = 20;
+
 export type FinishReason = 'eos' | 'stop' | 'length';
 
 export interface GenerateOptions extends SamplingOptions {
@@ -176,6 +179,7 @@ export async function generate(
     out.last.dispose();
   }
 
+  let lastYield = performance.now();
   try {
     for (let n = 0; n < maxNew; n++) {
       // Choose the next token of every active row from its logits.
@@ -197,6 +201,12 @@ export async function generate(
         done.push(row.finish !== undefined);
       });
       options.onStep?.(n + 1);
+      // Let timers and I/O run (heartbeats, cancellation, a pipelined scorer in the same process): a long batch
+      // otherwise holds the event loop for its whole duration. At most every YIELD_MS, so short steps pay nothing.
+      if (performance.now() - lastYield >= YIELD_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
       const keep = active.map((_, i) => i).filter((i) => !done[i]);
       if (keep.length === 0) break;
       if (keep.length < active.length && cache) {

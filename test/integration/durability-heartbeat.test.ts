@@ -32,14 +32,13 @@ test('an update longer than the heartbeat timeout completes on its first attempt
   const bucket = await freshBucket('oz-dur-hb');
   const storage = `s3://${bucket.bucket}/runs`;
   const config = crashExperiment({ name: 'heartbeat', storage, queues: workers.queues, heartbeat: '2s', slow: true });
-  // One step per stage, math only (the scorer does not heartbeat; keep it quick), a large batch for a long update
-  // in 32 micro-batches of 8 sequences.
+  // Two steps, math only, a large batch for a long update: 384 sequences in 48 micro-batches of 8.
   Object.assign(config, {
     tasks: { math: { kind: 'math', source: { type: 'synthetic', trainSize: 16, heldOutSize: 1 } } },
     schedule: { kind: 'curriculum', stepsPerStage: 2 },
-    rollout: { groupSize: 32, promptsPerStep: 8 },
+    rollout: { groupSize: 48, promptsPerStep: 8 },
     window: { type: 'steps', steps: [{ fromStep: 0, maxTokens: 128 }] },
-    grpo: { miniBatchSize: 8, gradientAccumulation: 32 },
+    grpo: { miniBatchSize: 8, gradientAccumulation: 48 },
   });
   const runId = `dur-hb-${Date.now()}`;
   const handle = await env.client.workflow.start('experiment', {
@@ -59,10 +58,11 @@ test('an update longer than the heartbeat timeout completes on its first attempt
   t.diagnostic(JSON.stringify({ updateMs }));
   // Only meaningful if an update outlived the heartbeat timeout.
   assert.ok(Math.max(...updateMs) > HEARTBEAT_MS, `updates took ${updateMs} ms, not longer than ${HEARTBEAT_MS}`);
-  // Nothing lost an attempt to the 2 s timeout: the evaluation heartbeats per token step, the scorer at a third of
-  // the timeout, the update per micro-batch. Not the rollout: at this size (256 sequences) one attempt in two runs
-  // lost a 2 s heartbeat; some synchronous sampler call blocks the event loop that long (not yet located).
-  for (const a of ['score', 'update', 'evaluate']) {
+  // Nothing lost an attempt to the 2 s timeout: the rollout and the evaluation heartbeat per token step (the sampler
+  // yields to the event loop every 20 ms; before it did, one rollout attempt in two lost its heartbeat here, and the
+  // pipelined scorer, waiting in the same process, lost its own), the scorer at a third of the timeout, the update
+  // per micro-batch.
+  for (const a of ['rollout', 'score', 'update', 'evaluate']) {
     const o = await activityOutcomes(env.client, runId, a);
     assert.deepEqual({ timedOut: o.timedOut, retriedStarts: o.retriedStarts }, { timedOut: 0, retriedStarts: 0 }, a);
     if (a === 'update') assert.equal(o.completed, 2);

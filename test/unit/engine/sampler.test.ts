@@ -109,3 +109,18 @@ test('bad requests fail with a message that says what to fix', async () => {
   await assert.rejects(generate(params, config, tokenizer, [[999]], { maxNewTokens: 4 }), /token id 999 outside/);
   await assert.rejects(generate(params, config, tokenizer, prompts, { maxNewTokens: 0 }), /maxNewTokens must be/);
 });
+
+test('a long generation yields to the event loop (timers fire while it runs, so heartbeats are sent)', async () => {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  try {
+    const started = performance.now();
+    await generate(params, config, tokenizer, prompts, { maxNewTokens: 64, samplesPerPrompt: 16, seed: 1 });
+    const ms = performance.now() - started;
+    // Only meaningful if the generation lasted several yield periods (20 ms).
+    assert.ok(ms > 60, `generation took ${ms.toFixed(0)} ms; make it longer`);
+    assert.ok(ticks >= 2, `a 1 ms timer fired ${ticks} times during ${ms.toFixed(0)} ms of generation`);
+  } finally {
+    clearInterval(timer);
+  }
+});
