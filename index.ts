@@ -5,11 +5,77 @@
  */
 
 export {
+  logger,
+  logStep,
+  runLog,
+  STEP_METRICS_CHANNEL,
+  type StepMetricsMessage,
+  stepLogFields,
+} from './activities/log.ts';
+export { RESUMABLE, type ResumedRun, resumeEndedRun } from './cli/commands/resume-run.ts';
+export { type ListFilter, listQuery, listRuns, type RunRow, runRow, runTable } from './cli/list-runs.ts';
+export { formatDuration, type ProgressView, progressLine, progressView } from './cli/progress-view.ts';
+export { experimentHandle, type RunState, runState, type WatchOptions, watchRun } from './cli/watch-run.ts';
+export {
+  ADAPTERS,
+  type AdapterContext,
+  AdapterError,
+  adapterByName,
+  type DatasetAdapter,
+  type DatasetAdapterName,
+  type ShareGptRules,
+} from './data/adapters/index.ts';
+export { DataInputError } from './data/errors.ts';
+export {
+  type CategoryDownsampleOptions,
+  categoryDownsample,
+  categoryOf,
+  categoryQuotas,
+} from './data/filters/category-downsample.ts';
+export { type DedupMode, dedupKey, dedupRows, normaliseText } from './data/filters/dedup.ts';
+export { type DifficultyOptions, difficultyFilter } from './data/filters/difficulty.ts';
+export { disjointFromHeldOut, seededSample, splitHeldOut } from './data/filters/split.ts';
+export { type CountTokens, promptTokens, tokenLengthFilter, utf8Bytes } from './data/filters/token-length.ts';
+export { countReasons, type Dropped, type FilterResult } from './data/filters/types.ts';
+export { openSource, readJsonlLines, toJsonl } from './data/jsonl.ts';
+export { type LoadOptions, type LoadResult, loadRows } from './data/load.ts';
+export type { DataManifest, StageCount } from './data/manifest.ts';
+export { type PrepareContext, type PreparedTask, prepareTask } from './data/prepare.ts';
+export { Quarantine, type QuarantineRecord, type QuarantineSummary } from './data/quarantine.ts';
+export {
+  OpenAIReferencePolicy,
+  type OpenAIReferencePolicyOptions,
+  type ReferencePolicy,
+  type ReferenceSampleOptions,
+} from './data/reference-policy.ts';
+export { type Verdict, type VerifyOptions, verifyResponse } from './data/verify.ts';
+export {
+  type CorpusOptions,
+  type CorpusPair,
+  defineWorld,
+  generateWorld,
+  generateWorldRows,
+  inHeldOutPool,
+  type TaskWorld,
+  WORLDS,
+  type WorldSpec,
+  worldByName,
+  worldPretrainCorpus,
+} from './data/worlds/index.ts';
+export {
+  BACKENDS,
+  type BackendChoice,
+  type BackendInfo,
+  type BackendOptions,
+  backendInfo,
+  initBackend,
+} from './engine/backend.ts';
+export {
   type LoadCheckpointOptions,
   type LoadedCheckpoint,
   loadCheckpoint,
-  type SavedFile,
   type SaveCheckpointInput,
+  type SavedFile,
   saveCheckpoint,
 } from './engine/checkpoint/checkpoint.ts';
 export { ModelCheckpointError, SafetensorsError } from './engine/checkpoint/errors.ts';
@@ -27,17 +93,61 @@ export {
   toInt32,
   writeSafetensorsFile,
 } from './engine/checkpoint/safetensors.ts';
+export { type Choice, chooseToken, type SamplingOptions } from './engine/logits-processing.ts';
+export {
+  PRESETS as MODEL_SHAPES,
+  type PresetName,
+  parameterCount,
+  parameterShapes,
+  presetConfig,
+  validateConfig,
+} from './engine/model/config.ts';
+export { checkParams, cloneParams, disposeParams, type InitOptions, initParams } from './engine/model/init.ts';
+export {
+  disposeCache,
+  type ForwardInput,
+  type ForwardOutput,
+  forward,
+  type KvCache,
+  lmHead,
+} from './engine/model/transformer.ts';
+export { type FinishReason, type GenerateOptions, generate, type Rollout } from './engine/sampler.ts';
 export { ByteTokenizer, type ByteTokenizerOptions } from './engine/tokenizer/byte.ts';
 export { renderChatTemplate } from './engine/tokenizer/chat-template.ts';
 export { TokenizerError } from './engine/tokenizer/errors.ts';
 export { HfTokenizer, type HfTokenizerOptions } from './engine/tokenizer/hf.ts';
 export { loadTokenizer, loadTokenizerFromDir, saveTokenizer } from './engine/tokenizer/load.ts';
-export {
-  type ChatMessage as ChatTemplateMessage,
-  type ChatTemplateOptions,
-  type ProjectTokenizer,
-  type TokenizerSpec,
+export type {
+  ChatMessage as ChatTemplateMessage,
+  ChatTemplateOptions,
+  ProjectTokenizer,
+  TokenizerSpec,
 } from './engine/tokenizer/types.ts';
+export { Adam, type AdamOptions, clipGradients } from './engine/train/adam.ts';
+export { type PromptResponse, toTokenBatch } from './engine/train/batch.ts';
+export { type CorpusStats, parseCorpus, readCorpus } from './engine/train/corpus.ts';
+export {
+  aggregationWeights,
+  type GrpoOptions,
+  type GrpoProgress,
+  type GrpoSample,
+  type GrpoStepMetrics,
+  grpoUpdate,
+  grpoUpdateAsync,
+  referenceGrpoLoss,
+} from './engine/train/grpo.ts';
+export { type ScoreOptions, scoreTokens, scoreTokensNoGrad, type TokenBatch } from './engine/train/logprobs.ts';
+export {
+  learningRateAt,
+  type PretrainOptions,
+  type PretrainStepMetrics,
+  pretrain,
+  pretrainStep,
+} from './engine/train/pretrain.ts';
+export type { CheckpointMetadata, ModelConfig, OptimizerState, Params, Tokenizer } from './engine/types.ts';
+export { type LoadRunOptions, loadRun, RunNotFoundError } from './report/load.ts';
+export { type RenderedReport, type RenderOptions, renderReport } from './report/render.ts';
+export type { ReportStage, RunData, RunHeader } from './report/run-data.ts';
 export {
   type ChatMessage,
   type Completion,
@@ -59,7 +169,26 @@ export {
   DEFAULT_VERIFY_TEMPLATE,
   type JudgeMode,
 } from './rewards/judge/templates.ts';
-export { extractProgram, type RunTestsOptions, runTests, type CodeTests, type SandboxResult, type SandboxStatus, SandboxPool, SandboxInputError } from './rewards/sandbox/index.ts';
+export {
+  extractAnswer,
+  type MathVerdict,
+  type PercentPolicy,
+  type VerifyMathOptions,
+  type VerifyPath,
+  verifyMath,
+  warmUpCas,
+} from './rewards/math/index.ts';
+export { buildQaPrompt, matchQa, normalizeQa, type QaPromptOptions } from './rewards/qa/index.ts';
+export {
+  type CodeTests,
+  extractProgram,
+  type RunTestsOptions,
+  runTests,
+  SandboxInputError,
+  SandboxPool,
+  type SandboxResult,
+  type SandboxStatus,
+} from './rewards/sandbox/index.ts';
 export {
   DEFAULT_SCORER_REWARDS,
   defaultVerifierPool,
@@ -181,45 +310,16 @@ export { type RolloutRecord, rolloutRecordSchema } from './schemas/records/rollo
 export { type StepMetrics, stepMetricsSchema } from './schemas/records/step-metrics.ts';
 export { SEARCH_ATTRIBUTES } from './schemas/search-attributes.ts';
 export { sha256Hex } from './schemas/sha256.ts';
-export { type MathVerdict, type PercentPolicy, type VerifyMathOptions, type VerifyPath, extractAnswer, verifyMath, warmUpCas } from './rewards/math/index.ts';
-export { buildQaPrompt, matchQa, normalizeQa, type QaPromptOptions } from './rewards/qa/index.ts';
-export { BACKENDS, type BackendChoice, type BackendInfo, type BackendOptions, backendInfo, initBackend } from './engine/backend.ts';
-export { type Choice, chooseToken, type SamplingOptions } from './engine/logits-processing.ts';
-export { PRESETS as MODEL_SHAPES, type PresetName, parameterCount, parameterShapes, presetConfig, validateConfig } from './engine/model/config.ts';
-export { checkParams, cloneParams, disposeParams, type InitOptions, initParams } from './engine/model/init.ts';
-export { disposeCache, type ForwardInput, type ForwardOutput, forward, type KvCache, lmHead } from './engine/model/transformer.ts';
-export { type FinishReason, type GenerateOptions, generate, type Rollout } from './engine/sampler.ts';
-export { Adam, type AdamOptions, clipGradients } from './engine/train/adam.ts';
-export { type PromptResponse, toTokenBatch } from './engine/train/batch.ts';
-export { type CorpusStats, parseCorpus, readCorpus } from './engine/train/corpus.ts';
-export { aggregationWeights, type GrpoOptions, type GrpoProgress, type GrpoSample, type GrpoStepMetrics, grpoUpdate, grpoUpdateAsync, referenceGrpoLoss } from './engine/train/grpo.ts';
-export { type ScoreOptions, scoreTokens, scoreTokensNoGrad, type TokenBatch } from './engine/train/logprobs.ts';
-export { learningRateAt, type PretrainOptions, type PretrainStepMetrics, pretrain, pretrainStep } from './engine/train/pretrain.ts';
-export type { CheckpointMetadata, ModelConfig, OptimizerState, Params, Tokenizer } from './engine/types.ts';
-export { type LoadRunOptions, loadRun, RunNotFoundError } from './report/load.ts';
-export { type RenderedReport, type RenderOptions, renderReport } from './report/render.ts';
-export type { ReportStage, RunData, RunHeader } from './report/run-data.ts';
-export { ADAPTERS, AdapterError, type AdapterContext, adapterByName, type DatasetAdapter, type DatasetAdapterName, type ShareGptRules } from './data/adapters/index.ts';
-export { DataInputError } from './data/errors.ts';
-export { type CategoryDownsampleOptions, categoryDownsample, categoryOf, categoryQuotas } from './data/filters/category-downsample.ts';
-export { type DedupMode, dedupKey, dedupRows, normaliseText } from './data/filters/dedup.ts';
-export { type DifficultyOptions, difficultyFilter } from './data/filters/difficulty.ts';
-export { disjointFromHeldOut, seededSample, splitHeldOut } from './data/filters/split.ts';
-export { type CountTokens, promptTokens, tokenLengthFilter, utf8Bytes } from './data/filters/token-length.ts';
-export { countReasons, type Dropped, type FilterResult } from './data/filters/types.ts';
-export { openSource, readJsonlLines, toJsonl } from './data/jsonl.ts';
-export { type LoadOptions, type LoadResult, loadRows } from './data/load.ts';
-export type { DataManifest, StageCount } from './data/manifest.ts';
-export { type PrepareContext, type PreparedTask, prepareTask } from './data/prepare.ts';
-export { Quarantine, type QuarantineRecord, type QuarantineSummary } from './data/quarantine.ts';
-export { OpenAIReferencePolicy, type OpenAIReferencePolicyOptions, type ReferencePolicy, type ReferenceSampleOptions } from './data/reference-policy.ts';
-export { type Verdict, type VerifyOptions, verifyResponse } from './data/verify.ts';
-export { type CorpusOptions, type CorpusPair, defineWorld, generateWorld, generateWorldRows, inHeldOutPool, type TaskWorld, WORLDS, type WorldSpec, worldByName, worldPretrainCorpus } from './data/worlds/index.ts';
-export { type ListFilter, listQuery, listRuns, type RunRow, runRow, runTable } from './cli/list-runs.ts';
-export { formatDuration, type ProgressView, progressLine, progressView } from './cli/progress-view.ts';
-export { experimentHandle, type RunState, runState, type WatchOptions, watchRun } from './cli/watch-run.ts';
-export { logger, logStep, type StepMetricsMessage, runLog, STEP_METRICS_CHANNEL, stepLogFields } from './activities/log.ts';
 export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from './workers/metrics-server.ts';
-export { activityTelemetry, recordStepMetrics, registry as metricsRegistry, subscribeStepMetrics } from './workers/telemetry.ts';
-export { RESUMABLE, type ResumedRun, resumeEndedRun } from './cli/commands/resume-run.ts';
-export { NOTHING_TO_RESUME, RESUME_MISMATCH, ResumePositionError, resumeStageIndex } from './workflows/resume-position.ts';
+export {
+  activityTelemetry,
+  recordStepMetrics,
+  registry as metricsRegistry,
+  subscribeStepMetrics,
+} from './workers/telemetry.ts';
+export {
+  NOTHING_TO_RESUME,
+  RESUME_MISMATCH,
+  ResumePositionError,
+  resumeStageIndex,
+} from './workflows/resume-position.ts';

@@ -4,13 +4,7 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import {
-  type Adjustment,
-  adjustUpdate,
-  pauseSignal,
-  resumeSignal,
-  stopSignal,
-} from '../../workflows/messages.ts';
+import { type Adjustment, adjustUpdate, pauseSignal, resumeSignal, stopSignal } from '../../workflows/messages.ts';
 import { connectClient } from '../temporal-client.ts';
 import { resumeEndedRun } from './resume-run.ts';
 

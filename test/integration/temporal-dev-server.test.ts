@@ -11,7 +11,15 @@ after(async () => env.teardown());
 
 test('the dev server answers and has every omni-zero search attribute registered with its type', async () => {
   const res = await env.connection.operatorService.listSearchAttributes({ namespace: 'default' });
-  const kinds: Record<string, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
+  const kinds: Record<string, number> = {
+    Text: 1,
+    Keyword: 2,
+    Int: 3,
+    Double: 4,
+    Bool: 5,
+    Datetime: 6,
+    KeywordList: 7,
+  };
   for (const [name, kind] of Object.entries(SEARCH_ATTRIBUTES)) {
     assert.equal(res.customAttributes?.[name], kinds[kind], `${name} should be registered as ${kind}`);
   }
