@@ -1,13 +1,14 @@
 /**
  * The GRPO update of SPEC §4 on TensorFlow.js: per-token PPO-clip with ε_low/ε_high (optional dual clip), the loss
  * aggregations of rl/aggregation.ts as per-token weights over the *whole* mini-batch (so gradient accumulation over
- * micro-batches adds up to the same loss), an optional k3 KL to a frozen reference, optional entropy bonus, optional
- * masking of truncated responses, global-norm clipping and Adam. The step metrics are computed by rl/'s reference
+ * micro-batches adds up to the same loss), an optional KL to a frozen reference (k1, k2 or k3, with a β per sample so
+ * each task can carry its own β_k, OT MT-GRPO), optional entropy bonus, optional masking of truncated responses,
+ * several PPO epochs over the batch, global-norm clipping and Adam. The step metrics are computed by rl/'s reference
  * functions on the same numbers the tensors saw.
  */
 import * as tf from '@tensorflow/tfjs';
 import { aggregateLoss, type LossAggregationName } from '../../rl/aggregation.ts';
-import { KL_ESTIMATORS } from '../../rl/kl.ts';
+import { K3_CLAMP, KL_ESTIMATORS, type KlEstimatorName } from '../../rl/kl.ts';
 import { type ClipRegion, clipFraction, importanceRatio, LOG_RATIO_CLAMP, ppoClipTerm } from '../../rl/policy-loss.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { type Adam, clipGradients } from './adam.ts';
@@ -21,6 +22,8 @@ export interface GrpoSample extends PromptResponse {
   oldLogprobs?: number[];
   /** Cut by the window; excluded from the loss when `maskTruncated`. */
   truncated?: boolean;
+  /** β of this sample's KL to the reference (its task's β_k); default `options.klCoef`. */
+  klCoef?: number;
 }
 
 export interface GrpoOptions {
@@ -34,10 +37,14 @@ export interface GrpoOptions {
   aggregation?: LossAggregationName;
   /** Fixed normaliser L in tokens for `constant-normaliser` / `dr-grpo` (never the window in force). */
   aggregationConstant?: number;
-  /** β of the k3 KL to `reference`; default 0 (GZ: no KL, no reference model). */
+  /** β of the KL to `reference` for samples without their own; default 0 (GZ: no KL, no reference model). */
   klCoef?: number;
-  /** Frozen reference policy; required when klCoef > 0, ignored otherwise. */
+  /** Per-token KL estimator (rl/kl.ts); default k3 (OT, verl's low_var_kl). */
+  klEstimator?: KlEstimatorName;
+  /** Frozen reference policy; required when any sample's β > 0, ignored otherwise. */
   reference?: Params;
+  /** Passes over the batch (PPO epochs), each `miniBatches` optimiser steps against the same old log-probs; default 1. */
+  epochs?: number;
   /** Entropy bonus coefficient (loss −= c·H); default 0. */
   entropyCoef?: number;
   /** DAPO overlong masking: truncated responses carry no loss; default false (SPEC §5). */
@@ -68,7 +75,7 @@ export interface GrpoStepMetrics {
   dualClipFrac: number;
   /** k3 estimate of KL(π_θ ‖ π_old), token mean, before each mini-batch's step. */
   approxKl: number;
-  /** k3 KL to the reference (token mean), when β > 0. */
+  /** k3 KL to the reference (token mean, whatever estimator the loss uses), when some β > 0. */
   refKl?: number;
   /** Mean token entropy of π_θ over scored tokens. */
   entropy: number;
@@ -95,7 +102,9 @@ function resolve(o: GrpoOptions): Resolved {
     aggregation: o.aggregation ?? 'token-mean',
     aggregationConstant: o.aggregationConstant,
     klCoef: o.klCoef ?? 0,
+    klEstimator: o.klEstimator ?? 'k3',
     reference: o.reference,
+    epochs: o.epochs ?? 1,
     entropyCoef: o.entropyCoef ?? 0,
     maskTruncated: o.maskTruncated ?? false,
     miniBatches: o.miniBatches ?? 1,
@@ -105,8 +114,11 @@ function resolve(o: GrpoOptions): Resolved {
     chunkRows: o.chunkRows ?? 2048,
     padId: o.padId ?? 0,
   };
-  if (r.klCoef < 0) throw new Error(`grpo: klCoef must be ≥ 0, got ${r.klCoef}`);
-  if (r.klCoef > 0 && !r.reference) throw new Error('grpo: klCoef > 0 needs a reference policy (options.reference)');
+  if (!(r.klCoef >= 0)) throw new Error(`grpo: klCoef must be ≥ 0, got ${r.klCoef}`);
+  if (!(r.klEstimator in KL_ESTIMATORS))
+    throw new Error(`grpo: klEstimator must be k1, k2 or k3, got ${r.klEstimator}`);
+  if (!Number.isInteger(r.epochs) || r.epochs < 1)
+    throw new Error(`grpo: epochs must be a positive integer, got ${r.epochs}`);
   if (!Number.isInteger(r.miniBatches) || r.miniBatches < 1) {
     throw new Error(`grpo: miniBatches must be a positive integer, got ${r.miniBatches}`);
   }
@@ -143,14 +155,35 @@ export function aggregationWeights(
   return { weights, tokens, sequences };
 }
 
-/** The loss tensor for one micro-batch: Σ w·(pg + β·k3 − c·H). Exported so tests can check it against rl/. */
+/**
+ * The per-token KL of rl/kl.ts on tensors, d = log π_ref − log π_θ: k1 = −d, k2 = ½d², k3 = exp(d) − d − 1 (only k3
+ * clamped, as verl).
+ */
+function klTensor(estimator: KlEstimatorName, logprobs: tf.Tensor, ref: tf.Tensor): tf.Tensor {
+  if (estimator === 'k1') return logprobs.sub(ref);
+  if (estimator === 'k2') return logprobs.sub(ref).square().mul(0.5);
+  const d = tf.clipByValue(ref.sub(logprobs), -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP);
+  return tf.clipByValue(tf.exp(d).sub(d).sub(1), -K3_CLAMP, K3_CLAMP);
+}
+
+/**
+ * The loss tensor for one micro-batch: Σ w·(pg + β_i·KL − c·H), β per row (a number is every row's). Exported so
+ * tests can check it against rl/.
+ */
 export function grpoLossTensor(
   logprobs: tf.Tensor,
   entropy: tf.Tensor,
   old: number[][],
   advantages: number[],
   weights: number[][],
-  o: { epsilonLow: number; epsilonHigh: number; dualClip: number | null; klCoef: number; entropyCoef: number },
+  o: {
+    epsilonLow: number;
+    epsilonHigh: number;
+    dualClip: number | null;
+    klCoef: number | number[];
+    klEstimator?: KlEstimatorName;
+    entropyCoef: number;
+  },
   ref?: number[][]
 ): { loss: tf.Tensor; pg: tf.Tensor } {
   const [b, t] = logprobs.shape as [number, number];
@@ -166,10 +199,15 @@ export function grpoLossTensor(
   }
   const pg = perToken.mul(w).sum();
   let loss = pg;
-  if (o.klCoef > 0 && ref) {
-    const d = tf.clipByValue(tf.tensor2d(ref.flat(), [b, t]).sub(logprobs), -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP);
-    const k3 = tf.clipByValue(tf.exp(d).sub(d).sub(1), -10, 10);
-    loss = loss.add(k3.mul(w).sum().mul(o.klCoef));
+  const betas = typeof o.klCoef === 'number' ? new Array<number>(b).fill(o.klCoef) : o.klCoef;
+  if (ref && betas.some((beta) => beta > 0)) {
+    const kl = klTensor(o.klEstimator ?? 'k3', logprobs, tf.tensor2d(ref.flat(), [b, t]));
+    loss = loss.add(
+      kl
+        .mul(w)
+        .mul(tf.tensor2d(betas, [b, 1]))
+        .sum()
+    );
   }
   if (o.entropyCoef > 0) loss = loss.sub(entropy.mul(w).sum().mul(o.entropyCoef));
   return { loss, pg };
@@ -241,8 +279,10 @@ function* grpoSteps(
 ): Generator<GrpoProgress, GrpoStepMetrics> {
   const o = resolve(options);
   if (samples.length === 0) throw new Error('grpo: no samples to train on');
+  const betas = samples.map((s) => s.klCoef ?? o.klCoef);
   samples.forEach((s, i) => {
     if (!Number.isFinite(s.advantage)) throw new Error(`grpo: sample ${i} has a non-finite advantage (${s.advantage})`);
+    if (!(betas[i] >= 0)) throw new Error(`grpo: sample ${i} has klCoef ${betas[i]}; it must be ≥ 0`);
     if (s.oldLogprobs && s.oldLogprobs.length !== s.response.length) {
       throw new Error(`grpo: sample ${i} has ${s.oldLogprobs.length} old log-probs for ${s.response.length} tokens`);
     }
@@ -263,13 +303,15 @@ function* grpoSteps(
   } else {
     old = scoreAll(params, config, full, microSize, o);
   }
-  const ref = o.klCoef > 0 ? scoreAll(o.reference!, config, full, microSize, o) : undefined;
+  const useKl = betas.some((beta) => beta > 0);
+  if (useKl && !o.reference) throw new Error('grpo: klCoef > 0 needs a reference policy (options.reference)');
+  const ref = useKl ? scoreAll(o.reference!, config, full, microSize, o) : undefined;
 
   const variables = [...params.entries()].filter(([, v]) => v.trainable);
   const nameOf = new Map(variables.map(([name, v]) => [v.name, name]));
   const miniSize = Math.ceil(samples.length / o.miniBatches);
   const miniGroups = chunks(samples.length, miniSize);
-  const microBatches = miniGroups.reduce((n, mini) => n + Math.ceil(mini.length / microSize), 0);
+  const microBatches = o.epochs * miniGroups.reduce((n, mini) => n + Math.ceil(mini.length / microSize), 0);
   let microBatchesDone = 0;
   const m = {
     loss: 0,
@@ -283,7 +325,8 @@ function* grpoSteps(
     tokens: 0,
     sequences: 0,
   };
-  for (const mini of miniGroups) {
+  const passes = Array.from({ length: o.epochs }, () => miniGroups).flat();
+  for (const mini of passes) {
     const { weights, tokens, sequences } = aggregationWeights(
       o.aggregation,
       mini.map((i) => full.mask[i]),
@@ -321,7 +364,7 @@ function* grpoSteps(
             oldRows,
             rows.map((i) => samples[i].advantage),
             w,
-            o,
+            { ...o, klCoef: rows.map((i) => betas[i]) },
             refRows
           );
           pgValue = pg.dataSync()[0];

@@ -232,3 +232,75 @@ test('grpoUpdateAsync yields after every micro-batch and ends where grpoUpdate e
   disposeParams(a);
   disposeParams(b);
 });
+
+test('KL term: k1, k2, k3 with a β per row, hand-computed (token-mean weights)', () => {
+  // One token per row, ρ = 1 and A = 0 so only the KL term is left; token-mean over 2 tokens gives w = 1/2.
+  // Row 0: log π = −1, log π_ref = −2 → d = ref − lp = −1. Row 1: log π = −1, log π_ref = −0.5 → d = 0.5.
+  const lp = [[-1], [-1]];
+  const ref = [[-2], [-0.5]];
+  const mask = [[1], [1]];
+  const { weights } = aggregationWeights('token-mean', mask);
+  const o = { epsilonLow: 0.2, epsilonHigh: 0.2, dualClip: null, entropyCoef: 0 };
+  const lossWith = (klEstimator: 'k1' | 'k2' | 'k3', klCoef: number | number[]) =>
+    tf.tidy(() => {
+      const t = tf.tensor2d(lp);
+      return grpoLossTensor(
+        t,
+        tf.zerosLike(t),
+        lp,
+        [0, 0],
+        weights,
+        { ...o, klCoef, klEstimator },
+        ref
+      ).loss.dataSync()[0];
+    });
+  // k1 = lp − ref: 1 and −0.5. β = [0.1, 0.4]: (0.1·1 + 0.4·(−0.5)) / 2 = −0.05.
+  assert.ok(Math.abs(lossWith('k1', [0.1, 0.4]) - -0.05) < 1e-6);
+  // k2 = ½(lp − ref)²: 0.5 and 0.125. (0.1·0.5 + 0.4·0.125) / 2 = 0.05.
+  assert.ok(Math.abs(lossWith('k2', [0.1, 0.4]) - 0.05) < 1e-6);
+  // k3 = e^d − d − 1: e^−1 = 0.367879 → 0.367879; e^0.5 − 1.5 = 0.148721. (0.1·0.367879 + 0.4·0.148721) / 2.
+  const k3 = (0.1 * (Math.exp(-1) + 1 - 1) + 0.4 * (Math.exp(0.5) - 0.5 - 1)) / 2;
+  assert.ok(Math.abs(lossWith('k3', [0.1, 0.4]) - k3) < 1e-6, `${lossWith('k3', [0.1, 0.4])} vs ${k3}`);
+  // β = 0 on a row removes its term; a scalar β applies to every row.
+  assert.ok(Math.abs(lossWith('k1', [0, 0.4]) - -0.1) < 1e-6);
+  assert.ok(Math.abs(lossWith('k1', 0.2) - 0.05) < 1e-6);
+});
+
+test('per-sample β: only samples with β > 0 need the reference; their KL pulls toward it', () => {
+  const params = initParams(config, 10);
+  const adam = new Adam(params, { learningRate: 1e-2 });
+  const withBeta = samples.map((s, i) => ({ ...s, klCoef: i === 0 ? 0.5 : 0 }));
+  assert.throws(() => grpoUpdate(params, config, adam, withBeta), /needs a reference policy/);
+  // β = 0 everywhere (the per-sample value wins over options.klCoef): no reference needed, no refKl reported.
+  const none = grpoUpdate(
+    params,
+    config,
+    adam,
+    samples.map((s) => ({ ...s, klCoef: 0 })),
+    { klCoef: 0.3 }
+  );
+  assert.equal(none.refKl, undefined);
+  assert.throws(() => grpoUpdate(params, config, adam, [{ ...samples[0], klCoef: -1 }]), /klCoef -1; it must be ≥ 0/);
+  adam.dispose();
+  disposeParams(params);
+});
+
+test('epochs: each pass takes the mini-batch steps again against the same old log-probs', () => {
+  const a = initParams(config, 11);
+  const b = initParams(config, 11);
+  const adamA = new Adam(a, { learningRate: 2e-2 });
+  const adamB = new Adam(b, { learningRate: 2e-2 });
+  const one = grpoUpdate(a, config, adamA, samples, { epochs: 1 });
+  const two = grpoUpdate(b, config, adamB, samples, { epochs: 2 });
+  assert.equal(one.optimizerSteps, 1);
+  assert.equal(two.optimizerSteps, 2);
+  assert.equal(adamB.state.step, 2);
+  assert.ok(one.approxKl < 1e-10 && two.approxKl > 0, 'the second pass is off-policy');
+  assert.ok(sequenceLogprobs(a)[0] !== sequenceLogprobs(b)[0]);
+  assert.throws(() => grpoUpdate(b, config, adamB, samples, { epochs: 0 }), /epochs must be a positive integer/);
+  [adamA, adamB].forEach((o) => {
+    o.dispose();
+  });
+  disposeParams(a);
+  disposeParams(b);
+});
