@@ -15,7 +15,7 @@ import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { heldOutRows } from './datasets.ts';
 import { logStep } from './log.ts';
-import { basePolicy, dropPolicy, policyFor, snapshotPolicy, templateOf } from './policy-store.ts';
+import { basePolicy, dropPolicy, policyFor, referencePolicy, snapshotPolicy, templateOf } from './policy-store.ts';
 import { once, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
 import { scoreSamples, toScorerSample } from './scoring.ts';
 import type {
@@ -136,13 +136,16 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
       rollouts,
       rewards,
       (i) => promptIds(policy, rows[i], ctx),
-      ctx.config
+      ctx.config,
+      input.stage
     );
+    const reference = samples.some((x) => (x.klCoef ?? 0) > 0) ? (await referencePolicy(ctx)).params : undefined;
     let metrics: Awaited<ReturnType<Policy['train']>> | null = null;
     try {
       if (samples.length > 0) {
         metrics = await policy.train(samples, {
           ...grpoTrainOptions(ctx.config),
+          ...(reference ? { reference } : {}),
           learningRate: input.learningRate,
           onProgress: (p) => heartbeat({ phase: 'update', ...p }),
         });
@@ -181,6 +184,7 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
       loss: metrics?.loss ?? 0,
       clipFraction: metrics?.clipFrac ?? 0,
       klApprox: metrics?.approxKl ?? 0,
+      ...(metrics?.refKl !== undefined ? { refKl: metrics.refKl } : {}),
       entropy: metrics?.entropy ?? 0,
       ...(metrics ? { gradNorm: metrics.gradNorm } : {}),
       rewardMean: byTask.rewardMean,

@@ -92,6 +92,22 @@ export async function basePolicy(ctx: RunContext): Promise<Policy> {
   });
 }
 
+const references = new Map<string, Promise<Policy>>();
+
+/**
+ * The frozen reference of the KL term: the base policy (GZ, OT: the model RL started from), loaded once per run and
+ * worker and never trained. Rebuilt identically after a crash (same checkpoint, or same seed for fresh weights).
+ */
+export function referencePolicy(ctx: RunContext): Promise<Policy> {
+  let p = references.get(ctx.run.base);
+  if (!p) {
+    p = basePolicy(ctx);
+    references.set(ctx.run.base, p);
+    p.catch(() => references.delete(ctx.run.base));
+  }
+  return p;
+}
+
 /** Writes the policy as the snapshot after its step, keeps the newest two, and holds it in memory. */
 export async function snapshotPolicy(
   ctx: RunContext,

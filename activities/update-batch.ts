@@ -1,7 +1,7 @@
 /**
  * What the update activity feeds the GRPO update, as pure functions of the config and the step's records: the
  * advantages over the samples whose total reward is defined, the GrpoSamples (prompt ids, sampled tokens, advantage,
- * rollout log-probs) and the update options. Shared with scripts/grpo-probe.ts so the in-process probe trains with
+ * rollout log-probs, each with its task's KL β) and the update options. Shared with scripts/grpo-probe.ts so the in-process probe trains with
  * exactly what a run trains with.
  */
 import type { AdamOptions } from '../engine/train/adam.ts';
@@ -34,12 +34,22 @@ export interface TrainBatch {
   advantages: BatchAdvantages;
 }
 
+/** The stage's β per task: the stage's `kl` over `grpo.kl`, a task's β_k over the coefficient (OT MT-GRPO). */
+export function klCoefOf(config: Pick<ExperimentConfig, 'grpo' | 'schedule'>, stage: string): (task: string) => number {
+  const own = config.schedule.stages.find((s) => s.name === stage)?.kl;
+  const coef = own?.coef ?? config.grpo.kl.coef;
+  const perTask = own?.perTask ?? config.grpo.kl.perTask;
+  return (task) => perTask[task] ?? coef;
+}
+
 export function grpoTrainSamples(
   rollouts: readonly UpdateRollout[],
   rewards: readonly UpdateReward[],
   promptIds: (promptIndex: number) => number[],
-  config: Pick<ExperimentConfig, 'grpo'>
+  config: Pick<ExperimentConfig, 'grpo' | 'schedule'>,
+  stage: string
 ): TrainBatch {
+  const beta = klCoefOf(config, stage);
   const rewardOf = new Map(rewards.map((r) => [r.id, r]));
   const g = config.grpo;
   const scored = rollouts.filter((r) => rewardOf.has(r.id) && rewardOf.get(r.id)!.total !== null);
@@ -53,11 +63,15 @@ export function grpoTrainSamples(
     advantage: advantages.advantages[i],
     oldLogprobs: r.oldLogProbs,
     truncated: r.truncated,
+    klCoef: beta(r.task),
   }));
   return { samples, scored, advantages };
 }
 
-/** The GRPO update and Adam options of a config (the learning rate comes from the step's schedule). */
+/**
+ * The GRPO update and Adam options of a config (the learning rate comes from the step's schedule, β per sample from
+ * grpoTrainSamples; the caller adds the reference policy when some β > 0).
+ */
 export function grpoTrainOptions(
   config: Pick<ExperimentConfig, 'grpo' | 'rollout'>
 ): GrpoOptions & { adam: Omit<AdamOptions, 'learningRate'> } {
@@ -70,6 +84,8 @@ export function grpoTrainOptions(
     aggregation: g.loss.aggregation,
     aggregationConstant: g.loss.constant,
     entropyCoef: g.entropyCoef,
+    klEstimator: g.kl.estimator,
+    epochs: g.epochs,
     maskTruncated: g.maskTruncated,
     miniBatches: config.rollout.promptsPerStep / g.miniBatchSize!,
     microBatchSize: Math.max(1, (g.miniBatchSize! * config.rollout.groupSize) / g.gradientAccumulation),

@@ -11,7 +11,7 @@
  * (a step's batch accuracy follows the data cursor's prompt order, which is the same in every run of a seed).
  *
  * `--plan` runs the config's own schedule instead of `--tasks`/`--steps`: its stages in run order (schedule.order),
- * their step budgets and windows (workflows/run-plan.ts), at grpo.learningRate as the experiment workflow passes it.
+ * their step budgets and windows (workflows/run-plan.ts), at each stage's learning rate as the experiment workflow passes it.
  * `--families` adds held-out accuracy by problem family (row meta.family) to every evaluation line; `--show-eval TASK`
  * prints every held-out response of TASK at each evaluation.
  *
@@ -35,10 +35,11 @@ import { toTokenBatch } from '../engine/train/batch.ts';
 import { scoreTokensNoGrad } from '../engine/train/logprobs.ts';
 import { ROOT } from '../infra/paths.mjs';
 import { evalScore } from '../rl/step-metrics.ts';
+import { windowAt as windowAtRl } from '../rl/window.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
-import { runPlan, windowAtStep } from '../workflows/run-plan.ts';
+import { runLearningRate, runPlan, toRlWindow, windowAtStep } from '../workflows/run-plan.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -100,15 +101,18 @@ async function loadConfig(): Promise<ExperimentConfig> {
 const config = await loadConfig();
 const plan = runPlan(config);
 /** The stages this probe runs: the config's plan (`--plan`) or one stage per `--tasks` entry of `--steps` steps. */
-const stages: { task: string; steps: number }[] = args.plan
+const stages: { name: string; task: string; steps: number; learningRate: number }[] = args.plan
   ? plan.stages.map((s) => {
       if (s.tasks.length !== 1) throw new Error(`stage ${s.name} mixes tasks: the probe runs single-task stages`);
-      return { task: s.tasks[0].task, steps: s.steps };
+      return { name: s.name, task: s.tasks[0].task, steps: s.steps, learningRate: s.learningRate };
     })
-  : (args.tasks as string).split(',').map((task) => ({ task, steps: Number(args.steps) }));
+  : (args.tasks as string).split(',').map((task) => ({
+      name: task,
+      task,
+      steps: Number(args.steps),
+      learningRate: runLearningRate(config),
+    }));
 const tasks = stages.map((s) => s.task);
-if (args.plan && config.schedule.stages.some((s) => s.learningRate !== undefined))
-  console.warn('note: schedule.stages[].learningRate is set, but the experiment workflow trains at grpo.learningRate');
 const dump = Number(args.dump);
 const evalEvery = Number(args['eval-every']);
 const started = performance.now();
@@ -134,6 +138,14 @@ const policy = await Policy.load(path.resolve(ROOT, checkpoint), {
   seed: args['rollout-seed'] !== undefined ? Number(args['rollout-seed']) : config.seed,
 });
 const tokenizer = policy.tokenizer;
+// The KL term's frozen reference, as the update activity's: the base checkpoint, loaded only when some β > 0.
+const needsReference =
+  config.grpo.kl.coef > 0 ||
+  Object.values(config.grpo.kl.perTask).some((b) => b > 0) ||
+  config.schedule.stages.some((s) => (s.kl?.coef ?? 0) > 0 || Object.values(s.kl?.perTask ?? {}).some((b) => b > 0));
+const reference = needsReference
+  ? (await Policy.load(path.resolve(ROOT, checkpoint), { learningRate: 0, tokenizer: tokenizerSpecOf(config) })).params
+  : undefined;
 const data: Record<string, { train: DatasetRow[]; heldOut: DatasetRow[] }> = {};
 for (const t of Object.keys(config.tasks)) {
   data[t] = await prepareTask(t, config.tasks[t], {
@@ -145,14 +157,8 @@ for (const t of Object.keys(config.tasks)) {
 const ctx = { config, run: { configHash: `probe-${Date.now()}` } } as unknown as Parameters<typeof scoreSamples>[0];
 const promptIds = (row: DatasetRow) =>
   policy.encodePrompt(policy.promptText({ prompt: row.prompt, context: row.context }, template));
-const windowAt = (step: number): number => {
-  if (args.plan) return windowAtStep(plan, step) ?? 128;
-  const w = config.window;
-  if (w.type === 'fixed') return w.maxTokens;
-  let m = w.steps[0].maxTokens;
-  for (const s of w.steps) if (step >= s.fromStep) m = s.maxTokens;
-  return m;
-};
+const windowAt = (step: number): number =>
+  args.plan ? (windowAtStep(plan, step) ?? 128) : windowAtRl(toRlWindow(config.window), step);
 const v = config.rewards.verifiable;
 const scaleOf = (task: string) =>
   ({ kind: config.tasks[task].scorer === 'constraints' ? 'constraints' : 'verifier', ...v }) as const;
@@ -241,7 +247,7 @@ log({
 });
 log({ stage: 'base', heldOut: await heldOutAll(0), s: seconds() });
 let step = 0;
-for (const { task, steps: stepsPerStage } of stages) {
+for (const { name: stageName, task, steps: stepsPerStage, learningRate } of stages) {
   const { train } = data[task];
   const trainEval = train.slice(0, Number(args['eval-train']));
   if (trainEval.length > 0) log({ stage: task, at: 'start', trainAcc: await score(task, trainEval, step, true) });
@@ -285,7 +291,11 @@ for (const { task, steps: stepsPerStage } of stages) {
       tokenizer
     );
     const rewards = scored.records;
-    const { samples, advantages, scored: kept } = grpoTrainSamples(records, rewards, (i) => promptIds(rows[i]), config);
+    const {
+      samples,
+      advantages,
+      scored: kept,
+    } = grpoTrainSamples(records, rewards, (i) => promptIds(rows[i]), config, stageName);
     if (k < dump) {
       const advOf = new Map(kept.map((x, i) => [x.id, advantages.advantages[i]]));
       records.forEach((x, i) => {
@@ -312,7 +322,11 @@ for (const { task, steps: stepsPerStage } of stages) {
     }
     const metrics =
       samples.length > 0
-        ? await policy.train(samples, { ...grpoTrainOptions(config), learningRate: config.grpo.learningRate as number })
+        ? await policy.train(samples, {
+            ...grpoTrainOptions(config),
+            ...(reference ? { reference } : {}),
+            learningRate,
+          })
         : undefined;
     const correct = rewards.map((x) =>
       x.components.accuracy === null ? 0 : (evalScore(x.components.accuracy, scaleOf(task)) ?? 0)

@@ -36,7 +36,7 @@ import {
 } from './messages.ts';
 import type { ExperimentProgress, RunStatus } from './progress.ts';
 import { planAsRun, ResumePositionError, resumeStageIndex } from './resume-position.ts';
-import { type RunPlan, runPlan, windowAtStep, windowSegments } from './run-plan.ts';
+import { type RunPlan, runLearningRate, runPlan, windowAtStep, windowSegments } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
 import { type StageResult, stage } from './stage.ts';
 
@@ -155,7 +155,10 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   let activeChild: string | null = null;
   let paused = false;
   let stopRequested = false;
-  let learningRate = config.grpo.learningRate;
+  // Each stage trains at its planned rate (its own learningRate, else grpo.learningRate) until an `adjust`, which sets
+  // the rate for the rest of the run, later stages included.
+  let adjustedLearningRate: number | undefined;
+  const learningRateOf = (i: number) => adjustedLearningRate ?? plan.stages[i]?.learningRate ?? runLearningRate(config);
   // Budgets and starts as the run goes: `adjust` changes a budget, which moves every later stage's start.
   const stageSteps = plan.stages.map((s) => s.steps);
   const stageStartAt = plan.stages.map((s) => s.startStep);
@@ -181,11 +184,11 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   setHandler(
     adjustUpdate,
     (a: Adjustment) => {
-      if (a.learningRate !== undefined) learningRate = a.learningRate;
+      if (a.learningRate !== undefined) adjustedLearningRate = a.learningRate;
       const i = progress.stage?.index ?? 0;
       if (a.stageSteps !== undefined) stageSteps[i] = a.stageSteps;
       forward((id) => getExternalWorkflowHandle(id).signal(applyAdjustmentSignal, a));
-      return { learningRate, stageSteps: stageSteps[i], stage: plan.stages[i]?.name ?? '' };
+      return { learningRate: learningRateOf(i), stageSteps: stageSteps[i], stage: plan.stages[i]?.name ?? '' };
     },
     {
       validator: (a: Adjustment) => {
@@ -212,7 +215,8 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
         if (progress.status === 'completed' || progress.status === 'stopped')
           throw new Error(`the run is ${progress.status}`);
       },
-      description: 'Change the learning rate or the current stage step budget: { learningRate?, stageSteps? }',
+      description:
+        'Change the learning rate (from now on, later stages included) or the current stage step budget: { learningRate?, stageSteps? }',
     }
   );
   const started = Date.now();
@@ -258,7 +262,9 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
         stageStartAt[i] = s.startStep;
       });
       progress.totalSteps = asRun.totalSteps;
-      if (r.plan) learningRate = r.plan.learningRate;
+      // A rate other than the stage's planned one was an adjust in the old run: it carries on, as it would have.
+      if (r.plan && r.plan.learningRate !== asRun.stages[firstStage]?.learningRate)
+        adjustedLearningRate = r.plan.learningRate;
     } catch (err) {
       if (!(err instanceof ResumePositionError)) throw err;
       setStatus('failed');
@@ -314,7 +320,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
           step,
           policy,
           cursor,
-          learningRate,
+          learningRate: learningRateOf(planned.index),
           checkpointEverySteps: plan.checkpointEverySteps,
           evaluateEverySteps: plan.evaluateEverySteps,
           continueAsNewEverySteps: plan.continueAsNewEverySteps,

@@ -22,6 +22,8 @@ export interface PlannedStageSummary {
   startStep: number;
   endStep: number;
   windows: WindowSegment[];
+  /** The stage's learning rate: its own `learningRate`, else grpo.learningRate. */
+  learningRate: number;
 }
 
 export interface BatchShape {
@@ -31,6 +33,7 @@ export interface BatchShape {
   responsesPerStep: number;
   /** Prompts per optimiser step (GZ: 128 of 128, so one optimiser step per RL step, exactly on-policy). */
   miniBatchPrompts: number;
+  /** Mini-batches × epochs. */
   optimizerStepsPerStep: number;
   /** Micro-batches one optimiser step's gradient is accumulated over, and responses in each. */
   microBatches: number;
@@ -80,6 +83,14 @@ export function windowAtStep(plan: RunPlan, step: number): number | null {
   return null;
 }
 
+/** grpo.learningRate, filled from the model preset by the schema when not given. */
+export function runLearningRate(config: ExperimentConfig): number {
+  const lr = config.grpo.learningRate;
+  if (lr === undefined)
+    throw new Error('grpo.learningRate is unset: the config was not parsed by parseExperimentConfig');
+  return lr;
+}
+
 export function runPlan(config: ExperimentConfig): RunPlan {
   const plan = stagePlan(config);
   const prompts = config.rollout.promptsPerStep;
@@ -98,13 +109,14 @@ export function runPlan(config: ExperimentConfig): RunPlan {
       startStep: s.startStep,
       endStep: s.endStep,
       windows: windowSegments(config.window, s),
+      learningRate: config.schedule.stages.find((x) => x.name === s.name)?.learningRate ?? runLearningRate(config),
     })),
     batch: {
       promptsPerStep: prompts,
       groupSize: g,
       responsesPerStep: prompts * g,
       miniBatchPrompts: mini,
-      optimizerStepsPerStep: prompts / mini,
+      optimizerStepsPerStep: (prompts / mini) * config.grpo.epochs,
       microBatches: micro,
       responsesPerMicroBatch: (mini * g) / micro,
     },

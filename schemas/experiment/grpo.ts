@@ -101,14 +101,20 @@ export const grpoSchema = strict({
     .prefault({})
     .meta({ title: 'Adam optimiser' }),
   dynamicSampling: strict({
-    enabled: z
-      .boolean()
-      .default(false)
-      .meta({ description: 'DAPO: drop groups whose rewards all agree and sample more prompts. Default false.' }),
+    enabled: z.boolean().default(false).meta({
+      description:
+        'DAPO: drop groups whose rewards all agree and sample more prompts. Not implemented yet: true is refused. Default false.',
+    }),
     maxBatches: z.int().min(0).default(3).meta({
       description: 'Most generation batches per step before training on what passed; 0 = no limit. Default 3.',
     }),
   })
+    // Refused rather than accepted and ignored: the step loop samples one batch per step (DESIGN, one RL step).
+    .refine((d) => !d.enabled, {
+      path: ['enabled'],
+      message:
+        'dynamic sampling is not implemented yet: a step samples one batch. Groups whose rewards all agree already get advantage 0 and add no gradient (their share shows as zeroVarianceGroupFraction in the step metrics); remove dynamicSampling or set enabled: false',
+    })
     .prefault({})
     .meta({ title: 'Dynamic sampling (DAPO)' }),
   maskTruncated: z.boolean().default(false).meta({

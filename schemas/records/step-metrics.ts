@@ -28,8 +28,10 @@ export const stepMetricsSchema = z
     learningRate: z.number().min(0),
     loss: z.number(),
     clipFraction: z.number().min(0).max(1),
-    /** Approximate KL to the reference (or old) policy, k3 mean. */
+    /** KL of the updated policy to the rollout (old) policy, k3 token mean. */
     klApprox: z.number(),
+    /** KL to the frozen reference (base) policy, k3 token mean; only when the KL term is on (some β > 0). */
+    refKl: z.number().optional(),
     entropy: z.number(),
     gradNorm: z.number().min(0).optional(),
     rewardMean: z.number().nullable(),

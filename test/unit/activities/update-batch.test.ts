@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grpoTrainOptions, grpoTrainSamples } from '../../../activities/update-batch.ts';
+import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../../../activities/update-batch.ts';
 import { initBackend } from '../../../engine/backend.ts';
 import { Policy } from '../../../engine/policy.ts';
 import { parseExperimentConfig } from '../../../schemas/parse.ts';
-import { minimal } from '../schemas/minimal.ts';
+import { fourTasks, minimal } from '../schemas/minimal.ts';
 
 function config(grpo: Record<string, unknown> = {}) {
   const r = parseExperimentConfig({ ...minimal(), grpo: { learningRate: 1e-3, ...grpo } });
@@ -63,7 +63,7 @@ test('grpoTrainSamples: rollout tokens and log-probs, advantages by group, undef
     { id: '0/0/2', total: null },
     { id: '0/0/3', total: -0.5 },
   ];
-  const { samples, scored, advantages } = grpoTrainSamples(rollouts, rewards, () => [1, 2, 3], config());
+  const { samples, scored, advantages } = grpoTrainSamples(rollouts, rewards, () => [1, 2, 3], config(), 'math');
   assert.deepEqual(
     scored.map((r) => r.id),
     ['0/0/0', '0/0/1', '0/0/3']
@@ -80,4 +80,58 @@ test('grpoTrainSamples: rollout tokens and log-probs, advantages by group, undef
   assert.ok(samples[0].advantage > 0 && samples[1].advantage < 0 && samples[2].advantage < 0);
   assert.equal(advantages.groups, 1);
   assert.deepEqual(samples[0].prompt, [1, 2, 3]);
+});
+
+test('KL β per sample: the stage override over grpo.kl, a task β_k over the coefficient (both validated, then used)', () => {
+  const r = parseExperimentConfig({
+    ...fourTasks(),
+    grpo: { learningRate: 1e-3, kl: { coef: 0.01, perTask: { qa: 0.2 } } },
+    schedule: {
+      kind: 'joint',
+      stages: [
+        {
+          name: 'all',
+          tasks: [{ task: 'math' }, { task: 'qa' }, { task: 'code' }],
+          steps: 2,
+          kl: { coef: 0.05, perTask: { code: 0 } },
+        },
+      ],
+    },
+  });
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
+  const beta = klCoefOf(r.config, 'all');
+  // The stage gives its own perTask map, which replaces grpo.kl.perTask (qa's 0.2 no longer applies).
+  assert.deepEqual([beta('math'), beta('qa'), beta('code')], [0.05, 0.05, 0]);
+  const runWide = config({ kl: { coef: 0.01, perTask: { math: 0.3 } } });
+  assert.equal(klCoefOf(runWide, 'math')('math'), 0.3);
+  const rollouts = [0, 1].map((s) => ({
+    id: `0/0/${s}`,
+    groupId: '0/0',
+    task: 'math',
+    promptIndex: 0,
+    tokens: [7],
+    oldLogProbs: [-1],
+    truncated: false,
+  }));
+  const { samples } = grpoTrainSamples(
+    rollouts,
+    [
+      { id: '0/0/0', total: 1 },
+      { id: '0/0/1', total: 0 },
+    ],
+    () => [1],
+    runWide,
+    'math'
+  );
+  assert.deepEqual(
+    samples.map((s) => s.klCoef),
+    [0.3, 0.3]
+  );
+});
+
+test('grpoTrainOptions carries epochs and the KL estimator (validated, and once ignored)', () => {
+  const o = grpoTrainOptions(config({ epochs: 3, kl: { estimator: 'k2' } }));
+  assert.equal(o.epochs, 3);
+  assert.equal(o.klEstimator, 'k2');
+  assert.deepEqual([grpoTrainOptions(config()).epochs, grpoTrainOptions(config()).klEstimator], [1, 'k3']);
 });
