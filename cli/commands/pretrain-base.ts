@@ -1,16 +1,17 @@
 /**
- * `omni-zero pretrain-base` (what `npm run pretrain-base` runs): the one command that reproduces the demo's shipped
- * base model `models/demo-base/`. It pretrains the config's model preset on the union of the four synthetic worlds'
- * corpora with systematic noise, each pair rendered by `Policy.promptText` for the config's template and system
- * prompt, so the base is pretrained on exactly the text the RL loop will ask it (a different prompt format would make
- * the base learn a distribution it is never asked in). Weights only (no optimiser state), F32: 4 bytes a parameter
- * keep the file a few MB and the weights exact, so a run from it is reproducible bit for bit.
+ * `omni-zero pretrain-base`: the one command that reproduces the demo's shipped base model `models/demo-base/` (its
+ * defaults are the settings recorded in that model's omni.json). It pretrains the config's model preset on the union
+ * of the config's synthetic worlds' corpora with systematic noise, each pair rendered by `Policy.promptText` for the
+ * config's template and system prompt, so the base is pretrained on exactly the text the RL loop will ask it (a
+ * different prompt format would make the base learn a distribution it is never asked in). Weights only (no optimiser
+ * state), F32: 4 bytes a parameter keep the file a few MB and the weights exact, so a run from it is reproducible bit
+ * for bit.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { templateOf, tokenizerSpecOf } from '../../activities/policy-store.ts';
-import { worldPretrainCorpus } from '../../data/worlds/index.ts';
+import { WORLDS, worldPretrainCorpus } from '../../data/worlds/index.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { saveCheckpoint } from '../../engine/checkpoint/checkpoint.ts';
 import { parameterCount } from '../../engine/model/config.ts';
@@ -19,6 +20,7 @@ import { Adam } from '../../engine/train/adam.ts';
 import type { PromptResponse } from '../../engine/train/batch.ts';
 import { pretrain } from '../../engine/train/pretrain.ts';
 import { ROOT } from '../../infra/paths.mjs';
+import type { ExperimentConfig } from '../../schemas/experiment.ts';
 import { readExperimentFile } from '../experiment-file.ts';
 
 function positiveInt(value: string): number {
@@ -33,16 +35,35 @@ function probability(value: string): number {
   return n;
 }
 
-function parseWeights(value: string): Record<string, number> {
+/**
+ * The corpus multipliers models/demo-base was made with (omni.json `settings.worldWeights`): examples/demo.yaml's math
+ * task draws from the `arith` world, and arithmetic needs the most examples to generalise (at 1× an 800-step base
+ * scored 0 % on held-out math). Keyed by world, not by task.
+ */
+export const DEFAULT_WORLD_WEIGHTS: Readonly<Record<string, number>> = Object.freeze({ arith: 3 });
+
+/** `--world-weights world=n,…`; a name that is not a synthetic world is an error listing the known ones. */
+export function parseWorldWeights(value: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of value.split(',').filter((p) => p !== '')) {
     const [k, v] = part.split('=');
     const n = Number(v);
-    if (!k || !(n >= 0) || !Number.isFinite(n))
+    if (!k || v === undefined || v === '' || !(n >= 0) || !Number.isFinite(n))
       throw new InvalidArgumentError(`expected world=number pairs, got '${part}'`);
+    if (!Object.hasOwn(WORLDS, k))
+      throw new InvalidArgumentError(`unknown world '${k}'; known worlds: ${Object.keys(WORLDS).join(', ')}`);
     out[k] = n;
   }
   return out;
+}
+
+/** The synthetic worlds a config's tasks draw from (a task's `source.world`, default its name), in task order. */
+export function configWorlds(config: Pick<ExperimentConfig, 'tasks'>): string[] {
+  const worlds: string[] = [];
+  for (const [task, spec] of Object.entries(config.tasks)) {
+    if (spec.source.type === 'synthetic') worlds.push(spec.source.world ?? task);
+  }
+  return worlds;
 }
 
 export interface PretrainBaseOptions {
@@ -54,7 +75,7 @@ export interface PretrainBaseOptions {
   steps: number;
   /** Corpus pairs drawn per world; default 4000. */
   perWorld: number;
-  /** Per-world multipliers of perWorld, default { math: 3 }: arithmetic needs the most examples to generalise (at 1× the 800-step base scored 0 % on held-out math); others 1. */
+  /** Per-world multipliers of perWorld, default DEFAULT_WORLD_WEIGHTS ({ arith: 3 }); others 1. Keyed by world. */
   worldWeights: Record<string, number>;
   /** Probability that a pair whose problem triggers its world's systematic error carries it; default 0.6. */
   noise: number;
@@ -73,6 +94,13 @@ export function baseCorpus(
   o: Pick<PretrainBaseOptions, 'perWorld' | 'noise' | 'seed'> & { worldWeights?: Record<string, number> }
 ): { examples: PromptResponse[]; bugs: number; perWorld: Record<string, number> } {
   const { config } = read;
+  const worlds = configWorlds(config);
+  for (const w of Object.keys(o.worldWeights ?? {})) {
+    if (!worlds.includes(w))
+      throw new Error(
+        `--world-weights names world '${w}', but no synthetic task of the config draws from it (its worlds: ${worlds.join(', ')})`
+      );
+  }
   const template = templateOf(config);
   const examples: PromptResponse[] = [];
   const perWorld: Record<string, number> = {};
@@ -100,6 +128,13 @@ export function baseCorpus(
   }
   if (examples.length === 0) throw new Error(`the config has no synthetic task to pretrain on`);
   return { examples, bugs, perWorld };
+}
+
+/** The corpus fingerprint omni.json records (`extra.corpus.sha256`): token ids of every pair, in order. */
+export function corpusSha256(examples: readonly PromptResponse[]): string {
+  const hash = createHash('sha256');
+  for (const e of examples) hash.update(`${e.prompt.join(',')}|${e.response.join(',')}\n`);
+  return hash.digest('hex');
 }
 
 export async function pretrainBase(o: PretrainBaseOptions, log: (m: string) => void = () => {}) {
@@ -138,8 +173,6 @@ export async function pretrainBase(o: PretrainBaseOptions, log: (m: string) => v
   const seconds = (performance.now() - started) / 1000;
   optimizer.dispose();
   const settings = { ...o, config: path.relative(ROOT, path.resolve(o.config)), out: undefined };
-  const corpusHash = createHash('sha256');
-  for (const e of examples) corpusHash.update(`${e.prompt.join(',')}|${e.response.join(',')}\n`);
   // Step 0: the RL loop counts its own steps from the base; the pretraining steps are recorded in `extra`.
   const files = await saveCheckpoint(o.out, {
     params: policy.params,
@@ -155,7 +188,7 @@ export async function pretrainBase(o: PretrainBaseOptions, log: (m: string) => v
         kind: 'demo-base',
         command: 'omni-zero pretrain-base',
         settings,
-        corpus: { examples: examples.length, withSystematicError: bugs, perWorld, sha256: corpusHash.digest('hex') },
+        corpus: { examples: examples.length, withSystematicError: bugs, perWorld, sha256: corpusSha256(examples) },
         finalLoss: last?.loss ?? null,
       },
     },
@@ -185,11 +218,24 @@ export function register(program: Command): void {
     .option('--steps <n>', 'Adam steps', positiveInt, 1200)
     .option('--per-world <n>', 'corpus pairs per world', positiveInt, 4000)
     .option('--noise <p>', 'probability of the systematic error where it applies', probability, 0.6)
-    .option('--world-weights <list>', 'per-world corpus multipliers', parseWeights, { math: 3 })
+    .option(
+      '--world-weights <list>',
+      `per-world corpus multipliers, world=n,… (worlds: ${Object.keys(WORLDS).join(', ')})`,
+      parseWorldWeights,
+      { ...DEFAULT_WORLD_WEIGHTS }
+    )
     .option('--batch-size <n>', 'sequences per step', positiveInt, 32)
     .option('--lr <x>', 'peak learning rate', Number, 3e-3)
     .option('--seed <n>', 'seed', (v) => positiveInt(String(Number(v) + 1)) - 1, 1)
-    .action(async (o: PretrainBaseOptions) => {
+    .action(async (o: PretrainBaseOptions, cmd: Command) => {
+      // The default is demo.yaml's; for a config without those worlds it means "no weighting", not an error.
+      if (cmd.getOptionValueSource('worldWeights') === 'default') {
+        const read = await readExperimentFile(o.config);
+        if (read.ok) {
+          const worlds = configWorlds(read.config);
+          o.worldWeights = Object.fromEntries(Object.entries(o.worldWeights).filter(([w]) => worlds.includes(w)));
+        }
+      }
       const result = await pretrainBase(o, (m) => process.stderr.write(`${m}\n`));
       console.log(JSON.stringify(result));
     });
