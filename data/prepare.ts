@@ -182,6 +182,7 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
       onProgress: progress('difficulty'),
       signal: ctx.signal,
     });
+    if (r.kept.length === 0 && train.length > 0) throw allDropped(name, train.length, filters.difficulty.k, r);
     train = apply('difficulty', train, r);
   }
   if (src.type === 'jsonl' && src.maxSamples !== undefined)
@@ -237,6 +238,24 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
       ...(manifest.outputs.quarantine?.uri ? { quarantine: manifest.outputs.quarantine.uri } : {}),
     },
   };
+}
+
+/** The difficulty filter left nothing: say how the prompts split and what to change. */
+function allDropped(name: string, n: number, k: number, r: FilterResult): DataInputError {
+  const easy = r.dropped.filter((d) => d.reason.startsWith(`solved ${k}/`)).length;
+  const hard = n - easy;
+  const advice =
+    hard >= easy
+      ? 'the reference is too weak for these prompts: raise k (more samples catch a rare success), raise maxTokens if ' +
+        'its answers are cut off, or sample from a stronger reference (referenceModel: a trained checkpoint, or ' +
+        'referenceEndpoint: a served model)'
+      : 'the reference is too strong for these prompts: raise k (more samples catch a rare failure) or sample from a ' +
+        'weaker reference (referenceModel, referenceEndpoint)';
+  return new DataInputError(
+    `tasks.${name}.filters.difficulty`,
+    `dropped all ${n} training prompts: ${hard} solved 0/${k} times (too hard), ${easy} solved ${k}/${k} (too easy); ` +
+      `${advice}; or set enabled: false`
+  );
 }
 
 function sumOf(counts: Record<string, number>): number {

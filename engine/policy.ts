@@ -129,6 +129,7 @@ export class Policy {
       maxNewTokens: number;
       step: number;
       promptIndexOffset?: number;
+      promptKeys?: readonly number[];
       template: PolicyTemplate;
       onStep?: (n: number) => void;
     }

@@ -30,6 +30,12 @@ export interface GenerateOptions extends SamplingOptions {
   step?: number;
   /** Index of the first prompt in the caller's global numbering (for sharded rollouts); default 0. */
   promptIndexOffset?: number;
+  /**
+   * A whole-number key per prompt that replaces its index in the row seeds: `hashSeed(seed, step, promptKeys[p], s)`.
+   * Gives a prompt the same draws whatever batch it is in and at whatever position (e.g. a hash of the row id).
+   * Default: the prompt's index, `promptIndexOffset + p`.
+   */
+  promptKeys?: readonly number[];
   /** Stop after any of these token sequences (kept in the response), e.g. the encoded closing answer tag. */
   stopSequences?: number[][];
   /** Stop once the decoded response contains any of these strings (kept in the response). */
@@ -124,6 +130,9 @@ export async function generate(
     throw new Error(`generate: prompts of ${promptLen} tokens leave no room under maxPositions ${config.maxPositions}`);
   const padId = tokenizer.padId;
   const offset = options.promptIndexOffset ?? 0;
+  const keys = options.promptKeys;
+  if (keys !== undefined && keys.length !== prompts.length)
+    throw new Error(`generate: promptKeys has ${keys.length} keys for ${prompts.length} prompts`);
 
   const rows: Row[] = [];
   prompts.forEach((prompt, p) => {
@@ -135,7 +144,7 @@ export async function generate(
         padding: promptLen - prompt.length,
         tokens: [],
         logprobs: [],
-        random: mulberry32(hashSeed(seed, step, offset + p, s)),
+        random: mulberry32(hashSeed(seed, step, keys?.[p] ?? offset + p, s)),
       });
     }
   });

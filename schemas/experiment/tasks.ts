@@ -54,7 +54,32 @@ export const filtersSchema = strict({
         'Drop prompts a reference model answers correctly all k times or none of k (GZ §4.1.2). Default false.',
     }),
     k: z.int().min(2).default(8).meta({ description: 'Samples per prompt. Default 8 (GZ).' }),
-    referenceModel: uri.optional().meta({ description: 'Checkpoint used to sample. Default: the base policy.' }),
+    referenceModel: uri.optional().meta({
+      description:
+        "Checkpoint folder the worker's engine samples from (ours, or a Hugging Face Qwen2/Qwen3 one with the config's tokenizer). Default: the base policy (model.checkpoint, or the preset's fresh weights at the experiment seed).",
+    }),
+    referenceEndpoint: strict({
+      baseURL: z
+        .url({
+          protocol: /^https?$/,
+          error: 'must be an http(s) URL of an OpenAI-compatible API, e.g. "http://127.0.0.1:8000/v1"',
+        })
+        .meta({ description: 'Base URL of the chat-completions API including /v1 (vLLM, SGLang, llama.cpp server).' }),
+      model: z.string().min(1).meta({ description: 'Model name as the server knows it.' }),
+      useN: z.boolean().default(false).meta({
+        description: 'Ask for the k samples in one request with n: k (vLLM, SGLang); else k requests. Default false.',
+      }),
+      concurrency: positiveCount.default(8).meta({ description: 'Requests in flight at once. Default 8.' }),
+    })
+      .optional()
+      .meta({
+        title: 'Reference endpoint',
+        description:
+          "Sample from an OpenAI-compatible server instead of a checkpoint (GZ used Qwen3-8B-Instruct). The API key is the worker's OMNI_ZERO_REFERENCE_API_KEY (or OPENAI_API_KEY), never the config's.",
+      }),
+    maxTokens: positiveCount.optional().meta({
+      description: "Longest reference response, tokens. Default: the response window at step 0 (the policy's first).",
+    }),
   })
     .prefault({})
     .meta({ title: 'Difficulty filter' }),
@@ -139,6 +164,12 @@ export const taskSchema = strict({
         code: 'custom',
         path: ['filters', 'difficulty', 'enabled'],
         message: 'the difficulty filter counts correct answers, so it needs a verifiable task',
+      });
+    if (t.filters.difficulty.referenceModel !== undefined && t.filters.difficulty.referenceEndpoint !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['filters', 'difficulty', 'referenceEndpoint'],
+        message: 'give referenceModel (a checkpoint) or referenceEndpoint (a server), not both',
       });
     if (t.filters.categoryDownsample !== undefined && t.source.type !== 'jsonl')
       ctx.addIssue({

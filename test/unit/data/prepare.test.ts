@@ -153,6 +153,29 @@ test('synthetic world with the difficulty filter: a reference policy that always
   assert.equal(r.manifest.seed, 7);
 });
 
+test('a difficulty filter that drops every prompt says how they split and what to change', async () => {
+  const config = task({
+    kind: 'math',
+    source: { type: 'synthetic', trainSize: 6, heldOutSize: 1 },
+    filters: { difficulty: { enabled: true, k: 3 } },
+  });
+  const answering = (right: boolean): ReferencePolicy => ({
+    async sample(prompts, k) {
+      return prompts.map((p) => Array.from({ length: k }, () => `<answer>${right ? p.meta?.gold : 'nope'}</answer>`));
+    },
+  });
+  await assert.rejects(prepareTask('m', config, { seed: 2, referencePolicy: answering(false) }), (err: Error) => {
+    assert.match(err.message, /^tasks\.m\.filters\.difficulty: dropped all 6 training prompts/);
+    assert.match(err.message, /6 solved 0\/3 times \(too hard\), 0 solved 3\/3 \(too easy\)/);
+    assert.match(err.message, /too weak.*raise k.*referenceModel.*referenceEndpoint.*enabled: false/);
+    return true;
+  });
+  await assert.rejects(
+    prepareTask('m', config, { seed: 2, referencePolicy: answering(true) }),
+    /0 solved 0\/3 times \(too hard\), 6 solved 3\/3 \(too easy\); the reference is too strong/
+  );
+});
+
 test('configuration problems are errors that say what to fix', async () => {
   const enabled = task({
     kind: 'math',

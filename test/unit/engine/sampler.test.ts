@@ -53,6 +53,24 @@ test('a prompt samples the same tokens alone as inside a bigger batch (keys, not
   );
 });
 
+test('promptKeys seed a prompt by its key: same draws at any position of any batch', async () => {
+  const opts = { maxNewTokens: 16, samplesPerPrompt: 2, seed: 4, step: 7 };
+  const keys = [901, 17, 4242];
+  const all = await generate(params, config, tokenizer, prompts, { ...opts, promptKeys: keys });
+  // Prompt 2 first and alone in another batch: its key, not its index, picks the draws.
+  const moved = await generate(params, config, tokenizer, [prompts[2], prompts[0]], {
+    ...opts,
+    promptKeys: [keys[2], keys[0]],
+  });
+  const tokensOf = (rs: typeof all, p: number) => rs.filter((r) => r.promptIndex === p).map((r) => r.tokens);
+  assert.deepEqual(tokensOf(moved, 0), tokensOf(all, 2));
+  assert.deepEqual(tokensOf(moved, 1), tokensOf(all, 0));
+  await assert.rejects(
+    generate(params, config, tokenizer, prompts, { ...opts, promptKeys: [1] }),
+    /promptKeys has 1 keys for 3 prompts/
+  );
+});
+
 test('top-k = 1 and a tiny top-p both equal greedy decoding', async () => {
   const base = { maxNewTokens: 12, samplesPerPrompt: 2, seed: 1 };
   const greedy = await generate(params, config, tokenizer, prompts, { ...base, greedy: true });

@@ -212,6 +212,19 @@ test('filters apply only where they make sense', () => {
     filters: { sharegpt: { maxTurns: 2 } },
   };
   assertIssue(input, 'tasks.w.filters.sharegpt', /adapter 'sharegpt'/);
+  const reference = { enabled: true, referenceModel: 'file://ref', referenceEndpoint: JUDGE };
+  input.tasks.w = { kind: 'qa', source: { type: 'synthetic' }, filters: { difficulty: reference } };
+  assertIssue(
+    input,
+    'tasks.w.filters.difficulty.referenceEndpoint',
+    /referenceModel .* or referenceEndpoint .*, not both/
+  );
+  input.tasks.w = {
+    kind: 'qa',
+    source: { type: 'synthetic' },
+    filters: { difficulty: { ...reference, referenceModel: undefined } },
+  };
+  valid(input);
 });
 
 test('KL per-task coefficients name defined tasks; a stage override names its own tasks', () => {

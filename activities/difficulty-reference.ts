@@ -1,0 +1,181 @@
+/**
+ * The difficulty filter's reference policy (SPEC §7, GZ §4.1.2) for a task of a run, as its config names it:
+ * `filters.difficulty.referenceEndpoint` → an OpenAI-compatible server (data/reference-policy.ts);
+ * `referenceModel` → that checkpoint in this worker's engine; neither → the run's base policy (`model.checkpoint`, or
+ * the preset's fresh weights at the experiment seed: policy-store.ts). The engine samples with the rollout's sampling
+ * settings, so a prompt's pass count estimates whether the policy's own first groups will have mixed rewards. Adapter
+ * only: data/filters/difficulty.ts counts and filters. (Not the KL term's frozen reference, policy-store.ts's
+ * referencePolicy: that one is always the base policy and lives on the GPU worker.)
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import { nameHash } from '../data/filters/shuffle.ts';
+import { OpenAIReferencePolicy, type ReferencePolicy, type ReferenceSampleOptions } from '../data/reference-policy.ts';
+import { initBackend } from '../engine/backend.ts';
+import type { SamplingOptions } from '../engine/logits-processing.ts';
+import { Policy, type PolicyTemplate } from '../engine/policy.ts';
+import { windowAt } from '../rl/window.ts';
+import type { ExperimentConfig, TaskConfig } from '../schemas/experiment.ts';
+import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { openBlobStore } from '../storage/open.ts';
+import { isTransientStoreError } from './blob-retry.ts';
+import { resolveCheckpointSource } from './checkpoint-source.ts';
+import { basePolicy, templateOf, tokenizerSpecOf } from './policy-store.ts';
+import type { RunContext } from './run-context.ts';
+
+/** A policy of this worker's engine as a ReferencePolicy: k samples per prompt, text as the scorer sees it. */
+export class EngineReferencePolicy implements ReferencePolicy {
+  constructor(
+    private readonly policy: Policy,
+    private readonly o: {
+      template: PolicyTemplate;
+      maxTokens: number;
+      sampling: SamplingOptions;
+      /** Called every token step (the activity heartbeats from it). */
+      onStep?: () => void;
+    }
+  ) {}
+
+  async sample(prompts: DatasetRow[], k: number, opts: ReferenceSampleOptions): Promise<string[][]> {
+    const { template } = this.o;
+    const ids = prompts.map((r) =>
+      this.policy.encodePrompt(this.policy.promptText({ prompt: r.prompt, context: r.context }, template))
+    );
+    const rollouts = await this.policy.sample(ids, {
+      ...this.o.sampling,
+      samplesPerPrompt: k,
+      maxNewTokens: this.o.maxTokens,
+      // Sample j of a row draws from (policy seed, filter seed, row id, j): a retried shard, or the row in another
+      // shard, gets the same text (ReferenceSampleOptions.seed).
+      step: opts.seed,
+      promptKeys: prompts.map((r) => nameHash(r.id)),
+      template,
+      onStep: () => {
+        opts.signal?.throwIfAborted();
+        this.o.onStep?.();
+      },
+    });
+    // A prefilled opening think tag is part of the response the verifier reads (as in the rollout activity).
+    const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
+    const out = prompts.map(() => new Array<string>(k).fill(''));
+    for (const r of rollouts) out[r.promptIndex][r.sampleIndex] = prefix + r.text;
+    return out;
+  }
+}
+
+export interface ReferenceHandle {
+  policy: ReferencePolicy;
+  /** What it samples from, for messages. */
+  describe: string;
+  /** Prompts per call and calls in flight for the filter (the engine runs one batch at a time). */
+  shardSize?: number;
+  concurrency?: number;
+}
+
+/** Longest reference response: the configured one, or the window the policy starts with. */
+export function referenceMaxTokens(config: ExperimentConfig, task: TaskConfig): number {
+  return task.filters.difficulty.maxTokens ?? windowAt(config.window, 0);
+}
+
+function unloadable(field: string, what: string, err: unknown): never {
+  const message = `${field}: cannot load the difficulty filter's reference (${what}): ${(err as Error)?.message ?? err}`;
+  // A storage outage may pass: let Temporal retry. Anything else (no such folder, not a checkpoint) needs a person.
+  if (isTransientStoreError(err) || (err instanceof ApplicationFailure && !err.nonRetryable))
+    throw new Error(message, { cause: err });
+  throw ApplicationFailure.nonRetryable(
+    `${message}. Fix the checkpoint, name another with referenceModel, or sample from a server with referenceEndpoint`,
+    'InvalidInput'
+  );
+}
+
+async function loadCheckpoint(config: ExperimentConfig, uri: string): Promise<Policy> {
+  const src = resolveCheckpointSource(uri);
+  const store = openBlobStore(src);
+  const files = await store.list('');
+  if (files.length === 0) throw new Error(`${src}: no files there (no such folder, or an empty one)`);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'oz-reference-'));
+  try {
+    for (const { key } of files) await store.getToFile(key, path.join(dir, key));
+    return await Policy.load(dir, {
+      learningRate: config.grpo.learningRate,
+      tokenizer: tokenizerSpecOf(config),
+      seed: config.seed,
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The reference policies of one prepareData call, one engine policy per checkpoint shared by the tasks that name
+ * it; `dispose()` frees them when preparation ends.
+ */
+export class ReferencePolicies {
+  private readonly engine = new Map<string, Promise<Policy>>();
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly hooks: { onStep?: () => void } = {}
+  ) {}
+
+  async for(name: string, task: TaskConfig): Promise<ReferenceHandle> {
+    const { config } = this.ctx;
+    const d = task.filters.difficulty;
+    const r = config.rollout;
+    const maxTokens = referenceMaxTokens(config, task);
+    if (d.referenceEndpoint) {
+      const e = d.referenceEndpoint;
+      return {
+        policy: new OpenAIReferencePolicy({
+          baseURL: e.baseURL,
+          model: e.model,
+          useN: e.useN,
+          concurrency: e.concurrency,
+          systemPrompt: config.template.systemPrompt,
+          temperature: r.temperature,
+          topP: r.topP,
+          maxTokens,
+        }),
+        describe: `endpoint ${e.baseURL} model ${e.model}`,
+      };
+    }
+    const field = `tasks.${name}.filters.difficulty${d.referenceModel ? '.referenceModel' : ''}`;
+    const key = d.referenceModel ?? '(base)';
+    const describe = d.referenceModel
+      ? `checkpoint ${d.referenceModel}`
+      : config.model.checkpoint
+        ? `base policy ${config.model.checkpoint}`
+        : `base policy: untrained ${config.model.preset ?? 'custom-shape'} weights (seed ${config.seed})`;
+    let loading = this.engine.get(key);
+    if (!loading) {
+      loading = (async () => {
+        await initBackend();
+        try {
+          return d.referenceModel ? await loadCheckpoint(config, d.referenceModel) : await basePolicy(this.ctx);
+        } catch (err) {
+          return unloadable(field, describe, err);
+        }
+      })();
+      this.engine.set(key, loading);
+    }
+    const policy = await loading;
+    return {
+      policy: new EngineReferencePolicy(policy, {
+        template: templateOf(config),
+        maxTokens,
+        sampling: { temperature: r.temperature, topP: r.topP, topK: r.topK, repetitionPenalty: r.repetitionPenalty },
+        onStep: this.hooks.onStep,
+      }),
+      describe,
+      concurrency: 1,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    const loaded = await Promise.allSettled(this.engine.values());
+    for (const p of loaded) if (p.status === 'fulfilled') p.value.dispose();
+    this.engine.clear();
+  }
+}
