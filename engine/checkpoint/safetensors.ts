@@ -234,7 +234,8 @@ function parseHeader(text: Buffer, headerLength: number, totalBytes: number, fil
     if (name === '__metadata__') {
       for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new SafetensorsError(`__metadata__.${k} is not a string`, file);
-        metadata[k] = v;
+        // Defined, not assigned: a key named `__proto__` (JSON.parse makes it an own key) must stay a key.
+        Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
       }
       continue;
     }

@@ -389,3 +389,10 @@ with np.errstate(over='ignore'):
   const expected: number[] = JSON.parse(runPython(python, script, [input]));
   assert.deepEqual([...f32ToF16(Float32Array.from(values))], expected);
 });
+
+test('a metadata key named __proto__ survives the round trip (found by the property test, seed 792619309)', () => {
+  const metadata = JSON.parse('{"__proto__":"x","a":"b"}') as Record<string, string>;
+  const back = decodeSafetensors(encodeSafetensors(new Map(), metadata)).metadata;
+  assert.deepEqual(Object.keys(back), ['__proto__', 'a']);
+  assert.equal(Object.getPrototypeOf(back), Object.prototype);
+});
