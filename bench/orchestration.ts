@@ -29,6 +29,8 @@ export interface StepTiming {
   activityMs: number;
   scheduleToStartMs: number;
   overheadMs: number;
+  /** No checkpoint or evaluation ran in this step: the steady-state RL step. */
+  plain: boolean;
 }
 
 type Interval = [number, number];
@@ -88,7 +90,9 @@ export function stepTimings(events: Event[]): StepTiming[] {
   return starts.map((from, i) => {
     const to = starts[i + 1] ?? end;
     const activityMs = coveredMs(running, from, to);
+    const extra = acts.some((a) => a.start >= from && a.start < to && /checkpoint|evaluate/i.test(a.type));
     return {
+      plain: !extra,
       spanMs: to - from,
       activityMs,
       scheduleToStartMs: idleWaiting(from, to),
@@ -201,6 +205,8 @@ async function measure(demo: Record<string, any>, stepsPerStage: number, setup: 
     // steady state. Both are counted.
     const overhead = steps.map((x) => x.overheadMs);
     const span = steps.reduce((a, x) => a + x.spanMs, 0);
+    const plain = steps.filter((x) => x.plain);
+    const plainSpan = plain.reduce((a, x) => a + x.spanMs, 0);
     return {
       setup: setup.name,
       gpuProcess: setup.gpuProcess,
@@ -211,6 +217,10 @@ async function measure(demo: Record<string, any>, stepsPerStage: number, setup: 
       overheadMsPerStepMedian: Math.round(median(overhead)),
       overheadFraction: Number((overhead.reduce((a, b) => a + b, 0) / span).toFixed(4)),
       stepMsMean: Math.round(span / steps.length),
+      // Without the steps that checkpoint or evaluate (their long activities make any overhead look small).
+      plainSteps: plain.length,
+      plainOverheadFraction: Number((plain.reduce((a, x) => a + x.overheadMs, 0) / Math.max(1, plainSpan)).toFixed(4)),
+      plainStepMsMean: Math.round(plainSpan / Math.max(1, plain.length)),
       activityMsPerStep: Math.round(mean(steps.map((x) => x.activityMs))),
       scheduleToStartMsPerStep: Math.round(mean(steps.map((x) => x.scheduleToStartMs))),
       workflowDecisionMsPerStep: Math.round(mean(steps.map((x) => x.overheadMs - x.scheduleToStartMs))),

@@ -76,7 +76,26 @@ test('stepTimings: a batch prefetched during the update is neither counted twice
   );
   // Step 1: [0, 310): running 2–10, 22–100, 112–200, 212–300 = 8+78+88+88 = 262; waits not hidden: 0–2, 20–22,
   // 110–112, 210–212 = 8 (214's wait 210–214 overlaps the update from 212).
-  assert.deepEqual(a, { spanMs: 310, activityMs: 262, scheduleToStartMs: 8, overheadMs: 48 });
+  assert.deepEqual(a, { plain: true, spanMs: 310, activityMs: 262, scheduleToStartMs: 8, overheadMs: 48 });
   // Step 2: [310, 610): running 313–400, 412–500, 512–600 = 87+88+88 = 263.
-  assert.deepEqual(b, { spanMs: 300, activityMs: 263, scheduleToStartMs: 3 + 2 + 2, overheadMs: 37 });
+  assert.deepEqual(b, { plain: true, spanMs: 300, activityMs: 263, scheduleToStartMs: 3 + 2 + 2, overheadMs: 37 });
+});
+
+test('stepTimings: a step that checkpoints or evaluates is not plain (the bench reports plain steps apart)', () => {
+  const [a, b] = stepTimings(
+    history(
+      [
+        ['rollout', 0, 1, 100],
+        ['score', 0, 2, 110],
+        ['update', 120, 121, 200],
+        ['checkpoint', 205, 206, 300],
+        ['rollout', 310, 311, 400],
+        ['score', 310, 312, 410],
+        ['update', 420, 421, 500],
+      ],
+      510
+    )
+  );
+  assert.equal(a.plain, false);
+  assert.equal(b.plain, true);
 });
