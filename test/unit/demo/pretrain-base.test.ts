@@ -17,7 +17,10 @@ import { worldPretrainCorpus } from '../../../data/worlds/index.ts';
 import { Policy } from '../../../engine/policy.ts';
 import { ROOT } from '../../../infra/paths.mjs';
 
-test('the base corpus is tokenised exactly as the RL loop prompts the policy', async () => {
+/** examples/demo.yaml and a micro policy with its tokenizer, disposed after `fn`. */
+async function withDemoPolicy(
+  fn: (read: Extract<Awaited<ReturnType<typeof readExperimentFile>>, { ok: true }>, policy: Policy) => void
+): Promise<void> {
   const read = await readExperimentFile(path.join(ROOT, 'examples', 'demo.yaml'));
   if (!read.ok) throw new Error(read.problems.join('; '));
   const policy = Policy.create({
@@ -27,6 +30,14 @@ test('the base corpus is tokenised exactly as the RL loop prompts the policy', a
     learningRate: 1e-3,
   });
   try {
+    fn(read, policy);
+  } finally {
+    policy.dispose();
+  }
+}
+
+test('the base corpus is tokenised exactly as the RL loop prompts the policy', async () => {
+  await withDemoPolicy((read, policy) => {
     const { examples, perWorld } = baseCorpus(policy, read, {
       perWorld: 5,
       noise: 0.6,
@@ -46,9 +57,7 @@ test('the base corpus is tokenised exactly as the RL loop prompts the policy', a
     assert.equal(examples[0].response.at(-1), policy.tokenizer.eosId);
     assert.equal(examples[0].response[0], policy.tokenizer.tokenToId('<think>'));
     assert.equal(policy.tokenizer.decode(examples[0].response.slice(0, -1)), first.response);
-  } finally {
-    policy.dispose();
-  }
+  });
 });
 
 /** The pretrain-base command as registered, with its parsed defaults (nothing is run). */
@@ -115,21 +124,11 @@ test('--world-weights: world=n pairs; an unknown world is an error that lists th
 });
 
 test("a weight for a world the config does not draw from is an error naming the config's worlds", async () => {
-  const read = await readExperimentFile(path.join(ROOT, 'examples', 'demo.yaml'));
-  if (!read.ok) throw new Error(read.problems.join('; '));
-  const policy = Policy.create({
-    preset: 'micro',
-    tokenizer: tokenizerSpecOf(read.config),
-    seed: 1,
-    learningRate: 1e-3,
-  });
-  try {
+  await withDemoPolicy((read, policy) => {
     // `math` is a world, but demo.yaml's math task draws from `arith`: the old default silently weighted nothing.
     assert.throws(
       () => baseCorpus(policy, read, { perWorld: 2, noise: 0.6, seed: 1, worldWeights: { math: 3 } }),
       /--world-weights names world 'math', but no synthetic task of the config draws from it \(its worlds: code, arith, qa, writing\)/
     );
-  } finally {
-    policy.dispose();
-  }
+  });
 });
