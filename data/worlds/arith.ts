@@ -11,13 +11,10 @@
  * base's majority error and ended the curriculum below its base: docs/RESULTS.md.)
  * The answer is the scratchpad's last number followed by the units digit of its first.
  */
+
+import { storyProblem } from './story.ts';
 import type { Problem, TaskWorld } from './types.ts';
 import { defineWorld, int, pick } from './world.ts';
-
-const NAMES = ['Ann', 'Bo', 'Cy', 'Dee', 'Eli', 'Fay', 'Gus', 'Ivy', 'Jo', 'Kim', 'Lu', 'Max'];
-const ITEMS = ['apples', 'pens', 'cards', 'eggs', 'coins', 'books', 'hats', 'cups'];
-const GAINS = ['gets', 'finds', 'buys'];
-const LOSSES = ['loses', 'gives away', 'eats'];
 
 /** The tens result followed by the units digit: 13 and 2 → "132", 0 and 8 → "8". */
 const join = (tens: number, units: number): string => String(tens * 10 + units);
@@ -73,21 +70,7 @@ function sub2(r: () => number): Problem {
 }
 
 function word(r: () => number): Problem {
-  const who = pick(r, NAMES);
-  const item = pick(r, ITEMS);
-  const gain = r() < 0.5;
-  const a = int(r, 2, 20);
-  const b = gain ? int(r, 1, 9) : int(r, 1, Math.min(9, a));
-  const verb = pick(r, gain ? GAINS : LOSSES);
-  const answer = String(gain ? a + b : a - b);
-  return {
-    family: gain ? 'word-gain' : 'word-loss',
-    prompt: `${who} has ${a} ${item}, ${verb} ${b}. How many now?`,
-    answer,
-    think: gain ? `${a}+${b}=${a + b}` : `${a}-${b}=${a - b}`,
-    ...(gain ? {} : { bug: { answer: String(a + b), think: `${a}+${b}=${a + b}`, name: 'added a loss' } }),
-    fields: { reference: answer },
-  };
+  return storyProblem(r, { maxChange: 9, think: (a, op, b) => `${a}${op}${b}=${op === '+' ? a + b : a - b}` });
 }
 
 const FAMILIES = [add1, word, add2, sub2];

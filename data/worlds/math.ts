@@ -5,6 +5,7 @@
  * the times table, adding numerators and denominators, and adding when the story takes away.
  */
 
+import { storyProblem } from './story.ts';
 import type { Problem, TaskWorld } from './types.ts';
 import { defineWorld, int, pick } from './world.ts';
 
@@ -13,11 +14,6 @@ const frac = (n: number, d: number): string => {
   const g = gcd(n, d);
   return d / g === 1 ? String(n / g) : `${n / g}/${d / g}`;
 };
-
-const NAMES = ['Ann', 'Bo', 'Cy', 'Dee', 'Eli', 'Fay', 'Gus', 'Ivy', 'Jo', 'Kim', 'Lu', 'Max'];
-const ITEMS = ['apples', 'pens', 'cards', 'eggs', 'coins', 'books', 'hats', 'cups'];
-const GAINS = ['gets', 'finds', 'buys'];
-const LOSSES = ['loses', 'gives away', 'eats'];
 
 function add(r: () => number): Problem {
   const a = int(r, 10, 99);
@@ -80,21 +76,7 @@ function fraction(r: () => number): Problem {
 }
 
 function word(r: () => number): Problem {
-  const who = pick(r, NAMES);
-  const item = pick(r, ITEMS);
-  const gain = r() < 0.5;
-  const a = int(r, 2, 20);
-  const b = gain ? int(r, 1, 20) : int(r, 1, a);
-  const verb = pick(r, gain ? GAINS : LOSSES);
-  const answer = String(gain ? a + b : a - b);
-  return {
-    family: gain ? 'word-gain' : 'word-loss',
-    prompt: `${who} has ${a} ${item}, ${verb} ${b}. How many now?`,
-    answer,
-    think: gain ? `${a} plus ${b}` : `${a} minus ${b}`,
-    ...(gain ? {} : { bug: { answer: String(a + b), think: `${a} plus ${b}`, name: 'added a loss' } }),
-    fields: { reference: answer },
-  };
+  return storyProblem(r, { maxChange: 20, think: (a, op, b) => `${a} ${op === '+' ? 'plus' : 'minus'} ${b}` });
 }
 
 const FAMILIES = [add, sub, mul, fraction, word];
