@@ -81,26 +81,16 @@ test("pretrain-base's defaults are the settings models/demo-base records, and we
     assert.equal(defaults[key], recorded[key], `--${key} default`);
   // The shipped corpus: 4,000 pairs a world, 3× for the world demo.yaml's math task draws from.
   assert.deepEqual(omni.extra.corpus.perWorld, { code: 4000, arith: 12000, qa: 4000, writing: 4000 });
-  const read = await readExperimentFile(path.join(ROOT, 'examples', 'demo.yaml'));
-  if (!read.ok) throw new Error(read.problems.join('; '));
-  assert.deepEqual(configWorlds(read.config), ['code', 'arith', 'qa', 'writing']);
-  for (const w of Object.keys(defaults.worldWeights)) assert.ok(configWorlds(read.config).includes(w), w);
-  // The corpus the defaults draw from demo.yaml is the shipped base's, to the hash (the weights of a 1,200-step
-  // pretraining are not re-made here).
-  const policy = Policy.create({
-    preset: 'micro',
-    tokenizer: tokenizerSpecOf(read.config),
-    seed: 1,
-    learningRate: 1e-3,
-  });
-  try {
+  await withDemoPolicy((read, policy) => {
+    assert.deepEqual(configWorlds(read.config), ['code', 'arith', 'qa', 'writing']);
+    for (const w of Object.keys(defaults.worldWeights)) assert.ok(configWorlds(read.config).includes(w), w);
+    // The corpus the defaults draw from demo.yaml is the shipped base's, to the hash (the weights of a 1,200-step
+    // pretraining are not re-made here).
     const { examples, bugs, perWorld } = baseCorpus(policy, read, defaults as never);
     assert.deepEqual(perWorld, omni.extra.corpus.perWorld);
     assert.equal(bugs, omni.extra.corpus.withSystematicError);
     assert.equal(corpusSha256(examples), omni.extra.corpus.sha256);
-  } finally {
-    policy.dispose();
-  }
+  });
 });
 
 test('--world-weights: world=n pairs; an unknown world is an error that lists the known worlds', () => {
