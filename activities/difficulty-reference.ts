@@ -7,22 +7,17 @@
  * only: data/filters/difficulty.ts counts and filters. (Not the KL term's frozen reference, policy-store.ts's
  * referencePolicy: that one is always the base policy and lives on the GPU worker.)
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { nameHash } from '../data/filters/shuffle.ts';
 import { OpenAIReferencePolicy, type ReferencePolicy, type ReferenceSampleOptions } from '../data/reference-policy.ts';
 import { initBackend } from '../engine/backend.ts';
 import type { SamplingOptions } from '../engine/logits-processing.ts';
-import { Policy, type PolicyTemplate } from '../engine/policy.ts';
+import type { Policy, PolicyTemplate } from '../engine/policy.ts';
 import { windowAt } from '../rl/window.ts';
 import type { ExperimentConfig, TaskConfig } from '../schemas/experiment.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
-import { openBlobStore } from '../storage/open.ts';
 import { isTransientStoreError } from './blob-retry.ts';
-import { resolveCheckpointSource } from './checkpoint-source.ts';
-import { basePolicy, templateOf, tokenizerSpecOf } from './policy-store.ts';
+import { basePolicy, loadCheckpointPolicy, templateOf } from './policy-store.ts';
 import type { RunContext } from './run-context.ts';
 
 /** A policy of this worker's engine as a ReferencePolicy: k samples per prompt, text as the scorer sees it. */
@@ -90,24 +85,6 @@ function unloadable(field: string, what: string, err: unknown): never {
   );
 }
 
-async function loadCheckpoint(config: ExperimentConfig, uri: string): Promise<Policy> {
-  const src = resolveCheckpointSource(uri);
-  const store = openBlobStore(src);
-  const files = await store.list('');
-  if (files.length === 0) throw new Error(`${src}: no files there (no such folder, or an empty one)`);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'oz-reference-'));
-  try {
-    for (const { key } of files) await store.getToFile(key, path.join(dir, key));
-    return await Policy.load(dir, {
-      learningRate: config.grpo.learningRate,
-      tokenizer: tokenizerSpecOf(config),
-      seed: config.seed,
-    });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 /**
  * The reference policies of one prepareData call, one engine policy per checkpoint shared by the tasks that name
  * it; `dispose()` frees them when preparation ends.
@@ -153,7 +130,7 @@ export class ReferencePolicies {
       loading = (async () => {
         await initBackend();
         try {
-          return d.referenceModel ? await loadCheckpoint(config, d.referenceModel) : await basePolicy(this.ctx);
+          return d.referenceModel ? await loadCheckpointPolicy(config, d.referenceModel) : await basePolicy(this.ctx);
         } catch (err) {
           return unloadable(field, describe, err);
         }

@@ -71,24 +71,32 @@ export function dropPolicy(ctx: RunContext): void {
   held.delete(ctx.run.base);
 }
 
+/** A policy from a checkpoint folder (file:// or s3:// URI, or a path), with the run's tokenizer, rate and seed. */
+export async function loadCheckpointPolicy(config: ExperimentConfig, uri: string): Promise<Policy> {
+  const src = resolveCheckpointSource(uri);
+  const store = openBlobStore(src);
+  const files = await store.list('');
+  if (files.length === 0) throw new Error(`${src}: no files there (no such folder, or an empty one)`);
+  return withTempDir(async (dir) => {
+    for (const { key } of files) await store.getToFile(key, path.join(dir, key));
+    return Policy.load(dir, {
+      learningRate: config.grpo.learningRate,
+      tokenizer: tokenizerSpecOf(config),
+      seed: config.seed,
+    });
+  });
+}
+
 /** The base policy: the configured checkpoint, or fresh weights from the preset/shape and the seed. */
 export async function basePolicy(ctx: RunContext): Promise<Policy> {
   const { config } = ctx;
-  const lr = config.grpo.learningRate;
-  if (config.model.checkpoint) {
-    const src = resolveCheckpointSource(config.model.checkpoint);
-    return withTempDir(async (dir) => {
-      const store = openBlobStore(src);
-      for (const { key } of await store.list('')) await store.getToFile(key, path.join(dir, key));
-      return Policy.load(dir, { learningRate: lr, tokenizer: tokenizerSpecOf(config), seed: config.seed });
-    });
-  }
+  if (config.model.checkpoint) return loadCheckpointPolicy(config, config.model.checkpoint);
   return Policy.create({
     preset: config.model.preset,
     shape: config.model.shape,
     tokenizer: tokenizerSpecOf(config),
     seed: config.seed,
-    learningRate: lr,
+    learningRate: config.grpo.learningRate,
   });
 }
 

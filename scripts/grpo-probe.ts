@@ -25,7 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { templateOf, tokenizerSpecOf } from '../activities/policy-store.ts';
 import { scoreSamples, toScorerSample } from '../activities/scoring.ts';
-import { grpoTrainOptions, grpoTrainSamples } from '../activities/update-batch.ts';
+import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../activities/update-batch.ts';
 import { parseConfigText } from '../cli/experiment-file.ts';
 import { prepareTask } from '../data/prepare.ts';
 import { type DataCursor, stepBatch } from '../data/step-batch.ts';
@@ -39,7 +39,7 @@ import { windowAt as windowAtRl } from '../rl/window.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
-import { runLearningRate, runPlan, toRlWindow, windowAtStep } from '../workflows/run-plan.ts';
+import { runLearningRate, runPlan, windowAtStep } from '../workflows/run-plan.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -139,10 +139,7 @@ const policy = await Policy.load(path.resolve(ROOT, checkpoint), {
 });
 const tokenizer = policy.tokenizer;
 // The KL term's frozen reference, as the update activity's: the base checkpoint, loaded only when some β > 0.
-const needsReference =
-  config.grpo.kl.coef > 0 ||
-  Object.values(config.grpo.kl.perTask).some((b) => b > 0) ||
-  config.schedule.stages.some((s) => (s.kl?.coef ?? 0) > 0 || Object.values(s.kl?.perTask ?? {}).some((b) => b > 0));
+const needsReference = stages.some((s) => klCoefOf(config, s.name)(s.task) > 0);
 const reference = needsReference
   ? (await Policy.load(path.resolve(ROOT, checkpoint), { learningRate: 0, tokenizer: tokenizerSpecOf(config) })).params
   : undefined;
@@ -158,7 +155,7 @@ const ctx = { config, run: { configHash: `probe-${Date.now()}` } } as unknown as
 const promptIds = (row: DatasetRow) =>
   policy.encodePrompt(policy.promptText({ prompt: row.prompt, context: row.context }, template));
 const windowAt = (step: number): number =>
-  args.plan ? (windowAtStep(plan, step) ?? 128) : windowAtRl(toRlWindow(config.window), step);
+  args.plan ? (windowAtStep(plan, step) ?? 128) : windowAtRl(config.window, step);
 const v = config.rewards.verifiable;
 const scaleOf = (task: string) =>
   ({ kind: config.tasks[task].scorer === 'constraints' ? 'constraints' : 'verifier', ...v }) as const;

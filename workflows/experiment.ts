@@ -36,7 +36,7 @@ import {
 } from './messages.ts';
 import type { ExperimentProgress, RunStatus } from './progress.ts';
 import { planAsRun, ResumePositionError, resumeStageIndex } from './resume-position.ts';
-import { type RunPlan, runLearningRate, runPlan, windowAtStep, windowSegments } from './run-plan.ts';
+import { type RunPlan, runPlan, windowAtStep, windowSegments } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
 import { type StageResult, stage } from './stage.ts';
 
@@ -158,7 +158,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   // Each stage trains at its planned rate (its own learningRate, else grpo.learningRate) until an `adjust`, which sets
   // the rate for the rest of the run, later stages included.
   let adjustedLearningRate: number | undefined;
-  const learningRateOf = (i: number) => adjustedLearningRate ?? plan.stages[i]?.learningRate ?? runLearningRate(config);
+  const learningRateOf = (i: number) => adjustedLearningRate ?? plan.stages[i].learningRate;
   // Budgets and starts as the run goes: `adjust` changes a budget, which moves every later stage's start.
   const stageSteps = plan.stages.map((s) => s.steps);
   const stageStartAt = plan.stages.map((s) => s.startStep);
