@@ -34,8 +34,10 @@ after(() => {
   stopPidFile('s3.pid');
 });
 
+// The child boots its own Temporal and S3 servers and evaluates five times; alone it takes ~2 min, and `npm test`
+// runs two files at once, so a loaded CI machine needs well over twice that.
 test('a shortened demo runs the curriculum and prints the table; checkpoints land in the S3 bucket', {
-  timeout: 180_000,
+  timeout: 480_000,
 }, async () => {
   const temporalPort = await freePort();
   const s3Port = await freePort();
