@@ -8,9 +8,11 @@ import { prepareData, sampleBatch } from './datasets.ts';
 import { evaluate, initPolicy, rollout, update } from './gpu.ts';
 import { resumeFromCheckpoint } from './resume.ts';
 import { checkpoint, initRun } from './run.ts';
+import { compareSweepRuns } from './sweep.ts';
 
 export {
   checkpoint,
+  compareSweepRuns,
   evaluate,
   initPolicy,
   initRun,
@@ -26,7 +28,7 @@ const BY_ROLE = {
   main: {},
   gpu: { initPolicy, rollout, update, evaluate },
   cpu: { prepareData, sampleBatch, score },
-  io: { initRun, checkpoint, resumeFromCheckpoint },
+  io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns },
 } as const;
 
 export function activitiesFor(role: WorkerRole): Record<string, (...args: any[]) => Promise<unknown>> {

@@ -37,10 +37,12 @@ export function parseConfigText(
   return { ok: true, value: doc.toJS() };
 }
 
-export async function readExperimentFile(file: string): Promise<ExperimentFile> {
-  let text: string;
+/** A config file's text, or the one line that says why it cannot be read. */
+export async function readConfigFile(
+  file: string
+): Promise<{ ok: true; text: string } | { ok: false; problem: string }> {
   try {
-    text = await readFile(file, 'utf8');
+    return { ok: true, text: await readFile(file, 'utf8') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
@@ -51,9 +53,14 @@ export async function readExperimentFile(file: string): Promise<ExperimentFile> 
           : code === 'EACCES'
             ? 'permission denied'
             : String(err);
-    return { ok: false, kind: 'read', problems: [`cannot read ${file}: ${why}`] };
+    return { ok: false, problem: `cannot read ${file}: ${why}` };
   }
-  const parsed = parseConfigText(text, file);
+}
+
+export async function readExperimentFile(file: string): Promise<ExperimentFile> {
+  const read = await readConfigFile(file);
+  if (!read.ok) return { ok: false, kind: 'read', problems: [read.problem] };
+  const parsed = parseConfigText(read.text, file);
   if (!parsed.ok) return { ok: false, kind: 'syntax', problems: parsed.problems };
   const result = parseExperimentConfig(parsed.value);
   if (!result.ok)

@@ -118,7 +118,15 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
 }
 
 export function parseExperimentConfig(input: unknown): ParseResult {
-  const result = experimentSchema.safeParse(input, { error: errorMap });
+  return parseWith(experimentSchema, input);
+}
+
+/** Any of the project's schemas with the same messages and paths as the experiment config's. */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown
+): { ok: true; config: z.output<S> } | { ok: false; issues: ConfigIssue[] } {
+  const result = schema.safeParse(input, { error: errorMap });
   return result.success ? { ok: true, config: result.data } : { ok: false, issues: toIssues(result.error) };
 }
 

@@ -1,3 +1,4 @@
 /** Every workflow type the workers register (the bundle's entry point). */
 export { experiment } from './experiment.ts';
 export { stage } from './stage.ts';
+export { sweep } from './sweep.ts';

@@ -32,4 +32,5 @@ export const commandModules: CommandModule[] = [
   { names: ['report'], load: () => import('./report.ts') },
   { names: ['schedule'], load: () => import('./schedule.ts') },
   { names: ['pretrain-base'], load: () => import('./pretrain-base.ts') },
+  { names: ['sweep'], load: () => import('./sweep.ts') },
 ];

@@ -1,0 +1,122 @@
+/**
+ * `sweep`: an ablation as one durable run. Every variant × seed of a sweep config becomes a child `experiment` with a
+ * deterministic workflow id, at most `concurrency` at a time; when all have ended, one activity compares the completed
+ * ones. A crashed worker or server resumes the sweep where it was: children already started are not started again.
+ */
+import { ApplicationFailure, defineQuery, executeChild, proxyActivities, setHandler } from '@temporalio/workflow';
+import type * as activities from '../activities/index.ts';
+import type { SweepComparison } from '../report/sweep.ts';
+import { parseSweep, type SweepRun, sweepRunId } from '../schemas/sweep.ts';
+import { activityOptions, orchestrationSettings } from './activity-options.ts';
+import type { ExperimentResult } from './experiment.ts';
+
+export interface SweepStart {
+  /** The sweep config as parsed YAML/JSON, its `experiment` already a config object (validated here). */
+  sweep: unknown;
+  /** Prefix of the children's run ids; default: this workflow's id. */
+  sweepId?: string;
+}
+
+export type SweepRunStatus = 'waiting' | 'running' | 'completed' | 'stopped' | 'failed';
+
+export interface SweepRunState {
+  variant: string;
+  seed: number;
+  runId: string;
+  status: SweepRunStatus;
+  wallMs: number | null;
+  error?: string;
+}
+
+export interface SweepProgress {
+  sweepId: string;
+  status: 'running' | 'comparing' | 'completed';
+  runs: SweepRunState[];
+}
+
+export interface SweepResult extends SweepProgress {
+  comparison: SweepComparison;
+}
+
+export const sweepProgressQuery = defineQuery<SweepProgress>('progress');
+export const INVALID_SWEEP = 'InvalidSweepConfig';
+
+export async function sweep(input: SweepStart): Promise<SweepResult> {
+  const parsed = parseSweep(input?.sweep);
+  if (!parsed.ok) {
+    const problems = parsed.issues.map((i) => `  - ${i.path || '(sweep)'}: ${i.message}`).join('\n');
+    throw ApplicationFailure.nonRetryable(
+      `invalid sweep config; fix these and start again:\n${problems}`,
+      INVALID_SWEEP,
+      {
+        problems: parsed.issues,
+      }
+    );
+  }
+  const sweepId = input.sweepId ?? parsed.sweep.name;
+  const progress: SweepProgress = {
+    sweepId,
+    status: 'running',
+    runs: parsed.runs.map((r) => ({
+      variant: r.variant,
+      seed: r.seed,
+      runId: sweepRunId(sweepId, r.variant, r.seed),
+      status: 'waiting',
+      wallMs: null,
+    })),
+  };
+  setHandler(sweepProgressQuery, () => progress);
+
+  let next = 0;
+  const lane = async () => {
+    while (next < parsed.runs.length) {
+      const i = next++;
+      await runChild(parsed.runs[i], progress.runs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parsed.sweep.concurrency, parsed.runs.length) }, lane));
+
+  progress.status = 'comparing';
+  const first = parsed.runs[0].config;
+  const { compareSweepRuns } = proxyActivities<typeof activities>(
+    activityOptions(orchestrationSettings(first), first.orchestration.taskQueues.io, 'checkpoint')
+  );
+  const finished = progress.runs.flatMap((state, i) =>
+    state.status === 'completed' || state.status === 'stopped'
+      ? [{ ...state, storage: parsed.runs[i].config.checkpoint.storage, wallMs: state.wallMs ?? 0 }]
+      : []
+  );
+  if (finished.length === 0) {
+    throw ApplicationFailure.nonRetryable(
+      `every run of sweep ${sweepId} failed: ${progress.runs.map((r) => `${r.runId}: ${r.error}`).join('; ')}`,
+      'SweepFailed'
+    );
+  }
+  const comparison = await compareSweepRuns({ storage: first.checkpoint.storage, sweepId, runs: finished });
+  progress.status = 'completed';
+  return { ...progress, comparison };
+}
+
+/** One child run; a failed child is recorded with its reason and leaves the other variants running. */
+async function runChild(run: SweepRun, state: SweepRunState): Promise<void> {
+  state.status = 'running';
+  const started = Date.now();
+  try {
+    const result = await executeChild<(input: unknown) => Promise<ExperimentResult>>('experiment', {
+      workflowId: state.runId,
+      taskQueue: run.config.orchestration.taskQueues.workflow,
+      args: [{ config: run.raw, runId: state.runId }],
+    });
+    state.status = result.status;
+  } catch (err) {
+    state.status = 'failed';
+    state.error = rootMessage(err);
+  }
+  state.wallMs = Date.now() - started;
+}
+
+function rootMessage(err: unknown): string {
+  let e = err as { cause?: unknown; message?: string } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
