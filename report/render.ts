@@ -206,10 +206,10 @@ export function renderReport(run: RunData, options: RenderOptions = {}): Rendere
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} — omni-zero report</title>
-<style>${CSS}</style></head>
+<style>${PAGE_CSS}</style></head>
 <body>
 ${body}
-<script>${SCRIPT}</script>
+<script>${PAGE_SCRIPT}</script>
 </body></html>
 `;
   return { html, charts: charts.map((c) => c.name), steps: run.metrics.length };
@@ -574,7 +574,7 @@ function problemsHtml(runs: RunData[], matrices: BwtMatrix[]): string {
   );
 }
 
-const CSS = `
+export const PAGE_CSS = `
 :root{--fg:#1b1b1b;--muted:#5a5a5a;--line:#d9d9d9;--bg:#fff;--panel:#fafafa}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1680px;padding:20px 28px 40px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
@@ -623,7 +623,7 @@ ul.legend li:focus-visible{outline:2px solid #0072B2;outline-offset:2px}
 
 // Clicking a legend entry hides/shows the series of that name in its chart (a run's entry: all of that run's series).
 // Moving over a step chart shows the step and each visible series' value there (text only, never innerHTML).
-const SCRIPT = `
+export const PAGE_SCRIPT = `
 document.querySelectorAll('figure.chart ul.legend li').forEach(function (li) {
   var toggle = function () {
     var fig = li.closest('figure');

@@ -6,7 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadRun } from '../../report/load.ts';
+import { loadSweep } from '../../report/load-sweep.ts';
 import { renderReport } from '../../report/render.ts';
+import { renderSweepReport } from '../../report/render-sweep.ts';
 import { checkpointSchema } from '../../schemas/experiment/checkpoint.ts';
 
 export interface ReportCommandOptions {
@@ -24,11 +26,15 @@ export interface ReportResult {
   out: string;
   charts: number;
   steps: number;
+  /** Set for a sweep: how many runs its page compares. */
+  runs?: number;
 }
 
 /** The command minus the process: writes the page and returns what it prints. */
 export async function writeReport(runId: string, options: ReportCommandOptions = {}): Promise<ReportResult> {
   const storage = options.storage ?? defaultStorage();
+  const sweep = options.compare === undefined ? await loadSweep(storage, runId) : null;
+  if (sweep) return writeSweepReport(runId, sweep, options.out);
   const run = await loadRun(storage, runId);
   if (options.compareStorage !== undefined && options.compare === undefined) {
     throw new Error('--compare-storage needs --compare <run2>: name the run to overlay');
@@ -44,6 +50,20 @@ export async function writeReport(runId: string, options: ReportCommandOptions =
   return { out, charts: rendered.charts.length, steps: rendered.steps };
 }
 
+async function writeSweepReport(
+  sweepId: string,
+  sweep: NonNullable<Awaited<ReturnType<typeof loadSweep>>>,
+  outFile: string | undefined
+): Promise<ReportResult> {
+  const rendered = renderSweepReport(sweepId, sweep.record.comparison, sweep.runs, {
+    generatedAt: new Date().toISOString(),
+  });
+  const out = path.resolve(outFile ?? `report-${sweepId}.html`);
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, rendered.html);
+  return { out, charts: rendered.charts.length, steps: 0, runs: rendered.runs };
+}
+
 /** The schema's default, so the report looks where `omni-zero run` writes when the config does not say. */
 function defaultStorage(): string {
   return checkpointSchema.parse({}).storage;
@@ -54,9 +74,9 @@ export function register(program: Command, write: (line: string) => void = (line
   program
     .command('report')
     .description(
-      'Write a self-contained HTML report of a run (rewards, held-out scores, think/answer lengths, BWT matrix, time per phase); prints {"out","charts","steps"}'
+      'Write a self-contained HTML report of a run or a sweep (rewards, held-out scores, think/answer lengths, BWT matrix, time per phase); prints {"out","charts","steps"}'
     )
-    .argument('<run>', 'run id (the folder under --storage)')
+    .argument('<run>', 'run id (the folder under --storage), or a sweep id (its comparison table and overlaid curves)')
     .option('--compare <run2>', 'overlay a second run (dashed lines, side-by-side BWT tables)')
     .option('--compare-storage <uri>', 'where the --compare run lives (default: --storage)')
     .option(
