@@ -12,10 +12,13 @@ import {
   ScheduleOverlapPolicy,
   type ScheduleSummary,
 } from '@temporalio/client';
+import { canonicalJson } from '../schemas/config-hash.ts';
 import { durationToMs } from '../schemas/experiment/primitives.ts';
 import { planSummary } from '../schemas/plan.ts';
+import { sha256Hex } from '../schemas/sha256.ts';
 import { SA } from '../workflows/search-attributes.ts';
 import type { ExperimentFile } from './experiment-file.ts';
+import type { SweepFile } from './sweep-file.ts';
 
 export type OverlapPolicy = Exclude<ScheduleOverlapPolicy, undefined>;
 
@@ -87,21 +90,61 @@ function checkDuration(what: string, value: string, minMs: number): number {
   return ms;
 }
 
+/** What a schedule's action starts: an experiment or a sweep, with the validated document it passes. */
+export interface ScheduledWorkflow {
+  workflowType: 'experiment' | 'sweep';
+  name: string;
+  taskQueue: string;
+  args: unknown[];
+  summary: string;
+  hash: string;
+}
+
+export function scheduledExperiment(read: Extract<ExperimentFile, { ok: true }>): ScheduledWorkflow {
+  const { config } = read;
+  return {
+    workflowType: 'experiment',
+    name: config.name,
+    taskQueue: config.orchestration.taskQueues.workflow,
+    // No runId: the workflow then uses its own (time-suffixed) workflow id, so runs never share a storage prefix.
+    args: [{ config: read.raw }],
+    summary: planSummary(config),
+    hash: read.hash,
+  };
+}
+
+/** A sweep's children take the scheduled workflow's (time-suffixed) id as their prefix, so runs never collide. */
+export function scheduledSweep(read: Extract<SweepFile, { ok: true }>): ScheduledWorkflow {
+  const { sweep, runs } = read.parsed;
+  return {
+    workflowType: 'sweep',
+    name: sweep.name,
+    taskQueue: runs[0].config.orchestration.taskQueues.workflow,
+    args: [{ sweep: read.raw }],
+    summary: `sweep ${sweep.name}: ${sweep.variants.length} variant(s), ${runs.length} run(s)`,
+    hash: sha256Hex(canonicalJson(read.raw)),
+  };
+}
+
 /** The Temporal schedule that starts `read`'s experiment on the given spec. Pure: testable without a server. */
 export function experimentScheduleOptions(
   read: Extract<ExperimentFile, { ok: true }>,
   opts: ExperimentScheduleOptions
 ): ScheduleOptions {
+  return scheduleOptions(scheduledExperiment(read), opts);
+}
+
+/** The Temporal schedule that starts `target` on the given spec. Pure: testable without a server. */
+export function scheduleOptions(target: ScheduledWorkflow, opts: ExperimentScheduleOptions): ScheduleOptions {
   if ((opts.cron === undefined) === (opts.every === undefined))
     throw new ScheduleOptionsError('give exactly one of --cron EXPR and --every DURATION');
   // The scheduler acts at one-second resolution; anything finer is a typo (ms for s).
   if (opts.every !== undefined) checkDuration('--every', opts.every, 1000);
   const catchupWindow = opts.catchupWindow ?? DEFAULT_CATCHUP_WINDOW;
-  // The server silently raises a window under ten seconds to ten (measured on 1.32): refuse rather than mislead.
+  // The server silently raises a window under ten seconds to ten: refuse rather than mislead.
   checkDuration('--catchup-window', catchupWindow, 10_000);
-  const { config } = read;
-  const scheduleId = opts.scheduleId ?? `${config.name}-schedule`;
-  const summary = planSummary(config);
+  const scheduleId = opts.scheduleId ?? `${target.name}-schedule`;
+  const { summary } = target;
   return {
     scheduleId,
     spec:
@@ -110,17 +153,16 @@ export function experimentScheduleOptions(
         : { cronExpressions: [opts.cron as string] },
     action: {
       type: 'startWorkflow',
-      workflowType: 'experiment',
-      taskQueue: config.orchestration.taskQueues.workflow,
+      workflowType: target.workflowType,
+      taskQueue: target.taskQueue,
       // Temporal appends `-<action time>` (e.g. `demo-schedule-2026-11-22T03:00:00Z`): distinct per run.
       workflowId: scheduleId,
-      // No runId: the workflow then uses its own (time-suffixed) workflow id, so runs never share a storage prefix.
-      args: [{ config: read.raw }],
+      args: target.args,
       typedSearchAttributes: [
-        { key: SA.experiment, value: config.name },
+        { key: SA.experiment, value: target.name },
         { key: SA.status, value: 'validating' },
       ],
-      memo: { summary, configHash: read.hash, file: opts.file, schedule: scheduleId },
+      memo: { summary, configHash: target.hash, file: opts.file, schedule: scheduleId },
       staticSummary: summary,
     },
     policies: {
@@ -131,20 +173,20 @@ export function experimentScheduleOptions(
     state: { paused: opts.paused ?? false, ...(opts.note !== undefined ? { note: opts.note } : {}) },
     memo: {
       summary,
-      configHash: read.hash,
+      configHash: target.hash,
       file: opts.file,
       when: opts.every !== undefined ? `every ${opts.every}` : `cron ${opts.cron}`,
     },
-    typedSearchAttributes: [{ key: SA.experiment, value: config.name }],
+    typedSearchAttributes: [{ key: SA.experiment, value: target.name }],
   };
 }
 
 export async function createExperimentSchedule(
   client: Client,
-  read: Extract<ExperimentFile, { ok: true }>,
+  target: ScheduledWorkflow,
   opts: ExperimentScheduleOptions
 ) {
-  const options = experimentScheduleOptions(read, opts);
+  const options = scheduleOptions(target, opts);
   const handle = await client.schedule.create(options);
   return { handle, options };
 }

@@ -33,16 +33,18 @@ export async function loadRun(storageUri: string, runId: string, options: LoadRu
   return loadRunFromStore(openBlobStore(`${storageUri.replace(/\/+$/, '')}/${runId}`), runId, options);
 }
 
-/** Run ids become a path segment of the store: one segment of ordinary characters, so no id can escape the base. */
+/**
+ * Run ids become a path segment of the store: one segment of ordinary characters, so no id can escape the base.
+ * ':' is allowed because a scheduled run's id ends in its action time (`nightly-schedule-2026-11-22T03:00:00Z`).
+ */
 export function checkRunId(runId: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(runId)) {
     throw new BlobStoreConfigError(
-      `invalid run id '${runId}': use letters, digits, '.', '_' or '-' (one path segment, as printed by omni-zero run)`
+      `invalid run id '${runId}': use letters, digits, '.', '_', ':' or '-' (one path segment, as printed by omni-zero run)`
     );
   }
 }
 
-/** Reads a run from a store already opened at the run's base. */
 export async function loadRunFromStore(
   store: BlobStore,
   runId: string,

@@ -31,7 +31,10 @@ export const sweepSchema = z
       .array(z.int().min(0))
       .min(1)
       .optional()
-      .meta({ description: 'Each variant runs once per seed (the experiment `seed`). Default: the base config seed.' }),
+      .meta({
+        description:
+          "Each variant runs once per seed (the experiment `seed`). Default: the variant's own seed (its override, else the base config's).",
+      }),
     concurrency: z.int().min(1).default(2).meta({ description: 'How many variant runs may train at once. Default 2.' }),
   })
   .meta({ description: 'A sweep of experiment variants × seeds, compared on held-out scores, BWT and wall time.' });
@@ -56,11 +59,18 @@ export function parseSweep(input: unknown): SweepParse {
   const sweep = parsed.config;
   const issues: ConfigIssue[] = [];
   const runs: SweepRun[] = [];
-  const baseSeed = sweep.experiment.seed;
-  const seeds = sweep.seeds ?? [typeof baseSeed === 'number' ? baseSeed : 0];
   sweep.variants.forEach((variant, i) => {
+    const merged = applyOverrides(sweep.experiment, variant.overrides);
+    if (sweep.seeds && 'seed' in variant.overrides) {
+      issues.push({
+        path: `variants[${i}] (${variant.name}) overrides.seed`,
+        message: "the sweep sets each run's seed from `seeds`: remove seed from the overrides, or drop `seeds`",
+      });
+      return;
+    }
+    const seeds = sweep.seeds ?? [typeof merged.seed === 'number' ? merged.seed : 0];
     for (const seed of seeds) {
-      const raw = { ...applyOverrides(sweep.experiment, variant.overrides), seed };
+      const raw = { ...merged, seed };
       const result = parseExperimentConfig(raw);
       if (result.ok) runs.push({ variant: variant.name, seed, raw, config: result.config });
       else

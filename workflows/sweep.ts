@@ -3,7 +3,14 @@
  * deterministic workflow id, at most `concurrency` at a time; when all have ended, one activity compares the completed
  * ones. A crashed worker or server resumes the sweep where it was: children already started are not started again.
  */
-import { ApplicationFailure, defineQuery, executeChild, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  defineQuery,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type * as activities from '../activities/index.ts';
 import type { SweepComparison } from '../report/sweep.ts';
 import { parseSweep, type SweepRun, sweepRunId } from '../schemas/sweep.ts';
@@ -53,7 +60,7 @@ export async function sweep(input: SweepStart): Promise<SweepResult> {
       }
     );
   }
-  const sweepId = input.sweepId ?? parsed.sweep.name;
+  const sweepId = input.sweepId ?? workflowInfo().workflowId;
   const progress: SweepProgress = {
     sweepId,
     status: 'running',

@@ -4,7 +4,7 @@
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { readExperimentFile } from '../experiment-file.ts';
+import { parseConfigText, readConfigFile, readExperimentFile } from '../experiment-file.ts';
 import {
   createExperimentSchedule,
   DEFAULT_CATCHUP_WINDOW,
@@ -12,9 +12,13 @@ import {
   listSchedules,
   OVERLAP_NAMES,
   parseOverlap,
+  type ScheduledWorkflow,
   ScheduleOptionsError,
+  scheduledExperiment,
+  scheduledSweep,
   triggerSchedule,
 } from '../schedules.ts';
+import { readSweepFile } from '../sweep-file.ts';
 import { connectClient } from '../temporal-client.ts';
 
 interface ConnectionFlags {
@@ -53,6 +57,23 @@ async function withClient(flags: ConnectionFlags, scheduleId: string | null, fn:
   }
 }
 
+/** An experiment file, or a sweep file (a mapping with `variants`), validated as what it is. */
+async function readScheduledFile(
+  file: string
+): Promise<{ ok: true; workflow: ScheduledWorkflow; namespace: string } | { ok: false; problems: string[] }> {
+  const text = await readConfigFile(file);
+  const doc = text.ok ? parseConfigText(text.text, file) : null;
+  const isSweep = doc?.ok === true && typeof doc.value === 'object' && doc.value !== null && 'variants' in doc.value;
+  if (isSweep) {
+    const read = await readSweepFile(file);
+    if (!read.ok) return read;
+    return { ok: true, workflow: scheduledSweep(read), namespace: read.parsed.runs[0].config.orchestration.namespace };
+  }
+  const read = await readExperimentFile(file);
+  if (!read.ok) return read;
+  return { ok: true, workflow: scheduledExperiment(read), namespace: read.config.orchestration.namespace };
+}
+
 const print = (value: unknown) => console.log(JSON.stringify(value));
 const overlapHelp = Object.keys(OVERLAP_NAMES).join('|');
 
@@ -68,8 +89,10 @@ export function register(program: Command): void {
   connection(
     schedule
       .command('create')
-      .description('validate FILE, then create a schedule that starts its experiment; each run gets its own run id')
-      .argument('<file>', 'experiment config (YAML or JSON)')
+      .description(
+        'validate FILE, then create a schedule that starts its experiment (or sweep); each run gets its own run id'
+      )
+      .argument('<file>', 'experiment config or sweep file (YAML or JSON)')
       .option('--cron <expr>', "cron expression in UTC, e.g. '0 3 * * *' or '@daily'")
       .option('--every <duration>', "fixed interval, e.g. '12h', '7d', '30s'")
       .option('--id <scheduleId>', 'schedule id (default <experiment>-schedule); runs are <id>-<action time>')
@@ -95,19 +118,21 @@ export function register(program: Command): void {
         note?: string;
       }
     ) => {
-      const read = await readExperimentFile(file);
-      if (!read.ok)
-        return fail(`${file}: schedule not created, ${read.problems.length} problem(s):\n${read.problems.join('\n')}`);
+      const target = await readScheduledFile(file);
+      if (!target.ok)
+        return fail(
+          `${file}: schedule not created, ${target.problems.length} problem(s):\n${target.problems.join('\n')}`
+        );
       let overlap: ReturnType<typeof parseOverlap> | undefined;
       try {
         overlap = opts.overlap === undefined ? undefined : parseOverlap(opts.overlap);
       } catch (err) {
         return fail((err as Error).message);
       }
-      const namespace = opts.namespace ?? read.config.orchestration.namespace;
-      const scheduleId = opts.id ?? `${read.config.name}-schedule`;
+      const namespace = opts.namespace ?? target.namespace;
+      const scheduleId = opts.id ?? `${target.workflow.name}-schedule`;
       await withClient({ address: opts.address, namespace }, scheduleId, async (client) => {
-        const { handle } = await createExperimentSchedule(client, read, {
+        const { handle } = await createExperimentSchedule(client, target.workflow, {
           file,
           scheduleId,
           cron: opts.cron,

@@ -4,7 +4,12 @@
  * sweep completes with each child started once, every step of each done once, and one comparison in the store.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { createExperimentSchedule, scheduledSweep, triggerSchedule } from '../../cli/schedules.ts';
+import { readSweepFile } from '../../cli/sweep-file.ts';
 import { loadRun } from '../../report/load.ts';
 import { configHash } from '../../schemas/config-hash.ts';
 import { parseSweep } from '../../schemas/sweep.ts';
@@ -104,4 +109,59 @@ test('kill -9 of every worker mid-sweep: both variants complete once, each step 
     assert.ok((v.wallMs.mean ?? 0) > 0);
   }
   t.diagnostic(JSON.stringify({ progressBefore, wallMs: result.runs.map((r) => r.wallMs) }));
+});
+
+test('a sweep file as a Schedule: a triggered sweep prefixes its runs with its own scheduled id and completes', {
+  timeout: 240_000,
+}, async () => {
+  const bucket = await freshBucket('oz-sweep-sched');
+  const storage = `s3://${bucket.bucket}/runs`;
+  const queues = uniqueQueues('sweep-sched');
+  procs.push(
+    ...(await Promise.all([
+      spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
+      spawnWorker({ roles: ['gpu'], queues, address: env.address }),
+    ]))
+  );
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-sweep-sched-'));
+  const experiment = {
+    ...crashExperiment({ name: 'sched-base', storage, queues }),
+    schedule: { kind: 'curriculum', stepsPerStage: 1 },
+  };
+  writeFileSync(path.join(dir, 'base.json'), JSON.stringify(experiment));
+  const file = path.join(dir, 'sweep.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'sched',
+      experiment: './base.json',
+      variants: [{ name: 'a' }, { name: 'b', overrides: { seed: 4 } }],
+    })
+  );
+  const read = await readSweepFile(file);
+  assert.ok(read.ok, read.ok ? '' : read.problems.join('\n'));
+  const scheduleId = `sweep-sched-${Date.now()}`;
+  const { handle } = await createExperimentSchedule(env.client, scheduledSweep(read), {
+    file,
+    scheduleId,
+    every: '1d',
+    paused: true,
+  });
+  try {
+    const { started } = await triggerSchedule(env.client, scheduleId, { waitMs: 15_000 });
+    assert.ok(started?.startsWith(`${scheduleId}-`), `started ${started}`);
+    const result = (await env.client.workflow.getHandle(started!).result()) as SweepResult;
+    assert.equal(result.sweepId, started);
+    assert.deepEqual(
+      result.runs.map((r) => [r.runId, r.status]),
+      [
+        [`${started}-a-s3`, 'completed'],
+        [`${started}-b-s4`, 'completed'],
+      ]
+    );
+    assert.equal(result.comparison.variants.length, 2);
+    assert.ok(await openBlobStore(`${storage}/sweeps/${started}`).head('comparison.json'));
+  } finally {
+    await handle.delete();
+  }
 });

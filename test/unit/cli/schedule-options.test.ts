@@ -8,9 +8,12 @@ import {
   OVERLAP_NAMES,
   parseOverlap,
   ScheduleOptionsError,
+  scheduledSweep,
+  scheduleOptions,
 } from '../../../cli/schedules.ts';
 import { configHash } from '../../../schemas/config-hash.ts';
 import { parseExperimentConfig } from '../../../schemas/parse.ts';
+import { parseSweep } from '../../../schemas/sweep.ts';
 
 function read(raw: Record<string, unknown>) {
   const parsed = parseExperimentConfig(raw);
@@ -98,4 +101,20 @@ test('overlap names: every CLI spelling maps to its policy, case and _/- forgive
       );
     })
   );
+});
+
+test('a sweep file schedules the `sweep` workflow with its document; each scheduled sweep prefixes its own runs', () => {
+  const sweepRaw = { name: 'ablate', experiment: raw, variants: [{ name: 'a' }, { name: 'b' }], seeds: [1, 2] };
+  const parsed = parseSweep(sweepRaw);
+  assert.ok(parsed.ok);
+  const o = scheduleOptions(scheduledSweep({ ok: true, raw: sweepRaw, parsed }), { file: 's.yaml', every: '7d' });
+  assert.equal(o.scheduleId, 'ablate-schedule');
+  assert.equal(o.action.workflowType, 'sweep');
+  assert.equal(o.action.taskQueue, 'lab-queue');
+  // No sweepId: the workflow takes its own time-suffixed id, so two scheduled sweeps never share child run ids.
+  assert.deepEqual(o.action.args, [{ sweep: sweepRaw }]);
+  assert.equal(o.action.staticSummary, 'sweep ablate: 2 variant(s), 4 run(s)');
+  assert.match(String(o.memo?.configHash), /^[0-9a-f]{64}$/);
+  const other = scheduledSweep({ ok: true, raw: { ...sweepRaw, seeds: [3] }, parsed });
+  assert.notEqual(other.hash, o.memo?.configHash);
 });

@@ -107,6 +107,9 @@ test('an unknown run and an unsafe run id are errors that say what to fix', asyn
     return true;
   });
   await assert.rejects(loadRun(storage, '../etc'), /invalid run id '\.\.\/etc'/);
+  await assert.rejects(loadRun(storage, 'a/b'), /invalid run id 'a\/b'/);
+  // A scheduled run's id carries its action time: a valid id, here just not found.
+  await assert.rejects(loadRun(storage, 'nightly-schedule-2026-11-22T03:00:00Z'), RunNotFoundError);
 });
 
 test('missing steps stop at the last present step and the plan; ranges are compressed', () => {

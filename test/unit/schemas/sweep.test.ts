@@ -135,3 +135,30 @@ test('a sweep file whose experiment path is missing names the file it looked for
   assert.ok(!file.ok);
   assert.match(file.problems.join('\n'), /nope\/base\.yaml/);
 });
+
+test('a variant may set its own seed when the sweep gives no seeds; with seeds it is an error, not ignored', () => {
+  const own = parseSweep({
+    name: 's',
+    experiment: { ...minimalConfig(), seed: 5 },
+    variants: [{ name: 'a' }, { name: 'b', overrides: { seed: 9 } }],
+  });
+  assert.ok(own.ok);
+  assert.deepEqual(
+    own.runs.map((r) => [r.variant, r.seed, r.config.seed]),
+    [
+      ['a', 5, 5],
+      ['b', 9, 9],
+    ]
+  );
+  const clash = parseSweep({
+    name: 's',
+    experiment: minimalConfig(),
+    seeds: [1],
+    variants: [{ name: 'b', overrides: { seed: 9 } }],
+  });
+  assert.ok(!clash.ok);
+  assert.match(
+    clash.issues.map((i) => `${i.path}: ${i.message}`).join(),
+    /variants\[0\] \(b\) overrides\.seed: .*remove seed/
+  );
+});
