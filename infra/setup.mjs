@@ -29,10 +29,11 @@ function npmPackages() {
   const hash = createHash('sha256').update(lock).digest('hex');
   const stamp = path.join(ROOT, 'node_modules', '.omni-zero-lock.sha256');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
-  // Not `npm ci`: the registry mirror here serves only this platform's optional binaries, so the lockfile lacks the
-  // others and `npm ci` refuses it as out of sync; `npm install` keeps the locked versions and skips them.
-  log('installing npm packages (npm install, versions from package-lock.json)');
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  // A fresh clone gets exactly the lockfile (`npm ci`); a tree that already has node_modules is brought up to it
+  // in place (`npm install`), which keeps a developer's other work and is quicker.
+  const fresh = !existsSync(path.join(ROOT, 'node_modules'));
+  log(`installing npm packages (${fresh ? 'npm ci' : 'npm install'}, versions from package-lock.json)`);
+  run('npm', [fresh ? 'ci' : 'install', '--no-audit', '--no-fund']);
   writeFileSync(stamp, hash);
 }
 
