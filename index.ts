@@ -257,7 +257,7 @@ export {
   type PpoClipTerm,
   ppoClipTerm,
 } from './rl/policy-loss.ts';
-export { hashSeed, mulberry32, seededRandom } from './rl/random.ts';
+export { hashSeed, mulberry32, nameHash, seededRandom } from './rl/random.ts';
 export {
   type AccuracyMapping,
   type ComponentValue,
