@@ -14,7 +14,7 @@ export {
 } from './activities/log.ts';
 export { RESUMABLE, type ResumedRun, resumeEndedRun } from './cli/commands/resume-run.ts';
 export { type ListFilter, listQuery, listRuns, type RunRow, runRow, runTable } from './cli/list-runs.ts';
-export { formatDuration, type ProgressView, progressLine, progressView } from './cli/progress-view.ts';
+export { type ProgressView, progressLine, progressView } from './cli/progress-view.ts';
 export { experimentHandle, type RunState, runState, type WatchOptions, watchRun } from './cli/watch-run.ts';
 export {
   ADAPTERS,
@@ -257,7 +257,7 @@ export {
   type PpoClipTerm,
   ppoClipTerm,
 } from './rl/policy-loss.ts';
-export { hashSeed, mulberry32, seededRandom } from './rl/random.ts';
+export { hashSeed, mulberry32, nameHash, seededRandom } from './rl/random.ts';
 export {
   type AccuracyMapping,
   type ComponentValue,
@@ -300,6 +300,7 @@ export {
   type TaskConfig,
   type WindowConfig,
 } from './schemas/experiment.ts';
+export { type DurationStyle, formatDuration } from './schemas/format-duration.ts';
 export { experimentJsonSchema } from './schemas/json-schema.ts';
 export { type ConfigIssue, formatIssues, type ParseResult, parseExperimentConfig } from './schemas/parse.ts';
 export { type PlannedStage, planSummary, type StagePlan, stagePlan } from './schemas/plan.ts';

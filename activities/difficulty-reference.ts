@@ -8,11 +8,11 @@
  * referencePolicy: that one is always the base policy and lives on the GPU worker.)
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { nameHash } from '../data/filters/shuffle.ts';
 import { OpenAIReferencePolicy, type ReferencePolicy, type ReferenceSampleOptions } from '../data/reference-policy.ts';
 import { initBackend } from '../engine/backend.ts';
 import type { SamplingOptions } from '../engine/logits-processing.ts';
 import type { Policy, PolicyTemplate } from '../engine/policy.ts';
+import { nameHash } from '../rl/random.ts';
 import { windowAt } from '../rl/window.ts';
 import type { ExperimentConfig, TaskConfig } from '../schemas/experiment.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';

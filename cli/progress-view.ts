@@ -3,17 +3,8 @@
  * updates otherwise (no ANSI when the stream is not a TTY or NO_COLOR is set, so logs and CI stay clean).
  */
 import cliProgress from 'cli-progress';
+import { formatDuration } from '../schemas/format-duration.ts';
 import type { ExperimentProgress } from '../workflows/progress.ts';
-
-/** `3h05m`, `4m10s`, `12s`; `?` when unknown. */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '?';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
 
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3).replace(/\.?0+$/, ''));
 

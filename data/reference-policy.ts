@@ -4,10 +4,9 @@
  * OpenAI-compatible chat-completions endpoint (vLLM, SGLang, llama.cpp server) through the `openai` package.
  */
 import OpenAI from 'openai';
-import { hashSeed } from '../rl/random.ts';
+import { hashSeed, nameHash } from '../rl/random.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import { DataInputError } from './errors.ts';
-import { nameHash } from './filters/shuffle.ts';
 
 export interface ReferenceSampleOptions {
   /** Seed of the draws; sample j of a row is seeded from (seed, row id, j), so a retried shard asks the same thing. */

@@ -6,7 +6,7 @@
  */
 
 import { sampleTasks, type TaskMixture } from '../rl/mixture.ts';
-import { hashSeed, mulberry32 } from '../rl/random.ts';
+import { hashSeed, mulberry32, nameHash } from '../rl/random.ts';
 
 export type TaskCursor = { epoch: number; offset: number };
 export type DataCursor = Record<string, TaskCursor>;
@@ -31,17 +31,10 @@ export interface StepBatch {
 
 const EPOCH_DOMAIN = 0x65706f; // 'epo'
 
-/** Stable numeric key of a task name (FNV-1a), so permutations depend on the name, not on object key order. */
-function nameKey(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
 /** The order in which epoch `epoch` visits a task's `n` rows (Fisher–Yates from a seeded stream). */
 export function epochOrder(n: number, seed: number, task: string, epoch: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
-  const rand = mulberry32(hashSeed(EPOCH_DOMAIN, seed, nameKey(task), epoch));
+  const rand = mulberry32(hashSeed(EPOCH_DOMAIN, seed, nameHash(task), epoch));
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];

@@ -3,6 +3,7 @@
  * fetched, so it opens offline from a file:// URL or an e-mail attachment). One run, or two overlaid (solid vs
  * dashed) to compare e.g. OT's curriculum with its reverse, or GZ's length penalty with none.
  */
+import { formatDuration } from '../schemas/format-duration.ts';
 import { bwtColor, NEUTRAL, PHASE_COLORS, scoreColor, taskColors } from './colors.ts';
 import type { RunData } from './run-data.ts';
 import {
@@ -50,15 +51,6 @@ export interface RenderedReport {
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const pctAxis = (v: number) => `${Math.round(v * 100)}%`;
 const pp = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : '±'}${Math.abs(v * 100).toFixed(1)} pp`;
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
-}
 
 interface Ctx {
   runs: RunData[];
@@ -549,7 +541,7 @@ function summaryHtml(runs: RunData[], tasks: string[], colors: Record<string, st
   const phaseRows = runs.map((r, i) => {
     const s = sums[i];
     const total = PHASES.reduce((a, p) => a + s.phaseMs[p], 0);
-    return `<tr><th>wall time</th>${runs.length > 1 ? `<td><code>${escapeHtml(r.header.runId)}</code></td>` : ''}${PHASES.map((p) => `<td>${formatDuration(s.phaseMs[p])} <small>${total > 0 ? Math.round((100 * s.phaseMs[p]) / total) : 0}%</small></td>`).join('')}<td>${formatDuration(total)}</td></tr>`;
+    return `<tr><th>wall time</th>${runs.length > 1 ? `<td><code>${escapeHtml(r.header.runId)}</code></td>` : ''}${PHASES.map((p) => `<td>${formatDuration(s.phaseMs[p], 'spoken')} <small>${total > 0 ? Math.round((100 * s.phaseMs[p]) / total) : 0}%</small></td>`).join('')}<td>${formatDuration(total, 'spoken')}</td></tr>`;
   });
   return (
     '<section class="summary"><h2>Summary</h2>' +

@@ -2,6 +2,8 @@
  * Outcome advantages within a group of G responses to one prompt (SPEC §4; GRPO, Dr. GRPO, RLOO).
  * The same advantage applies to every token of a response, so these return one number per response.
  */
+
+import { GRPO_DEFAULTS } from '../schemas/experiment/defaults.ts';
 import { lookUp, RlInputError, requireFinite, requireNonNegative } from './errors.ts';
 import { withDefaults } from './options.ts';
 import { allEqual, mean, sampleStd } from './stats.ts';
@@ -30,8 +32,7 @@ export interface BatchAdvantageOptions extends AdvantageOptions {
 }
 
 export const DEFAULT_ADVANTAGE: Readonly<Required<AdvantageOptions>> = Object.freeze({
-  estimator: 'grpo',
-  epsilon: 1e-6,
+  ...GRPO_DEFAULTS.advantage,
   singleton: 'zero',
 });
 

@@ -6,6 +6,8 @@
  * −1.024 at l = 4096 (below the −1 floor) and then comes back *up* to −1 at l = 4097. `variant: 'continuous'` is
  * the linear ramp from 0 at L'_min to −1 at L'_max (docs/rl.md explains the choice).
  */
+
+import { LENGTH_PENALTY_DEFAULTS } from '../schemas/experiment/defaults.ts';
 import { lookUp, RlInputError, requireFinite, requireNonNegative, requireNonNegativeInteger } from './errors.ts';
 import { withDefaults } from './options.ts';
 
@@ -26,14 +28,7 @@ export interface LengthPenaltyOptions {
   variant?: LengthPenaltyVariant;
 }
 
-export const DEFAULT_LENGTH_PENALTY: Readonly<Required<LengthPenaltyOptions>> = Object.freeze({
-  lMax: 2048,
-  lCache: 1536,
-  answerMin: 1024,
-  answerMax: 4096,
-  lambda: 0.00025,
-  variant: 'paper',
-});
+export const DEFAULT_LENGTH_PENALTY: Readonly<Required<LengthPenaltyOptions>> = LENGTH_PENALTY_DEFAULTS;
 
 export interface LengthPenalty {
   /** `R_length^think`, eq. 5, in [−1, 0]. */

@@ -2,6 +2,8 @@
  * The per-token PPO-clip term of GRPO (GZ eq. 1; SPEC §4), with DAPO's clip-higher and verl's optional dual clip.
  * Values are *losses* (to minimise): `−min(r·A, clip(r, 1−ε_low, 1+ε_high)·A)`, the sign rl-anchors Ex 3 uses.
  */
+
+import { GRPO_DEFAULTS } from '../schemas/experiment/defaults.ts';
 import { RlInputError, requireFinite, requireNonNegative } from './errors.ts';
 import { withDefaults } from './options.ts';
 
@@ -21,8 +23,8 @@ export interface PpoClipOptions {
 }
 
 export const DEFAULT_PPO_CLIP: Readonly<Required<PpoClipOptions>> = Object.freeze({
-  epsilonLow: 0.2,
-  epsilonHigh: 0.2,
+  epsilonLow: GRPO_DEFAULTS.clip.low,
+  epsilonHigh: GRPO_DEFAULTS.clip.high,
   dualClip: null,
 });
 

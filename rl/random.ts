@@ -45,6 +45,16 @@ function mixWord(h: number, word: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
+/** FNV-1a (32-bit) of a string's UTF-16 code units: turns names (tasks, worlds, categories, row ids) into keys. */
+export function nameHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
 /** A uniform draw in [0, 1) that depends only on the keys (32 bits of resolution). */
 export function seededRandom(...keys: number[]): number {
   return hashSeed(...keys) / TWO_32;

@@ -3,6 +3,8 @@
  * A component value is `number | null`; `null` means *undefined* in SPEC §2's sense (judge failed after retries,
  * verifier timed out, answer unparseable where the task says "undefined" rather than "wrong").
  */
+
+import { DEFAULT_FORMAT_WEIGHT, LENGTH_PENALTY_WEIGHT } from '../schemas/experiment/defaults.ts';
 import { RlInputError, requireFinite } from './errors.ts';
 import { withDefaults } from './options.ts';
 
@@ -34,7 +36,10 @@ export interface GzRewardOptions {
   beta?: number;
 }
 
-export const DEFAULT_GZ_REWARD: Readonly<Required<GzRewardOptions>> = Object.freeze({ alpha: 0.5, beta: 2 });
+export const DEFAULT_GZ_REWARD: Readonly<Required<GzRewardOptions>> = Object.freeze({
+  alpha: DEFAULT_FORMAT_WEIGHT.gz,
+  beta: LENGTH_PENALTY_WEIGHT,
+});
 
 export interface GzComponents {
   /** `R_acc^ver` (±1) or `R_acc^non-ver` (judge scalar in [−5, 5]). */

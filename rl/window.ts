@@ -3,6 +3,7 @@
  * so two shapes are offered (SPEC §5): a step-wise list and a linear ramp. Steps count from 0 within whatever
  * span the caller uses (a stage's own steps when each stage has its own schedule).
  */
+import type { WindowSchedule as ConfigWindow } from '../schemas/experiment/window.ts';
 import { RlInputError, requireNonNegativeInteger } from './errors.ts';
 
 /** From `fromStep` on (until the next entry), responses are cut at `maxTokens` tokens. */
@@ -27,13 +28,11 @@ export interface LinearWindow {
 }
 
 /**
- * A step-wise list (`[{ fromStep: 0, maxTokens: 2048 }, …]`) or a linear ramp, bare or tagged as in the experiment
- * config's `window` (`{ type: 'steps', steps: […] }`, `{ type: 'linear', from, to, startStep, endStep }`).
+ * The experiment config's `window` as it is (`{ type: 'steps', steps: […] }` or `{ type: 'linear', from, to,
+ * startStep, endStep }`), or either shape bare: a step list `[{ fromStep: 0, maxTokens: 2048 }, …]` or a ramp,
+ * which may also round to `multipleOf`.
  */
-export type WindowSchedule =
-  | readonly WindowStep[]
-  | { readonly type: 'steps'; readonly steps: readonly WindowStep[] }
-  | (LinearWindow & { readonly type?: 'linear' });
+export type WindowSchedule = ConfigWindow | readonly WindowStep[] | (LinearWindow & { readonly type?: 'linear' });
 
 type Normalised = { steps: readonly WindowStep[]; prefix: string } | { linear: LinearWindow };
 

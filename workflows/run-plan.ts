@@ -2,7 +2,7 @@
  * The run plan of a validated config: stages in run order with their global step ranges, the response window in
  * force over each range, and the batch shapes of one RL step. Pure and deterministic (runs inside the workflow).
  */
-import { type WindowSchedule, windowAt } from '../rl/window.ts';
+import { windowAt } from '../rl/window.ts';
 import type { ExperimentConfig, WindowConfig } from '../schemas/experiment.ts';
 import { planSummary, stagePlan } from '../schemas/plan.ts';
 
@@ -53,10 +53,6 @@ export interface RunPlan {
   reportEverySteps: number;
 }
 
-export function toRlWindow(w: WindowConfig): WindowSchedule {
-  return w.type === 'steps' ? w.steps : { from: w.from, to: w.to, startStep: w.startStep, endStep: w.endStep };
-}
-
 /**
  * Window segments over [startStep, endStep). A stage with its own window counts steps from its own start; otherwise
  * the run-wide window counts global steps (schemas/experiment/window.ts).
@@ -65,7 +61,7 @@ export function windowSegments(
   run: WindowConfig,
   stage: { window?: WindowConfig; startStep: number; endStep: number }
 ): WindowSegment[] {
-  const schedule = toRlWindow(stage.window ?? run);
+  const schedule = stage.window ?? run;
   const offset = stage.window ? stage.startStep : 0;
   const out: WindowSegment[] = [];
   for (let step = stage.startStep; step < stage.endStep; step++) {

@@ -5,10 +5,10 @@
  * and every quota is within 1 of its exact share. Rows within a category are a seeded sample; kept rows keep their
  * input order. A total at or above the row count keeps everything.
  */
-import { hashSeed, seededRandom } from '../../rl/random.ts';
+import { hashSeed, nameHash, seededRandom } from '../../rl/random.ts';
 import type { DatasetRow } from '../../schemas/records/dataset-row.ts';
 import { DataInputError } from '../errors.ts';
-import { nameHash, seededOrder } from './shuffle.ts';
+import { seededOrder } from './shuffle.ts';
 import type { FilterResult } from './types.ts';
 
 export interface CategoryDownsampleOptions {

@@ -11,13 +11,3 @@ export function seededOrder(n: number, seed: number, domain: number): number[] {
   }
   return order;
 }
-
-/** FNV-1a of a string, for turning names (categories, worlds) into integer keys of hashSeed. */
-export function nameHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}

@@ -3,7 +3,7 @@
  * pretraining corpus. The partition is a hash of the prompt alone (not of the seed), so a held-out prompt is never in
  * any training split or pretraining corpus, whatever seeds and sizes are used.
  */
-import { hashSeed, mulberry32 } from '../../rl/random.ts';
+import { hashSeed, mulberry32, nameHash } from '../../rl/random.ts';
 import { type DatasetRow, datasetRowSchema } from '../../schemas/records/dataset-row.ts';
 import { DataInputError } from '../errors.ts';
 import type { CorpusOptions, CorpusPair, Problem, TaskWorld, WorldGenerateOptions, WorldSpec } from './types.ts';
@@ -14,27 +14,17 @@ export const HELD_OUT_ONE_IN = 8;
 const ATTEMPTS_PER_ROW = 60;
 const MAX_MISSES = 20_000;
 
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** Whether a prompt belongs to the held-out pool of its world (seed-independent). */
 export function inHeldOutPool(world: string, prompt: string): boolean {
-  return fnv1a(`${world}\u0000${prompt}`) % HELD_OUT_ONE_IN === 0;
+  return nameHash(`${world}\u0000${prompt}`) % HELD_OUT_ONE_IN === 0;
 }
 
-const nameKey = (name: string): number => fnv1a(name);
 const STREAM_TRAIN = 1;
 const STREAM_HELD_OUT = 2;
 const STREAM_CORPUS = 3;
 
 function distinct(world: WorldSpec, seed: number, stream: number, n: number, heldOut: boolean): Problem[] {
-  const random = mulberry32(hashSeed(nameKey(world.name), seed, stream));
+  const random = mulberry32(hashSeed(nameHash(world.name), seed, stream));
   const seen = new Set<string>();
   const out: Problem[] = [];
   const limit = ATTEMPTS_PER_ROW * n + 1000;
@@ -102,7 +92,7 @@ export function pretrainCorpus(world: WorldSpec, seed: number, n: number, opts: 
   const noise = opts.noise ?? 0;
   if (!(noise >= 0 && noise <= 1)) throw new DataInputError('noise', `must be in [0, 1], got ${noise}`);
   if (!Number.isSafeInteger(n) || n < 0) throw new DataInputError('n', `must be a whole number ≥ 0, got ${n}`);
-  const random = mulberry32(hashSeed(nameKey(world.name), seed, STREAM_CORPUS));
+  const random = mulberry32(hashSeed(nameHash(world.name), seed, STREAM_CORPUS));
   const out: CorpusPair[] = [];
   for (let guard = 0; out.length < n && guard < ATTEMPTS_PER_ROW * n + 1000; guard++) {
     const p = world.problem(random, seed);

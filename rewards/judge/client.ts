@@ -12,6 +12,7 @@ import { type JudgeOptions, type ResolvedJudgeOptions, resolveJudgeOptions } fro
 import { combinePairwise, outcomeFor, type PairwiseOutcome } from './pairwise.ts';
 import { type Parsed, parsePairwiseVerdict, parseScalarScore, parseVerifyVerdict } from './parse.ts';
 import { RequestPacer } from './rate.ts';
+import { abortableSleep } from './sleep.ts';
 import { fillTemplate, pairwiseSlots } from './templates.ts';
 
 /** Why a judge call produced no value. */
@@ -77,21 +78,6 @@ export interface JudgeStats {
 type Attempt =
   | { ok: true; content: string }
   | { ok: false; failure: JudgeFailure; message: string; retryable: boolean; headers?: Headers };
-
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Dependencies a test may replace; production uses the defaults. */
 export interface JudgeClientDeps {
@@ -243,7 +229,7 @@ export class JudgeClient {
       const delay =
         asked ?? backoffDelayMs(attempts - 1, { baseMs: o.backoffBaseMs, maxMs: o.backoffMaxMs }, this.#random);
       this.#stats.retries++;
-      if (!(await sleep(delay, signal))) return fail('aborted', 'aborted by caller during backoff');
+      if (!(await abortableSleep(delay, signal))) return fail('aborted', 'aborted by caller during backoff');
     }
   }
 

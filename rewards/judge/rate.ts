@@ -3,6 +3,8 @@
  * 60,000 / rpm ms, so a burst of G·batch judgements becomes a steady stream instead of a wall of 429s. The lesson of
  * verl's RateLimitedRewardManager (rl-anchors §3.6): concurrency alone does not bound the request rate.
  */
+import { abortableSleep } from './sleep.ts';
+
 export class RequestPacer {
   readonly #intervalMs: number;
   #nextAt = 0;
@@ -20,17 +22,6 @@ export class RequestPacer {
     this.#nextAt = at + this.#intervalMs;
     const delay = at - now;
     if (delay <= 0) return true;
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve(false);
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, delay);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return abortableSleep(delay, signal);
   }
 }

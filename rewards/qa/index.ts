@@ -8,4 +8,4 @@ export {
   type QaPromptOptions,
   shuffleCandidates,
 } from './prompt.ts';
-export { hashKey, seededRandom } from './seeded-random.ts';
+export { seededRandom } from './seeded-random.ts';

@@ -1,6 +1,11 @@
 /** Options of scoreBatch: the reward configuration (the config's `rewards` section) plus runtime collaborators. */
 import type { LengthPenaltyOptions } from '../../rl/length-penalty.ts';
 import type { TemplateOptions } from '../../rl/template.ts';
+import {
+  DEFAULT_FORMAT_WEIGHT,
+  LENGTH_PENALTY_DEFAULTS,
+  LENGTH_PENALTY_WEIGHT,
+} from '../../schemas/experiment/defaults.ts';
 import type { JudgeClient } from '../judge/client.ts';
 import type { SandboxLimits, SandboxPool } from '../sandbox/index.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -30,18 +35,9 @@ export const DEFAULT_SCORER_REWARDS: ScorerRewardsConfig = Object.freeze({
   aggregation: 'gz',
   accuracy: { weight: 1 },
   verifiable: { correct: 1, incorrect: -1, unparseable: 'incorrect' },
-  format: { weight: 0.5 },
+  format: { weight: DEFAULT_FORMAT_WEIGHT.gz },
   tags: { enabled: false, weight: 0.1 },
-  lengthPenalty: {
-    enabled: true,
-    weight: 2,
-    lMax: 2048,
-    lCache: 1536,
-    answerMin: 1024,
-    answerMax: 4096,
-    lambda: 0.00025,
-    variant: 'paper',
-  },
+  lengthPenalty: { enabled: true, weight: LENGTH_PENALTY_WEIGHT, ...LENGTH_PENALTY_DEFAULTS },
   modelVerifier: { enabled: false },
 }) as ScorerRewardsConfig;
 

@@ -1,5 +1,6 @@
 /** `grpo`: advantages, clipped objective, loss aggregation, KL and optimiser (SPEC §4). */
 import { z } from 'zod';
+import { GRPO_DEFAULTS } from './defaults.ts';
 import { identifier, nonNegative, positiveCount, strict } from './primitives.ts';
 
 const outsideUnit = (issue: { input?: unknown }) => `must be in (0, 1), got ${String(issue.input)}`;
@@ -22,11 +23,15 @@ export const klSchema = strict({
 
 export const grpoSchema = strict({
   advantage: strict({
-    estimator: z.enum(['grpo', 'drgrpo', 'rloo']).default('grpo').meta({
+    estimator: z.enum(['grpo', 'drgrpo', 'rloo']).default(GRPO_DEFAULTS.advantage.estimator).meta({
       description:
         "'grpo' = (R − mean)/(std + ε) (default); 'drgrpo' = R − mean, no std (Dr. GRPO); 'rloo' = leave-one-out baseline.",
     }),
-    epsilon: z.number().positive().default(1e-6).meta({ description: 'ε added to the std. Default 1e-6 (verl).' }),
+    epsilon: z
+      .number()
+      .positive()
+      .default(GRPO_DEFAULTS.advantage.epsilon)
+      .meta({ description: 'ε added to the std. Default 1e-6 (verl).' }),
     scope: z.enum(['group', 'task-batch']).default('group').meta({
       description:
         "Where the std comes from: 'group' = the prompt's G responses (GZ, OT, default); 'task-batch' = all responses of the same task in the step (mean still per group). Groups never mix tasks either way.",
@@ -35,9 +40,11 @@ export const grpoSchema = strict({
     .prefault({})
     .meta({ title: 'Advantage estimator' }),
   clip: strict({
-    low: clipEpsilon.default(0.2).meta({ description: 'ε_low: ratio floor 1 − ε_low. Default 0.2.' }),
+    low: clipEpsilon
+      .default(GRPO_DEFAULTS.clip.low)
+      .meta({ description: 'ε_low: ratio floor 1 − ε_low. Default 0.2.' }),
     high: clipEpsilon
-      .default(0.2)
+      .default(GRPO_DEFAULTS.clip.high)
       .meta({ description: "ε_high: ratio ceiling 1 + ε_high (DAPO's clip-higher uses 0.28). Default 0.2." }),
     dual: z
       .number()

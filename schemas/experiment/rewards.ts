@@ -1,5 +1,6 @@
 /** `rewards`: the reward components and how they are summed (SPEC §2–3, GZ eq. 2–9, OT §4.4). */
 import { z } from 'zod';
+import { DEFAULT_FORMAT_WEIGHT, LENGTH_PENALTY_WEIGHT, LENGTH_PENALTY_DEFAULTS as LP } from './defaults.ts';
 import { judgeSchema } from './judge.ts';
 import { nonNegative, positiveCount, strict } from './primitives.ts';
 
@@ -8,15 +9,15 @@ export const lengthPenaltySchema = strict({
     description:
       'Apply the smooth length penalty to non-verifiable tasks (it never applies to verifiable ones). Default true (GZ §3.3).',
   }),
-  weight: nonNegative.default(2).meta({ description: 'β in GZ eq. 9. Default 2.' }),
-  lMax: positiveCount.default(2048).meta({ description: 'L_max of GZ eq. 5, tokens. Default 2048.' }),
+  weight: nonNegative.default(LENGTH_PENALTY_WEIGHT).meta({ description: 'β in GZ eq. 9. Default 2.' }),
+  lMax: positiveCount.default(LP.lMax).meta({ description: 'L_max of GZ eq. 5, tokens. Default 2048.' }),
   lCache: positiveCount
-    .default(1536)
+    .default(LP.lCache)
     .meta({ description: 'L_cache of GZ eq. 5 (the ramp runs from L_max − L_cache to L_max), tokens. Default 1536.' }),
-  answerMin: z.int().min(0).default(1024).meta({ description: "L'_min of GZ eq. 6, tokens. Default 1024." }),
-  answerMax: positiveCount.default(4096).meta({ description: "L'_max of GZ eq. 6, tokens. Default 4096." }),
-  lambda: nonNegative.default(0.00025).meta({ description: 'λ of GZ eq. 6, per token. Default 0.00025.' }),
-  variant: z.enum(['paper', 'continuous']).default('paper').meta({
+  answerMin: z.int().min(0).default(LP.answerMin).meta({ description: "L'_min of GZ eq. 6, tokens. Default 1024." }),
+  answerMax: positiveCount.default(LP.answerMax).meta({ description: "L'_max of GZ eq. 6, tokens. Default 4096." }),
+  lambda: nonNegative.default(LP.lambda).meta({ description: 'λ of GZ eq. 6, per token. Default 0.00025.' }),
+  variant: z.enum(['paper', 'continuous']).default(LP.variant).meta({
     description:
       "'paper' = GZ eq. 6 as printed (jumps from 0 to −λ·L'_min just above L'_min; default); 'continuous' = the rl/ variant without the jump (see docs/rl.md).",
   }),
@@ -35,9 +36,6 @@ export const lengthPenaltySchema = strict({
     title: 'Length penalty',
     description: 'GZ §3.3, eq. 5–7: R_length = R_think + R_answer, non-verifiable tasks only.',
   });
-
-/** Format weight α by aggregation: GZ eq. 8–9 use 0.5; OT weights each auxiliary reward 0.1 (§4.4). */
-export const DEFAULT_FORMAT_WEIGHT = { gz: 0.5, ot: 0.1 } as const;
 
 export const rewardsSchema = strict({
   aggregation: z.enum(['gz', 'ot']).default('gz').meta({

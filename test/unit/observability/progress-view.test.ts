@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { formatDuration, progressLine, progressView, useLiveBar } from '../../../cli/progress-view.ts';
+import { progressLine, progressView, useLiveBar } from '../../../cli/progress-view.ts';
 import type { ExperimentProgress } from '../../../workflows/progress.ts';
 
 const base: ExperimentProgress = {
@@ -16,14 +16,6 @@ const base: ExperimentProgress = {
   lastMetrics: { reward: 0.3, loss: 0.0123, 'reward/math': 0.22, 'reward/code': 0.41 },
   etaMs: 250_000,
 };
-
-test('formatDuration: seconds, minutes, hours; ? when unknown', () => {
-  assert.equal(formatDuration(12_400), '12s');
-  assert.equal(formatDuration(250_000), '4m10s'); // 250 s = 4 × 60 + 10
-  assert.equal(formatDuration(11_100_000), '3h05m'); // 11,100 s = 185 min = 3 h 5 min
-  assert.equal(formatDuration(null), '?');
-  assert.equal(formatDuration(-1), '?');
-});
 
 test('progressLine: stage i/n and name, step/total with percent, window, per-domain rewards sorted, loss, ETA', () => {
   // 37/120 = 30.8% → 30%

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadRun } from '../../../report/load.ts';
-import { formatDuration, heldOutMean, missingRanges, renderReport } from '../../../report/render.ts';
+import { heldOutMean, missingRanges, renderReport } from '../../../report/render.ts';
 import type { RunData } from '../../../report/run-data.ts';
 import { writeFixtureRun } from '../../fixtures/report/generate-run.ts';
 
@@ -119,13 +119,6 @@ test('header: experiment, run id, status, steps and config hash; text is escaped
   assert.match(html, /<dd>48 \/ 48<\/dd>/);
   assert.match(html, /<code>3c9a51e08f7d<\/code>/);
   assert.match(html, /<dt>started<\/dt><dd>2026-11-21T08:00:00\.000Z<\/dd>/);
-});
-
-test('durations read as people say them', () => {
-  assert.equal(formatDuration(850), '850 ms');
-  assert.equal(formatDuration(59_400), '59 s');
-  assert.equal(formatDuration(192_000), '3 min 12 s');
-  assert.equal(formatDuration(3_720_000), '1 h 02 min');
 });
 
 test('a run just started (run.json and the base evaluation only) renders, with empty step charts', async () => {

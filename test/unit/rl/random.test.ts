@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { hashSeed, mulberry32, seededRandom } from '../../../rl/random.ts';
+import { hashSeed, mulberry32, nameHash, seededRandom } from '../../../rl/random.ts';
 
 // Reference values from the `mmh3` Python package (MurmurHash3_x86_32, seed 0) over the keys packed as
 // little-endian int64: mmh3.hash(struct.pack('<%dq' % len(keys), *keys), 0, signed=False).
@@ -48,4 +48,10 @@ test('draws over consecutive keys look uniform (10 bins of 20,000 draws, each wi
   const bins = new Array<number>(10).fill(0);
   for (let i = 0; i < 20_000; i++) bins[Math.floor(seededRandom(99, 0, i) * 10)]++;
   for (const n of bins) assert.ok(Math.abs(n - 2000) < 100, `bin count ${n}`);
+});
+
+test('nameHash is 32-bit FNV-1a (the published test vectors)', () => {
+  assert.equal(nameHash(''), 0x811c9dc5); // the offset basis
+  assert.equal(nameHash('a'), 0xe40c292c);
+  assert.equal(nameHash('foobar'), 0xbf9cf968);
 });

@@ -1,6 +1,10 @@
 /** A minimal config gets the papers' values (SPEC §1–8); each important default is pinned here explicitly. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DEFAULT_ADVANTAGE } from '../../../rl/advantages.ts';
+import { DEFAULT_LENGTH_PENALTY } from '../../../rl/length-penalty.ts';
+import { DEFAULT_PPO_CLIP } from '../../../rl/policy-loss.ts';
+import { DEFAULT_GZ_REWARD } from '../../../rl/reward-total.ts';
 import { GZ_SYSTEM_PROMPT } from '../../../schemas/experiment/template.ts';
 import { fourTasks, minimal, valid } from './minimal.ts';
 
@@ -150,4 +154,19 @@ test('checkpoint and orchestration defaults', () => {
   assert.equal(c.orchestration.continueAsNewEverySteps, 25);
   assert.equal(c.orchestration.activityTimeouts.rollout, '1h');
   assert.equal(c.seed, 0);
+});
+
+test("rl/'s functions default to what a config defaults to", () => {
+  const c = valid(minimal());
+  const { enabled: _enabled, weight, ...penalty } = c.rewards.lengthPenalty;
+  assert.deepEqual(penalty, { ...DEFAULT_LENGTH_PENALTY });
+  assert.deepEqual({ alpha: c.rewards.format.weight, beta: weight }, { ...DEFAULT_GZ_REWARD });
+  assert.deepEqual(
+    { estimator: c.grpo.advantage.estimator, epsilon: c.grpo.advantage.epsilon },
+    { estimator: DEFAULT_ADVANTAGE.estimator, epsilon: DEFAULT_ADVANTAGE.epsilon }
+  );
+  assert.deepEqual(
+    { epsilonLow: c.grpo.clip.low, epsilonHigh: c.grpo.clip.high, dualClip: c.grpo.clip.dual ?? null },
+    { ...DEFAULT_PPO_CLIP }
+  );
 });

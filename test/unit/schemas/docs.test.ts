@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { experimentJsonSchema } from '../../../schemas/json-schema.ts';
+import { parseExperimentConfig } from '../../../schemas/parse.ts';
+import { minimal } from './minimal.ts';
 
 function fieldNames(schema: any, out = new Set<string>()): Set<string> {
   if (schema === null || typeof schema !== 'object') return out;
@@ -25,4 +27,14 @@ test('every config field name appears in docs/config.md', () => {
     (name) => !new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(docs)
   );
   assert.deepEqual(missing, []);
+});
+
+test('docs/config.md says dynamic sampling is refused, as the schema does', () => {
+  const docs = readFileSync(path.join(import.meta.dirname, '../../../docs/config.md'), 'utf8');
+  const row = docs.split('\n').find((line) => line.startsWith('| `dynamicSampling.enabled`'));
+  assert.ok(row, 'docs/config.md has a dynamicSampling row');
+  assert.match(row, /not implemented/);
+  assert.match(row, /`enabled: true` is refused/);
+  const result = parseExperimentConfig({ ...minimal(), grpo: { dynamicSampling: { enabled: true } } });
+  assert.equal(result.ok, false, 'the schema refuses enabled: true');
 });

@@ -1,0 +1,26 @@
+/**
+ * The papers' defaults that both the config schema (its `.default`s) and rl/'s functions (called without a config)
+ * use, so the two cannot drift apart. Plain values with no imports, so rl/ reads them without loading zod.
+ */
+
+/** GZ §3.3 eq. 5–7 and §4.1: the smooth length penalty, in policy tokens. */
+export const LENGTH_PENALTY_DEFAULTS = Object.freeze({
+  lMax: 2048,
+  lCache: 1536,
+  answerMin: 1024,
+  answerMax: 4096,
+  lambda: 0.00025,
+  variant: 'paper',
+} as const);
+
+/** β of GZ eq. 9, the weight of the length penalty in the total reward (GZ §4.1). */
+export const LENGTH_PENALTY_WEIGHT = 2;
+
+/** Format weight α by aggregation: GZ eq. 8–9 use 0.5; OT weights each auxiliary reward 0.1 (§4.4). */
+export const DEFAULT_FORMAT_WEIGHT = Object.freeze({ gz: 0.5, ot: 0.1 } as const);
+
+/** GRPO (SPEC §4): the advantage estimator and its std ε (verl), and the PPO clip ε_low / ε_high (GZ eq. 1). */
+export const GRPO_DEFAULTS = Object.freeze({
+  advantage: Object.freeze({ estimator: 'grpo', epsilon: 1e-6 } as const),
+  clip: Object.freeze({ low: 0.2, high: 0.2 } as const),
+});
