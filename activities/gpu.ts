@@ -229,7 +229,8 @@ export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
   const answerTokensMean: Record<string, number> = {};
   let lastBeat = 0;
   for (const task of Object.keys(ctx.config.tasks).sort()) {
-    const rows = await heldOutRows(ctx, task);
+    // The first heldOutSize rows of the held-out set (itself a seeded sample of the source: data/prepare.ts).
+    const rows = (await heldOutRows(ctx, task)).slice(0, ev.perTask[task]?.heldOutSize ?? Number.POSITIVE_INFINITY);
     if (rows.length === 0) continue;
     const k = ev.perTask[task]?.avgK ?? ev.avgK;
     const rollouts = await policy.sample(

@@ -283,9 +283,11 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   } else {
     await cpu.prepareData({ run });
     policy = await gpu.initPolicy({ run });
-    setStatus('evaluating');
-    const base = await gpu.evaluate({ run, step: 0, stage: 'base', reason: 'base', policy });
-    evaluations.push({ after: 'base', step: 0, scores: base.scores });
+    if (config.evaluation.baseline) {
+      setStatus('evaluating');
+      const base = await gpu.evaluate({ run, step: 0, stage: 'base', reason: 'base', policy });
+      evaluations.push({ after: 'base', step: 0, scores: base.scores });
+    }
   }
   const resumedAt = step;
 
@@ -323,6 +325,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
           learningRate: learningRateOf(planned.index),
           checkpointEverySteps: plan.checkpointEverySteps,
           evaluateEverySteps: plan.evaluateEverySteps,
+          evaluateAtStageEnd: plan.evaluateAtStageEnd,
           continueAsNewEverySteps: plan.continueAsNewEverySteps,
           reportEverySteps: plan.reportEverySteps,
           orchestration,

@@ -48,6 +48,8 @@ export interface RunPlan {
   batch: BatchShape;
   checkpointEverySteps: number;
   evaluateEverySteps: number;
+  /** Evaluate every domain at each stage end (evaluation.atStageEnd). */
+  evaluateAtStageEnd: boolean;
   continueAsNewEverySteps: number;
   /** The stage reports a step to the experiment every this many steps (1 unless the plan is very long). */
   reportEverySteps: number;
@@ -118,6 +120,7 @@ export function runPlan(config: ExperimentConfig): RunPlan {
     },
     checkpointEverySteps: config.checkpoint.everySteps,
     evaluateEverySteps: config.evaluation.everySteps,
+    evaluateAtStageEnd: config.evaluation.atStageEnd,
     continueAsNewEverySteps: config.orchestration.continueAsNewEverySteps,
     reportEverySteps: Math.max(1, Math.ceil(plan.totalSteps / config.orchestration.maxStepReports)),
   };

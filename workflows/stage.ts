@@ -58,6 +58,8 @@ export interface StageInput {
   learningRate: number;
   checkpointEverySteps: number;
   evaluateEverySteps: number;
+  /** False: no stage-end evaluation (evaluation.atStageEnd). Absent in inputs recorded before the knob: true. */
+  evaluateAtStageEnd?: boolean;
   continueAsNewEverySteps: number;
   /** Report every this many steps to the experiment (and always a stage's last step); default 1. */
   reportEverySteps?: number;
@@ -317,8 +319,10 @@ export async function stage(input: StageInput): Promise<StageResult> {
 
     const done = s.step - s.stage.startStep;
     const atEnd = s.step >= s.stage.endStep;
-    // Evaluation first, so a checkpoint taken at the same step records its held-out score for keep-best.
-    if (!atEnd && s.evaluateEverySteps > 0 && s.step % s.evaluateEverySteps === 0) {
+    // Evaluation first, so a checkpoint taken at the same step records its held-out score for keep-best. A stage's
+    // last step is evaluated at the stage end, unless that evaluation is switched off.
+    const periodicHere = !atEnd || s.evaluateAtStageEnd === false;
+    if (periodicHere && s.evaluateEverySteps > 0 && s.step % s.evaluateEverySteps === 0) {
       await evaluator.evaluate({ run: s.run, step: s.step, stage: s.stage.name, reason: 'periodic', policy: s.policy });
     }
     if (!atEnd && done % s.checkpointEverySteps === 0) {
@@ -332,20 +336,21 @@ export async function stage(input: StageInput): Promise<StageResult> {
   }
 
   // Budget reached: the stage-end evaluation (SPEC §8's BWT rows). Stopped: none, the run ends here.
-  const evaluation = s.stopRequested
-    ? null
-    : {
-        step: s.step,
-        scores: (
-          await evaluator.evaluate({
-            run: s.run,
-            step: s.step,
-            stage: s.stage.name,
-            reason: 'stage-end',
-            policy: s.policy,
-          })
-        ).scores,
-      };
+  const evaluation =
+    s.stopRequested || s.evaluateAtStageEnd === false
+      ? null
+      : {
+          step: s.step,
+          scores: (
+            await evaluator.evaluate({
+              run: s.run,
+              step: s.step,
+              stage: s.stage.name,
+              reason: 'stage-end',
+              policy: s.policy,
+            })
+          ).scores,
+        };
   // Either way the stage ends on a checkpoint, so a stop never loses completed steps.
   const ck = await io.checkpoint({
     run: s.run,

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { type LoadedCheckpoint, loadCheckpoint } from '../../engine/checkpoint/checkpoint.ts';
 import { disposeParams } from '../../engine/model/init.ts';
+import type { EvalRecord } from '../../schemas/records/eval-record.ts';
 import type { StepMetrics } from '../../schemas/records/step-metrics.ts';
 import type { BlobStore } from '../../storage/blob-store.ts';
 import { checkpointPrefix } from '../../storage/checkpoints.ts';
@@ -116,5 +117,47 @@ test('a stage trains at its own learning rate and with its own KL β against the
   assert.ok(
     kl.every((x) => x > 0),
     `refKl in the math stage: ${kl}`
+  );
+});
+
+test('evaluation knobs reach the run: no baseline, no stage-end evaluations, fewer held-out prompts for a task', async () => {
+  const bucket = await freshBucket('oz-eval-knobs');
+  const config = tinyExperiment({
+    name: 'eval-knobs',
+    storage: `s3://${bucket.bucket}/runs`,
+    workers: stack.workers,
+    stepsPerStage: 2,
+  }) as Record<string, any>;
+  // Periodic evaluations after every step stay on: with stage ends and the baseline off they are the only ones.
+  config.evaluation = {
+    everySteps: 1,
+    avgK: 1,
+    baseline: false,
+    atStageEnd: false,
+    perTask: { code: { heldOutSize: 1 } },
+  };
+  const runId = `eval-knobs-${Date.now()}`;
+  const result = (await stack.env.client.workflow
+    .start('experiment', { args: [{ config, runId }], taskQueue: stack.workers.queues.main, workflowId: runId })
+    .then((h) => h.result())) as ExperimentResult;
+  assert.equal(result.status, 'completed');
+  const store = openBlobStore(result.base);
+  const records = await Promise.all(
+    (await store.list(runKeys.evaluationPrefix())).map(
+      async (b) => JSON.parse(Buffer.from(await store.get(b.key)).toString()) as EvalRecord
+    )
+  );
+  const reasons = records.map((r) => r.reason);
+  assert.ok(!reasons.includes('base'), `no baseline evaluation: ${reasons}`);
+  assert.ok(!reasons.includes('stage-end'), `no stage-end evaluation: ${reasons}`);
+  assert.ok(records.length > 0, 'the periodic evaluations still ran');
+  for (const r of records) {
+    // code evaluates 1 prompt × avg@1; math its whole held-out set (2 prompts in the tiny config).
+    assert.equal(r.samples.code, 1, JSON.stringify(r.samples));
+    assert.equal(r.samples.math, 2, JSON.stringify(r.samples));
+  }
+  assert.equal(
+    result.evaluations.find((e) => e.after === 'base'),
+    undefined
   );
 });
