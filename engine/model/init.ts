@@ -23,7 +23,10 @@ export function initParams(config: ModelConfig, seed: number, options: InitOptio
       const normal = normalFrom(keyedRandom(seed, 'init', name));
       for (let i = 0; i < size; i++) values[i] = normal() * scale;
     }
-    params.set(name, tf.variable(tf.tensor(values, shape), true));
+    // A variable shares its initial tensor's data; disposing the tensor only drops its own reference.
+    const initial = tf.tensor(values, shape);
+    params.set(name, tf.variable(initial, true));
+    initial.dispose();
   }
   return params;
 }
@@ -36,7 +39,11 @@ export function disposeParams(params: Params): void {
 /** An independent copy (e.g. the frozen reference policy for the KL term). */
 export function cloneParams(params: Params, trainable = false): Params {
   const copy: Params = new Map();
-  for (const [name, v] of params) copy.set(name, tf.variable(v.clone(), trainable));
+  for (const [name, v] of params) {
+    const initial = v.clone();
+    copy.set(name, tf.variable(initial, trainable));
+    initial.dispose();
+  }
   return copy;
 }
 
