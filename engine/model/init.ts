@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { keyedRandom, normalFrom } from '../random.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { parameterShapes, validateConfig } from './config.ts';
+import { releaseTiedHeads } from './transformer.ts';
 
 export interface InitOptions {
   /** Standard deviation of linear and embedding weights; default 0.02 (GPT-2 / Qwen `initializer_range`). */
@@ -33,6 +34,7 @@ export function initParams(config: ModelConfig, seed: number, options: InitOptio
 
 /** Frees every tensor of a model. */
 export function disposeParams(params: Params): void {
+  releaseTiedHeads(params);
   for (const v of params.values()) v.dispose();
 }
 

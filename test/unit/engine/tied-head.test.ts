@@ -92,6 +92,9 @@ test('tied head: a newly assigned embedding (a loaded checkpoint) replaces the h
   assert.deepEqual(reloaded, await tokens(twin.params, twin.config, filtered));
   disposeParams(twin.params);
   disposeParams(other);
+  const held = tf.memory().numTensors;
+  const count = params.size;
   disposeParams(params);
+  assert.equal(held - tf.memory().numTensors, count + 1, 'the cached head goes with its parameters');
   assert.equal(tf.memory().numTensors, start, 'no tensor outlives its parameters');
 });
