@@ -36,6 +36,38 @@ export function checkSamplingOptions(o: SamplingOptions): void {
 }
 
 /**
+ * Largest k that {@link topKIds} selects instead of a full sort: its insertions cost O(k) each. Below it, selection
+ * spares top-k sampling a sort of the whole vocabulary for every row and token, which outweighs a small model's step.
+ */
+const MAX_SELECT = 1024;
+
+/**
+ * The first k ids of the full sort by descending logit, ties by ascending id, found in one pass over the vocabulary:
+ * a sorted list of the best k so far, which a later id enters only with a strictly higher logit than the worst kept
+ * (on a tie the earlier id wins, as in the sort).
+ */
+export function topKIds(logits: Float32Array, k: number): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i < logits.length; i++) {
+    const z = logits[i];
+    if (ids.length === k) {
+      if (!(z > logits[ids[k - 1]])) continue;
+      ids.pop();
+    }
+    // After every kept id with a logit ≥ z: equal logits keep id order because i exceeds every kept id.
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (logits[ids[mid]] >= z) lo = mid + 1;
+      else hi = mid;
+    }
+    ids.splice(lo, 0, i);
+  }
+  return ids;
+}
+
+/**
  * Chooses a token from `logits` (modified in place). `seen` are the token ids the repetition penalty applies to;
  * `uniform` is one draw in [0, 1). Greedy reports the log-softmax of the penalised logits at temperature 1.
  */
@@ -67,7 +99,9 @@ export function chooseToken(logits: Float32Array, o: SamplingOptions, seen: Iter
   }
   // Candidates in descending probability (ties by id, so the order is reproducible); a full sort only when needed.
   let candidates: number[];
-  if (topK > 0 || topP < 1) {
+  if (topK > 0 && topK <= MAX_SELECT && topK < v) {
+    candidates = topKIds(logits, topK);
+  } else if (topK > 0 || topP < 1) {
     candidates = Array.from({ length: v }, (_, i) => i);
     candidates.sort((a, b) => logits[b] - logits[a] || a - b);
     if (topK > 0 && topK < v) candidates.length = topK;

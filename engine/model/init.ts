@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { keyedRandom, normalFrom } from '../random.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { parameterShapes, validateConfig } from './config.ts';
+import { releaseTiedHeads } from './transformer.ts';
 
 export interface InitOptions {
   /** Standard deviation of linear and embedding weights; default 0.02 (GPT-2 / Qwen `initializer_range`). */
@@ -23,20 +24,28 @@ export function initParams(config: ModelConfig, seed: number, options: InitOptio
       const normal = normalFrom(keyedRandom(seed, 'init', name));
       for (let i = 0; i < size; i++) values[i] = normal() * scale;
     }
-    params.set(name, tf.variable(tf.tensor(values, shape), true));
+    // A variable shares its initial tensor's data; disposing the tensor only drops its own reference.
+    const initial = tf.tensor(values, shape);
+    params.set(name, tf.variable(initial, true));
+    initial.dispose();
   }
   return params;
 }
 
 /** Frees every tensor of a model. */
 export function disposeParams(params: Params): void {
+  releaseTiedHeads(params);
   for (const v of params.values()) v.dispose();
 }
 
 /** An independent copy (e.g. the frozen reference policy for the KL term). */
 export function cloneParams(params: Params, trainable = false): Params {
   const copy: Params = new Map();
-  for (const [name, v] of params) copy.set(name, tf.variable(v.clone(), trainable));
+  for (const [name, v] of params) {
+    const initial = v.clone();
+    copy.set(name, tf.variable(initial, trainable));
+    initial.dispose();
+  }
   return copy;
 }
 

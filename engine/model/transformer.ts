@@ -39,7 +39,7 @@ export interface ForwardOutput {
 
 const MASKED = -1e9;
 
-function param(params: Params, name: string): tf.Tensor {
+function param(params: Params, name: string): tf.Variable {
   const p = params.get(name);
   if (!p) throw new Error(`parameters: missing '${name}'`);
   return p;
@@ -146,11 +146,46 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
   return { hidden, cache: input.useCache ? { layers: newLayers, length: past + t } : undefined };
 }
 
-/** The output projection as [hidden, vocab]: lm_head, or the transposed embedding when tied. */
+/**
+ * Transposed tied embeddings, one per embedding variable, for the value it held when transposed. Sampling asks for
+ * the head on every token, and transposing [vocab, hidden] each time costs more than the head's matmul; a matmul
+ * with transposeB is no way out, as it is several times slower still on wasm. `assign` (an optimiser step, a loaded
+ * checkpoint) gives a variable a new dataId, which invalidates its entry. The copy costs vocab × hidden floats.
+ */
+const tiedHeads = new Map<tf.Variable, { dataId: object; head: tf.Tensor }>();
+
+function tiedHead(embedding: tf.Variable): tf.Tensor {
+  const entry = tiedHeads.get(embedding);
+  if (entry?.dataId === embedding.dataId) return entry.head;
+  entry?.head.dispose();
+  // Heads of models disposed without releaseTiedHeads would otherwise live as long as the process.
+  for (const [v, e] of tiedHeads) {
+    if (v.isDisposed) {
+      e.head.dispose();
+      tiedHeads.delete(v);
+    }
+  }
+  const head = tf.keep(embedding.transpose());
+  tiedHeads.set(embedding, { dataId: embedding.dataId, head });
+  return head;
+}
+
+/** Frees the cached transposed heads of these parameters (disposeParams calls it). */
+export function releaseTiedHeads(params: Params): void {
+  for (const v of params.values()) {
+    tiedHeads.get(v)?.head.dispose();
+    tiedHeads.delete(v);
+  }
+}
+
+/**
+ * The output projection as [hidden, vocab]: lm_head, or the transposed embedding when tied. Under a gradient tape
+ * the transpose is taken afresh so the head's gradient reaches the embedding; outside one it is the cached copy.
+ */
 export function headWeight(params: Params, config: ModelConfig): tf.Tensor {
-  return config.tieWordEmbeddings
-    ? param(params, 'model.embed_tokens.weight').transpose()
-    : param(params, 'lm_head.weight');
+  if (!config.tieWordEmbeddings) return param(params, 'lm_head.weight');
+  const embedding = param(params, 'model.embed_tokens.weight');
+  return tf.engine().isTapeOn() ? embedding.transpose() : tiedHead(embedding);
 }
 
 /** Logits [.., vocab] for hidden states [.., hidden]. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkSamplingOptions, chooseToken } from '../../../engine/logits-processing.ts';
+import { checkSamplingOptions, chooseToken, topKIds } from '../../../engine/logits-processing.ts';
 
 // probabilities 0.1, 0.2, 0.3, 0.4
 const logits = () => Float32Array.from([1, 2, 3, 4].map(Math.log));
@@ -57,4 +57,44 @@ test('bad sampling options are rejected with the field name', () => {
   assert.throws(() => checkSamplingOptions({ temperature: 0 }), /temperature must be > 0/);
   assert.throws(() => checkSamplingOptions({ topP: 1.5 }), /topP must be in \(0, 1\]/);
   assert.throws(() => checkSamplingOptions({ topK: -1 }), /topK must be an integer/);
+});
+
+test('top-k selection returns the first k ids of the full sort (ties by id, -Infinity last)', () => {
+  // Logits from a few levels, so most ids tie with many others; ids in both orders of arrival.
+  let state = 12345;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  for (const size of [7, 100, 1000]) {
+    const logits = Float32Array.from({ length: size }, () => [-Infinity, -1, 0, 0.5, 2][Math.floor(next() * 5)]);
+    const sorted = Array.from({ length: size }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
+    for (const k of [1, 2, 5, 20, size - 1])
+      assert.deepEqual(topKIds(logits, k), sorted.slice(0, k), `v ${size} k ${k}`);
+  }
+  // Worked case: [3, 1, 3, 2, 3] → the 3s in id order, then the 2.
+  assert.deepEqual(topKIds(Float32Array.from([3, 1, 3, 2, 3]), 4), [0, 2, 4, 3]);
+});
+
+test('top-k sampling chooses as the full sort does (top-p and temperature on top)', () => {
+  let state = 99;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const row = Float32Array.from({ length: 500 }, () => Math.round(next() * 40) / 4);
+  for (const o of [{ topK: 3 }, { topK: 20, topP: 0.8, temperature: 0.7 }, { topK: 50, topP: 0.95 }]) {
+    for (const u of [0, 0.1, 0.5, 0.9, 0.999]) {
+      const fast = chooseToken(row.slice(), o, [], u);
+      // Reference: the full sort (topK = vocabulary) over logits with everything but the sort's first k masked.
+      const scaled = row.map((z) => z / (o.temperature ?? 1));
+      const keep = Array.from({ length: row.length }, (_, i) => i)
+        .sort((a, b) => scaled[b] - scaled[a] || a - b)
+        .slice(0, o.topK);
+      const masked = scaled.map((z, i) => (keep.includes(i) ? z : -Infinity));
+      const reference = chooseToken(masked, { ...o, topK: row.length, temperature: 1 }, [], u);
+      assert.equal(fast.token, reference.token, `${JSON.stringify(o)} u ${u}`);
+      close(fast.logprob, reference.logprob);
+    }
+  }
 });
