@@ -24,7 +24,15 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { type BlobInfo, BlobNotFoundError, type BlobStore, checkKey, joinKey, type PutResult } from './blob-store.ts';
+import {
+  type BlobInfo,
+  BlobNotFoundError,
+  type BlobStore,
+  BlobStoreConfigError,
+  checkKey,
+  joinKey,
+  type PutResult,
+} from './blob-store.ts';
 
 export interface S3StoreOptions {
   /** Overrides the environment's endpoint. */
@@ -52,6 +60,17 @@ export function s3ClientConfig(opts: S3StoreOptions = {}): S3ClientConfig {
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * A bucket that does not exist is a configuration error, not an outage: retrying cannot create it, so it is raised
+ * as BlobStoreConfigError (never retried) naming the bucket and what to do.
+ */
+function configErrorIfNoBucket(err: unknown, bucket: string): unknown {
+  if ((err as { name?: string })?.name !== 'NoSuchBucket') return err;
+  return new BlobStoreConfigError(
+    `S3 bucket '${bucket}' does not exist: create it (the demo creates omni-zero-demo on its local S3 server) or point checkpoint.storage at an existing bucket`
+  );
 }
 
 export class S3BlobStore implements BlobStore {
@@ -88,7 +107,11 @@ export class S3BlobStore implements BlobStore {
 
   async put(key: string, body: Uint8Array | string): Promise<PutResult> {
     const data = typeof body === 'string' ? Buffer.from(body) : body;
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Body: data }));
+    await this.client
+      .send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Body: data }))
+      .catch((err) => {
+        throw configErrorIfNoBucket(err, this.bucket);
+      });
     return { key, bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') };
   }
 
@@ -107,7 +130,9 @@ export class S3BlobStore implements BlobStore {
       queueSize: 4,
       leavePartsOnError: false,
     });
-    await upload.done();
+    await upload.done().catch((err) => {
+      throw configErrorIfNoBucket(err, this.bucket);
+    });
     return { key, bytes, sha256: hash.digest('hex') };
   }
 
@@ -115,6 +140,7 @@ export class S3BlobStore implements BlobStore {
     try {
       return await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
     } catch (err) {
+      if ((err as { name?: string })?.name === 'NoSuchBucket') throw configErrorIfNoBucket(err, this.bucket);
       if (isNotFound(err)) throw new BlobNotFoundError(this.uriOf(key));
       throw err;
     }
@@ -158,9 +184,11 @@ export class S3BlobStore implements BlobStore {
     const base = this.prefix ? `${this.prefix}/` : '';
     let token: string | undefined;
     do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base + prefix, ContinuationToken: token })
-      );
+      const res = await this.client
+        .send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base + prefix, ContinuationToken: token }))
+        .catch((err) => {
+          throw configErrorIfNoBucket(err, this.bucket);
+        });
       for (const o of res.Contents ?? []) out.push({ key: o.Key!.slice(base.length), bytes: o.Size ?? 0 });
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
