@@ -8,10 +8,10 @@
 import {
   ApplicationFailure,
   condition,
+  deprecatePatch,
   executeChild,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -55,7 +55,7 @@ export interface ExperimentStart {
   resumeFrom?: ResumeFrom;
 }
 
-/** Patch id of the resume path: histories recorded before it never call it, so they replay unchanged. */
+/** Patch id of the resume path, deprecated: no history still running predates it. */
 export const RESUME_PATCH = 'resume-from-checkpoint';
 
 export interface ExperimentResult {
@@ -251,7 +251,8 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   let firstStage = 0;
   let resumedFrom: ExperimentResult['resumedFrom'];
   const evaluations: ExperimentResult['evaluations'] = [];
-  if (start.resumeFrom !== undefined && patched(RESUME_PATCH)) {
+  if (start.resumeFrom !== undefined) {
+    deprecatePatch(RESUME_PATCH);
     const from = start.resumeFrom;
     const r = await io.resumeFromCheckpoint({ run, from });
     try {

@@ -11,9 +11,9 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  deprecatePatch,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   setHandler,
   TimeoutFailure,
@@ -30,7 +30,6 @@ import type {
   SampleBatchOutput,
   StepSummary,
   UpdateInput,
-  UpdateOutput,
 } from '../activities/types.ts';
 import { activityOptions, type OrchestrationSettings } from './activity-options.ts';
 import { applyAdjustmentSignal, pauseSignal, resumeSignal, stepCompletedSignal, stopSignal } from './messages.ts';
@@ -82,26 +81,26 @@ export interface StageInput {
 /**
  * Patch: the next step's batch is sampled while this step's update runs (it needs only the data cursor, not the new
  * policy), so a step's critical path is rollout → score → update and sampleBatch's round trip leaves it
- * (bench/orchestration.ts). Histories recorded before it sample at the start of each step, and keep replaying so.
+ * (bench/orchestration.ts). Deprecated: no history still running needs the old path.
  */
 export const PREFETCH_BATCH_PATCH = 'prefetch-next-batch';
 
 /**
  * Patch: after a pause, a budget cut to the step the run holds at ends the stage there (before it, the step ran
- * anyway). Only asked when that happens, so histories without such a cut are unaffected.
+ * anyway). Deprecated: no history still running needs the old path.
  */
 export const BUDGET_RECHECK_PATCH = 'budget-recheck-after-pause';
 
 /**
  * Patch: the score is scheduled with the rollout and waits in its worker for the rollout's output (`pipelinedStep`).
- * Histories recorded before it schedule the score after the rollout completes, and keep replaying so.
+ * Deprecated: no history still running needs the old path.
  */
 export const PIPELINED_STEP_PATCH = 'pipelined-step-phases';
 
 /**
  * Patch: the step's report to the parent is sent without waiting for the server to confirm it before the next step
  * starts (a workflow-task round trip per step saved, bench/orchestration.ts); failures still fail the stage, at the
- * next await of it. Histories recorded before it wait, and keep replaying that way.
+ * next await of it. Deprecated: no history still running needs the old path.
  */
 export const OVERLAP_SIGNAL_PATCH = 'step-signal-overlaps-next-step';
 
@@ -127,7 +126,7 @@ export function windowFor(stage: StageSpec, step: number): number {
  * Patch: a rollout/update on a GPU worker's own queue gets one attempt; when it fails retryably (the worker died: its
  * heartbeat timed out) the step falls back to the shared GPU queue at once, instead of retrying on a queue nobody
  * polls any more and waiting out the sticky schedule-to-start timeout (measured: 27.5 s from kill -9 to the
- * interrupted rollout done, 20 s of it that wait). Histories recorded before it keep retrying on the sticky queue.
+ * interrupted rollout done, 20 s of it that wait). Deprecated: no history still running needs the old path.
  */
 export const STICKY_SINGLE_ATTEMPT_PATCH = 'sticky-gpu-single-attempt';
 
@@ -159,16 +158,16 @@ export async function stage(input: StageInput): Promise<StageResult> {
   ): Promise<Awaited<ReturnType<Activities[K]>>> => {
     if (s.workerQueue) {
       const options = activityOptions(o, s.workerQueue, name);
-      const single = patched(STICKY_SINGLE_ATTEMPT_PATCH);
+      deprecatePatch(STICKY_SINGLE_ATTEMPT_PATCH);
       const sticky = proxyActivities<Activities>({
         ...options,
         scheduleToStartTimeout: o.stickyScheduleToStartTimeout,
-        ...(single ? { retry: { ...options.retry, maximumAttempts: 1 } } : {}),
+        retry: { ...options.retry, maximumAttempts: 1 },
       });
       try {
         return (await (sticky[name] as (a: typeof arg) => Promise<unknown>)(arg)) as Awaited<ReturnType<Activities[K]>>;
       } catch (err) {
-        if (!isScheduleToStartTimeout(err) && !(single && isRetryableAttemptFailure(err))) throw err;
+        if (!isScheduleToStartTimeout(err) && !isRetryableAttemptFailure(err)) throw err;
         log.warn('the GPU worker holding the policy is gone; falling back to any GPU worker', { queue: s.workerQueue });
         s.workerQueue = undefined;
       }
@@ -243,7 +242,10 @@ export async function stage(input: StageInput): Promise<StageResult> {
     await condition(() => !s.paused || !!s.stopRequested);
     if (s.stopRequested) break;
     // The budget may have been cut to this very step while the run was paused here.
-    if (s.step >= s.stage.endStep && patched(BUDGET_RECHECK_PATCH)) break;
+    if (s.step >= s.stage.endStep) {
+      deprecatePatch(BUDGET_RECHECK_PATCH);
+      break;
+    }
     const step = s.step;
     const window = windowFor(s.stage, step);
     upsertSearchAttributes([{ key: SA.status, value: 'training' }]);
@@ -264,34 +266,15 @@ export async function stage(input: StageInput): Promise<StageResult> {
       learningRate: s.learningRate,
       cursor: batch.cursor,
     };
-    const prefetchNext = () =>
-      step + 1 < s.stage.endStep && patched(PREFETCH_BATCH_PATCH)
-        ? cpu.sampleBatch({ run: s.run, step: step + 1, stageIndex: s.stage.index, cursor: batch.cursor })
-        : null;
-    let rollout: RolloutOutput;
-    let updated: UpdateOutput;
-    let nextBatch: SampleBatchOutput | null;
-    if (patched(PIPELINED_STEP_PATCH)) {
-      ({ rollout, updated, nextBatch } = await pipelinedStep(rolloutInput, updateBase, prefetchNext));
-    } else {
-      rollout = await onGpu('rollout', rolloutInput);
-      s.workerQueue = rollout.workerQueue;
-      const scored = await cpu.score({
-        run: s.run,
-        step,
-        promptsKey: batch.promptsKey,
-        rolloutsKey: rollout.rolloutsKey,
-      });
-      const updating = onGpu('update', {
-        ...updateBase,
-        rolloutsKey: rollout.rolloutsKey,
-        rewardsKey: scored.rewardsKey,
-        timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
-      });
-      // Scheduled in the same workflow task as the update; a batch for a step the stage never reaches (stop, a
-      // shortened budget) is harmless: sampleBatch keys its output by stage too.
-      [updated, nextBatch] = await Promise.all([updating, prefetchNext()]);
-    }
+    // A batch sampled ahead for a step the stage never reaches (stop, a shortened budget) is harmless: sampleBatch
+    // keys its output by stage too.
+    const prefetchNext = () => {
+      if (step + 1 >= s.stage.endStep) return null;
+      deprecatePatch(PREFETCH_BATCH_PATCH);
+      return cpu.sampleBatch({ run: s.run, step: step + 1, stageIndex: s.stage.index, cursor: batch.cursor });
+    };
+    deprecatePatch(PIPELINED_STEP_PATCH);
+    const { updated, nextBatch } = await pipelinedStep(rolloutInput, updateBase, prefetchNext);
     if (nextBatch) s.prefetched = { step: step + 1, batch: nextBatch };
     s.workerQueue = updated.workerQueue;
     s.policy = updated.policy;
@@ -307,14 +290,13 @@ export async function stage(input: StageInput): Promise<StageResult> {
     if (every <= 1 || (s.step - s.stage.startStep) % every === 0 || s.step >= s.stage.endStep || s.stopRequested) {
       await reported(); // the previous step's report (long confirmed in practice); rethrows its failure
       const report = parent.signal(stepCompletedSignal, updated.summary);
-      if (patched(OVERLAP_SIGNAL_PATCH))
-        reporting = report.then(
-          () => {},
-          (err) => {
-            reportFailure = err;
-          }
-        );
-      else await report;
+      deprecatePatch(OVERLAP_SIGNAL_PATCH);
+      reporting = report.then(
+        () => {},
+        (err) => {
+          reportFailure = err;
+        }
+      );
     }
 
     const done = s.step - s.stage.startStep;
