@@ -8,7 +8,6 @@
 import {
   ApplicationFailure,
   condition,
-  deprecatePatch,
   executeChild,
   getExternalWorkflowHandle,
   log,
@@ -54,9 +53,6 @@ export interface ExperimentStart {
    */
   resumeFrom?: ResumeFrom;
 }
-
-/** Patch id of the resume path, deprecated: no history still running predates it. */
-export const RESUME_PATCH = 'resume-from-checkpoint';
 
 export interface ExperimentResult {
   runId: string;
@@ -252,7 +248,6 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   let resumedFrom: ExperimentResult['resumedFrom'];
   const evaluations: ExperimentResult['evaluations'] = [];
   if (start.resumeFrom !== undefined) {
-    deprecatePatch(RESUME_PATCH);
     const from = start.resumeFrom;
     const r = await io.resumeFromCheckpoint({ run, from });
     try {

@@ -11,7 +11,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  deprecatePatch,
   getExternalWorkflowHandle,
   log,
   proxyActivities,
@@ -78,32 +77,6 @@ export interface StageInput {
   prefetched?: { step: number; batch: SampleBatchOutput };
 }
 
-/**
- * Patch: the next step's batch is sampled while this step's update runs (it needs only the data cursor, not the new
- * policy), so a step's critical path is rollout → score → update and sampleBatch's round trip leaves it
- * (bench/orchestration.ts). Deprecated: no history still running needs the old path.
- */
-export const PREFETCH_BATCH_PATCH = 'prefetch-next-batch';
-
-/**
- * Patch: after a pause, a budget cut to the step the run holds at ends the stage there (before it, the step ran
- * anyway). Deprecated: no history still running needs the old path.
- */
-export const BUDGET_RECHECK_PATCH = 'budget-recheck-after-pause';
-
-/**
- * Patch: the score is scheduled with the rollout and waits in its worker for the rollout's output (`pipelinedStep`).
- * Deprecated: no history still running needs the old path.
- */
-export const PIPELINED_STEP_PATCH = 'pipelined-step-phases';
-
-/**
- * Patch: the step's report to the parent is sent without waiting for the server to confirm it before the next step
- * starts (a workflow-task round trip per step saved, bench/orchestration.ts); failures still fail the stage, at the
- * next await of it. Deprecated: no history still running needs the old path.
- */
-export const OVERLAP_SIGNAL_PATCH = 'step-signal-overlaps-next-step';
-
 export interface StageResult {
   step: number;
   policy: PolicyRef;
@@ -121,14 +94,6 @@ export function windowFor(stage: StageSpec, step: number): number {
   for (const w of stage.windows) if (step >= w.fromStep && step < w.toStep) return w.maxTokens;
   return stage.windows.at(-1)?.maxTokens ?? 1;
 }
-
-/**
- * Patch: a rollout/update on a GPU worker's own queue gets one attempt; when it fails retryably (the worker died: its
- * heartbeat timed out) the step falls back to the shared GPU queue at once, instead of retrying on a queue nobody
- * polls any more and waiting out the sticky schedule-to-start timeout (measured: 27.5 s from kill -9 to the
- * interrupted rollout done, 20 s of it that wait). Deprecated: no history still running needs the old path.
- */
-export const STICKY_SINGLE_ATTEMPT_PATCH = 'sticky-gpu-single-attempt';
 
 /** An attempt that failed and would have been retried (not bad input, not a cancellation). */
 function isRetryableAttemptFailure(err: unknown): boolean {
@@ -151,14 +116,15 @@ export async function stage(input: StageInput): Promise<StageResult> {
   const sharedGpu = proxyActivities<Activities>(activityOptions(o, o.taskQueues.gpu, 'update'));
   const evaluator = proxyActivities<Activities>(activityOptions(o, o.taskQueues.gpu, 'evaluate'));
   // Rollout and update prefer the worker that holds the policy in memory; if it is gone (nobody picks the task up
-  // within the schedule-to-start timeout), any GPU worker takes over and reloads from the policy reference.
+  // within the schedule-to-start timeout), any GPU worker takes over and reloads from the policy reference. One
+  // attempt there: a retryable failure means its worker died, and a retry would wait out the schedule-to-start
+  // timeout on a queue nobody polls.
   const onGpu = async <K extends 'rollout' | 'update'>(
     name: K,
     arg: Parameters<Activities[K]>[0]
   ): Promise<Awaited<ReturnType<Activities[K]>>> => {
     if (s.workerQueue) {
       const options = activityOptions(o, s.workerQueue, name);
-      deprecatePatch(STICKY_SINGLE_ATTEMPT_PATCH);
       const sticky = proxyActivities<Activities>({
         ...options,
         scheduleToStartTimeout: o.stickyScheduleToStartTimeout,
@@ -242,10 +208,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
     await condition(() => !s.paused || !!s.stopRequested);
     if (s.stopRequested) break;
     // The budget may have been cut to this very step while the run was paused here.
-    if (s.step >= s.stage.endStep) {
-      deprecatePatch(BUDGET_RECHECK_PATCH);
-      break;
-    }
+    if (s.step >= s.stage.endStep) break;
     const step = s.step;
     const window = windowFor(s.stage, step);
     upsertSearchAttributes([{ key: SA.status, value: 'training' }]);
@@ -266,14 +229,12 @@ export async function stage(input: StageInput): Promise<StageResult> {
       learningRate: s.learningRate,
       cursor: batch.cursor,
     };
-    // A batch sampled ahead for a step the stage never reaches (stop, a shortened budget) is harmless: sampleBatch
-    // keys its output by stage too.
+    // The next batch is sampled during the update (it needs only the data cursor), off the critical path. A batch
+    // sampled for a step the stage never reaches (stop, a shortened budget) is harmless: it is keyed by stage too.
     const prefetchNext = () => {
       if (step + 1 >= s.stage.endStep) return null;
-      deprecatePatch(PREFETCH_BATCH_PATCH);
       return cpu.sampleBatch({ run: s.run, step: step + 1, stageIndex: s.stage.index, cursor: batch.cursor });
     };
-    deprecatePatch(PIPELINED_STEP_PATCH);
     const { updated, nextBatch } = await pipelinedStep(rolloutInput, updateBase, prefetchNext);
     if (nextBatch) s.prefetched = { step: step + 1, batch: nextBatch };
     s.workerQueue = updated.workerQueue;
@@ -289,8 +250,8 @@ export async function stage(input: StageInput): Promise<StageResult> {
     const every = s.reportEverySteps ?? 1;
     if (every <= 1 || (s.step - s.stage.startStep) % every === 0 || s.step >= s.stage.endStep || s.stopRequested) {
       await reported(); // the previous step's report (long confirmed in practice); rethrows its failure
+      // Not awaited here: the server's confirmation would cost the next step a workflow-task round trip.
       const report = parent.signal(stepCompletedSignal, updated.summary);
-      deprecatePatch(OVERLAP_SIGNAL_PATCH);
       reporting = report.then(
         () => {},
         (err) => {
