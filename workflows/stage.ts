@@ -14,7 +14,6 @@ import {
   getExternalWorkflowHandle,
   log,
   proxyActivities,
-  setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
@@ -31,9 +30,10 @@ import type {
   UpdateInput,
 } from '../activities/types.ts';
 import { activityOptions, type OrchestrationSettings } from './activity-options.ts';
-import { applyAdjustmentSignal, pauseSignal, resumeSignal, stepCompletedSignal, stopSignal } from './messages.ts';
+import { stepCompletedSignal } from './messages.ts';
 import type { WindowSegment } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
+import { obeySteering, Steering, type SteeringState } from './steering.ts';
 
 type Activities = typeof activities;
 
@@ -53,6 +53,7 @@ export interface StageInput {
   step: number;
   policy: PolicyRef;
   cursor: DataCursor;
+  /** The stage's planned learning rate; an adjusted one is in `steering`. */
   learningRate: number;
   checkpointEverySteps: number;
   evaluateEverySteps: number;
@@ -64,9 +65,8 @@ export interface StageInput {
   orchestration: OrchestrationSettings;
   /** Workflow id of the experiment to report steps to. */
   parentId: string;
-  /** Carried over continue-as-new. */
-  paused?: boolean;
-  stopRequested?: boolean;
+  /** Steering in force when the stage (or this run of it) starts. */
+  steering?: SteeringState;
   /** The GPU worker's own queue that holds the policy in memory (worker-specific task queue). */
   workerQueue?: string;
   /** Last completed step, for the progress of a continued run. */
@@ -182,19 +182,10 @@ export async function stage(input: StageInput): Promise<StageResult> {
     return { rollout, updated, nextBatch };
   };
 
-  setHandler(pauseSignal, () => {
-    s.paused = true;
-  });
-  setHandler(resumeSignal, () => {
-    s.paused = false;
-  });
-  setHandler(stopSignal, () => {
-    s.stopRequested = true;
-  });
-  setHandler(applyAdjustmentSignal, (a) => {
-    if (a.learningRate !== undefined) s.learningRate = a.learningRate;
-    if (a.stageSteps !== undefined) s.stage = { ...s.stage, endStep: s.stage.startStep + a.stageSteps };
-  });
+  const steering = new Steering(s.steering);
+  obeySteering(steering, s.stage.index);
+  const endStep = () => s.stage.startStep + steering.budgetOf(s.stage.index, s.stage.endStep - s.stage.startStep);
+  const learningRate = () => steering.rateFor(s.learningRate);
   const parent = getExternalWorkflowHandle(s.parentId);
   let stepsThisRun = 0;
   let reporting: Promise<void> = Promise.resolve();
@@ -204,11 +195,11 @@ export async function stage(input: StageInput): Promise<StageResult> {
     if (reportFailure !== null) throw reportFailure;
   };
 
-  while (s.step < s.stage.endStep) {
-    await condition(() => !s.paused || !!s.stopRequested);
-    if (s.stopRequested) break;
+  while (s.step < endStep()) {
+    await steering.released();
+    if (steering.stopRequested) break;
     // The budget may have been cut to this very step while the run was paused here.
-    if (s.step >= s.stage.endStep) break;
+    if (s.step >= endStep()) break;
     const step = s.step;
     const window = windowFor(s.stage, step);
     upsertSearchAttributes([{ key: SA.status, value: 'training' }]);
@@ -226,13 +217,13 @@ export async function stage(input: StageInput): Promise<StageResult> {
       policy: s.policy,
       promptsKey: batch.promptsKey,
       window,
-      learningRate: s.learningRate,
+      learningRate: learningRate(),
       cursor: batch.cursor,
     };
     // The next batch is sampled during the update (it needs only the data cursor), off the critical path. A batch
     // sampled for a step the stage never reaches (stop, a shortened budget) is harmless: it is keyed by stage too.
     const prefetchNext = () => {
-      if (step + 1 >= s.stage.endStep) return null;
+      if (step + 1 >= endStep()) return null;
       return cpu.sampleBatch({ run: s.run, step: step + 1, stageIndex: s.stage.index, cursor: batch.cursor });
     };
     const { updated, nextBatch } = await pipelinedStep(rolloutInput, updateBase, prefetchNext);
@@ -248,7 +239,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
       ...(updated.summary.rewardMean !== null ? [{ key: SA.reward, value: updated.summary.rewardMean }] : []),
     ]);
     const every = s.reportEverySteps ?? 1;
-    if (every <= 1 || (s.step - s.stage.startStep) % every === 0 || s.step >= s.stage.endStep || s.stopRequested) {
+    if (every <= 1 || (s.step - s.stage.startStep) % every === 0 || s.step >= endStep() || steering.stopRequested) {
       await reported(); // the previous step's report (long confirmed in practice); rethrows its failure
       // Not awaited here: the server's confirmation would cost the next step a workflow-task round trip.
       const report = parent.signal(stepCompletedSignal, updated.summary);
@@ -261,7 +252,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
     }
 
     const done = s.step - s.stage.startStep;
-    const atEnd = s.step >= s.stage.endStep;
+    const atEnd = s.step >= endStep();
     // Evaluation first, so a checkpoint taken at the same step records its held-out score for keep-best. A stage's
     // last step is evaluated at the stage end, unless that evaluation is switched off.
     const periodicHere = !atEnd || s.evaluateAtStageEnd === false;
@@ -269,18 +260,24 @@ export async function stage(input: StageInput): Promise<StageResult> {
       await evaluator.evaluate({ run: s.run, step: s.step, stage: s.stage.name, reason: 'periodic', policy: s.policy });
     }
     if (!atEnd && done % s.checkpointEverySteps === 0) {
-      await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy, plan: planInForce(s) });
+      await io.checkpoint({
+        run: s.run,
+        step: s.step,
+        stage: s.stage.name,
+        policy: s.policy,
+        plan: planInForce(s.stage, endStep(), learningRate()),
+      });
     }
     if (!atEnd && shouldContinueAsNew(s, stepsThisRun)) {
       await reported();
       await condition(allHandlersFinished);
-      return continueAsNew<typeof stage>({ ...s });
+      return continueAsNew<typeof stage>({ ...s, steering: steering.state() });
     }
   }
 
   // Budget reached: the stage-end evaluation (SPEC §8's BWT rows). Stopped: none, the run ends here.
   const evaluation =
-    s.stopRequested || s.evaluateAtStageEnd === false
+    steering.stopRequested || s.evaluateAtStageEnd === false
       ? null
       : {
           step: s.step,
@@ -300,7 +297,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
     step: s.step,
     stage: s.stage.name,
     policy: s.policy,
-    plan: planInForce(s),
+    plan: planInForce(s.stage, endStep(), learningRate()),
   });
   await reported();
   await condition(allHandlersFinished);
@@ -309,7 +306,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
     policy: s.policy,
     cursor: s.cursor,
     last: s.last,
-    stopped: !!s.stopRequested,
+    stopped: steering.stopRequested,
     checkpoint: ck.prefix,
     evaluation,
   };
@@ -323,11 +320,6 @@ function shouldContinueAsNew(s: StageInput, stepsThisRun: number): boolean {
 }
 
 /** What a checkpoint records of the plan, so a resume continues with adjusted budgets and learning rate. */
-function planInForce(s: StageInput) {
-  return {
-    stageIndex: s.stage.index,
-    stageStartStep: s.stage.startStep,
-    stageEndStep: s.stage.endStep,
-    learningRate: s.learningRate,
-  };
+function planInForce(stage: StageSpec, endStep: number, learningRate: number) {
+  return { stageIndex: stage.index, stageStartStep: stage.startStep, stageEndStep: endStep, learningRate };
 }
