@@ -1,0 +1,104 @@
+/**
+ * HuggingFace Math-Verify as the math verifier's reference: its public test suite as cases, and the package itself
+ * as a batch oracle. The cases come from the pinned package's source distribution (the PyPI sdist ships tests/),
+ * fetched with pip and turned into JSON by test/fixtures/math-verify/make-cases.py; nothing of Math-Verify is
+ * committed here. Used by the suite test, the differential test and the rewards-math benchmark.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CACHE_DIR } from '../../infra/paths.mjs';
+import { PYTHON_TEST_TOOLS_REQUIREMENTS } from '../../infra/setup.d/python-test-tools.mjs';
+import type { VerifyMathOptions } from '../../rewards/math/index.ts';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/math-verify/', import.meta.url));
+
+/** Math-Verify's verify() keywords for one case, as its tests' compare_strings helper passes them. */
+export interface SuiteOptions {
+  match_types: string[];
+  precision: number;
+  strict: boolean;
+  allow_set_relation_comp: boolean;
+  /** 'default': the test calls parse() with its default extraction targets. */
+  parse?: 'default';
+}
+
+export interface SuiteCase {
+  id: number;
+  source: string;
+  gold: string;
+  prediction: string;
+  expected: boolean;
+  options: SuiteOptions;
+}
+
+export interface OraclePair {
+  gold: string;
+  prediction: string;
+  /** Absent: Math-Verify's defaults (parse, parse, verify). */
+  options?: SuiteOptions;
+}
+
+export function mathVerifyVersion(): string {
+  const pin = PYTHON_TEST_TOOLS_REQUIREMENTS.find((r) => r.startsWith('math-verify=='));
+  if (!pin) throw new Error('infra/setup.d/python-test-tools.mjs pins no math-verify version');
+  return pin.slice('math-verify=='.length);
+}
+
+function run(python: string, args: string[], input?: string): string {
+  const r = spawnSync(python, args, { encoding: 'utf8', input, maxBuffer: 256 * 2 ** 20 });
+  if (r.status !== 0)
+    throw new Error(`'${path.basename(python)} ${args.join(' ')}' failed (exit ${r.status}):\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** The cases of Math-Verify's test suite at the pinned version (downloaded and extracted once, then cached). */
+export function mathVerifySuite(python: string): SuiteCase[] {
+  const version = mathVerifyVersion();
+  const dir = path.join(CACHE_DIR, `math-verify-suite-${version}`);
+  const casesFile = path.join(dir, 'cases.json');
+  if (!existsSync(casesFile)) {
+    mkdirSync(dir, { recursive: true });
+    const sdistDir = path.join(dir, 'sdist');
+    run(python, [
+      '-m',
+      'pip',
+      'download',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--no-binary',
+      ':all:',
+      `math-verify==${version}`,
+      '-d',
+      sdistDir,
+    ]);
+    const archive = readdirSync(sdistDir).find((f) => f.endsWith('.tar.gz'));
+    if (!archive) throw new Error(`pip download left no math-verify sdist in ${sdistDir}`);
+    run(python, [
+      '-c',
+      'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2], filter="data")',
+      path.join(sdistDir, archive),
+      sdistDir,
+    ]);
+    const tests = path.join(sdistDir, archive.replace(/\.tar\.gz$/, ''), 'tests');
+    const json = run(python, [path.join(FIXTURES, 'make-cases.py'), tests]);
+    writeFileSync(`${casesFile}.tmp`, json);
+    renameSync(`${casesFile}.tmp`, casesFile);
+  }
+  return JSON.parse(readFileSync(casesFile, 'utf8'));
+}
+
+/** Math-Verify's verdicts on `pairs`, in one Python process; `seconds` is its time in parse+verify alone. */
+export function mathVerifyOracle(python: string, pairs: OraclePair[]): { verdicts: boolean[]; seconds: number } {
+  const out = JSON.parse(run(python, [path.join(FIXTURES, 'oracle.py')], JSON.stringify(pairs)));
+  if (out.verdicts.length !== pairs.length)
+    throw new Error(`oracle returned ${out.verdicts.length} verdicts for ${pairs.length} pairs`);
+  return out;
+}
+
+/** A suite case's Math-Verify options as ours. */
+export function suiteOptions(_c: SuiteCase): VerifyMathOptions {
+  return { timeoutMs: 5000 };
+}
