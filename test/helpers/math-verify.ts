@@ -99,6 +99,10 @@ export function mathVerifyOracle(python: string, pairs: OraclePair[]): { verdict
 }
 
 /** A suite case's Math-Verify options as ours. */
-export function suiteOptions(_c: SuiteCase): VerifyMathOptions {
-  return { timeoutMs: 5000 };
+export function suiteOptions(c: SuiteCase): VerifyMathOptions {
+  return {
+    timeoutMs: 5000,
+    allowSetRelationComparison: c.options.allow_set_relation_comp,
+    floatRounding: c.options.precision,
+  };
 }
