@@ -27,7 +27,8 @@ function olderNodeOnPath(): string | undefined {
   return undefined;
 }
 
-test('the tests run on a Node that package.json supports', () => {
+test('the tests run on a Node that package.json supports', (t) => {
+  t.diagnostic(`tests run on node ${process.version}`);
   const engines = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).engines.node;
   assert.equal(engines, `>=${MIN_NODE_MAJOR}`);
   assert.ok(isSupportedNode(), `running on ${process.version}, engines say ${engines}`);
