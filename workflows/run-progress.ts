@@ -6,8 +6,7 @@ import { log, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes 
 import type { RunRef, StepSummary } from '../activities/types.ts';
 import { progressQuery, stepCompletedSignal } from './messages.ts';
 import type { ExperimentProgress, RunStatus } from './progress.ts';
-import type { RunPlan } from './run-plan.ts';
-import { windowAtStep } from './run-plan.ts';
+import { type RunPlan, windowAtStep } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
 
 export class RunProgress {
