@@ -9,7 +9,14 @@
  */
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { CancellationScope } from '@temporalio/workflow';
-import type { PolicyRef, RolloutOutput, RunRef, SampleBatchOutput, UpdateOutput } from '../activities/types.ts';
+import type {
+  PolicyRef,
+  RolloutOutput,
+  RunRef,
+  SampleBatchOutput,
+  ScoreOutput,
+  UpdateOutput,
+} from '../activities/types.ts';
 import type { OrchestrationSettings } from './activity-options.ts';
 import { activity } from './activity-proxy.ts';
 import type { GpuRoute } from './gpu-route.ts';
@@ -38,24 +45,7 @@ export interface StepOutput {
 
 export async function runStep(o: OrchestrationSettings, gpu: GpuRoute, input: StepInput): Promise<StepOutput> {
   const { run, step, policy, batch, window } = input;
-  const rolloutDone = gpu.rollout({ run, step, policy, promptsKey: batch.promptsKey, window });
-  const scoreScope = new CancellationScope();
-  const scoreAfterRollout = activity(o, o.taskQueues.cpu, 'score', () => ({
-    startToCloseTimeout: msToNumber(o.activityTimeouts.score) + msToNumber(o.activityTimeouts.rollout),
-  }));
-  const scoreDone = scoreScope.run(() =>
-    scoreAfterRollout({ run, step, promptsKey: batch.promptsKey, after: 'rollout' })
-  );
-  scoreDone.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
-  let rollout: RolloutOutput;
-  try {
-    rollout = await rolloutDone;
-  } catch (err) {
-    scoreScope.cancel();
-    throw err;
-  }
-  gpu.heldBy(rollout.workerQueue);
-  const scored = await scoreDone;
+  const { rollout, scored } = await rolloutAndScore(o, gpu, input);
   const updating = gpu.update({
     run,
     step,
@@ -70,14 +60,36 @@ export async function runStep(o: OrchestrationSettings, gpu: GpuRoute, input: St
     timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
   });
   // A batch sampled for a step the stage then never runs (a stop, a budget cut) is harmless: it is keyed by stage.
-  const sampling = input.hasNextStep()
-    ? activity(
-        o,
-        o.taskQueues.cpu,
-        'sampleBatch'
-      )({ run, step: step + 1, stageIndex: input.stage.index, cursor: batch.cursor })
-    : null;
-  const [updated, nextBatch] = await Promise.all([updating, sampling]);
+  const sampleBatch = activity(o, o.taskQueues.cpu, 'sampleBatch');
+  const next = { run, step: step + 1, stageIndex: input.stage.index, cursor: batch.cursor };
+  const [updated, nextBatch] = await Promise.all([updating, input.hasNextStep() ? sampleBatch(next) : null]);
   gpu.heldBy(updated.workerQueue);
   return { updated, nextBatch };
+}
+
+/** The rollout, and its score scheduled alongside; a rollout that fails cancels the score waiting for it. */
+async function rolloutAndScore(
+  o: OrchestrationSettings,
+  gpu: GpuRoute,
+  { run, step, policy, batch, window }: StepInput
+): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
+  const rolloutDone = gpu.rollout({ run, step, policy, promptsKey: batch.promptsKey, window });
+  // It waits for the rollout first, so its time limit covers both.
+  const scoreAfterRollout = activity(o, o.taskQueues.cpu, 'score', () => ({
+    startToCloseTimeout: msToNumber(o.activityTimeouts.score) + msToNumber(o.activityTimeouts.rollout),
+  }));
+  const scoreScope = new CancellationScope();
+  const scoreDone = scoreScope.run(() =>
+    scoreAfterRollout({ run, step, promptsKey: batch.promptsKey, after: 'rollout' })
+  );
+  scoreDone.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
+  let rollout: RolloutOutput;
+  try {
+    rollout = await rolloutDone;
+  } catch (err) {
+    scoreScope.cancel();
+    throw err;
+  }
+  gpu.heldBy(rollout.workerQueue);
+  return { rollout, scored: await scoreDone };
 }
