@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { initBackend } from '../engine/backend.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
+import { sameBaseModel } from '../schemas/sweep.ts';
 import { bestCheckpoint, downloadCheckpoint, writeCheckpoint } from '../storage/checkpoints.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
@@ -79,10 +80,7 @@ async function sourceCheckpoint(config: ExperimentConfig, source: MergeSource) {
   const parsed = parseExperimentConfig(info.config);
   if (!parsed.ok) throw invalid(`merge source '${source.runId}': its run.json config no longer validates`);
   const theirs = parsed.config;
-  const sameBase =
-    JSON.stringify(theirs.model) === JSON.stringify(config.model) &&
-    (config.model.checkpoint !== undefined || theirs.seed === config.seed);
-  if (!sameBase)
+  if (!sameBaseModel(theirs, config))
     throw invalid(
       `merge source '${source.runId}' started from another base model (model ${JSON.stringify(theirs.model)}, seed ${theirs.seed}; the merge's: ${JSON.stringify(config.model)}, seed ${config.seed}): task vectors need one shared base`
     );

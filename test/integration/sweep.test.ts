@@ -2,17 +2,22 @@
  * A sweep is as durable as a run (issue 17): two variants run as child experiments; the worker processes holding the
  * sweep, the experiments and the policy are killed with SIGKILL while both children train, new ones start, and the
  * sweep completes with each child started once, every step of each done once, and one comparison in the store.
+ * The model-merging baseline: two single-task variants train, a `merge` variant TIES-merges their best checkpoints in
+ * a child `mergeRun`, which evaluates the base and the merged model into the layout every run has, and the comparison
+ * shows it as a row like the others.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import type { MergeCheckpointsOutput } from '../../activities/types.ts';
 import { createExperimentSchedule, scheduledSweep, triggerSchedule } from '../../cli/schedules.ts';
 import { readSweepFile } from '../../cli/sweep-file.ts';
 import { loadRun } from '../../report/load.ts';
 import { configHash } from '../../schemas/config-hash.ts';
 import { parseSweep } from '../../schemas/sweep.ts';
+import { bestCheckpoint } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
 import type { SweepResult } from '../../workflows/sweep.ts';
@@ -33,20 +38,23 @@ after(async () => {
   await stopOwnS3();
 });
 
+/** A main/cpu/io worker process and a gpu one on the test's queues, killed after the tests. */
+async function startWorkers(queues: ReturnType<typeof uniqueQueues>): Promise<WorkerProcess[]> {
+  const started = await Promise.all([
+    spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
+    spawnWorker({ roles: ['gpu'], queues, address: env.address }),
+  ]);
+  procs.push(...started);
+  return started;
+}
+
 test('kill -9 of every worker mid-sweep: both variants complete once, each step once, one comparison', {
   timeout: 300_000,
 }, async (t) => {
   const bucket = await freshBucket('oz-sweep');
   const storage = `s3://${bucket.bucket}/runs`;
   const queues = uniqueQueues('sweep');
-  const workers = async () => {
-    const started = await Promise.all([
-      spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
-      spawnWorker({ roles: ['gpu'], queues, address: env.address }),
-    ]);
-    procs.push(...started);
-    return started;
-  };
+  const workers = () => startWorkers(queues);
   const sweepConfig = {
     name: 'sweep-drill',
     experiment: crashExperiment({ name: 'sweep-drill', storage, queues }),
@@ -117,12 +125,7 @@ test('a sweep file as a Schedule: a triggered sweep prefixes its runs with its o
   const bucket = await freshBucket('oz-sweep-sched');
   const storage = `s3://${bucket.bucket}/runs`;
   const queues = uniqueQueues('sweep-sched');
-  procs.push(
-    ...(await Promise.all([
-      spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
-      spawnWorker({ roles: ['gpu'], queues, address: env.address }),
-    ]))
-  );
+  await startWorkers(queues);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-sweep-sched-'));
   const experiment = {
     ...crashExperiment({ name: 'sched-base', storage, queues }),
@@ -164,4 +167,78 @@ test('a sweep file as a Schedule: a triggered sweep prefixes its runs with its o
   } finally {
     await handle.delete();
   }
+});
+
+const singleTask = (task: string) => ({
+  name: `${task}-only`,
+  overrides: { schedule: { kind: 'curriculum', stepsPerStage: 2, stages: [{ name: task, tasks: [{ task }] }] } },
+});
+
+test('a sweep with two single-task variants and their TIES merge compares three rows', {
+  timeout: 300_000,
+}, async (t) => {
+  const bucket = await freshBucket('oz-sweep-merge');
+  const storage = `s3://${bucket.bucket}/runs`;
+  const queues = uniqueQueues('sweep-merge');
+  await startWorkers(queues);
+  const sweepConfig = {
+    name: 'merge-drill',
+    experiment: crashExperiment({ name: 'merge-drill', storage, queues }),
+    variants: [singleTask('code'), singleTask('math'), { name: 'merged', merge: { of: ['code-only', 'math-only'] } }],
+    concurrency: 2,
+  };
+  assert.ok(parseSweep(sweepConfig).ok);
+  const sweepId = `sweep-merge-${Date.now()}`;
+  const result = (await env.client.workflow.execute('sweep', {
+    args: [{ sweep: sweepConfig, sweepId }],
+    taskQueue: queues.main,
+    workflowId: sweepId,
+  })) as SweepResult;
+
+  const ids = ['code-only', 'math-only', 'merged'].map((v) => `${sweepId}-${v}-s3`);
+  assert.deepEqual(
+    result.runs.map((r) => [r.runId, r.status]),
+    ids.map((id) => [id, 'completed'])
+  );
+  const [code, math, merged] = ids.map((id) => openBlobStore(`${storage}/${id}`));
+
+  // The merge took each source's best checkpoint (the stage end, which carries the evaluation) at weights density 0.2.
+  const record = JSON.parse(Buffer.from(await merged.get(runKeys.merge())).toString('utf8')) as MergeCheckpointsOutput;
+  for (const [i, source] of [code, math].entries()) {
+    const best = await bestCheckpoint(source, '', { metric: 'eval/mean', mode: 'max' });
+    assert.ok(best);
+    assert.deepEqual([record.merged[i].runId, record.merged[i].step], [ids[i], best.step]);
+  }
+  assert.deepEqual([record.density, record.lambda], [0.2, 1]);
+  assert.ok(await merged.head('checkpoints/step-00000000/manifest.json'));
+
+  // Evaluated like a run: base at step 0 (the same base as the sources: same scores on the same held-out rows), the
+  // merged model as the end of its one stage; the report reads it without problems.
+  const data = await loadRun(storage, ids[2]);
+  assert.deepEqual(data.problems, []);
+  assert.equal(data.header.status, 'merged model (no training steps)');
+  assert.deepEqual(
+    data.evaluations.map((e) => [e.step, e.stage, e.reason]),
+    [
+      [0, 'base', 'base'],
+      [1, 'merge', 'final'],
+    ]
+  );
+  const codeRun = await loadRun(storage, ids[0]);
+  assert.deepEqual(data.evaluations[0].scores, codeRun.evaluations.find((e) => e.reason === 'base')?.scores);
+
+  const rows = result.comparison.variants;
+  assert.deepEqual(
+    rows.map((v) => [v.variant, v.runIds]),
+    ['code-only', 'math-only', 'merged'].map((v, i) => [v, [ids[i]]])
+  );
+  const mergedRow = rows[2];
+  for (const task of ['code', 'math']) {
+    assert.equal(mergedRow.final[task].mean, data.evaluations[1].scores[task]);
+    assert.equal(mergedRow.base[task].mean, data.evaluations[0].scores[task]);
+  }
+  // Its wall time includes its sources' training.
+  const wall = (i: number) => result.runs[i].wallMs ?? 0;
+  assert.equal(mergedRow.wallMs.mean, wall(0) + wall(1) + wall(2));
+  t.diagnostic(JSON.stringify({ wallMs: result.runs.map((r) => r.wallMs), merged: mergedRow.final }));
 });
