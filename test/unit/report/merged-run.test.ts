@@ -10,6 +10,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { writeJson } from '../../../activities/run-context.ts';
 import { loadRun } from '../../../report/load.ts';
+import { renderReport } from '../../../report/render.ts';
+import { renderSweepReport } from '../../../report/render-sweep.ts';
 import { compareSweep } from '../../../report/sweep.ts';
 import type { EvalRecord } from '../../../schemas/records/eval-record.ts';
 import { openBlobStore } from '../../../storage/open.ts';
@@ -51,12 +53,19 @@ test('a merged run reads as a complete one-stage run whose final row is the merg
     const data = await loadRun(`file://${dir}`, 'merged-run');
     assert.deepEqual(data.problems, []);
     assert.equal(data.header.status, 'merged model (no training steps)');
-    const [row] = compareSweep([{ variant: 'merged', seed: 1, runId: 'merged-run', wallMs: 10, data }]).variants;
+    const runs = [{ variant: 'merged', seed: 1, runId: 'merged-run', wallMs: 10, data }];
+    const comparison = compareSweep(runs);
+    const [row] = comparison.variants;
     assert.deepEqual([row.final.code.mean, row.final.math.mean], [0.3, 0.4]);
     assert.deepEqual([row.base.code.mean, row.base.math.mean], [0.2, 0.5]);
     assert.ok(Math.abs((row.averageRelative.mean ?? 0) - (0.3 / 0.2 + 0.4 / 0.5) / 2) < 1e-12);
     assert.ok(Math.abs((row.bwt.math.mean ?? 0) - 0.1) < 1e-12);
     assert.ok(Math.abs((row.bwt.code.mean ?? 0) + 0.1) < 1e-12);
+    // Both pages render it: no step metrics is not an error.
+    const page = renderReport(data);
+    assert.equal(page.steps, 0);
+    assert.match(page.html, /merged model \(no training steps\)/);
+    assert.equal(renderSweepReport('s', comparison, runs).runs, 1);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
