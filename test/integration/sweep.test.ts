@@ -7,24 +7,30 @@
  * shows it as a row like the others.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { MergeCheckpointsOutput } from '../../activities/types.ts';
 import { createExperimentSchedule, scheduledSweep, triggerSchedule } from '../../cli/schedules.ts';
 import { readSweepFile } from '../../cli/sweep-file.ts';
+import { initBackend } from '../../engine/backend.ts';
+import { loadCheckpoint } from '../../engine/checkpoint/checkpoint.ts';
+import { disposeParams } from '../../engine/model/init.ts';
 import { loadRun } from '../../report/load.ts';
 import { configHash } from '../../schemas/config-hash.ts';
 import { parseSweep } from '../../schemas/sweep.ts';
-import { bestCheckpoint } from '../../storage/checkpoints.ts';
+import { bestCheckpoint, checkpointPrefix, downloadCheckpoint } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
+import { paramValues } from '../../training/merge-policy.ts';
+import { tiesMerge } from '../../training/ties-merge.ts';
 import type { SweepResult } from '../../workflows/sweep.ts';
 import { assertRunIntact, crashExperiment, uniqueQueues, waitUntil } from '../helpers/durability.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
+import { tinyExperiment } from '../helpers/tiny-config.ts';
 
 let env: TemporalTestEnv;
 const procs: WorkerProcess[] = [];
@@ -183,11 +189,26 @@ test('a sweep with two single-task variants and their TIES merge compares three 
   await startWorkers(queues);
   const sweepConfig = {
     name: 'merge-drill',
-    experiment: crashExperiment({ name: 'merge-drill', storage, queues }),
-    variants: [singleTask('code'), singleTask('math'), { name: 'merged', merge: { of: ['code-only', 'math-only'] } }],
+    experiment: {
+      ...tinyExperiment({
+        name: 'merge-drill',
+        storage,
+        workers: { queues, stop: async () => {} },
+        tasks: ['qa', 'writing'],
+      }),
+      // The shipped demo base writes the answer format in its own prompt, so a group's writing scores differ and GRPO
+      // moves the weights (from fresh micro weights every sample scores alike: no gradient, nothing to merge).
+      model: { checkpoint: 'file://models/demo-base', tokenizer: { type: 'byte', tagTokens: true } },
+      template: { style: 'ot', systemPrompt: 'Think inside <think></think>, then answer inside <answer></answer>.' },
+      window: { type: 'steps', steps: [{ fromStep: 0, maxTokens: 64 }] },
+      rollout: { groupSize: 8, promptsPerStep: 2, temperature: 1 },
+      grpo: { learningRate: 1e-3 },
+    },
+    variants: [singleTask('qa'), singleTask('writing'), { name: 'merged', merge: { of: ['qa-only', 'writing-only'] } }],
     concurrency: 2,
   };
-  assert.ok(parseSweep(sweepConfig).ok);
+  const parsed = parseSweep(sweepConfig);
+  assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.issues));
   const sweepId = `sweep-merge-${Date.now()}`;
   const result = (await env.client.workflow.execute('sweep', {
     args: [{ sweep: sweepConfig, sweepId }],
@@ -195,22 +216,47 @@ test('a sweep with two single-task variants and their TIES merge compares three 
     workflowId: sweepId,
   })) as SweepResult;
 
-  const ids = ['code-only', 'math-only', 'merged'].map((v) => `${sweepId}-${v}-s3`);
+  const ids = ['qa-only', 'writing-only', 'merged'].map((v) => `${sweepId}-${v}-s3`);
   assert.deepEqual(
     result.runs.map((r) => [r.runId, r.status]),
-    ids.map((id) => [id, 'completed'])
+    ids.map((id) => [id, 'completed']),
+    JSON.stringify(result.runs.map((r) => r.error))
   );
-  const [code, math, merged] = ids.map((id) => openBlobStore(`${storage}/${id}`));
+  const [qa, writing, merged] = ids.map((id) => openBlobStore(`${storage}/${id}`));
 
   // The merge took each source's best checkpoint (the stage end, which carries the evaluation) at weights density 0.2.
   const record = JSON.parse(Buffer.from(await merged.get(runKeys.merge())).toString('utf8')) as MergeCheckpointsOutput;
-  for (const [i, source] of [code, math].entries()) {
+  for (const [i, source] of [qa, writing].entries()) {
     const best = await bestCheckpoint(source, '', { metric: 'eval/mean', mode: 'max' });
     assert.ok(best);
     assert.deepEqual([record.merged[i].runId, record.merged[i].step], [ids[i], best.step]);
   }
   assert.deepEqual([record.density, record.lambda], [0.2, 1]);
-  assert.ok(await merged.head('checkpoints/step-00000000/manifest.json'));
+  // The merged weights are TIES of the sources' trained best checkpoints against the base the merged run evaluated.
+  const weights = async (store: typeof merged, prefix: string) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-sweep-merge-'));
+    try {
+      await downloadCheckpoint(store, prefix, dir);
+      const ck = await loadCheckpoint(dir, { optimizer: false, tokenizer: false });
+      const values = paramValues(ck.params);
+      disposeParams(ck.params);
+      return values;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  await initBackend();
+  const [baseW, qaW, writingW, mergedW] = await Promise.all([
+    weights(merged, checkpointPrefix(runKeys.policyRoot(), 0)),
+    weights(qa, checkpointPrefix('', record.merged[0].step)),
+    weights(writing, checkpointPrefix('', record.merged[1].step)),
+    weights(merged, 'checkpoints/step-00000000'),
+  ]);
+  const expected = tiesMerge(baseW, [qaW, writingW]);
+  for (const [name, values] of expected) assert.deepEqual(mergedW.get(name), values, name);
+  const moved = (w: Map<string, Float32Array>) =>
+    [...w].reduce((n, [name, v]) => n + v.filter((x, i) => x !== baseW.get(name)![i]).length, 0);
+  assert.ok(moved(mergedW) > 0, `the merge moved no weight (sources moved ${moved(qaW)} and ${moved(writingW)})`);
 
   // Evaluated like a run: base at step 0 (the same base as the sources: same scores on the same held-out rows), the
   // merged model as the end of its one stage; the report reads it without problems.
@@ -224,16 +270,16 @@ test('a sweep with two single-task variants and their TIES merge compares three 
       [1, 'merge', 'final'],
     ]
   );
-  const codeRun = await loadRun(storage, ids[0]);
-  assert.deepEqual(data.evaluations[0].scores, codeRun.evaluations.find((e) => e.reason === 'base')?.scores);
+  const qaRun = await loadRun(storage, ids[0]);
+  assert.deepEqual(data.evaluations[0].scores, qaRun.evaluations.find((e) => e.reason === 'base')?.scores);
 
   const rows = result.comparison.variants;
   assert.deepEqual(
     rows.map((v) => [v.variant, v.runIds]),
-    ['code-only', 'math-only', 'merged'].map((v, i) => [v, [ids[i]]])
+    ['qa-only', 'writing-only', 'merged'].map((v, i) => [v, [ids[i]]])
   );
   const mergedRow = rows[2];
-  for (const task of ['code', 'math']) {
+  for (const task of ['qa', 'writing']) {
     assert.equal(mergedRow.final[task].mean, data.evaluations[1].scores[task]);
     assert.equal(mergedRow.base[task].mean, data.evaluations[0].scores[task]);
   }
