@@ -2,7 +2,7 @@
  * Answer extraction (SPEC §2, math): the `<answer>` content; inside it the last `\boxed{…}` if present; otherwise
  * the answer located in prose the way Math-Verify does (prose.ts), or the final expression of a bare answer.
  */
-import { finalAnswerStatement, isProse, locateAnswer } from './prose.ts';
+import { finalAnswerStatement, isProse, locateAnswer, MAX_SCANNED_CHARS } from './prose.ts';
 
 /** Where the answer sits in a response; the field name matches `rl/template.ts`'s TemplateOptions. */
 export interface AnswerTags {
@@ -115,8 +115,10 @@ const TRAILING_PUNCTUATION = /(?<!\\)[\s.。;,]+$/;
  * punctuation removed.
  */
 export function finalExpression(text: string): string {
-  // Stray template tags and markdown bold (**Answer:** 5) are not part of any answer.
+  // Stray template tags and markdown bold (**Answer:** 5) are not part of any answer. Only the tail is read (as in
+  // prose.ts), which keeps the cost of the patterns below bounded on any input.
   let t = text
+    .slice(-MAX_SCANNED_CHARS)
     .replace(/<\/?[a-zA-Z][\w-]*>/g, ' ')
     // bold only when delimited by spaces: x**2 is a power, not emphasis
     .replace(/(^|\s)\*\*([^*]+?)\*\*(?=\s|$|[.,:;])/g, '$1$2')

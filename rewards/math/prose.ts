@@ -6,10 +6,11 @@
  * "or" (then they are one list), or a plain number or arithmetic expression (`1,000.99`, `2,74`, `1/3`).
  */
 
-const DISPLAY_DOLLAR = String.raw`(?<!\\)\$\$(?:[^$]|\$(?!\$))+?(?<!\\)\$\$`;
-const DISPLAY_BRACKET = String.raw`(?<!\\)\\\[(?:[^\\]|\\(?!\]))+?(?<!\\)\\\]`;
-const INLINE_DOLLAR = String.raw`(?<![\\\d])\$(?:\\\$|[^\n$])+?(?<!\\)\$`;
-const INLINE_PAREN = String.raw`(?<!\\)\\\((?:[^\\\n]|\\(?!\)))+?(?<!\\)\\\)`;
+// Contents and runs are capped ({1,1000}, {0,200}) so a scan costs linear time on any input, not quadratic.
+const DISPLAY_DOLLAR = String.raw`(?<!\\)\$\$(?:[^$]|\$(?!\$)){1,1000}?(?<!\\)\$\$`;
+const DISPLAY_BRACKET = String.raw`(?<!\\)\\\[(?:[^\\]|\\(?!\])){1,1000}?(?<!\\)\\\]`;
+const INLINE_DOLLAR = String.raw`(?<![\\\d])\$(?:\\\$|[^\n$]){1,1000}?(?<!\\)\$`;
+const INLINE_PAREN = String.raw`(?<!\\)\\\((?:[^\\\n]|\\(?!\))){1,1000}?(?<!\\)\\\)`;
 const FRACTION = String.raw`-?\\frac\{-?\d+(?:[.,]\d+)?\}\{-?\d+(?:[.,]\d+)?\}`;
 const PERCENT = String.raw`(?:\s*(?:\\?%|[Pp]ercent(?:age)?|[Pp]ct))?`;
 const ENV = `(?:${DISPLAY_DOLLAR}|${DISPLAY_BRACKET}|${INLINE_DOLLAR}|${INLINE_PAREN}|${FRACTION})${PERCENT}`;
@@ -18,7 +19,7 @@ const ENVS = `${ENV}(?:\\s*(?:,?\\s*and|,?\\s*or|,)\\s*${ENV}){0,5}`;
 
 const NUMBER = String.raw`(?<!\d)(?:-?[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?|-?\d+[.,]\d+|\.\d+|-?\d+)(?:\s*(?:%|[Pp]ercent(?:age)?|[Pp]ct))?`;
 const OPERATORS = String.raw`+\-*×/^()÷`;
-const EXPR = String.raw`-?\(?-?\d[\d.\s${OPERATORS}]*[${OPERATORS}][\d.\s${OPERATORS}]+\)?(?=(?:\*\*)?(?:[.,:\s)$]|$))`;
+const EXPR = String.raw`-?\(?-?\d[\d.\s${OPERATORS}]{0,200}[${OPERATORS}][\d.\s${OPERATORS}]{1,200}\)?(?=(?:\*\*)?(?:[.,:\s)$]|$))`;
 /** A number or expression standing on its own: after a space, `=` or the start, optionally after a currency sign. */
 const NUMEXPR = String.raw`(?:(?<=^|[\s=])(?:\*\*)?(?:${EXPR}|[$€£¥₹]?${NUMBER}))`;
 
@@ -37,11 +38,17 @@ const PATTERNS: [RegExp, number][] = [
 ];
 
 const SINGLE_ENV = new RegExp(`(${ENV})`, 'g');
+/**
+ * Only the end of a long response is searched: the patterns prefer the match that ends last, so an answer further
+ * back would only be found in a response that states nothing after it for this long.
+ */
+export const MAX_SCANNED_CHARS = 10_000;
 const WORD = /[a-zA-Z]{3,}/;
 
 /** Whether `text` reads as prose around an answer rather than being the bare answer itself. */
 export function isProse(text: string): boolean {
   const outside = text
+    .slice(-MAX_SCANNED_CHARS)
     .replace(new RegExp(ENV, 'g'), ' ')
     .replace(/\\[a-zA-Z]+\s*(?:\{[^{}]*\})?/g, ' ')
     .replace(/\\./g, ' ');
@@ -83,7 +90,9 @@ export function finalAnswerStatement(text: string): { answer: string; start: num
   return locate(text, 0);
 }
 
-function locate(text: string, maxPriority: number): { answer: string; start: number } | null {
+function locate(full: string, maxPriority: number): { answer: string; start: number } | null {
+  const offset = Math.max(0, full.length - MAX_SCANNED_CHARS);
+  const text = full.slice(offset);
   for (let priority = 0; priority <= maxPriority; priority++) {
     const group = PATTERNS.filter(([, p]) => p === priority);
     if (group.length === 0) continue;
@@ -99,7 +108,7 @@ function locate(text: string, maxPriority: number): { answer: string; start: num
     }
     if (best) {
       const answer = located(best.text);
-      if (answer !== '') return { answer, start: best.start };
+      if (answer !== '') return { answer, start: offset + best.start };
     }
   }
   return null;

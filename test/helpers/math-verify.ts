@@ -90,8 +90,11 @@ export function mathVerifySuite(python: string): SuiteCase[] {
   return JSON.parse(readFileSync(casesFile, 'utf8'));
 }
 
-/** Math-Verify's verdicts on `pairs`, in one Python process; `seconds` is its time in parse+verify alone. */
-export function mathVerifyOracle(python: string, pairs: OraclePair[]): { verdicts: boolean[]; seconds: number } {
+/** Math-Verify's verdicts on `pairs`, in one Python process; the seconds are its time in parse+verify alone. */
+export function mathVerifyOracle(
+  python: string,
+  pairs: OraclePair[]
+): { verdicts: boolean[]; seconds: number; cpuSeconds: number } {
   const out = JSON.parse(run(python, [path.join(FIXTURES, 'oracle.py')], JSON.stringify(pairs)));
   if (out.verdicts.length !== pairs.length)
     throw new Error(`oracle returned ${out.verdicts.length} verdicts for ${pairs.length} pairs`);
