@@ -120,7 +120,6 @@ export const DIVERGENCES: Record<number, string> = {
   35: 'Math-Verify falls back to the last side when its parser fails on the escaped \\$; we read a false equation',
   123: 'a sum of matrices as the answer: matrix arithmetic is not evaluated',
   124: 'a product of matrices as the answer: matrix arithmetic is not evaluated',
-  131: 'x^{2/3} is sampled with the principal complex root at negative x, \\sqrt[3]{x}^2 with the real root',
   218: 'the gold \\boxed{ never closes: a truncated box is not graded',
   251: 'boxes separated by words ("papers and") are separate statements, not one answer',
   254: "Math-Verify's strict=False (variables interchangeable, f(x) = f(y)) has no counterpart: variables matter",

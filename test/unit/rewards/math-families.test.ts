@@ -141,3 +141,13 @@ test("decimals against exact values: Math-Verify's float rounding when asked, ou
     { floatRounding: 2 }
   );
 });
+
+test('roots on another branch: a real cube root and a principal complex power agree where both are real', () => {
+  check([
+    ['\\frac{1}{3\\sqrt[3]{x}^2}', '\\frac{1}{3x^{2/3}}', true],
+    ['\\sqrt[3]{x}^2', 'x^{2/3}', true],
+    ['\\sqrt[3]{x}^2', 'x^{3/2}', false],
+    ['\\sqrt{x^2}', 'x', false],
+    ['\\sqrt[3]{-8}', '-2', true],
+  ]);
+});
