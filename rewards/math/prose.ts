@@ -113,3 +113,33 @@ function locate(full: string, maxPriority: number): { answer: string; start: num
   }
   return null;
 }
+
+/**
+ * The multiple-choice letter a response picks (`Because B is valid`, `**Answer:** (C)`), with Math-Verify's
+ * string-extraction patterns: "final answer is X. I hope", "final answer … is X", "answer: … X", "answer … X", a letter
+ * opening the text, then any standalone letter; the match that ends last wins within a priority. Null if none.
+ */
+export function locateChoice(full: string, letters = 'ABCDE'): string | null {
+  const text = full.slice(-MAX_SCANNED_CHARS);
+  const key = `\\(?([${letters}])\\)?`;
+  const after = String.raw`(?:\*\*)?(?:[.,:\s]|$)`;
+  const standalone = String.raw`(?:^|\s)(?:\*\*)?${key}${after}`;
+  const patterns = [
+    new RegExp(`final answer is:?\\s*${key}\\.?\\s?I hope`, 'gi'),
+    new RegExp(`final answer.{0,100}?\\s+is:?\\s*${key}`, 'gi'),
+    new RegExp(`answer:.{0,50}?${standalone}`, 'gi'),
+    new RegExp(`answer.{0,50}?${standalone}`, 'gi'),
+    new RegExp(String.raw`^(?:\*\*)?${key}${after}`, 'g'),
+    new RegExp(standalone, 'g'),
+  ];
+  for (const re of patterns) {
+    let best: { end: number; start: number; letter: string } | null = null;
+    for (const m of text.matchAll(re)) {
+      const end = m.index + m[0].length;
+      if (!best || end > best.end || (end === best.end && m.index < best.start))
+        best = { end, start: m.index, letter: m[1].toUpperCase() };
+    }
+    if (best) return best.letter;
+  }
+  return null;
+}

@@ -151,3 +151,15 @@ test('roots on another branch: a real cube root and a principal complex power ag
     ['\\sqrt[3]{-8}', '-2', true],
   ]);
 });
+
+test('multiple-choice letters, also inside prose', () => {
+  check([
+    ['B', 'Because B is valid', true],
+    ['B', 'Because C is valid', false],
+    ['$\\text{(C)}$', '**Answer:** (C)', true],
+    ['C', 'The final answer is C. I hope it is correct.', true],
+    ['A', 'A and B are both wrong, so the answer is D.', false],
+    ['D', 'A and B are both wrong, so the answer is D.', true],
+    ['A', 'no letter here', false],
+  ]);
+});
