@@ -66,11 +66,11 @@ function boxes(text: string): Box[] {
 
 /**
  * What may stand between boxes that together state one answer (`\boxed{1} and \boxed{2}`, `\boxed{k=45} \quad
- * \text{and} \quad \boxed{n=2}`, `\boxed{1},\boxed{2}`): spacing, punctuation, "and"/"or", `\text{…}` and math
- * delimiters, but no prose.
+ * \text{and} \quad \boxed{n=2}`, `\boxed{1},\boxed{2}`, `\boxed{1} papers and \boxed{2} bins`): spacing,
+ * punctuation, "and"/"or", `\text{…}`, math delimiters and one unit word before "and"/"or", but no other prose.
  */
 const BOX_JOINER =
-  /^(?:\s|[,;.+&]|\b[a-zA-Z](?:_\{?\w+\}?)?\s*=|\\q?quad(?![a-zA-Z])|\\text\s*\{[^{}]*\}|\\[,;: !]|\band\b|\bor\b|\$|\\[()[\]]|\\\\)*$/;
+  /^(?:\s|[,;.+&]|\s[a-zA-Z]+\s+(?=and\b|or\b)|\b[a-zA-Z](?:_\{?\w+\}?)?\s*=|\\q?quad(?![a-zA-Z])|\\text\s*\{[^{}]*\}|\\[,;: !]|\band\b|\bor\b|\$|\\[()[\]]|\\\\)*$/;
 
 /**
  * Content of the last `\boxed{…}`, joined with the boxes just before it that belong to the same answer

@@ -121,7 +121,6 @@ export const DIVERGENCES: Record<number, string> = {
   123: 'a sum of matrices as the answer: matrix arithmetic is not evaluated',
   124: 'a product of matrices as the answer: matrix arithmetic is not evaluated',
   218: 'the gold \\boxed{ never closes: a truncated box is not graded',
-  251: 'boxes separated by words ("papers and") are separate statements, not one answer',
   254: "Math-Verify's strict=False (variables interchangeable, f(x) = f(y)) has no counterpart: variables matter",
   260: 'a sum with symbolic bounds (\\sum_{k=0}^{n-1}) is not understood',
   264: 'the test pins 1 - 1/e = 1 + 1/e, which is false',

@@ -27,6 +27,8 @@ test('several \\boxed{} that state one answer are joined; prose between boxes se
     ['y_1 = 2x, y_2 = 3x', '\\( y_1 = \\boxed{2x} \\) and \\( y_2 = \\boxed{3x} \\)', true],
     ['4', 'First \\boxed{3}, but that was wrong, so the answer is \\boxed{4}', true],
     ['3', 'Either \\boxed{3} or \\boxed{4}', false],
+    ['1, 2', '\\boxed{1} papers and \\boxed{2} bins', true],
+    ['2', '\\boxed{1} is not it and \\boxed{2} is', true],
     ['10455', 'so $\\boxed{255}$ interest. Final Answer: The final answer is $10,455$. I hope it is correct.', true],
   ]);
 });
