@@ -3,6 +3,7 @@
  * text. Parsed from normalised LaTeX by splitting at top-level delimiters only (commas inside `\frac{a,b}` or
  * `(0,1]` never split the answer).
  */
+import { evaluateMatrixExpression } from './matrix-expression.ts';
 import { normalizeLeaf } from './normalize.ts';
 
 export type MathValue =
@@ -207,6 +208,8 @@ function parseAt(raw: string, depth: number): MathValue {
   // a matrix inside brackets: `\left[\begin{array}…\end{array}\right]`, `(\begin{pmatrix}…\end{pmatrix})`
   const bracketed = /^[([]\s*(\\begin\{(\w+)\}[\s\S]*\\end\{\2\})\s*[)\]]$/.exec(s);
   if (bracketed) return parseAt(bracketed[1], depth + 1);
+  const evaluated = s.includes('\\begin') ? evaluateMatrixExpression(s) : null;
+  if (evaluated) return parseAt(evaluated, depth + 1);
   const matrix = /^\\begin\{([pbBvV]?matrix|smallmatrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
   if (matrix) {
     const rows = splitTop(matrix[2], /\\\\/)

@@ -165,3 +165,14 @@ test('multiple-choice letters, also inside prose', () => {
     ['A', 'no letter here', false],
   ]);
 });
+
+test('a sum, difference or product of numeric matrices is the matrix it evaluates to', () => {
+  const m = (a: string) => `\\begin{pmatrix}${a}\\end{pmatrix}`;
+  check([
+    [m('6 & 8 \\\\ 10 & 12'), `${m('1 & 2 \\\\ 3 & 4')} + ${m('5 & 6 \\\\ 7 & 8')}`, true],
+    [m('6 & 8 \\\\ 10 & 13'), `${m('1 & 2 \\\\ 3 & 4')} + ${m('5 & 6 \\\\ 7 & 8')}`, false],
+    [m('19 & 22 \\\\ 43 & 50'), `${m('1 & 2 \\\\ 3 & 4')} ${m('5 & 6 \\\\ 7 & 8')}`, true],
+    [m('-4 & -4 \\\\ -4 & -4'), `${m('1 & 2 \\\\ 3 & 4')} - ${m('5 & 6 \\\\ 7 & 8')}`, true],
+    [m('1 & 2'), `${m('1 & 2')} + ${m('1 \\\\ 2')}`, false],
+  ]);
+});
