@@ -5,7 +5,7 @@
  * committed here. Used by the suite test, the differential test and the rewards-math benchmark.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CACHE_DIR } from '../../infra/paths.mjs';
@@ -59,33 +59,33 @@ export function mathVerifySuite(python: string): SuiteCase[] {
   const dir = path.join(CACHE_DIR, `math-verify-suite-${version}`);
   const casesFile = path.join(dir, 'cases.json');
   if (!existsSync(casesFile)) {
-    mkdirSync(dir, { recursive: true });
-    const sdistDir = path.join(dir, 'sdist');
-    run(python, [
-      '-m',
-      'pip',
-      'download',
-      '--quiet',
-      '--disable-pip-version-check',
-      '--no-deps',
-      '--no-binary',
-      ':all:',
-      `math-verify==${version}`,
-      '-d',
-      sdistDir,
-    ]);
-    const archive = readdirSync(sdistDir).find((f) => f.endsWith('.tar.gz'));
-    if (!archive) throw new Error(`pip download left no math-verify sdist in ${sdistDir}`);
-    run(python, [
-      '-c',
-      'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2], filter="data")',
-      path.join(sdistDir, archive),
-      sdistDir,
-    ]);
-    const tests = path.join(sdistDir, archive.replace(/\.tar\.gz$/, ''), 'tests');
-    const json = run(python, [path.join(FIXTURES, 'make-cases.py'), tests]);
-    writeFileSync(`${casesFile}.tmp`, json);
-    renameSync(`${casesFile}.tmp`, casesFile);
+    // per-process staging: test files run in parallel processes, and the last rename wins with the same content
+    const staging = path.join(dir, `staging-${process.pid}`);
+    mkdirSync(staging, { recursive: true });
+    try {
+      run(python, [
+        '-m',
+        'pip',
+        'download',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-deps',
+        '--no-binary',
+        ':all:',
+        `math-verify==${version}`,
+        '-d',
+        staging,
+      ]);
+      const archive = readdirSync(staging).find((f) => f.endsWith('.tar.gz'));
+      if (!archive) throw new Error(`pip download left no math-verify sdist in ${staging}`);
+      const extract = 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2], filter="data")';
+      run(python, ['-c', extract, path.join(staging, archive), staging]);
+      const tests = path.join(staging, archive.replace(/\.tar\.gz$/, ''), 'tests');
+      writeFileSync(path.join(staging, 'cases.json'), run(python, [path.join(FIXTURES, 'make-cases.py'), tests]));
+      renameSync(path.join(staging, 'cases.json'), casesFile);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
   }
   return JSON.parse(readFileSync(casesFile, 'utf8'));
 }
