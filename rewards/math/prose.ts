@@ -75,9 +75,17 @@ function plainNumber(text: string): string {
 }
 
 function located(match: string): string {
-  const envs = [...match.matchAll(SINGLE_ENV)].map((m) => envContent(m[1]));
-  if (envs.length > 0) return envs.filter((e) => e !== '').join(', ');
-  return plainNumber(match.trim());
+  const envs = [...match.matchAll(SINGLE_ENV)];
+  if (envs.length === 0) return plainNumber(match.trim());
+  // joined as written: "$x<1$ or $x>2$" keeps its "or" (a union of the two), "," and "and" list
+  let out = '';
+  envs.forEach((m, k) => {
+    const content = envContent(m[1]);
+    if (content === '') return;
+    const between = k === 0 ? '' : match.slice(envs[k - 1].index + envs[k - 1][0].length, m.index);
+    out += out === '' ? content : `${/\bor\b/.test(between) ? ' or ' : ', '}${content}`;
+  });
+  return out;
 }
 
 /** The answer Math-Verify's patterns find in `text`, or null when none matches. */

@@ -55,6 +55,8 @@ test('inequalities, intervals and unions; \\neq vs !=, \\geq vs >=', () => {
     ['x != 3', 'We find that $x \\neq 3$.', true],
     ['x \\neq 3', 'x \\ne 4', false],
     ['x < 1', '-x > -1', true],
+    ['(-\\infty,1)\\cup(2,\\infty)', 'So $x<1$ or $x>2$.', true],
+    ['(-\\infty,1)\\cup(2,\\infty)', 'So $x<1$ or $x>3$.', false],
     ['x \\le 1', '-x \\ge -1', true],
     ['x < 1', '-x < -1', false],
     ['x \\in [-2,7]', '-2 \\le x \\le 7', true],
