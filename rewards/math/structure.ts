@@ -285,7 +285,8 @@ function parseAt(raw: string, depth: number): MathValue {
     if (lhs === '' || rhs === '') return { kind: 'text', text: s };
     const named = SIMPLE_LHS.test(lhs) || NAME_LHS.test(lhs) || TUPLE_LHS.test(lhs);
     const variable = named ? lhs.replace(/\s+/g, '') : null;
-    const named2 = sides[sides.length - 2].replace(/_\{[^{}]*\}|_\w/g, '');
+    // subscripts and a function's arguments (`f(2) = -1`) do not make the side a condition
+    const named2 = sides[sides.length - 2].replace(/_\{[^{}]*\}|_\w|(?<=[a-zA-Z])\([^()]*\)/g, '');
     const assigns = !/\d/.test(named2);
     return { kind: 'equation', lhs, rhs, variable, value: parseAt(rhs, depth + 1), assigns };
   }

@@ -79,6 +79,9 @@ test('a labelled answer is its value; a condition is not', () => {
     ['1/3', 'x=1/3\\approx 0.33', true],
     ['x = 1/3', 'x = 1/3 \\approx 0.3333', true],
     ['11', 'x \\approx 11', true],
+    ['4\\pi', 'The area is $4\\pi \\approx 12.57$.', true],
+    ['-1', 'Thus $f(2) = -1$.', true],
+    ['-1', 'Thus $f(2) = 1$.', false],
     ['2x + z = 1', '1', false],
     ['7 = 11a + c', '11a + c', false],
   ]);
