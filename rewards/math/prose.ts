@@ -25,19 +25,46 @@ const NUMEXPR = String.raw`(?:(?<=^|[\s=])(?:\*\*)?(?:${EXPR}|[$€£¥₹]?${NU
 
 /** [pattern, priority]; lower priorities are tried first. */
 const PATTERNS: [RegExp, number][] = [
-  [new RegExp(`final answer is:?\\s*(${ENVS})\\.?\\s?I hope`, 'gi'), 0],
-  [new RegExp(`final answer is:?\\s*(${NUMEXPR})\\.?\\s?I hope`, 'gi'), 0],
-  [new RegExp(`final answer[\\s\\S]{0,100}?\\s+is:?\\s*(${ENVS})`, 'gi'), 50],
-  [new RegExp(`final answer.{0,100}?\\s+is:?\\s*(${NUMEXPR})`, 'gi'), 50],
-  [new RegExp(`answer:[\\s\\S]{0,50}?(${ENVS})`, 'gi'), 100],
-  [new RegExp(`answer:(?:.{0,100}=\\s*|.{0,50}?)(${NUMEXPR})(?!\\s*=)`, 'gi'), 100],
-  [new RegExp(`answer[\\s\\S]{0,50}?(${ENVS})`, 'gi'), 200],
-  [new RegExp(`answer(?:.{0,100}=\\s*|.{0,50}?)(${NUMEXPR})(?!\\s*=)`, 'gi'), 200],
-  [new RegExp(`(${ENVS})`, 'g'), 300],
-  [new RegExp(`(${NUMEXPR})`, 'g'), 300],
+  [new RegExp(`final answer is:?\\s*(${ENVS})\\.?\\s?I hope`, 'gid'), 0],
+  [new RegExp(`final answer is:?\\s*(${NUMEXPR})\\.?\\s?I hope`, 'gid'), 0],
+  [new RegExp(`final answer[\\s\\S]{0,100}?\\s+is:?\\s*(${ENVS})`, 'gid'), 50],
+  [new RegExp(`final answer.{0,100}?\\s+is:?\\s*(${NUMEXPR})`, 'gid'), 50],
+  [new RegExp(`answer:[\\s\\S]{0,50}?(${ENVS})`, 'gid'), 100],
+  [new RegExp(`answer:(?:.{0,100}=\\s*|.{0,50}?)(${NUMEXPR})(?!\\s*=)`, 'gid'), 100],
+  [new RegExp(`answer[\\s\\S]{0,50}?(${ENVS})`, 'gid'), 200],
+  [new RegExp(`answer(?:.{0,100}=\\s*|.{0,50}?)(${NUMEXPR})(?!\\s*=)`, 'gid'), 200],
+  [new RegExp(`(${ENVS})`, 'gd'), 300],
+  [new RegExp(`(${NUMEXPR})`, 'gd'), 300],
 ];
 
 const SINGLE_ENV = new RegExp(`(${ENV})`, 'g');
+const SINGLE_ENV_TEST = new RegExp(ENV);
+/** Characters of plain-text math around a located number: `(1, 2]`, `{1, 2, 3}`, `2√3`, `3π/4`. */
+const PLAIN_MATH = /[\d.,+\-*/^()[\]{}√π∞×÷ ]/;
+
+/**
+ * The plain-text math a located number belongs to (`(1, 2]` around the 2 of "the interval is (1, 2]."), when that
+ * is more than the number and its brackets balance; null otherwise.
+ */
+function widened(text: string, [start, end]: [number, number]): string | null {
+  let a = start;
+  let b = end;
+  while (a > 0 && start - a < 200 && PLAIN_MATH.test(text[a - 1])) a--;
+  while (b < text.length && b - end < 200 && PLAIN_MATH.test(text[b])) b++;
+  // a span cut at a command (`90^\circ`) is LaTeX written without delimiters: leave it to the number
+  if (text[b] === '\\' || text[a - 1] === '\\') return null;
+  const span = text
+    .slice(a, b)
+    .replace(/^[\s*]+|[\s*]+$/g, '')
+    .replace(/^[\s.,;:]+|[\s.,;:]+$/g, '')
+    .replace(/^[)\]}]+|[([{]+$/g, '');
+  const opens = (span.match(/[([{]/g) ?? []).length;
+  const closes = (span.match(/[)\]}]/g) ?? []).length;
+  if (opens !== closes || !/[\d√π∞]/.test(span) || /[\^*/+\-×÷]$/.test(span)) return null;
+  if (span === text.slice(start, end).replace(/^\*+/, '').trim()) return null;
+  if (!/[()[\]{}√π∞+\-*/^×÷]/.test(span.replace(/^-/, ''))) return null;
+  return span;
+}
 /**
  * Only the end of a long response is searched: the patterns prefer the match that ends last, so an answer further
  * back would only be found in a response that states nothing after it for this long.
@@ -104,18 +131,20 @@ function locate(full: string, maxPriority: number): { answer: string; start: num
   for (let priority = 0; priority <= maxPriority; priority++) {
     const group = PATTERNS.filter(([, p]) => p === priority);
     if (group.length === 0) continue;
-    let best: { start: number; end: number; text: string } | null = null;
+    let best: { start: number; end: number; text: string; at: [number, number] } | null = null;
     for (const [re, _] of group) {
       re.lastIndex = 0;
       for (let m = re.exec(text); m; m = re.exec(text)) {
         if (m[0].length === 0) re.lastIndex++;
         const end = m.index + m[0].length;
         if (!best || end > best.end || (end === best.end && m.index < best.start))
-          best = { start: m.index, end, text: m[1] };
+          best = { start: m.index, end, text: m[1], at: m.indices?.[1] ?? [m.index, end] };
       }
     }
     if (best) {
-      const answer = located(best.text);
+      const answer = SINGLE_ENV_TEST.test(best.text)
+        ? located(best.text)
+        : (widened(text, best.at) ?? located(best.text));
       if (answer !== '') return { answer, start: offset + best.start };
     }
   }

@@ -45,6 +45,12 @@ test('answers in prose: "final answer is", "answer:", the last math or number', 
     ['2.74', 'Soucis : 2,74 $ a..', true],
     ['$21,16$ or $11$', '$11, 16, 21$', true],
     ['$9$', 'The answer is $8$, not 9 as one might think', false],
+    ['(1, 2]', 'Therefore the interval is (1, 2].', true],
+    ['\\{1, 2, 3\\}', 'The set is {1, 2, 3}.', true],
+    ['2\\sqrt{3}', 'The answer is 2√3.', true],
+    ['2\\pi', 'The circumference is 2π.', true],
+    ['(1, 2]', 'Therefore the interval is (1, 2).', false],
+    ['12', 'We have 3 groups of 4, so 12 in total.', true],
   ]);
 });
 
