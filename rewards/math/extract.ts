@@ -178,7 +178,13 @@ export function extractAnswer(response: string, tags: AnswerTags = {}): string |
     answer = restated && restated.start > content.lastIndexOf('boxed') ? restated.answer : boxed;
   } else {
     const located = isProse(content) || /\$|\\\(|\\\[/.test(content) ? locateAnswer(content) : null;
-    answer = located || finalExpression(content);
+    const rest = finalExpression(content);
+    // After an answer phrase, undelimited LaTeX ("the answer is \\left\\{-7, 30, 2\\right\\}.") is the rest of the
+    // sentence, not the first number in it.
+    const digits = (t: string) => t.replace(/\D/g, '');
+    const sentence =
+      located?.plain && located.priority < 300 && !isProse(rest) && digits(rest).includes(digits(located.answer));
+    answer = located && !sentence ? located.answer : rest;
   }
   const trimmed = answer.trim();
   if (trimmed === '' || trimmed.length > MAX_EXTRACTED_CHARS) return null;

@@ -38,7 +38,6 @@ const PATTERNS: [RegExp, number][] = [
 ];
 
 const SINGLE_ENV = new RegExp(`(${ENV})`, 'g');
-const SINGLE_ENV_TEST = new RegExp(ENV);
 /** Characters of plain-text math around a located number: `(1, 2]`, `{1, 2, 3}`, `2√3`, `3π/4`. */
 const PLAIN_MATH = /[\d.,+\-*/^()[\]{}√π∞×÷ ]/;
 
@@ -116,16 +115,26 @@ function located(match: string): string {
 }
 
 /** The answer Math-Verify's patterns find in `text`, or null when none matches. */
-export function locateAnswer(text: string): string | null {
-  return locate(text, 300)?.answer ?? null;
+export function locateAnswer(text: string): Located | null {
+  return locate(text, 300);
+}
+
+export interface Located {
+  answer: string;
+  /** Where the pattern's match starts in the text. */
+  start: number;
+  /** The pattern's priority (300: no answer phrase, just the last math or number). */
+  priority: number;
+  /** Whether the answer was a number or plain expression rather than a math environment. */
+  plain: boolean;
 }
 
 /** "The final answer is X. I hope it is correct." (the highest-priority pattern), with where it starts. */
-export function finalAnswerStatement(text: string): { answer: string; start: number } | null {
+export function finalAnswerStatement(text: string): Located | null {
   return locate(text, 0);
 }
 
-function locate(full: string, maxPriority: number): { answer: string; start: number } | null {
+function locate(full: string, maxPriority: number): Located | null {
   const offset = Math.max(0, full.length - MAX_SCANNED_CHARS);
   const text = full.slice(offset);
   for (let priority = 0; priority <= maxPriority; priority++) {
@@ -142,10 +151,10 @@ function locate(full: string, maxPriority: number): { answer: string; start: num
       }
     }
     if (best) {
-      const answer = SINGLE_ENV_TEST.test(best.text)
-        ? located(best.text)
-        : (widened(text, best.at) ?? located(best.text));
-      if (answer !== '') return { answer, start: offset + best.start };
+      // a number, an expression or a bare \frac{1}{2}: not inside math delimiters
+      const plain = !/^\s*(?:\$|\\[([])/.test(best.text);
+      const answer = plain ? (widened(text, best.at) ?? located(best.text)) : located(best.text);
+      if (answer !== '') return { answer, start: offset + best.start, priority, plain };
     }
   }
   return null;

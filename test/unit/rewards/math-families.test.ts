@@ -51,6 +51,10 @@ test('answers in prose: "final answer is", "answer:", the last math or number', 
     ['2\\pi', 'The circumference is 2π.', true],
     ['(1, 2]', 'Therefore the interval is (1, 2).', false],
     ['12', 'We have 3 groups of 4, so 12 in total.', true],
+    ['\\{2, 30, -7\\}', 'So the answer is \\left\\{-7, 30, 2\\right\\}.', true],
+    ['y = 9x + 7', 'So the answer is y=9x+7.', true],
+    ['\\frac{9\\pi}{5}', 'So the answer is \\frac{9}{5}\\pi.', true],
+    ['5', 'The answer is 5 apples, not 6.', true],
   ]);
 });
 
