@@ -136,6 +136,8 @@ export function normalizeLatex(input: string): string {
   s = s.replace(/^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)\s*\\in(?![a-zA-Z])\s*/, '');
   s = s.replace(REPEATING, repeatingToFraction);
   s = s.replace(/\\(?:degree|textdegree)(?![a-zA-Z])/g, '^\\circ');
+  // `2 \pmod 5`, `2 \pmod{5}`: the modulus is the question's context, the residue the answer
+  s = s.replace(/\s*\\pmod\s*(?:\{[^{}]*\}|\w+)\s*$/, '');
   return s.replace(/\s+/g, ' ').trim();
 }
 

@@ -120,8 +120,35 @@ export function isInfinity(v: MathValue): 1 | -1 | 0 {
   return m ? (m[1] === '-' ? -1 : 1) : 0;
 }
 
+/** Number words a response may answer with ("The answer is zero."). */
+const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+  'twenty',
+];
+
 function leaf(s: string): MathValue {
-  const { text, percent } = normalizeLeaf(s);
+  const normalised = normalizeLeaf(s);
+  const word = NUMBER_WORDS.indexOf(normalised.text.toLowerCase());
+  const { text, percent } = word >= 0 ? { ...normalised, text: String(word) } : normalised;
   // Words are text answers ("Monday", "no solution"); letter runs of ≥ 3 that are not function names are words.
   const bare = text.replace(/\\[a-zA-Z]+/g, ' ');
   const words = bare.match(/[a-zA-Z]{3,}/g) ?? [];

@@ -123,6 +123,11 @@ test('numbers: thousands separators, decimal commas, currency, units, factorial'
     ['14916', 'The final answer is $14 {, }916$. I hope it is correct.', true],
     ['35, 4', '\\\\boxed{35 cm} ++++++ \\\\boxed{4}', true],
     ['120', '5!', true],
+    ['0', 'The answer is zero.', true],
+    ['3', 'The answer is three.', true],
+    ['3', 'The answer is four.', false],
+    ['2', 'The remainder is $2 \\pmod 5$.', true],
+    ['2', 'The remainder is $3 \\pmod{5}$.', false],
     ['\\frac{1}{3}', '0.333', false],
   ]);
 });
