@@ -67,10 +67,27 @@ function boxes(text: string): Box[] {
 /**
  * What may stand between boxes that together state one answer (`\boxed{1} and \boxed{2}`, `\boxed{k=45} \quad
  * \text{and} \quad \boxed{n=2}`, `\boxed{1},\boxed{2}`, `\boxed{1} papers and \boxed{2} bins`): spacing,
- * punctuation, "and"/"or", `\text{…}`, math delimiters and one unit word before "and"/"or", but no other prose.
+ * punctuation, "and"/"or", `\text{…}`, math delimiters, a label (`y_2 =`) and one unit word before "and"/"or", but
+ * no other prose. Read token by token (one pass, no backtracking: the text between boxes can be long).
  */
-const BOX_JOINER =
-  /^(?:\s|[,;.+&]|\s[a-zA-Z]+\s+(?=and\b|or\b)|\b[a-zA-Z](?:_\{?\w+\}?)?\s*=|\\q?quad(?![a-zA-Z])|\\text\s*\{[^{}]*\}|\\[,;: !]|\band\b|\bor\b|\$|\\[()[\]]|\\\\)*$/;
+const JOINER_TOKEN =
+  /\s+|[,;.+&$]|\\q?quad(?![a-zA-Z])|\\text\s*\{[^{}]*\}|\\[,;: !]|\\[()[\]]|\\\\|[a-zA-Z](?:_\{?\w+\}?)?\s*=|[a-zA-Z]+/y;
+
+function joinsBoxes(between: string): boolean {
+  let wordBeforeConjunction = false;
+  for (let i = 0; i < between.length; ) {
+    JOINER_TOKEN.lastIndex = i;
+    const token = JOINER_TOKEN.exec(between)?.[0];
+    if (!token) return false;
+    i += token.length;
+    if (/^\s+$/.test(token)) continue;
+    const word = /^[a-zA-Z]+$/.test(token);
+    if (word && (token === 'and' || token === 'or')) wordBeforeConjunction = false;
+    else if (wordBeforeConjunction) return false;
+    else if (word) wordBeforeConjunction = true;
+  }
+  return !wordBeforeConjunction;
+}
 
 /**
  * Content of the last `\boxed{…}`, joined with the boxes just before it that belong to the same answer
@@ -82,7 +99,7 @@ export function lastBoxed(text: string): string | null | undefined {
   if (all.length === 0) return undefined;
   let k = all.length - 1;
   if (all[k].content === null) return null;
-  while (k > 0 && all[k - 1].content !== null && BOX_JOINER.test(text.slice(all[k - 1].end, all[k].start))) k--;
+  while (k > 0 && all[k - 1].content !== null && joinsBoxes(text.slice(all[k - 1].end, all[k].start))) k--;
   return all
     .slice(k)
     .map((b) => unwrapMath(b.content as string))

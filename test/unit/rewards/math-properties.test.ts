@@ -258,4 +258,8 @@ test('never throws and stays in budget on 100 KB adversarial prose (the answer l
   );
   bounded('5', `the answer is $${'x^{'.repeat(3000)}${'}'.repeat(3000)}$`);
   bounded('5', `So ${'\\frac{'.repeat(20_000)}1${'}'.repeat(20_000)}`);
+  // many words between two boxes (a backtracking joiner test would take exponential time here)
+  bounded('5', `\\boxed{1}${' and'.repeat(20_000)} X \\boxed{2}`);
+  bounded('B', 'A '.repeat(50_000));
+  bounded('5', `words ${` =1${'+1'.repeat(150)}x`.repeat(300)}`);
 });
