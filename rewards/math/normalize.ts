@@ -117,8 +117,8 @@ export function normalizeLatex(input: string): string {
       .replace(/(?<=\d)\\[,!]\s?(?=\d{3}(?!\d))/g, '')
       .replace(/(?<=\d),\s*\\!\s*(?=\d{3}(?!\d))/g, '');
   }
-  // A dollar sign in front of an amount is currency, not math.
-  s = s.replace(/\\\$\s*(?=[\d.])/g, '');
+  // An escaped dollar sign is currency, not math.
+  s = s.replace(/\\\$\s*/g, '');
   s = s.replace(/(?<!\\)\\[,!;:> ]|\\q?quad(?![a-zA-Z])|~/g, ' ');
   // The reals as an interval, before \mathbb is unwrapped to a bare R.
   s = s.replace(/\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R(?![a-zA-Z])|ℝ/g, '(-\\infty, \\infty)');

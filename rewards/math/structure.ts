@@ -324,7 +324,11 @@ function parseStatement(s: string, depth: number): MathValue | null {
     const variable = named ? lhs.replace(/\s+/g, '') : null;
     // subscripts and a function's arguments (`f(2) = -1`) do not make the side a condition
     const named2 = sides[sides.length - 2].replace(/_\{[^{}]*\}|_\w|(?<=[a-zA-Z])\([^()]*\)/g, '');
-    const assigns = !/\d/.test(named2);
+    // a chain of constants (`48 + 24 = 72`) states its last side too
+    const constant = sides.every(
+      (side) => !/[a-zA-Z]/.test(side.replace(/\\(?:frac|dfrac|sqrt|cdot|times|div|pi)/g, ''))
+    );
+    const assigns = !/\d/.test(named2) || constant;
     return { kind: 'equation', lhs, rhs, variable, value: parseAt(rhs, depth + 1), assigns };
   }
   // `x \ne 3`: no interval states it; compared as written, spacing aside

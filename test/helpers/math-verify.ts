@@ -117,7 +117,6 @@ export function suiteOptions(c: SuiteCase): VerifyMathOptions {
 export const DIVERGENCES: Record<number, string> = {
   31: 'Math-Verify (latex-only extraction) does not read a $…$ that spans lines; the answer 9 is stated',
   32: 'same as 31 for \\( … \\)',
-  35: 'Math-Verify falls back to the last side when its parser fails on the escaped \\$; we read a false equation',
   218: 'the gold \\boxed{ never closes: a truncated box is not graded',
   254: "Math-Verify's strict=False (variables interchangeable, f(x) = f(y)) has no counterpart: variables matter",
   260: 'a sum with symbolic bounds (\\sum_{k=0}^{n-1}) is not understood',

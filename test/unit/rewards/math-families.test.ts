@@ -93,6 +93,9 @@ test('a labelled answer is its value; a condition is not', () => {
     ['-1', 'Thus $f(2) = -1$.', true],
     ['-1', 'Thus $f(2) = 1$.', false],
     ['2x + z = 1', '1', false],
+    ['72', 'So she sold $48 + 24 = 72$ clips.', true],
+    ['70', 'So she sold $48 + 24 = 72$ clips.', false],
+    ['$10/9$', 'Answer $ \\frac{1}{2} \\$ = \\frac{10}{9} $', true],
     ['7 = 11a + c', '11a + c', false],
   ]);
 });
