@@ -42,7 +42,8 @@ function zodReason(issues: readonly { path: PropertyKey[]; message: string }[]):
  */
 export function verifierProblem(row: DatasetRow): string | null {
   try {
-    if ((row.kind === 'math' || row.kind === 'stem' || row.kind === 'qa') && !row.reference && !row.accepted?.length) {
+    const hasGold = row.reference?.trim() || row.accepted?.some((a) => a.trim() !== '');
+    if ((row.kind === 'math' || row.kind === 'stem' || row.kind === 'qa') && !hasGold) {
       return `a ${row.kind} row needs a reference (or accepted answers) to verify against`;
     }
     if (row.kind === 'code') {
@@ -69,9 +70,13 @@ export async function loadRows(
   const ids = new Set<string>();
   const adapterDropped: Record<string, number> = {};
   let lines = 0;
-  for await (const { line, raw } of readJsonlLines(source)) {
+  for await (const { line, raw, invalidUtf8 } of readJsonlLines(source)) {
     lines++;
     if (options.onProgress && lines % every === 0) options.onProgress(lines, 0);
+    if (invalidUtf8) {
+      quarantine.add(line, 'utf-8: the line has bytes that are not valid UTF-8 (save the file as UTF-8)', raw);
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(raw);
