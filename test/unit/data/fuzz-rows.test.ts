@@ -11,9 +11,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { promptTokens } from '../../../data/filters/token-length.ts';
 import { loadRows } from '../../../data/load.ts';
+import { prepareTask } from '../../../data/prepare.ts';
 import { DEFAULT_MAX_RAW_CHARS } from '../../../data/quarantine.ts';
+import { taskSchema } from '../../../schemas/experiment/tasks.ts';
+import type { TaskConfig } from '../../../schemas/experiment.ts';
 import type { DatasetRow } from '../../../schemas/records/dataset-row.ts';
+import { FileBlobStore } from '../../../storage/file-store.ts';
 import { checkFilters } from '../../helpers/fuzz-filters.ts';
 import { type AdapterSpec, badLine, blankLine, type FuzzLine, goodLine, SPECS } from '../../helpers/fuzz-rows.ts';
 
@@ -127,5 +132,68 @@ for (const [name, spec] of Object.entries(SPECS)) {
     assert.equal(counts.bad, RUNS * BAD_PER_RUN);
     assert.equal(counts.quarantined, counts.bad);
     t.diagnostic(JSON.stringify({ adapter: name, ...counts, filters: filterCounts }));
+  });
+}
+
+for (const [name, spec] of Object.entries(SPECS)) {
+  test(`fuzz ${name} through prepareTask: the manifest counts every bad line, and the written rows load back unchanged`, async (t) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'oz-fuzz-prep-'));
+    try {
+      const [{ lines, order }] = fc.sample(fileArb(spec), { seed: SEED + 1, numRuns: 1 });
+      const { ordered, bytes } = assemble(lines, order);
+      const file = path.join(dir, 'in.jsonl');
+      await writeFile(file, bytes);
+      const maxTokens = 4096;
+      const config = taskSchema.parse({
+        kind: spec.kind,
+        ...(spec.kind === 'writing' ? { scorer: 'judge' } : {}),
+        source: { type: 'jsonl', uri: `file://${file}`, adapter: name, heldOutSize: 25 },
+        filters: { maxPromptTokens: maxTokens, difficulty: { enabled: false } },
+      }) as TaskConfig;
+      const store = new FileBlobStore(dir);
+      const r = await prepareTask('t', config, { seed: 5, output: { store, prefix: 'out' } });
+      const bad = ordered.filter((l) => 'bad' in l).length;
+      assert.equal(r.manifest.quarantine.count, bad);
+      const load = r.manifest.stages.find((x) => x.stage === 'load');
+      assert.equal(
+        Object.values(load?.dropped ?? {}).reduce((a, b) => a + b, 0),
+        bad
+      );
+      const good = await loadRows(
+        Readable.from([Buffer.concat(ordered.filter((l) => 'good' in l).flatMap((l) => [l.bytes, Buffer.from('\n')]))]),
+        name,
+        { task: 't', kind: spec.kind, seed: 5 }
+      );
+      const fits = good.rows.filter((x) => promptTokens(x) <= maxTokens).map((x) => x.id);
+      assert.deepEqual(
+        [...r.train, ...r.heldOut].map((x) => x.id).sort(),
+        fits.sort(),
+        'every good row that fits is kept'
+      );
+      // Weird text (lone surrogates, NUL, U+2028) survives being written and read back.
+      for (const [what, rows] of [
+        ['train', r.train],
+        ['held-out', r.heldOut],
+      ] as const) {
+        const again = await loadRows(path.join(dir, `out/${what}.jsonl`), 'omni', {
+          task: 't',
+          kind: spec.kind,
+          seed: 5,
+        });
+        assert.equal(again.quarantine.count, 0, `${what}.jsonl reloads without quarantine`);
+        assert.deepEqual(again.rows, rows, `${what}.jsonl reloads to the same rows`);
+      }
+      t.diagnostic(
+        JSON.stringify({
+          adapter: name,
+          lines: ordered.length,
+          quarantined: bad,
+          train: r.train.length,
+          heldOut: r.heldOut.length,
+        })
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 }
