@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { seededOrder } from '../../../data/filters/shuffle.ts';
 import { promptTokens } from '../../../data/filters/token-length.ts';
 import { loadRows } from '../../../data/load.ts';
 import { prepareTask } from '../../../data/prepare.ts';
@@ -38,15 +39,9 @@ function fileArb(spec: AdapterSpec) {
   });
 }
 
-/** The lines in a shuffled order (Fisher–Yates from a seed) as one buffer, each ended by \n or \r\n. */
+/** The lines in a seeded order as one buffer, each ended by \n or \r\n. */
 function assemble(lines: readonly FuzzLine[], order: number): { ordered: FuzzLine[]; bytes: Buffer } {
-  const ordered = [...lines];
-  let s = order >>> 0 || 1;
-  for (let i = ordered.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    const j = s % (i + 1);
-    [ordered[i], ordered[j]] = [ordered[j], ordered[i]];
-  }
+  const ordered = seededOrder(lines.length, order, 0x66757a).map((i) => lines[i]);
   const parts = ordered.flatMap((l, i) => [l.bytes, Buffer.from(i % 7 === 3 ? '\r\n' : '\n')]);
   return { ordered, bytes: Buffer.concat(parts) };
 }
