@@ -33,19 +33,17 @@ export async function experimentHandle(client: Client, run: string): Promise<Wor
 
 const QUERY_TIMEOUT_MS = 5_000;
 
-/** The progress query with a bound: with no worker polling, a query would otherwise wait for one. */
+/**
+ * The progress query with a bound: with no worker polling, a query would otherwise wait for one. A gRPC deadline
+ * rather than a timer race, so the abandoned call ends on the server's side too and cannot outlive the connection.
+ */
 export async function queryProgress(handle: WorkflowHandle): Promise<ExperimentProgress> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer in ${QUERY_TIMEOUT_MS / 1000} s; is a worker polling the run's task queue?`)),
-      QUERY_TIMEOUT_MS
-    );
-  });
   try {
-    return await Promise.race([handle.query(progressQuery), timeout]);
-  } finally {
-    clearTimeout(timer);
+    return await handle.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(progressQuery));
+  } catch (err) {
+    if (err instanceof Error && /deadline/i.test(`${err.message} ${(err.cause as Error | undefined)?.message}`))
+      throw new Error(`no answer in ${QUERY_TIMEOUT_MS / 1000} s; is a worker polling the run's task queue?`);
+    throw err;
   }
 }
 
