@@ -12,6 +12,7 @@ export const PYTHON_TEST_TOOLS_REQUIREMENTS = [
   'safetensors==0.8.0',
   'tokenizers==0.23.3',
   'jinja2==3.1.6',
+  'pyarrow==26.0.1',
 ];
 const STAMP = path.join(PYTHON_TEST_TOOLS_DIR, '.omni-zero-requirements');
 
