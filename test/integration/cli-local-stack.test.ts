@@ -1,8 +1,8 @@
 /**
  * The commands the demo prints, pasted into a new shell: `omni-zero server start` brings up the local stack as the
  * demo does (state in a temporary OMNI_ZERO_HOME, servers on free ports), a run is written to its S3 bucket and
- * started on its Temporal server, and then `report`, `status` and `ls` run as child processes whose environment has
- * no AWS, S3 or Temporal variable at all: they must find both servers from the recorded stack. With the stack down,
+ * started on its Temporal server, and then `report`, `status`, `ls`, `watch` and `resume` run as child processes whose
+ * environment has no AWS, S3 or Temporal variable at all: they must find both servers from the recorded stack. With the stack down,
  * the same report fails with what to set and what to start, not the AWS SDK's credentials error.
  */
 import assert from 'node:assert/strict';
@@ -17,9 +17,12 @@ import { queryProgress } from '../../cli/watch-run.ts';
 import { ROOT } from '../../infra/paths.mjs';
 import { readS3Record, readTemporalRecord, s3EnvOf } from '../../infra/stack-record.ts';
 import { freePort } from '../../infra/temporal-dev.ts';
+import { writeCheckpoint } from '../../storage/checkpoints.ts';
 import { S3BlobStore } from '../../storage/s3-store.ts';
 import { SA } from '../../workflows/search-attributes.ts';
 import { writeFixtureRunTo } from '../fixtures/report/generate-run.ts';
+import { tinyExperiment } from '../helpers/tiny-config.ts';
+import type { RunningWorkers } from '../helpers/workers.ts';
 
 const exec = promisify(execFile);
 const BIN = path.join(ROOT, 'bin', 'omni-zero.js');
@@ -123,6 +126,51 @@ test('report, status and ls find the running local stack with no AWS, S3 or Temp
   // What status did inside: a bounded query, ended by a gRPC deadline rather than left running past the connection.
   await assert.rejects(queryProgress(handle), /no answer in 5 s; is a worker polling/);
   await handle.terminate('test done');
+});
+
+test('watch and resume of an ended run find the stack too: resume reads its checkpoint from S3', {
+  timeout: 120_000,
+}, async () => {
+  const temporal = readTemporalRecord(path.join(home, 'run', 'temporal.json'));
+  assert.ok(connection && temporal);
+  const client = new Client({ connection });
+  const ended = `${RUN}-ended`;
+  const q = `pasted-${process.pid}`;
+  const queues = { main: q, gpu: `${q}-gpu`, cpu: `${q}-cpu`, io: `${q}-io` };
+  const config = tinyExperiment({ name: 'pasted', storage: STORAGE, workers: { queues } as RunningWorkers });
+  const handle = await client.workflow.start('experiment', {
+    taskQueue: q,
+    workflowId: ended,
+    args: [{ config, runId: ended }],
+  });
+  await handle.terminate('ended for the test');
+  await writeCheckpoint(
+    new S3BlobStore('omni-zero-demo', `runs/${ended}`),
+    '',
+    2,
+    [{ path: 'weights.bin', data: 'w' }],
+    {
+      experiment: 'pasted',
+      run: ended,
+      stage: 'code',
+      configHash: '0'.repeat(64),
+    }
+  );
+
+  const watch = await cli(['watch', ended, '--json'], cleanEnv());
+  assert.equal(watch.code, 1, watch.stderr); // a terminated run exits 1, with its final state
+  assert.equal(JSON.parse(watch.stdout.trim().split('\n').at(-1)!).workflowStatus, 'TERMINATED');
+
+  const resumed = await cli(['resume', ended, '--id', `${ended}-2`], cleanEnv());
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(JSON.parse(resumed.stdout), {
+    workflowId: `${ended}-2`,
+    resumedFrom: ended,
+    fromStatus: 'TERMINATED',
+    checkpointStep: 2,
+    summary: JSON.parse(resumed.stdout).summary,
+  });
+  await client.workflow.getHandle(`${ended}-2`).terminate('test done');
 });
 
 test('a variable the user set wins over the recorded stack', { timeout: 60_000 }, async () => {
