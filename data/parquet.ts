@@ -3,13 +3,14 @@
  * a time through hyparquet: the footer first, then a row group's column chunks only once the rows before it have been
  * consumed, so memory holds one row group, never the file. Nested columns (lists of chat messages, structs such as
  * verl's `reward_model`) arrive as plain arrays and objects; INT64 values as numbers when exact, else decimal text;
- * so a row is the same JSON value its JSONL export would be. Codecs: what hyparquet decodes itself — uncompressed and
- * snappy (pyarrow's and `datasets`' default); a file with another codec is rejected naming it.
+ * so a row is the same JSON value its JSONL export would be. Codecs: every one pyarrow and polars write — snappy
+ * (pyarrow's and `datasets`' default), zstd (polars' default), gzip, brotli, lz4 — through hyparquet-compressors.
  */
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { openBlobStore } from '../storage/open.ts';
 import { DataInputError } from './errors.ts';
 import { localFile, splitObjectUri } from './jsonl.ts';
@@ -94,11 +95,11 @@ export async function* parquetRows(p: ParquetFile): AsyncGenerator<ParquetRow> {
     const end = start + Number(group.num_rows);
     let rows: Record<string, unknown>[];
     try {
-      rows = await parquetReadObjects({ file: p.file, metadata, rowStart: start, rowEnd: end });
+      rows = await parquetReadObjects({ file: p.file, metadata, rowStart: start, rowEnd: end, compressors });
     } catch (err) {
       throw new DataInputError(
         'uri',
-        `${p.name}: row group ${i + 1} of ${groups.length} (rows ${start + 1}–${end}) cannot be read (${why(err)}): the file is corrupt, truncated, or uses a codec other than snappy`
+        `${p.name}: row group ${i + 1} of ${groups.length} (rows ${start + 1}–${end}) cannot be read (${why(err)}): the file is corrupt or truncated`
       );
     }
     for (const [k, row] of rows.entries()) yield { line: start + k + 1, value: jsonOf(row) as Record<string, unknown> };
