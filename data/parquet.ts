@@ -37,7 +37,7 @@ async function fileBuffer(abs: string): Promise<{ file: AsyncBuffer; close: () =
     async slice(start, end = size) {
       const bytes = new Uint8Array(Math.max(0, Math.min(end, size) - start));
       const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
-      return bytes.buffer.slice(0, bytesRead);
+      return bytesRead === bytes.length ? bytes.buffer : bytes.buffer.slice(0, bytesRead);
     },
   };
   return { file, close: () => handle.close() };
