@@ -41,6 +41,8 @@ export const NON_RETRYABLE_TYPES = [
   'InvalidExperimentConfig',
   'CheckpointError',
   'ModelCheckpointError',
+  // A storage URI that cannot work (no such bucket, an unsafe key): the run's config must change.
+  'BlobStoreConfigError',
 ];
 
 export function activityOptions(o: OrchestrationSettings, taskQueue: string, activity: string): ActivityOptions {

@@ -7,11 +7,8 @@
  */
 import {
   ApplicationFailure,
-  condition,
   executeChild,
-  getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -24,21 +21,13 @@ import type { DataCursor, PolicyRef, ResumeFrom, RunRef, StepSummary } from '../
 import { configHash } from '../schemas/config-hash.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import { activityOptions, orchestrationSettings } from './activity-options.ts';
-import {
-  type Adjustment,
-  adjustUpdate,
-  applyAdjustmentSignal,
-  pauseSignal,
-  progressQuery,
-  resumeSignal,
-  stepCompletedSignal,
-  stopSignal,
-} from './messages.ts';
+import { progressQuery, stepCompletedSignal } from './messages.ts';
 import type { ExperimentProgress, RunStatus } from './progress.ts';
 import { planAsRun, ResumePositionError, resumeStageIndex } from './resume-position.ts';
 import { type RunPlan, runPlan, windowAtStep, windowSegments } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
 import { type StageResult, stage } from './stage.ts';
+import { forwardSteering, Steering } from './steering.ts';
 
 type Activities = typeof activities;
 
@@ -54,9 +43,6 @@ export interface ExperimentStart {
    */
   resumeFrom?: ResumeFrom;
 }
-
-/** Patch id of the resume path: histories recorded before it never call it, so they replay unchanged. */
-export const RESUME_PATCH = 'resume-from-checkpoint';
 
 export interface ExperimentResult {
   runId: string;
@@ -151,74 +137,26 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   setCurrentDetails(planDetails(plan, run));
   log.info('experiment planned', { runId, summary: plan.summary });
 
-  // Steering: pause/resume/stop are held here and forwarded to the stage in progress; adjust is validated first.
-  let activeChild: string | null = null;
-  let paused = false;
-  let stopRequested = false;
-  // Each stage trains at its planned rate (its own learningRate, else grpo.learningRate) until an `adjust`, which sets
-  // the rate for the rest of the run, later stages included.
-  let adjustedLearningRate: number | undefined;
-  const learningRateOf = (i: number) => adjustedLearningRate ?? plan.stages[i].learningRate;
-  // Budgets and starts as the run goes: `adjust` changes a budget, which moves every later stage's start.
+  // Budgets and starts as the run goes: a stage's budget may be adjusted, which moves every later stage's start.
   const stageSteps = plan.stages.map((s) => s.steps);
   const stageStartAt = plan.stages.map((s) => s.startStep);
-  const stepsDoneIn = (i: number) => Math.max(0, progress.step - (stageStartAt[i] ?? 0));
-  const forward = (fn: (id: string) => Promise<void>) => {
-    if (activeChild)
-      fn(activeChild).catch((err) => log.warn('could not reach the running stage', { err: String(err) }));
-  };
-  setHandler(pauseSignal, () => {
-    paused = true;
-    setStatus('paused');
-    forward((id) => getExternalWorkflowHandle(id).signal(pauseSignal));
-  });
-  setHandler(resumeSignal, () => {
-    paused = false;
-    setStatus('training');
-    forward((id) => getExternalWorkflowHandle(id).signal(resumeSignal));
-  });
-  setHandler(stopSignal, () => {
-    stopRequested = true;
-    forward((id) => getExternalWorkflowHandle(id).signal(stopSignal));
-  });
-  setHandler(
-    adjustUpdate,
-    (a: Adjustment) => {
-      if (a.learningRate !== undefined) adjustedLearningRate = a.learningRate;
+  let activeChild: string | null = null;
+  const steering = new Steering();
+  forwardSteering(steering, {
+    activeStage: () => activeChild,
+    currentStage: () => {
       const i = progress.stage?.index ?? 0;
-      if (a.stageSteps !== undefined) stageSteps[i] = a.stageSteps;
-      forward((id) => getExternalWorkflowHandle(id).signal(applyAdjustmentSignal, a));
-      return { learningRate: learningRateOf(i), stageSteps: stageSteps[i], stage: plan.stages[i]?.name ?? '' };
+      return {
+        index: i,
+        name: plan.stages[i]?.name ?? '',
+        stepsDone: Math.max(0, progress.step - (stageStartAt[i] ?? 0)),
+        plannedSteps: stageSteps[i],
+        plannedRate: plan.stages[i]?.learningRate ?? 0,
+      };
     },
-    {
-      validator: (a: Adjustment) => {
-        if (typeof a !== 'object' || a === null)
-          throw new Error('adjust takes an object: { learningRate?, stageSteps? }');
-        const known = ['learningRate', 'stageSteps'];
-        const unknown = Object.keys(a).filter((k) => !known.includes(k));
-        if (unknown.length)
-          throw new Error(`unknown field(s) ${unknown.join(', ')}: adjust takes learningRate, stageSteps`);
-        if (a.learningRate === undefined && a.stageSteps === undefined) throw new Error('nothing to adjust');
-        if (
-          a.learningRate !== undefined &&
-          !(typeof a.learningRate === 'number' && a.learningRate > 0 && a.learningRate < 1)
-        )
-          throw new Error(`learningRate must be a number in (0, 1), got ${String(a.learningRate)}`);
-        if (a.stageSteps !== undefined) {
-          const i = progress.stage?.index ?? 0;
-          const done = stepsDoneIn(i);
-          if (!Number.isInteger(a.stageSteps) || a.stageSteps < Math.max(1, done))
-            throw new Error(
-              `stageSteps must be a whole number ≥ ${Math.max(1, done)} (steps already done in '${plan.stages[i]?.name}'), got ${String(a.stageSteps)}`
-            );
-        }
-        if (progress.status === 'completed' || progress.status === 'stopped')
-          throw new Error(`the run is ${progress.status}`);
-      },
-      description:
-        'Change the learning rate (from now on, later stages included) or the current stage step budget: { learningRate?, stageSteps? }',
-    }
-  );
+    status: () => progress.status,
+    setStatus,
+  });
   const started = Date.now();
   setHandler(stepCompletedSignal, (summary: StepSummary) => {
     progress.step = summary.step + 1;
@@ -251,7 +189,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
   let firstStage = 0;
   let resumedFrom: ExperimentResult['resumedFrom'];
   const evaluations: ExperimentResult['evaluations'] = [];
-  if (start.resumeFrom !== undefined && patched(RESUME_PATCH)) {
+  if (start.resumeFrom !== undefined) {
     const from = start.resumeFrom;
     const r = await io.resumeFromCheckpoint({ run, from });
     try {
@@ -264,7 +202,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
       progress.totalSteps = asRun.totalSteps;
       // A rate other than the stage's planned one was an adjust in the old run: it carries on, as it would have.
       if (r.plan && r.plan.learningRate !== asRun.stages[firstStage]?.learningRate)
-        adjustedLearningRate = r.plan.learningRate;
+        steering.learningRate = r.plan.learningRate;
     } catch (err) {
       if (!(err instanceof ResumePositionError)) throw err;
       setStatus('failed');
@@ -293,18 +231,18 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
 
   let finalCheckpoint: string | null = null;
   for (const planned of plan.stages) {
-    if (stopRequested) break;
+    if (steering.stopRequested) break;
     if (planned.index < firstStage) continue; // completed by the run this one resumes
     // A resumed stage keeps its planned start (windows count from there); otherwise budgets may have been adjusted:
     // this stage runs [step, step + its budget), its windows recomputed for that span.
     const stageStart = resumedFrom && planned.index === firstStage ? stageStartAt[planned.index] : step;
     stageStartAt[planned.index] = stageStart;
-    const endStep = stageStart + stageSteps[planned.index];
+    const endStep = stageStart + steering.budgetOf(planned.index, stageSteps[planned.index]);
     const stageWindow = config.schedule.stages.find((s) => s.name === planned.name)?.window;
     const windows = windowSegments(config.window, { window: stageWindow, startStep: stageStart, endStep });
     progress.stage = { index: planned.index, name: planned.name, count: plan.stages.length };
     upsertSearchAttributes([{ key: SA.stage, value: planned.name }]);
-    setStatus(paused ? 'paused' : 'training');
+    setStatus(steering.paused ? 'paused' : 'training');
     activeChild = `${info.workflowId}/stage-${planned.index}-${planned.name}`;
     const result: StageResult = await executeChild(stage, {
       workflowId: activeChild,
@@ -322,7 +260,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
           step,
           policy,
           cursor,
-          learningRate: learningRateOf(planned.index),
+          learningRate: planned.learningRate,
           checkpointEverySteps: plan.checkpointEverySteps,
           evaluateEverySteps: plan.evaluateEverySteps,
           evaluateAtStageEnd: plan.evaluateAtStageEnd,
@@ -330,8 +268,7 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
           reportEverySteps: plan.reportEverySteps,
           orchestration,
           parentId: info.workflowId,
-          paused,
-          stopRequested,
+          steering: steering.state(),
         },
       ],
     });
@@ -340,15 +277,15 @@ export async function experiment(input: unknown): Promise<ExperimentResult> {
     finalCheckpoint = result.checkpoint;
     progress.step = step;
     if (result.evaluation) evaluations.push({ after: planned.name, ...result.evaluation });
-    if (result.stopped) stopRequested = true;
-    if (paused) await condition(() => !paused || stopRequested);
+    if (result.stopped) steering.stopRequested = true;
+    if (steering.paused) await steering.released();
   }
-  if (resumedFrom && !stopRequested && step <= resumedAt) {
+  if (resumedFrom && !steering.stopRequested && step <= resumedAt) {
     // Unreachable by construction (resumeStageIndex); kept so a future change cannot make a resume a silent no-op.
     setStatus('failed');
     throw ApplicationFailure.nonRetryable(`resumed at step ${resumedAt} but trained no step`, 'NothingToResume');
   }
-  const status = stopRequested ? 'stopped' : 'completed';
+  const status = steering.stopRequested ? 'stopped' : 'completed';
   setStatus(status);
   return {
     runId,

@@ -13,9 +13,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
-  setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
@@ -30,12 +28,12 @@ import type {
   SampleBatchOutput,
   StepSummary,
   UpdateInput,
-  UpdateOutput,
 } from '../activities/types.ts';
 import { activityOptions, type OrchestrationSettings } from './activity-options.ts';
-import { applyAdjustmentSignal, pauseSignal, resumeSignal, stepCompletedSignal, stopSignal } from './messages.ts';
+import { stepCompletedSignal } from './messages.ts';
 import type { WindowSegment } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
+import { obeySteering, Steering, type SteeringState } from './steering.ts';
 
 type Activities = typeof activities;
 
@@ -55,6 +53,7 @@ export interface StageInput {
   step: number;
   policy: PolicyRef;
   cursor: DataCursor;
+  /** The stage's planned learning rate; an adjusted one is in `steering`. */
   learningRate: number;
   checkpointEverySteps: number;
   evaluateEverySteps: number;
@@ -66,9 +65,8 @@ export interface StageInput {
   orchestration: OrchestrationSettings;
   /** Workflow id of the experiment to report steps to. */
   parentId: string;
-  /** Carried over continue-as-new. */
-  paused?: boolean;
-  stopRequested?: boolean;
+  /** Steering in force when the stage (or this run of it) starts. */
+  steering?: SteeringState;
   /** The GPU worker's own queue that holds the policy in memory (worker-specific task queue). */
   workerQueue?: string;
   /** Last completed step, for the progress of a continued run. */
@@ -78,32 +76,6 @@ export interface StageInput {
   /** The next step's batch, sampled while the previous update ran (carried over continue-as-new). */
   prefetched?: { step: number; batch: SampleBatchOutput };
 }
-
-/**
- * Patch: the next step's batch is sampled while this step's update runs (it needs only the data cursor, not the new
- * policy), so a step's critical path is rollout → score → update and sampleBatch's round trip leaves it
- * (bench/orchestration.ts). Histories recorded before it sample at the start of each step, and keep replaying so.
- */
-export const PREFETCH_BATCH_PATCH = 'prefetch-next-batch';
-
-/**
- * Patch: after a pause, a budget cut to the step the run holds at ends the stage there (before it, the step ran
- * anyway). Only asked when that happens, so histories without such a cut are unaffected.
- */
-export const BUDGET_RECHECK_PATCH = 'budget-recheck-after-pause';
-
-/**
- * Patch: the score is scheduled with the rollout and waits in its worker for the rollout's output (`pipelinedStep`).
- * Histories recorded before it schedule the score after the rollout completes, and keep replaying so.
- */
-export const PIPELINED_STEP_PATCH = 'pipelined-step-phases';
-
-/**
- * Patch: the step's report to the parent is sent without waiting for the server to confirm it before the next step
- * starts (a workflow-task round trip per step saved, bench/orchestration.ts); failures still fail the stage, at the
- * next await of it. Histories recorded before it wait, and keep replaying that way.
- */
-export const OVERLAP_SIGNAL_PATCH = 'step-signal-overlaps-next-step';
 
 export interface StageResult {
   step: number;
@@ -122,14 +94,6 @@ export function windowFor(stage: StageSpec, step: number): number {
   for (const w of stage.windows) if (step >= w.fromStep && step < w.toStep) return w.maxTokens;
   return stage.windows.at(-1)?.maxTokens ?? 1;
 }
-
-/**
- * Patch: a rollout/update on a GPU worker's own queue gets one attempt; when it fails retryably (the worker died: its
- * heartbeat timed out) the step falls back to the shared GPU queue at once, instead of retrying on a queue nobody
- * polls any more and waiting out the sticky schedule-to-start timeout (measured: 27.5 s from kill -9 to the
- * interrupted rollout done, 20 s of it that wait). Histories recorded before it keep retrying on the sticky queue.
- */
-export const STICKY_SINGLE_ATTEMPT_PATCH = 'sticky-gpu-single-attempt';
 
 /** An attempt that failed and would have been retried (not bad input, not a cancellation). */
 function isRetryableAttemptFailure(err: unknown): boolean {
@@ -152,23 +116,24 @@ export async function stage(input: StageInput): Promise<StageResult> {
   const sharedGpu = proxyActivities<Activities>(activityOptions(o, o.taskQueues.gpu, 'update'));
   const evaluator = proxyActivities<Activities>(activityOptions(o, o.taskQueues.gpu, 'evaluate'));
   // Rollout and update prefer the worker that holds the policy in memory; if it is gone (nobody picks the task up
-  // within the schedule-to-start timeout), any GPU worker takes over and reloads from the policy reference.
+  // within the schedule-to-start timeout), any GPU worker takes over and reloads from the policy reference. One
+  // attempt there: a retryable failure means its worker died, and a retry would wait out the schedule-to-start
+  // timeout on a queue nobody polls.
   const onGpu = async <K extends 'rollout' | 'update'>(
     name: K,
     arg: Parameters<Activities[K]>[0]
   ): Promise<Awaited<ReturnType<Activities[K]>>> => {
     if (s.workerQueue) {
       const options = activityOptions(o, s.workerQueue, name);
-      const single = patched(STICKY_SINGLE_ATTEMPT_PATCH);
       const sticky = proxyActivities<Activities>({
         ...options,
         scheduleToStartTimeout: o.stickyScheduleToStartTimeout,
-        ...(single ? { retry: { ...options.retry, maximumAttempts: 1 } } : {}),
+        retry: { ...options.retry, maximumAttempts: 1 },
       });
       try {
         return (await (sticky[name] as (a: typeof arg) => Promise<unknown>)(arg)) as Awaited<ReturnType<Activities[K]>>;
       } catch (err) {
-        if (!isScheduleToStartTimeout(err) && !(single && isRetryableAttemptFailure(err))) throw err;
+        if (!isScheduleToStartTimeout(err) && !isRetryableAttemptFailure(err)) throw err;
         log.warn('the GPU worker holding the policy is gone; falling back to any GPU worker', { queue: s.workerQueue });
         s.workerQueue = undefined;
       }
@@ -217,19 +182,10 @@ export async function stage(input: StageInput): Promise<StageResult> {
     return { rollout, updated, nextBatch };
   };
 
-  setHandler(pauseSignal, () => {
-    s.paused = true;
-  });
-  setHandler(resumeSignal, () => {
-    s.paused = false;
-  });
-  setHandler(stopSignal, () => {
-    s.stopRequested = true;
-  });
-  setHandler(applyAdjustmentSignal, (a) => {
-    if (a.learningRate !== undefined) s.learningRate = a.learningRate;
-    if (a.stageSteps !== undefined) s.stage = { ...s.stage, endStep: s.stage.startStep + a.stageSteps };
-  });
+  const steering = new Steering(s.steering);
+  obeySteering(steering, s.stage.index);
+  const endStep = () => s.stage.startStep + steering.budgetOf(s.stage.index, s.stage.endStep - s.stage.startStep);
+  const learningRate = () => steering.rateFor(s.learningRate);
   const parent = getExternalWorkflowHandle(s.parentId);
   let stepsThisRun = 0;
   let reporting: Promise<void> = Promise.resolve();
@@ -239,11 +195,11 @@ export async function stage(input: StageInput): Promise<StageResult> {
     if (reportFailure !== null) throw reportFailure;
   };
 
-  while (s.step < s.stage.endStep) {
-    await condition(() => !s.paused || !!s.stopRequested);
-    if (s.stopRequested) break;
+  while (s.step < endStep()) {
+    await steering.released();
+    if (steering.stopRequested) break;
     // The budget may have been cut to this very step while the run was paused here.
-    if (s.step >= s.stage.endStep && patched(BUDGET_RECHECK_PATCH)) break;
+    if (s.step >= endStep()) break;
     const step = s.step;
     const window = windowFor(s.stage, step);
     upsertSearchAttributes([{ key: SA.status, value: 'training' }]);
@@ -261,37 +217,16 @@ export async function stage(input: StageInput): Promise<StageResult> {
       policy: s.policy,
       promptsKey: batch.promptsKey,
       window,
-      learningRate: s.learningRate,
+      learningRate: learningRate(),
       cursor: batch.cursor,
     };
-    const prefetchNext = () =>
-      step + 1 < s.stage.endStep && patched(PREFETCH_BATCH_PATCH)
-        ? cpu.sampleBatch({ run: s.run, step: step + 1, stageIndex: s.stage.index, cursor: batch.cursor })
-        : null;
-    let rollout: RolloutOutput;
-    let updated: UpdateOutput;
-    let nextBatch: SampleBatchOutput | null;
-    if (patched(PIPELINED_STEP_PATCH)) {
-      ({ rollout, updated, nextBatch } = await pipelinedStep(rolloutInput, updateBase, prefetchNext));
-    } else {
-      rollout = await onGpu('rollout', rolloutInput);
-      s.workerQueue = rollout.workerQueue;
-      const scored = await cpu.score({
-        run: s.run,
-        step,
-        promptsKey: batch.promptsKey,
-        rolloutsKey: rollout.rolloutsKey,
-      });
-      const updating = onGpu('update', {
-        ...updateBase,
-        rolloutsKey: rollout.rolloutsKey,
-        rewardsKey: scored.rewardsKey,
-        timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
-      });
-      // Scheduled in the same workflow task as the update; a batch for a step the stage never reaches (stop, a
-      // shortened budget) is harmless: sampleBatch keys its output by stage too.
-      [updated, nextBatch] = await Promise.all([updating, prefetchNext()]);
-    }
+    // The next batch is sampled during the update (it needs only the data cursor), off the critical path. A batch
+    // sampled for a step the stage never reaches (stop, a shortened budget) is harmless: it is keyed by stage too.
+    const prefetchNext = () => {
+      if (step + 1 >= endStep()) return null;
+      return cpu.sampleBatch({ run: s.run, step: step + 1, stageIndex: s.stage.index, cursor: batch.cursor });
+    };
+    const { updated, nextBatch } = await pipelinedStep(rolloutInput, updateBase, prefetchNext);
     if (nextBatch) s.prefetched = { step: step + 1, batch: nextBatch };
     s.workerQueue = updated.workerQueue;
     s.policy = updated.policy;
@@ -304,21 +239,20 @@ export async function stage(input: StageInput): Promise<StageResult> {
       ...(updated.summary.rewardMean !== null ? [{ key: SA.reward, value: updated.summary.rewardMean }] : []),
     ]);
     const every = s.reportEverySteps ?? 1;
-    if (every <= 1 || (s.step - s.stage.startStep) % every === 0 || s.step >= s.stage.endStep || s.stopRequested) {
+    if (every <= 1 || (s.step - s.stage.startStep) % every === 0 || s.step >= endStep() || steering.stopRequested) {
       await reported(); // the previous step's report (long confirmed in practice); rethrows its failure
+      // Not awaited here: the server's confirmation would cost the next step a workflow-task round trip.
       const report = parent.signal(stepCompletedSignal, updated.summary);
-      if (patched(OVERLAP_SIGNAL_PATCH))
-        reporting = report.then(
-          () => {},
-          (err) => {
-            reportFailure = err;
-          }
-        );
-      else await report;
+      reporting = report.then(
+        () => {},
+        (err) => {
+          reportFailure = err;
+        }
+      );
     }
 
     const done = s.step - s.stage.startStep;
-    const atEnd = s.step >= s.stage.endStep;
+    const atEnd = s.step >= endStep();
     // Evaluation first, so a checkpoint taken at the same step records its held-out score for keep-best. A stage's
     // last step is evaluated at the stage end, unless that evaluation is switched off.
     const periodicHere = !atEnd || s.evaluateAtStageEnd === false;
@@ -326,18 +260,24 @@ export async function stage(input: StageInput): Promise<StageResult> {
       await evaluator.evaluate({ run: s.run, step: s.step, stage: s.stage.name, reason: 'periodic', policy: s.policy });
     }
     if (!atEnd && done % s.checkpointEverySteps === 0) {
-      await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy, plan: planInForce(s) });
+      await io.checkpoint({
+        run: s.run,
+        step: s.step,
+        stage: s.stage.name,
+        policy: s.policy,
+        plan: planInForce(s.stage, endStep(), learningRate()),
+      });
     }
     if (!atEnd && shouldContinueAsNew(s, stepsThisRun)) {
       await reported();
       await condition(allHandlersFinished);
-      return continueAsNew<typeof stage>({ ...s });
+      return continueAsNew<typeof stage>({ ...s, steering: steering.state() });
     }
   }
 
   // Budget reached: the stage-end evaluation (SPEC §8's BWT rows). Stopped: none, the run ends here.
   const evaluation =
-    s.stopRequested || s.evaluateAtStageEnd === false
+    steering.stopRequested || s.evaluateAtStageEnd === false
       ? null
       : {
           step: s.step,
@@ -357,7 +297,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
     step: s.step,
     stage: s.stage.name,
     policy: s.policy,
-    plan: planInForce(s),
+    plan: planInForce(s.stage, endStep(), learningRate()),
   });
   await reported();
   await condition(allHandlersFinished);
@@ -366,7 +306,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
     policy: s.policy,
     cursor: s.cursor,
     last: s.last,
-    stopped: !!s.stopRequested,
+    stopped: steering.stopRequested,
     checkpoint: ck.prefix,
     evaluation,
   };
@@ -380,11 +320,6 @@ function shouldContinueAsNew(s: StageInput, stepsThisRun: number): boolean {
 }
 
 /** What a checkpoint records of the plan, so a resume continues with adjusted budgets and learning rate. */
-function planInForce(s: StageInput) {
-  return {
-    stageIndex: s.stage.index,
-    stageStartStep: s.stage.startStep,
-    stageEndStep: s.stage.endStep,
-    learningRate: s.learningRate,
-  };
+function planInForce(stage: StageSpec, endStep: number, learningRate: number) {
+  return { stageIndex: stage.index, stageStartStep: stage.startStep, stageEndStep: endStep, learningRate };
 }

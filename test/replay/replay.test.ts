@@ -1,8 +1,8 @@
 /**
  * Replay safety: every recorded history under test/replay/histories/ (real runs of earlier workflow code, recorded
  * by test/replay/record.ts) must replay against today's workflow code without a determinism error. Changes to
- * workflow code that alter the commands of existing runs need a `patched()` guard; this test is what catches a
- * missing one. The negative control replays the same histories against a deliberately changed workflow module.
+ * workflow code that alter the commands of open runs need a `patched()` guard; this test is what catches a missing
+ * one. The negative control replays the same histories against a deliberately changed workflow module.
  */
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
