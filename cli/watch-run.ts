@@ -34,16 +34,20 @@ export async function experimentHandle(client: Client, run: string): Promise<Wor
 const QUERY_TIMEOUT_MS = 5_000;
 
 /**
- * The progress query with a bound: with no worker polling, a query would otherwise wait for one. A gRPC deadline
- * rather than a timer race, so the abandoned call ends on the server's side too and cannot outlive the connection.
+ * The progress query with a bound: with no worker polling, a query would otherwise wait for one. The call is
+ * cancelled through an abort signal rather than left behind by a timer race, so it cannot outlive the connection.
  */
 export async function queryProgress(handle: WorkflowHandle): Promise<ExperimentProgress> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), QUERY_TIMEOUT_MS);
   try {
-    return await handle.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(progressQuery));
+    return await handle.client.withAbortSignal(timeout.signal, () => handle.query(progressQuery));
   } catch (err) {
-    if (err instanceof Error && /deadline/i.test(`${err.message} ${(err.cause as Error | undefined)?.message}`))
+    if (timeout.signal.aborted)
       throw new Error(`no answer in ${QUERY_TIMEOUT_MS / 1000} s; is a worker polling the run's task queue?`);
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

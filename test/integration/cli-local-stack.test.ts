@@ -123,7 +123,7 @@ test('report, status and ls find the running local stack with no AWS, S3 or Temp
     JSON.parse(ls.stdout).map((r: { run: string }) => r.run),
     [RUN]
   );
-  // What status did inside: a bounded query, ended by a gRPC deadline rather than left running past the connection.
+  // What status did inside: a bounded query, cancelled rather than left running past the connection.
   await assert.rejects(queryProgress(handle), /no answer in 5 s; is a worker polling/);
   await handle.terminate('test done');
 });
