@@ -5,7 +5,14 @@
  * their S3, and discovery leaves all of S3 alone. When no S3 can be reached, the AWS SDK's "Could not load
  * credentials from any providers" is replaced by what to set or start.
  */
-import { readS3Record, readTemporalRecord, S3_RECORD, s3Answers, s3EnvOf } from '../infra/stack-record.ts';
+import {
+  readS3Record,
+  readTemporalRecord,
+  S3_RECORD,
+  s3Answers,
+  s3EnvOf,
+  TEMPORAL_RECORD,
+} from '../infra/stack-record.ts';
 import { canConnect } from '../infra/temporal-dev.ts';
 
 /** Any of these in the environment means the user chose their S3 server or credentials. */
@@ -33,9 +40,12 @@ function hostPort(address: string): { host: string; port: number } | null {
 }
 
 /** Fills the unset variables from the recorded local servers that answer; returns what it used. */
-export async function useLocalStack(env: NodeJS.ProcessEnv = process.env): Promise<Discovery> {
+export async function useLocalStack(
+  env: NodeJS.ProcessEnv = process.env,
+  records = { temporal: TEMPORAL_RECORD, s3: S3_RECORD }
+): Promise<Discovery> {
   const found: Discovery = {};
-  const temporal = readTemporalRecord();
+  const temporal = readTemporalRecord(records.temporal);
   const hp = temporal && hostPort(temporal.address);
   if (temporal && hp && env.TEMPORAL_ADDRESS === undefined && env.OMNI_ZERO_TEMPORAL_PORT === undefined) {
     if (await canConnect(hp.port, hp.host)) {
@@ -44,7 +54,7 @@ export async function useLocalStack(env: NodeJS.ProcessEnv = process.env): Promi
       found.temporal = temporal.address;
     }
   }
-  const s3 = readS3Record();
+  const s3 = readS3Record(records.s3);
   if (s3 && S3_CHOICE_VARS.every((k) => env[k] === undefined)) {
     if (await s3Answers(s3.endpoint)) {
       for (const [k, v] of Object.entries(s3EnvOf(s3))) env[k] ??= v;
