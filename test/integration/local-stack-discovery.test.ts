@@ -21,15 +21,20 @@ import { s3Endpoint, stopOwnS3 } from '../helpers/s3.ts';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-discovery-'));
 const records = { temporal: path.join(dir, 'temporal.json'), s3: path.join(dir, 's3.json') };
 const keys = { region: 'us-east-1', accessKeyId: 'omnizero', secretAccessKey: 'omnizero-local-secret' };
-let temporal: DevServer;
+/** The test runner's dev server, or one of this file's own when it runs alone. */
+let own: DevServer | undefined;
+const temporal = { address: process.env.TEMPORAL_ADDRESS ?? '' };
 
 before(async () => {
-  temporal = await startDevServer({ dbFile: path.join(dir, 'temporal.sqlite'), uiPort: false });
+  if (!temporal.address) {
+    own = await startDevServer({ dbFile: path.join(dir, 'temporal.sqlite'), uiPort: false });
+    temporal.address = own.address;
+  }
   writeRecord(records.temporal, { address: temporal.address, uiUrl: 'http://127.0.0.1:1' });
   writeRecord(records.s3, { endpoint: await s3Endpoint(), ...keys });
 });
 after(async () => {
-  await temporal?.stop();
+  await own?.stop();
   await stopOwnS3();
 });
 
