@@ -31,11 +31,14 @@ const out = mkdtempSync(path.join(os.tmpdir(), 'oz-stack-out-'));
 const RUN = 'pasted-2026-12-06-000000-abcd';
 const STORAGE = 's3://omni-zero-demo/runs';
 
-/** A new shell: the user's PATH and HOME, this checkout's state folder, and nothing that names a server. */
+/**
+ * A new shell: the user's environment (PATH, HOME, the tool cache) with this checkout's state folder and nothing that
+ * names a server or credentials.
+ */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(AWS_|OMNI_ZERO_|TEMPORAL_)/.test(k)) continue;
+    if (/^(AWS_|TEMPORAL_|OMNI_ZERO_S3_|OMNI_ZERO_TEMPORAL_)/.test(k)) continue;
     env[k] = v;
   }
   return { ...env, OMNI_ZERO_HOME: home, ...extra };
