@@ -27,7 +27,7 @@ export function splitObjectUri(uri: string): { base: string; key: string } {
   if (scheme === 's3://' && cut <= 0)
     throw new DataInputError('uri', `'${uri}' names a bucket, not an object: use s3://bucket/path/file.jsonl`);
   const key = rest.slice(cut + 1);
-  if (key === '') throw new DataInputError('uri', `'${uri}' ends with '/': name a .jsonl file`);
+  if (key === '') throw new DataInputError('uri', `'${uri}' ends with '/': name a .jsonl or .parquet file`);
   return { base: `${scheme}${cut < 0 ? '.' : rest.slice(0, cut) || '/'}`, key };
 }
 
@@ -38,12 +38,17 @@ export async function openSource(source: string): Promise<Readable> {
     const { base, key } = splitObjectUri(source);
     return openBlobStore(base).getStream(key);
   }
+  return createReadStream(await localFile(source));
+}
+
+/** The absolute path of a local `source` (plain path or `file://path`) that names an existing file. */
+export async function localFile(source: string): Promise<string> {
   const local = source.startsWith('file://') ? source.slice('file://'.length) : source;
   const abs = path.resolve(local);
   const info = await stat(abs).catch(() => null);
   if (info === null) throw new DataInputError('uri', `no file at ${abs} (from '${source}'): check the path`);
-  if (!info.isFile()) throw new DataInputError('uri', `${abs} is not a file: name a .jsonl file`);
-  return createReadStream(abs);
+  if (!info.isFile()) throw new DataInputError('uri', `${abs} is not a file: name a .jsonl or .parquet file`);
+  return abs;
 }
 
 // Lines are decoded one by one from their bytes, so a line that is not valid UTF-8 is caught (and quarantined by the
