@@ -24,16 +24,29 @@ function assertPartition(rows: readonly DatasetRow[], r: FilterResult, what: str
 }
 
 /**
- * A reference policy that answers each prompt k times from the row's own gold answer, the last answer wrong: the
- * filter and the real verifier then see text as odd as the rows are.
+ * A reference policy that answers from the row's own gold answer: every answer right for a third of the rows (too
+ * easy), every answer wrong for another third (too hard), one of three wrong for the rest (kept). The filter and the
+ * real verifier see text as odd as the rows are.
  */
+const MIXED = ['easy', 'hard', 'kept'] as const;
+const mixOf = (id: string) => MIXED[[...id].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % 3];
 const echoPolicy: ReferencePolicy = {
   async sample(prompts, k) {
     return prompts.map((p) =>
-      Array.from({ length: k }, (_, j) => `<answer>${j < k - 1 ? (p.reference ?? '') : 'no ∅ answer'}</answer>`)
+      Array.from({ length: k }, (_, j) => {
+        const right = mixOf(p.id) === 'easy' || (mixOf(p.id) === 'kept' && j < k - 1);
+        return `<answer>${right ? (p.reference ?? '') : 'no ∅ answer'}</answer>`;
+      })
     );
   },
 };
+
+/** Copies of rows that differ only in spacing: dedup by whitespace or normalised text must drop exactly these. */
+function spacedCopies(rows: readonly DatasetRow[]): DatasetRow[] {
+  return rows
+    .slice(0, 20)
+    .map((r, k) => ({ ...r, id: `${r.id}~copy${k}`, prompt: ` ${r.prompt.replace(/ /g, '  ')} ` }));
+}
 
 export async function checkFilters(rows: DatasetRow[], seed: number): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -46,6 +59,17 @@ export async function checkFilters(rows: DatasetRow[], seed: number): Promise<Re
     assertPartition(rows, r, `dedup ${mode}`);
     assert.equal(r.kept.length, rows.length, `dedup ${mode}: distinct prompts are all kept`);
     add(`dedup ${mode} kept`, r.kept.length);
+  }
+  const copies = spacedCopies(rows);
+  for (const mode of DEDUP_MODES) {
+    const r = dedupRows([...rows, ...copies], mode);
+    const expected = mode === 'exact' ? [] : copies.map((c) => c.id);
+    assert.deepEqual(
+      r.dropped.map((d) => d.row.id),
+      expected,
+      `dedup ${mode}: drops exactly the re-spaced copies`
+    );
+    add(`dedup ${mode} dropped copies`, r.dropped.length);
   }
 
   const long = tokenLengthFilter(rows, { maxTokens: MAX_TOKENS });
@@ -85,8 +109,16 @@ export async function checkFilters(rows: DatasetRow[], seed: number): Promise<Re
     const k = 3;
     const r = await difficultyFilter(some, { policy: echoPolicy, k, seed, shardSize: 16 });
     assertPartition(some, r, 'difficulty');
-    for (const x of r.kept) assert.ok(x.meta?.passRate === 1 / 3 || x.meta?.passRate === 2 / 3, 'pass rate recorded');
-    for (const d of r.dropped) assert.match(d.reason, /^solved (0|3)\/3 /);
+    const want = (m: (typeof MIXED)[number]) => some.filter((x) => mixOf(x.id) === m).map((x) => x.id);
+    assert.deepEqual(
+      r.kept.map((x) => x.id),
+      want('kept'),
+      'difficulty keeps the rows solved 2 of 3 times'
+    );
+    for (const x of r.kept) assert.equal(x.meta?.passRate, 2 / 3, 'pass rate recorded');
+    const reasons = new Map(r.dropped.map((d) => [d.row.id, d.reason]));
+    for (const id of want('easy')) assert.equal(reasons.get(id), 'solved 3/3 (too easy)', id);
+    for (const id of want('hard')) assert.equal(reasons.get(id), 'solved 0/3 (too hard)', id);
     add('difficulty scored', some.length);
     add('difficulty kept', r.kept.length);
   }
