@@ -35,6 +35,11 @@ async function fileBuffer(abs: string): Promise<{ file: AsyncBuffer; close: () =
   const file: AsyncBuffer = {
     byteLength: size,
     async slice(start, end = size) {
+      // A corrupt footer can hold offsets that are not positions at all. hyparquet prefetches chunks without awaiting
+      // each, so a read that threw here would surface as a stray rejection past the error handling below; no bytes
+      // instead make the reader fail where it parses the chunk, inside that handling.
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > size)
+        return new ArrayBuffer(0);
       const bytes = new Uint8Array(Math.max(0, Math.min(end, size) - start));
       const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
       return bytesRead === bytes.length ? bytes.buffer : bytes.buffer.slice(0, bytesRead);
