@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,8 @@ import {
   CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandInput,
+  type GetObjectCommandOutput,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -24,7 +26,15 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { type BlobInfo, BlobNotFoundError, type BlobStore, checkKey, joinKey, type PutResult } from './blob-store.ts';
+import {
+  type BlobInfo,
+  BlobNotFoundError,
+  type BlobStore,
+  BlobStoreConfigError,
+  checkKey,
+  joinKey,
+  type PutResult,
+} from './blob-store.ts';
 
 export interface S3StoreOptions {
   /** Overrides the environment's endpoint. */
@@ -52,6 +62,17 @@ export function s3ClientConfig(opts: S3StoreOptions = {}): S3ClientConfig {
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * A bucket that does not exist is a configuration error, not an outage: retrying cannot create it, so it is raised
+ * as BlobStoreConfigError (never retried) naming the bucket and what to do.
+ */
+function configErrorIfNoBucket(err: unknown, bucket: string): unknown {
+  if ((err as { name?: string })?.name !== 'NoSuchBucket') return err;
+  return new BlobStoreConfigError(
+    `S3 bucket '${bucket}' does not exist: create it (the demo creates omni-zero-demo on its local S3 server) or point checkpoint.storage at an existing bucket`
+  );
 }
 
 export class S3BlobStore implements BlobStore {
@@ -88,7 +109,11 @@ export class S3BlobStore implements BlobStore {
 
   async put(key: string, body: Uint8Array | string): Promise<PutResult> {
     const data = typeof body === 'string' ? Buffer.from(body) : body;
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Body: data }));
+    await this.client
+      .send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key), Body: data }))
+      .catch((err) => {
+        throw configErrorIfNoBucket(err, this.bucket);
+      });
     return { key, bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') };
   }
 
@@ -107,14 +132,17 @@ export class S3BlobStore implements BlobStore {
       queueSize: 4,
       leavePartsOnError: false,
     });
-    await upload.done();
+    await upload.done().catch((err) => {
+      throw configErrorIfNoBucket(err, this.bucket);
+    });
     return { key, bytes, sha256: hash.digest('hex') };
   }
 
-  private async getObject(key: string) {
+  private async getObject(key: string, extra: Partial<GetObjectCommandInput> = {}): Promise<GetObjectCommandOutput> {
     try {
-      return await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+      return await this.client.send(new GetObjectCommand({ ...extra, Bucket: this.bucket, Key: this.keyOf(key) }));
     } catch (err) {
+      if ((err as { name?: string })?.name === 'NoSuchBucket') throw configErrorIfNoBucket(err, this.bucket);
       if (isNotFound(err)) throw new BlobNotFoundError(this.uriOf(key));
       throw err;
     }
@@ -130,17 +158,37 @@ export class S3BlobStore implements BlobStore {
     return res.Body as Readable;
   }
 
+  /**
+   * Downloads into `<localPath>.part-<pid>` and renames it when complete. A download cut off mid-body keeps the bytes it
+   * received: the next call (the activities' outage retry) asks only for the rest with a ranged GET pinned to the
+   * object's ETag, so a large checkpoint cut at 90 % costs 10 % to finish; if the object changed meanwhile (412) or
+   * the part is unusable (416), it starts over.
+   */
   async getToFile(key: string, localPath: string): Promise<void> {
-    const src = await this.getStream(key);
     await mkdir(path.dirname(localPath), { recursive: true });
-    const tmp = `${localPath}.tmp-${process.pid}-${Date.now()}`;
+    // Per process: two workers sharing a cache folder never append to each other's part.
+    const part = `${localPath}.part-${process.pid}`;
+    const etagFile = `${part}.etag`;
+    const have = await stat(part).then(
+      (s) => s.size,
+      () => 0
+    );
+    const etag = have > 0 ? await readFile(etagFile, 'utf8').catch(() => '') : '';
+    let res: GetObjectCommandOutput;
+    let append = false;
     try {
-      await pipeline(src, createWriteStream(tmp));
-      await rename(tmp, localPath);
+      res = await this.getObject(key, etag ? { Range: `bytes=${have}-`, IfMatch: etag } : {});
+      append = etag !== '';
     } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (!etag || (status !== 412 && status !== 416)) throw err;
+      res = await this.getObject(key);
     }
+    if (res.ETag) await writeFile(etagFile, res.ETag);
+    else await rm(etagFile, { force: true });
+    await pipeline(res.Body as Readable, createWriteStream(part, { flags: append ? 'a' : 'w' }));
+    await rename(part, localPath);
+    await rm(etagFile, { force: true });
   }
 
   async head(key: string): Promise<BlobInfo | null> {
@@ -158,9 +206,11 @@ export class S3BlobStore implements BlobStore {
     const base = this.prefix ? `${this.prefix}/` : '';
     let token: string | undefined;
     do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base + prefix, ContinuationToken: token })
-      );
+      const res = await this.client
+        .send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base + prefix, ContinuationToken: token }))
+        .catch((err) => {
+          throw configErrorIfNoBucket(err, this.bucket);
+        });
       for (const o of res.Contents ?? []) out.push({ key: o.Key!.slice(base.length), bytes: o.Size ?? 0 });
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);

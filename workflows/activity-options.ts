@@ -33,6 +33,8 @@ const TIMEOUT_OF: Record<string, TimedActivity> = {
   update: 'update',
   checkpoint: 'checkpoint',
   evaluate: 'evaluate',
+  resumeFromCheckpoint: 'checkpoint',
+  compareSweepRuns: 'checkpoint',
 };
 
 /** Bad input is final: these failure types are never retried (activities raise them for invalid configs/data). */
@@ -41,6 +43,8 @@ export const NON_RETRYABLE_TYPES = [
   'InvalidExperimentConfig',
   'CheckpointError',
   'ModelCheckpointError',
+  // A storage URI that cannot work (no such bucket, an unsafe key): the run's config must change.
+  'BlobStoreConfigError',
 ];
 
 export function activityOptions(o: OrchestrationSettings, taskQueue: string, activity: string): ActivityOptions {
