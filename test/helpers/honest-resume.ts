@@ -8,8 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { basePolicy } from '../../activities/policy-store.ts';
+import type { RunContext } from '../../activities/run-context.ts';
+import { initBackend } from '../../engine/backend.ts';
 import { MODEL_FILE, OPTIMIZER_FILE } from '../../engine/checkpoint/checkpoint.ts';
 import { decodeSafetensors } from '../../engine/checkpoint/safetensors.ts';
+import { parseExperimentConfig } from '../../schemas/parse.ts';
 import type { StepMetrics } from '../../schemas/records/step-metrics.ts';
 import type { BlobStore } from '../../storage/blob-store.ts';
 import { joinKey } from '../../storage/blob-store.ts';
@@ -51,6 +58,22 @@ const checkpointFile = (store: BlobStore, step: number, file: string) =>
   store.get(joinKey('checkpoints', `step-${String(step).padStart(8, '0')}`, file));
 /** A file of a checkpoint, or null when the checkpoint has none (a snapshot saved without its Adam state). */
 const maybeFile = (store: BlobStore, step: number, file: string) => checkpointFile(store, step, file).catch(() => null);
+
+/** The model.safetensors of a config's base policy (its checkpoint, or fresh weights from its preset and seed). */
+export async function baseWeightsOf(rawConfig: unknown): Promise<Uint8Array> {
+  const parsed = parseExperimentConfig(rawConfig);
+  assert.ok(parsed.ok, 'the config validates');
+  await initBackend();
+  const policy = await basePolicy({ config: parsed.config } as RunContext);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'oz-base-'));
+  try {
+    await policy.save(dir, { configHash: 'base' });
+    return await readFile(path.join(dir, MODEL_FILE));
+  } finally {
+    policy.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** Largest absolute difference between two safetensors files' tensors of the same name (F32). */
 export function maxAbsDifference(a: Uint8Array, b: Uint8Array): number {

@@ -5,9 +5,6 @@
  * step has a non-zero GRPO gradient and every checkpoint differs from the one before and from the base: a resume that
  * reloads the base, drops the Adam state or resets the data cursor ends with other weights.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { ROOT } from '../../infra/paths.mjs';
 import type { WorkerRole } from '../../workers/task-queues.ts';
 
 export function learningExperiment(o: {
@@ -43,9 +40,4 @@ export function learningExperiment(o: {
       retry: { initialInterval: '200ms', maximumInterval: '2s' },
     },
   };
-}
-
-/** The base policy's weights file (what `moved` in honest-resume.ts compares the final weights with). */
-export function learningBaseWeights(): Promise<Uint8Array> {
-  return readFile(path.join(ROOT, 'models', 'demo-base', 'model.safetensors'));
 }

@@ -21,8 +21,8 @@ import {
   uniqueQueues,
   waitUntil,
 } from '../helpers/durability.ts';
-import { assertHonestResume, type HonestCheck, honestResumeChecks } from '../helpers/honest-resume.ts';
-import { learningBaseWeights, learningExperiment } from '../helpers/learning-config.ts';
+import { assertHonestResume, baseWeightsOf, type HonestCheck, honestResumeChecks } from '../helpers/honest-resume.ts';
+import { learningExperiment } from '../helpers/learning-config.ts';
 import { spawnBrokenGpuWorker, spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 import { type TemporalTestEnv, temporalTestEnv, uniqueTaskQueue } from '../helpers/temporal.ts';
@@ -39,9 +39,9 @@ const kills: (() => Promise<unknown>)[] = [];
 before(async () => {
   env = await temporalTestEnv();
   storage = `s3://${(await freshBucket('oz-dur-kill')).bucket}/runs`;
-  baseWeights = await learningBaseWeights();
   // Workflows, data and scoring for every run of this file in one process; each run gets its own GPU process.
   shared = uniqueQueues('kill');
+  baseWeights = await baseWeightsOf(learningExperiment({ name: 'durability', storage, queues: shared }));
   sharedWorker = await spawnWorker({
     roles: ['main', 'cpu', 'io'],
     queues: shared,

@@ -26,9 +26,10 @@ import { runKeys, stepOfKey } from '../../storage/run-layout.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import { adjustUpdate } from '../../workflows/messages.ts';
 import { BREAKAGES, type Breakage, brokenResumeFromCheckpoint } from '../helpers/broken-resume.ts';
-import { assertHonestResume, type HonestCheck, honestResumeChecks } from '../helpers/honest-resume.ts';
-import { learningBaseWeights, learningExperiment } from '../helpers/learning-config.ts';
+import { assertHonestResume, baseWeightsOf, type HonestCheck, honestResumeChecks } from '../helpers/honest-resume.ts';
+import { learningExperiment } from '../helpers/learning-config.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
+import { tinyExperiment } from '../helpers/tiny-config.ts';
 import { type RunningWorkers, startActivityWorker, startTestWorkers } from '../helpers/workers.ts';
 
 const run = promisify(execFile);
@@ -46,7 +47,7 @@ before(async () => {
   workers = await startTestWorkers(env, ['main', 'gpu', 'cpu']);
   io = await startActivityWorker(env, workers.queues.io, activitiesFor('io'));
   storage = `file://${await mkdtemp(path.join(os.tmpdir(), 'oz-resume-'))}`;
-  baseWeights = await learningBaseWeights();
+  baseWeights = await baseWeightsOf(config(2));
 });
 after(async () => {
   await io.stop();
@@ -295,3 +296,22 @@ for (const breakage of BREAKAGES) {
     }
   });
 }
+
+test('control: on the micro config (reward −1 everywhere) the final weights are the base’s and the gradient is 0', async (t) => {
+  // Why the checks above need a config that learns: on this one every checkpoint equals the base, so "same final
+  // weights as the uninterrupted run" holds for any resume, however broken.
+  const cfg = tinyExperiment({ name: 'resume', storage, workers, stepsPerStage: 3, checkpointEvery: 2 });
+  const id = `resume-flat-${Date.now()}`;
+  const result = (await (await start(id, cfg)).result()) as ExperimentResult;
+  const store = openBlobStore(result.base);
+  const checked = await honestResumeChecks({
+    reference: store,
+    resumed: store,
+    baseWeights: await baseWeightsOf(cfg),
+    resumeStep: 2,
+    finalStep: 6,
+  });
+  t.diagnostic(JSON.stringify(checked.failed));
+  assert.ok(checked.failed.moved, 'the micro config moved its weights');
+  assert.ok(checked.failed.gradient, 'the micro config had a gradient');
+});
