@@ -14,7 +14,7 @@ export async function keepAlive<T>(detail: Record<string, unknown>, work: () => 
   } catch {
     return work(); // called outside an activity (tests, CLI): nothing to keep alive
   }
-  // A third of the heartbeat timeout: a fixed 5 s lost every attempt to a 2 s timeout (measured, 64 math samples).
+  // A third of the heartbeat timeout, so a short timeout (2 s) still sees beats; at most every 5 s.
   const every = Math.min(5_000, Math.max(200, (ctx.info.heartbeatTimeoutMs ?? 15_000) / 3));
   const beat = setInterval(() => ctx.heartbeat(detail), every);
   try {

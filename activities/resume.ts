@@ -1,5 +1,5 @@
 /**
- * Resuming a failed run as a new, linked run (issue 5 item 3): the old run's newest checkpoint that verifies deeply
+ * Resuming a failed run as a new, linked run: the old run's newest checkpoint that verifies deeply
  * (every file's sha256) becomes the new run's starting policy snapshot, with the global step, the stage it was taken
  * in and the data cursor it carries (omni.json `extra`, written by `update`). The old run's prepared datasets are
  * copied, not recomputed, so the new run draws from byte-identical rows.

@@ -1,9 +1,10 @@
 /**
  * What the update activity feeds the GRPO update, as pure functions of the config and the step's records: the
  * advantages over the samples whose total reward is defined, the GrpoSamples (prompt ids, sampled tokens, advantage,
- * rollout log-probs, each with its task's KL β) and the update options. Shared with scripts/grpo-probe.ts so the in-process probe trains with
+ * rollout log-probs unless a sampling filter makes them another distribution's, each with its task's KL β) and the update options. Shared with scripts/grpo-probe.ts so the in-process probe trains with
  * exactly what a run trains with.
  */
+import { reshapesDistribution } from '../engine/logits-processing.ts';
 import type { AdamOptions } from '../engine/train/adam.ts';
 import type { GrpoOptions, GrpoSample } from '../engine/train/grpo.ts';
 import { type BatchAdvantages, batchAdvantages } from '../rl/advantages.ts';
@@ -46,7 +47,7 @@ export function grpoTrainSamples(
   rollouts: readonly UpdateRollout[],
   rewards: readonly UpdateReward[],
   promptIds: (promptIndex: number) => number[],
-  config: Pick<ExperimentConfig, 'grpo' | 'schedule'>,
+  config: Pick<ExperimentConfig, 'grpo' | 'schedule' | 'rollout'>,
   stage: string
 ): TrainBatch {
   const beta = klCoefOf(config, stage);
@@ -57,11 +58,13 @@ export function grpoTrainSamples(
     scored.map((r) => ({ task: r.task, prompt: r.groupId, reward: rewardOf.get(r.id)!.total as number })),
     { estimator: g.advantage.estimator, epsilon: g.advantage.epsilon, scope: g.advantage.scope }
   );
+  // With a filter on, π_old is rescored by the trainer (verl recomputes old_log_prob the same way).
+  const samplerIsTrainer = !reshapesDistribution(config.rollout);
   const samples: GrpoSample[] = scored.map((r, i) => ({
     prompt: promptIds(r.promptIndex),
     response: r.tokens,
     advantage: advantages.advantages[i],
-    oldLogprobs: r.oldLogProbs,
+    ...(samplerIsTrainer ? { oldLogprobs: r.oldLogProbs } : {}),
     truncated: r.truncated,
     klCoef: beta(r.task),
   }));

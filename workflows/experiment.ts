@@ -1,62 +1,25 @@
 /**
  * The `experiment` workflow: one run of one config. Takes the config itself as its single JSON input, so it can be
- * pasted into the Web UI's "Start Workflow" form, or `{ config, runId }` from the CLI. Invalid input fails the
- * workflow at once, non-retryably, listing every problem. A valid config is planned (stages, step budgets, window
- * per step, batch shapes), then run: data preparation → base policy and its evaluation → each stage as a child
- * `stage` workflow (the RL step loop) followed by a stage-end evaluation → the result with the BWT matrix inputs.
+ * pasted into the Web UI's "Start Workflow" form, or `{ config, runId }` from the CLI (experiment-start.ts). A valid
+ * config is planned (stages, step budgets, window per step, batch shapes), then run: data preparation → base policy
+ * and its evaluation, or the checkpoint of the run it resumes (run-start.ts) → each stage as a child `stage` workflow
+ * (the RL step loop) followed by a stage-end evaluation → the result with the BWT matrix inputs. Steering requests
+ * are validated here and forwarded to the stage in progress (steering.ts).
  */
-import {
-  ApplicationFailure,
-  condition,
-  executeChild,
-  getExternalWorkflowHandle,
-  log,
-  patched,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type * as activities from '../activities/index.ts';
-import type { DataCursor, PolicyRef, ResumeFrom, RunRef, StepSummary } from '../activities/types.ts';
+import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import type { RunRef } from '../activities/types.ts';
 import { configHash } from '../schemas/config-hash.ts';
-import { parseExperimentConfig } from '../schemas/parse.ts';
-import { activityOptions, orchestrationSettings } from './activity-options.ts';
-import {
-  type Adjustment,
-  adjustUpdate,
-  applyAdjustmentSignal,
-  pauseSignal,
-  progressQuery,
-  resumeSignal,
-  stepCompletedSignal,
-  stopSignal,
-} from './messages.ts';
-import type { ExperimentProgress, RunStatus } from './progress.ts';
-import { planAsRun, ResumePositionError, resumeStageIndex } from './resume-position.ts';
-import { type RunPlan, runPlan, windowAtStep, windowSegments } from './run-plan.ts';
-import { SA } from './search-attributes.ts';
-import { type StageResult, stage } from './stage.ts';
+import { orchestrationSettings } from './activity-options.ts';
+import { activity } from './activity-proxy.ts';
+import { configName, experimentStart, validConfig } from './experiment-start.ts';
+import { NOTHING_TO_RESUME } from './resume-position.ts';
+import { type RunPlan, runPlan } from './run-plan.ts';
+import { RunProgress } from './run-progress.ts';
+import { freshStart, resumedStart } from './run-start.ts';
+import { runStage, stageWorkflowId } from './stage-child.ts';
+import { forwardSteering, Steering } from './steering.ts';
 
-type Activities = typeof activities;
-
-/** The CLI's form of the input; a bare config object (from the Web UI) is treated as `{ config }`. */
-export interface ExperimentStart {
-  /** The experiment config as parsed JSON/YAML (validated here, not trusted). */
-  config: unknown;
-  /** Stable run id; default: the workflow id (a schedule's runs each get their own). */
-  runId?: string;
-  /**
-   * Continue a failed run (`omni-zero resume`): its newest deep-verified checkpoint becomes this run's starting
-   * policy, with the global step, stage and data cursor it carries; its prepared data is copied, not recomputed.
-   */
-  resumeFrom?: ResumeFrom;
-}
-
-/** Patch id of the resume path: histories recorded before it never call it, so they replay unchanged. */
-export const RESUME_PATCH = 'resume-from-checkpoint';
+export { type ExperimentStart, INVALID_CONFIG } from './experiment-start.ts';
 
 export interface ExperimentResult {
   runId: string;
@@ -73,311 +36,102 @@ export interface ExperimentResult {
   resumedFrom?: { runId: string; step: number; checkpoint: string };
 }
 
-export const INVALID_CONFIG = 'InvalidExperimentConfig';
-
-function isStart(input: unknown): input is ExperimentStart {
-  return typeof input === 'object' && input !== null && !Array.isArray(input) && 'config' in input;
-}
-
 export async function experiment(input: unknown): Promise<ExperimentResult> {
-  const start: ExperimentStart = isStart(input) ? input : { config: input };
-  const info = workflowInfo();
-  const runId = start.runId ?? info.workflowId;
-  const rawName = (start.config as { name?: unknown } | null)?.name;
-  const progress: ExperimentProgress = {
-    runId,
-    experiment: typeof rawName === 'string' ? rawName : null,
-    status: 'validating',
-    stage: null,
-    step: 0,
-    totalSteps: 0,
-    window: null,
-    summary: null,
-    lastMetrics: null,
-    etaMs: null,
-  };
-  const setStatus = (status: RunStatus) => {
-    progress.status = status;
-    upsertSearchAttributes([{ key: SA.status, value: status }]);
-  };
-  setHandler(progressQuery, () => progress, { description: 'Stage, step / total, window in force, last metrics, ETA' });
-  upsertSearchAttributes([
-    { key: SA.run, value: runId },
-    { key: SA.status, value: 'validating' },
-    ...(progress.experiment ? [{ key: SA.experiment, value: progress.experiment }] : []),
-  ]);
-
-  const parsed = parseExperimentConfig(start.config);
-  if (!parsed.ok) {
-    const problems = parsed.issues.map((i) => `${i.path || '(config)'}: ${i.message}`);
-    progress.problems = problems;
-    setStatus('failed');
-    const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
-    throw ApplicationFailure.nonRetryable(
-      `invalid experiment config (${count}); fix these and start again:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-      INVALID_CONFIG,
-      { problems: parsed.issues }
-    );
-  }
-  const config = parsed.config;
+  const start = experimentStart(input);
+  const parentId = workflowInfo().workflowId;
+  const runId = start.runId ?? parentId;
+  const progress = new RunProgress(runId, configName(start.config));
+  const config = validConfig(start.config, (problems) => progress.invalid(problems));
   const plan = runPlan(config);
   const orchestration = orchestrationSettings(config);
-  const run: RunRef = {
-    experiment: config.name,
-    runId,
-    base: `${config.checkpoint.storage.replace(/\/+$/, '')}/${runId}`,
-    configHash: configHash(config),
-  };
-  const first = plan.stages[0];
-  Object.assign(progress, {
-    experiment: config.name,
-    stage: first ? { index: 0, name: first.name, count: plan.stages.length } : null,
-    totalSteps: plan.totalSteps,
-    window: windowAtStep(plan, 0),
-    summary: plan.summary,
-  } satisfies Partial<ExperimentProgress>);
-  setStatus('planned');
-  upsertSearchAttributes([
-    { key: SA.experiment, value: config.name },
-    { key: SA.step, value: 0 },
-    ...(first ? [{ key: SA.stage, value: first.name }] : []),
-  ]);
-  upsertMemo({
-    summary: plan.summary,
-    seed: config.seed,
-    base: run.base,
-    stages: plan.stages.map((s) => `${s.name}:${s.steps}`).join(' '),
-  });
-  setCurrentDetails(planDetails(plan, run));
-  log.info('experiment planned', { runId, summary: plan.summary });
+  const base = `${config.checkpoint.storage.replace(/\/+$/, '')}/${runId}`;
+  const run: RunRef = { experiment: config.name, runId, base, configHash: configHash(config) };
+  progress.planned(plan, run, config.seed);
 
-  // Steering: pause/resume/stop are held here and forwarded to the stage in progress; adjust is validated first.
-  let activeChild: string | null = null;
-  let paused = false;
-  let stopRequested = false;
-  // Each stage trains at its planned rate (its own learningRate, else grpo.learningRate) until an `adjust`, which sets
-  // the rate for the rest of the run, later stages included.
-  let adjustedLearningRate: number | undefined;
-  const learningRateOf = (i: number) => adjustedLearningRate ?? plan.stages[i].learningRate;
-  // Budgets and starts as the run goes: `adjust` changes a budget, which moves every later stage's start.
-  const stageSteps = plan.stages.map((s) => s.steps);
-  const stageStartAt = plan.stages.map((s) => s.startStep);
-  const stepsDoneIn = (i: number) => Math.max(0, progress.step - (stageStartAt[i] ?? 0));
-  const forward = (fn: (id: string) => Promise<void>) => {
-    if (activeChild)
-      fn(activeChild).catch((err) => log.warn('could not reach the running stage', { err: String(err) }));
-  };
-  setHandler(pauseSignal, () => {
-    paused = true;
-    setStatus('paused');
-    forward((id) => getExternalWorkflowHandle(id).signal(pauseSignal));
-  });
-  setHandler(resumeSignal, () => {
-    paused = false;
-    setStatus('training');
-    forward((id) => getExternalWorkflowHandle(id).signal(resumeSignal));
-  });
-  setHandler(stopSignal, () => {
-    stopRequested = true;
-    forward((id) => getExternalWorkflowHandle(id).signal(stopSignal));
-  });
-  setHandler(
-    adjustUpdate,
-    (a: Adjustment) => {
-      if (a.learningRate !== undefined) adjustedLearningRate = a.learningRate;
-      const i = progress.stage?.index ?? 0;
-      if (a.stageSteps !== undefined) stageSteps[i] = a.stageSteps;
-      forward((id) => getExternalWorkflowHandle(id).signal(applyAdjustmentSignal, a));
-      return { learningRate: learningRateOf(i), stageSteps: stageSteps[i], stage: plan.stages[i]?.name ?? '' };
+  // Stages as the run runs them (a resumed run keeps the old run's budgets), and where each one started.
+  let asRun = plan;
+  const startedAt: number[] = [];
+  let activeStage: string | null = null;
+  const steering = new Steering();
+  forwardSteering(steering, {
+    activeStage: () => activeStage,
+    currentStage: () => {
+      const i = progress.state.stage?.index ?? 0;
+      const s = asRun.stages[i];
+      const stepsDone = Math.max(0, progress.state.step - (startedAt[i] ?? s?.startStep ?? 0));
+      return {
+        index: i,
+        name: s?.name ?? '',
+        stepsDone,
+        plannedSteps: s?.steps ?? 0,
+        plannedRate: s?.learningRate ?? 0,
+      };
     },
-    {
-      validator: (a: Adjustment) => {
-        if (typeof a !== 'object' || a === null)
-          throw new Error('adjust takes an object: { learningRate?, stageSteps? }');
-        const known = ['learningRate', 'stageSteps'];
-        const unknown = Object.keys(a).filter((k) => !known.includes(k));
-        if (unknown.length)
-          throw new Error(`unknown field(s) ${unknown.join(', ')}: adjust takes learningRate, stageSteps`);
-        if (a.learningRate === undefined && a.stageSteps === undefined) throw new Error('nothing to adjust');
-        if (
-          a.learningRate !== undefined &&
-          !(typeof a.learningRate === 'number' && a.learningRate > 0 && a.learningRate < 1)
-        )
-          throw new Error(`learningRate must be a number in (0, 1), got ${String(a.learningRate)}`);
-        if (a.stageSteps !== undefined) {
-          const i = progress.stage?.index ?? 0;
-          const done = stepsDoneIn(i);
-          if (!Number.isInteger(a.stageSteps) || a.stageSteps < Math.max(1, done))
-            throw new Error(
-              `stageSteps must be a whole number ≥ ${Math.max(1, done)} (steps already done in '${plan.stages[i]?.name}'), got ${String(a.stageSteps)}`
-            );
-        }
-        if (progress.status === 'completed' || progress.status === 'stopped')
-          throw new Error(`the run is ${progress.status}`);
-      },
-      description:
-        'Change the learning rate (from now on, later stages included) or the current stage step budget: { learningRate?, stageSteps? }',
-    }
-  );
-  const started = Date.now();
-  setHandler(stepCompletedSignal, (summary: StepSummary) => {
-    progress.step = summary.step + 1;
-    progress.window = summary.window;
-    progress.lastMetrics = {
-      ...(summary.rewardMean !== null ? { reward: summary.rewardMean } : {}),
-      loss: summary.loss,
-      ...Object.fromEntries(
-        Object.entries(summary.perTask).flatMap(([t, v]) => (v === null ? [] : [[`reward/${t}`, v]]))
-      ),
-    };
-    upsertSearchAttributes([
-      { key: SA.step, value: progress.step },
-      ...(summary.rewardMean !== null ? [{ key: SA.reward, value: summary.rewardMean }] : []),
-    ]);
-    const elapsed = Date.now() - started;
-    const done = progress.step - (stageStartAt[0] ?? 0);
-    progress.etaMs = done > 0 ? Math.round((elapsed / done) * (progress.totalSteps - progress.step)) : null;
+    status: () => progress.state.status,
+    setStatus: (status) => progress.setStatus(status),
   });
 
-  const io = proxyActivities<Activities>(activityOptions(orchestration, orchestration.taskQueues.io, 'initRun'));
-  const cpu = proxyActivities<Activities>(activityOptions(orchestration, orchestration.taskQueues.cpu, 'prepareData'));
-  const gpu = proxyActivities<Activities>(activityOptions(orchestration, orchestration.taskQueues.gpu, 'evaluate'));
-
-  await io.initRun({ run, config: start.config, plan });
-  setStatus('preparing');
-  let policy: PolicyRef;
-  let cursor: DataCursor = {};
-  let step = 0;
-  let firstStage = 0;
-  let resumedFrom: ExperimentResult['resumedFrom'];
-  const evaluations: ExperimentResult['evaluations'] = [];
-  if (start.resumeFrom !== undefined && patched(RESUME_PATCH)) {
-    const from = start.resumeFrom;
-    const r = await io.resumeFromCheckpoint({ run, from });
-    try {
-      const asRun = planAsRun(plan, r.plan, r.stage);
-      firstStage = resumeStageIndex(asRun, r.policy.step, r.stage);
-      asRun.stages.forEach((s, i) => {
-        stageSteps[i] = s.steps;
-        stageStartAt[i] = s.startStep;
-      });
-      progress.totalSteps = asRun.totalSteps;
-      // A rate other than the stage's planned one was an adjust in the old run: it carries on, as it would have.
-      if (r.plan && r.plan.learningRate !== asRun.stages[firstStage]?.learningRate)
-        adjustedLearningRate = r.plan.learningRate;
-    } catch (err) {
-      if (!(err instanceof ResumePositionError)) throw err;
-      setStatus('failed');
-      throw ApplicationFailure.nonRetryable(`cannot resume run '${from.runId}': ${err.message}`, err.type);
-    }
-    ({ policy, cursor } = r);
-    step = r.policy.step;
-    resumedFrom = { runId: from.runId, step, checkpoint: r.checkpoint };
-    progress.step = step;
-    upsertMemo({ resumedFrom: from.runId, resumedAtStep: step, resumedCheckpoint: r.checkpoint });
-    upsertSearchAttributes([{ key: SA.step, value: step }]);
-    setCurrentDetails(
-      `Resumed from run \`${from.runId}\` at step ${step} (checkpoint \`${r.checkpoint}\`)\n\n${planDetails(plan, run)}`
-    );
-    await cpu.prepareData({ run }); // finds the copied data manifests: nothing is recomputed
-  } else {
-    await cpu.prepareData({ run });
-    policy = await gpu.initPolicy({ run });
-    if (config.evaluation.baseline) {
-      setStatus('evaluating');
-      const base = await gpu.evaluate({ run, step: 0, stage: 'base', reason: 'base', policy });
-      evaluations.push({ after: 'base', step: 0, scores: base.scores });
-    }
-  }
-  const resumedAt = step;
+  await activity(orchestration, orchestration.taskQueues.io, 'initRun')({ run, config: start.config, plan });
+  progress.setStatus('preparing');
+  const from = start.resumeFrom
+    ? await resumedStart(orchestration, run, plan, start.resumeFrom, progress, steering)
+    : await freshStart(orchestration, run, plan, config.evaluation.baseline, progress);
+  asRun = from.asRun;
+  let { step, policy, cursor } = from;
+  const evaluations: ExperimentResult['evaluations'] = from.baseScores
+    ? [{ after: 'base', step: 0, scores: from.baseScores }]
+    : [];
 
   let finalCheckpoint: string | null = null;
-  for (const planned of plan.stages) {
-    if (stopRequested) break;
-    if (planned.index < firstStage) continue; // completed by the run this one resumes
-    // A resumed stage keeps its planned start (windows count from there); otherwise budgets may have been adjusted:
-    // this stage runs [step, step + its budget), its windows recomputed for that span.
-    const stageStart = resumedFrom && planned.index === firstStage ? stageStartAt[planned.index] : step;
-    stageStartAt[planned.index] = stageStart;
-    const endStep = stageStart + stageSteps[planned.index];
-    const stageWindow = config.schedule.stages.find((s) => s.name === planned.name)?.window;
-    const windows = windowSegments(config.window, { window: stageWindow, startStep: stageStart, endStep });
-    progress.stage = { index: planned.index, name: planned.name, count: plan.stages.length };
-    upsertSearchAttributes([{ key: SA.stage, value: planned.name }]);
-    setStatus(paused ? 'paused' : 'training');
-    activeChild = `${info.workflowId}/stage-${planned.index}-${planned.name}`;
-    const result: StageResult = await executeChild(stage, {
-      workflowId: activeChild,
-      taskQueue: orchestration.taskQueues.workflow,
-      typedSearchAttributes: [
-        { key: SA.experiment, value: config.name },
-        { key: SA.run, value: runId },
-        { key: SA.stage, value: planned.name },
-        { key: SA.status, value: 'training' },
-      ],
-      args: [
-        {
-          run,
-          stage: { index: planned.index, name: planned.name, startStep: stageStart, endStep, windows },
-          step,
-          policy,
-          cursor,
-          learningRate: learningRateOf(planned.index),
-          checkpointEverySteps: plan.checkpointEverySteps,
-          evaluateEverySteps: plan.evaluateEverySteps,
-          evaluateAtStageEnd: plan.evaluateAtStageEnd,
-          continueAsNewEverySteps: plan.continueAsNewEverySteps,
-          reportEverySteps: plan.reportEverySteps,
-          orchestration,
-          parentId: info.workflowId,
-          paused,
-          stopRequested,
-        },
-      ],
+  for (const planned of asRun.stages) {
+    if (steering.stopRequested) break;
+    if (planned.index < from.firstStage) continue; // completed by the run this one resumes
+    // A resumed stage keeps its planned start (windows count from there); any other starts where the last one ended,
+    // which an adjusted budget may have moved.
+    const startStep = from.resumedFrom && planned.index === from.firstStage ? planned.startStep : step;
+    startedAt[planned.index] = startStep;
+    const steps = steering.budgetOf(planned.index, planned.steps);
+    progress.stageStarted(planned.index, planned.name, plan.stages.length, steering.paused);
+    activeStage = stageWorkflowId(parentId, planned);
+    const result = await runStage({
+      config,
+      plan,
+      run,
+      orchestration,
+      planned,
+      startStep,
+      steps,
+      step,
+      policy,
+      cursor,
+      steering: steering.state(),
+      parentId,
     });
-    activeChild = null;
+    activeStage = null;
     ({ step, policy, cursor } = result);
     finalCheckpoint = result.checkpoint;
-    progress.step = step;
+    progress.state.step = step;
     if (result.evaluation) evaluations.push({ after: planned.name, ...result.evaluation });
-    if (result.stopped) stopRequested = true;
-    if (paused) await condition(() => !paused || stopRequested);
+    if (result.stopped) steering.stopRequested = true;
+    if (steering.paused) await steering.released();
   }
-  if (resumedFrom && !stopRequested && step <= resumedAt) {
+  if (from.resumedFrom && !steering.stopRequested && step <= from.step) {
     // Unreachable by construction (resumeStageIndex); kept so a future change cannot make a resume a silent no-op.
-    setStatus('failed');
-    throw ApplicationFailure.nonRetryable(`resumed at step ${resumedAt} but trained no step`, 'NothingToResume');
+    progress.setStatus('failed');
+    throw ApplicationFailure.nonRetryable(`resumed at step ${from.step} but trained no step`, NOTHING_TO_RESUME);
   }
-  const status = stopRequested ? 'stopped' : 'completed';
-  setStatus(status);
+  const status = steering.stopRequested ? 'stopped' : 'completed';
+  progress.setStatus(status);
+  const resumedFrom = from.resumedFrom ? { resumedFrom: from.resumedFrom } : {};
   return {
     runId,
     status,
     summary: plan.summary,
     plan,
     steps: step,
-    base: run.base,
+    base,
     evaluations,
     finalCheckpoint,
-    ...(resumedFrom ? { resumedFrom } : {}),
+    ...resumedFrom,
   };
-}
-
-/** Markdown for the Web UI's "current details" panel. */
-function planDetails(plan: RunPlan, run: RunRef): string {
-  const rows = plan.stages.map((s) => {
-    const windows = s.windows.map((w) => `${w.maxTokens}`).join(' → ');
-    return `| ${s.index + 1} | ${s.name} | ${s.tasks.map((t) => `${t.task}×${t.weight}`).join(', ')} | ${s.startStep}–${s.endStep - 1} | ${windows} |`;
-  });
-  return [
-    `**${plan.summary}**`,
-    '',
-    `${plan.batch.promptsPerStep} prompts × ${plan.batch.groupSize} responses per step; ${plan.batch.optimizerStepsPerStep} optimiser step(s) per step`,
-    '',
-    `Checkpoints, metrics and evaluations: \`${run.base}\``,
-    '',
-    '| # | stage | tasks | steps | window (tokens) |',
-    '|---|---|---|---|---|',
-    ...rows,
-  ].join('\n');
 }

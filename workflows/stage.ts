@@ -1,109 +1,60 @@
 /**
  * The `stage` workflow: the RL step loop of one stage (DESIGN "One RL step, as data"), a child of `experiment`.
- * Each step: sampleBatch (cpu) → rollout (gpu) → score (cpu) → update (gpu), a checkpoint every K steps (io), a
- * periodic evaluation every N. Continue-as-new every `continueAsNewEverySteps` steps and whenever Temporal suggests
- * it, carrying only references and small summaries, so the history stays bounded however long the stage is.
+ * Each step is `runStep` (step.ts); after it, at their cadences (stage-cadence.ts): a report to the experiment, a
+ * periodic evaluation, a checkpoint. It obeys the steering its experiment forwards (steering.ts). It continues as new
+ * every `continueAsNewEverySteps` steps and whenever Temporal suggests it, carrying only references and small
+ * summaries, so the history stays bounded however long the stage is.
  */
-import { msToNumber } from '@temporalio/common/lib/time.js';
-import {
-  ActivityFailure,
-  allHandlersFinished,
-  CancellationScope,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  log,
-  patched,
-  proxyActivities,
-  setHandler,
-  TimeoutFailure,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type * as activities from '../activities/index.ts';
-import type {
-  DataCursor,
-  PolicyRef,
-  RolloutInput,
-  RolloutOutput,
-  RunRef,
-  SampleBatchOutput,
-  StepSummary,
-  UpdateInput,
-  UpdateOutput,
-} from '../activities/types.ts';
-import { activityOptions, type OrchestrationSettings } from './activity-options.ts';
-import { applyAdjustmentSignal, pauseSignal, resumeSignal, stepCompletedSignal, stopSignal } from './messages.ts';
+import { allHandlersFinished, condition, continueAsNew, upsertSearchAttributes } from '@temporalio/workflow';
+import type { DataCursor, PolicyRef, RunRef, SampleBatchOutput, StepSummary } from '../activities/types.ts';
+import type { PlanInForce } from '../storage/checkpoints.ts';
+import type { OrchestrationSettings } from './activity-options.ts';
+import { activity } from './activity-proxy.ts';
+import { GpuRoute } from './gpu-route.ts';
 import type { WindowSegment } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
-
-type Activities = typeof activities;
+import {
+  type AfterStep,
+  checkpointDue,
+  continueAsNewDue,
+  periodicEvaluationDue,
+  reportDue,
+  type StageCadence,
+} from './stage-cadence.ts';
+import { obeySteering, Steering, type SteeringState } from './steering.ts';
+import { runStep } from './step.ts';
+import { StepReports } from './step-reports.ts';
 
 export interface StageSpec {
   index: number;
   name: string;
-  /** First global step of the stage and the step after its last (the budget; `adjust` may move endStep). */
+  /** First global step of the stage and the step after its last, as planned (`adjust` may move the end). */
   startStep: number;
   endStep: number;
   windows: WindowSegment[];
 }
 
-export interface StageInput {
+export interface StageInput extends StageCadence {
   run: RunRef;
   stage: StageSpec;
   /** Next global step to run. */
   step: number;
   policy: PolicyRef;
   cursor: DataCursor;
+  /** The stage's planned learning rate; an adjusted one is in `steering`. */
   learningRate: number;
-  checkpointEverySteps: number;
-  evaluateEverySteps: number;
-  /** False: no stage-end evaluation (evaluation.atStageEnd). Absent in inputs recorded before the knob: true. */
-  evaluateAtStageEnd?: boolean;
-  continueAsNewEverySteps: number;
-  /** Report every this many steps to the experiment (and always a stage's last step); default 1. */
-  reportEverySteps?: number;
   orchestration: OrchestrationSettings;
   /** Workflow id of the experiment to report steps to. */
   parentId: string;
-  /** Carried over continue-as-new. */
-  paused?: boolean;
-  stopRequested?: boolean;
+  /** Steering in force when the stage (or this run of it) starts. */
+  steering?: SteeringState;
   /** The GPU worker's own queue that holds the policy in memory (worker-specific task queue). */
   workerQueue?: string;
   /** Last completed step, for the progress of a continued run. */
   last?: StepSummary;
-  /** Test hook: continue-as-new after this many history events. */
-  maxHistoryEvents?: number;
   /** The next step's batch, sampled while the previous update ran (carried over continue-as-new). */
   prefetched?: { step: number; batch: SampleBatchOutput };
 }
-
-/**
- * Patch: the next step's batch is sampled while this step's update runs (it needs only the data cursor, not the new
- * policy), so a step's critical path is rollout → score → update and sampleBatch's round trip leaves it
- * (bench/orchestration.ts). Histories recorded before it sample at the start of each step, and keep replaying so.
- */
-export const PREFETCH_BATCH_PATCH = 'prefetch-next-batch';
-
-/**
- * Patch: after a pause, a budget cut to the step the run holds at ends the stage there (before it, the step ran
- * anyway). Only asked when that happens, so histories without such a cut are unaffected.
- */
-export const BUDGET_RECHECK_PATCH = 'budget-recheck-after-pause';
-
-/**
- * Patch: the score is scheduled with the rollout and waits in its worker for the rollout's output (`pipelinedStep`).
- * Histories recorded before it schedule the score after the rollout completes, and keep replaying so.
- */
-export const PIPELINED_STEP_PATCH = 'pipelined-step-phases';
-
-/**
- * Patch: the step's report to the parent is sent without waiting for the server to confirm it before the next step
- * starts (a workflow-task round trip per step saved, bench/orchestration.ts); failures still fail the stage, at the
- * next await of it. Histories recorded before it wait, and keep replaying that way.
- */
-export const OVERLAP_SIGNAL_PATCH = 'step-signal-overlaps-next-step';
 
 export interface StageResult {
   step: number;
@@ -117,274 +68,105 @@ export interface StageResult {
   evaluation: { step: number; scores: Record<string, number | null> } | null;
 }
 
+export async function stage(input: StageInput): Promise<StageResult> {
+  const s: StageInput = { ...input };
+  const o = s.orchestration;
+  const steering = new Steering(s.steering);
+  obeySteering(steering, s.stage.index);
+  const gpu = new GpuRoute(o, s.workerQueue);
+  const reports = new StepReports(s.parentId);
+  const endStep = () => s.stage.startStep + steering.budgetOf(s.stage.index, s.stage.endStep - s.stage.startStep);
+  const evaluate = (reason: 'periodic' | 'stage-end') =>
+    activity(
+      o,
+      o.taskQueues.gpu,
+      'evaluate'
+    )({ run: s.run, step: s.step, stage: s.stage.name, reason, policy: s.policy });
+  const checkpoint = () =>
+    activity(
+      o,
+      o.taskQueues.io,
+      'checkpoint'
+    )({
+      run: s.run,
+      step: s.step,
+      stage: s.stage.name,
+      policy: s.policy,
+      plan: planInForce(s.stage, endStep(), steering.rateFor(s.learningRate)),
+    });
+  let stepsThisRun = 0;
+
+  while (s.step < endStep()) {
+    await steering.released();
+    // Stopped, or the budget was cut to this very step while the run was paused here.
+    if (steering.stopRequested || s.step >= endStep()) break;
+    const step = s.step;
+    upsertSearchAttributes([{ key: SA.status, value: 'training' }]);
+    const batch =
+      s.prefetched?.step === step
+        ? s.prefetched.batch
+        : await activity(
+            o,
+            o.taskQueues.cpu,
+            'sampleBatch'
+          )({ run: s.run, step, stageIndex: s.stage.index, cursor: s.cursor });
+    s.prefetched = undefined;
+    const { updated, nextBatch } = await runStep(o, gpu, {
+      run: s.run,
+      step,
+      stage: s.stage,
+      policy: s.policy,
+      batch,
+      window: windowFor(s.stage, step),
+      learningRate: steering.rateFor(s.learningRate),
+      hasNextStep: () => step + 1 < endStep(),
+    });
+    if (nextBatch) s.prefetched = { step: step + 1, batch: nextBatch };
+    Object.assign(s, { step: step + 1, policy: updated.policy, cursor: batch.cursor, last: updated.summary });
+    stepsThisRun++;
+    const reward = updated.summary.rewardMean;
+    upsertSearchAttributes([
+      { key: SA.step, value: s.step },
+      ...(reward !== null ? [{ key: SA.reward, value: reward }] : []),
+    ]);
+
+    const at: AfterStep = {
+      step: s.step,
+      doneInStage: s.step - s.stage.startStep,
+      atEnd: s.step >= endStep(),
+      stopping: steering.stopRequested,
+    };
+    if (reportDue(s, at)) await reports.send(updated.summary);
+    // Evaluation first, so a checkpoint taken at the same step records its held-out score for keep-best.
+    if (periodicEvaluationDue(s, at)) await evaluate('periodic');
+    if (checkpointDue(s, at)) await checkpoint();
+    if (continueAsNewDue(s, at, stepsThisRun)) {
+      await reports.flushed();
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof stage>({ ...s, workerQueue: gpu.workerQueue, steering: steering.state() });
+    }
+  }
+
+  // Budget reached: the stage-end evaluation (SPEC §8's BWT rows). Stopped: none, the run ends here.
+  const evaluation =
+    steering.stopRequested || s.evaluateAtStageEnd === false
+      ? null
+      : { step: s.step, scores: (await evaluate('stage-end')).scores };
+  // Either way the stage ends on a checkpoint, so a stop never loses completed steps.
+  const ck = await checkpoint();
+  await reports.flushed();
+  await condition(allHandlersFinished);
+  const { step, policy, cursor, last } = s;
+  return { step, policy, cursor, last, stopped: steering.stopRequested, checkpoint: ck.prefix, evaluation };
+}
+
 /** Window in force at a global step of this stage; the last segment's value past its end (after an adjust). */
 export function windowFor(stage: StageSpec, step: number): number {
   for (const w of stage.windows) if (step >= w.fromStep && step < w.toStep) return w.maxTokens;
   return stage.windows.at(-1)?.maxTokens ?? 1;
 }
 
-/**
- * Patch: a rollout/update on a GPU worker's own queue gets one attempt; when it fails retryably (the worker died: its
- * heartbeat timed out) the step falls back to the shared GPU queue at once, instead of retrying on a queue nobody
- * polls any more and waiting out the sticky schedule-to-start timeout (measured: 27.5 s from kill -9 to the
- * interrupted rollout done, 20 s of it that wait). Histories recorded before it keep retrying on the sticky queue.
- */
-export const STICKY_SINGLE_ATTEMPT_PATCH = 'sticky-gpu-single-attempt';
-
-/** An attempt that failed and would have been retried (not bad input, not a cancellation). */
-function isRetryableAttemptFailure(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
-}
-
-function isScheduleToStartTimeout(err: unknown): boolean {
-  return (
-    err instanceof ActivityFailure &&
-    err.cause instanceof TimeoutFailure &&
-    err.cause.timeoutType === 'SCHEDULE_TO_START'
-  );
-}
-
-export async function stage(input: StageInput): Promise<StageResult> {
-  const s: StageInput = { ...input };
-  const o = s.orchestration;
-  const cpu = proxyActivities<Activities>(activityOptions(o, o.taskQueues.cpu, 'score'));
-  const io = proxyActivities<Activities>(activityOptions(o, o.taskQueues.io, 'checkpoint'));
-  const sharedGpu = proxyActivities<Activities>(activityOptions(o, o.taskQueues.gpu, 'update'));
-  const evaluator = proxyActivities<Activities>(activityOptions(o, o.taskQueues.gpu, 'evaluate'));
-  // Rollout and update prefer the worker that holds the policy in memory; if it is gone (nobody picks the task up
-  // within the schedule-to-start timeout), any GPU worker takes over and reloads from the policy reference.
-  const onGpu = async <K extends 'rollout' | 'update'>(
-    name: K,
-    arg: Parameters<Activities[K]>[0]
-  ): Promise<Awaited<ReturnType<Activities[K]>>> => {
-    if (s.workerQueue) {
-      const options = activityOptions(o, s.workerQueue, name);
-      const single = patched(STICKY_SINGLE_ATTEMPT_PATCH);
-      const sticky = proxyActivities<Activities>({
-        ...options,
-        scheduleToStartTimeout: o.stickyScheduleToStartTimeout,
-        ...(single ? { retry: { ...options.retry, maximumAttempts: 1 } } : {}),
-      });
-      try {
-        return (await (sticky[name] as (a: typeof arg) => Promise<unknown>)(arg)) as Awaited<ReturnType<Activities[K]>>;
-      } catch (err) {
-        if (!isScheduleToStartTimeout(err) && !(single && isRetryableAttemptFailure(err))) throw err;
-        log.warn('the GPU worker holding the policy is gone; falling back to any GPU worker', { queue: s.workerQueue });
-        s.workerQueue = undefined;
-      }
-    }
-    return (await (sharedGpu[name] as (a: typeof arg) => Promise<unknown>)(arg)) as Awaited<ReturnType<Activities[K]>>;
-  };
-
-  /**
-   * One step with the score scheduled together with the rollout (activities/dataflow.ts): it waits in its worker for
-   * the rollout's output, so no workflow round trip sits between rollout and score; a failed rollout cancels it. The
-   * update is still scheduled after the score: the worker holding the policy takes one activity at a time, and a task
-   * queued behind a busy worker can wait long for its poller (measured: 20 s schedule-to-start timeouts in 2–3 of 8
-   * steps when the update was scheduled ahead too).
-   */
-  const pipelinedStep = async (
-    rolloutInput: RolloutInput,
-    updateBase: Omit<UpdateInput, 'rolloutsKey' | 'rewardsKey' | 'timings'>,
-    prefetchNext: () => Promise<SampleBatchOutput> | null
-  ) => {
-    const rolloutP = onGpu('rollout', rolloutInput);
-    const scoreScope = new CancellationScope();
-    const scoreP = scoreScope.run(() =>
-      proxyActivities<Activities>({
-        ...activityOptions(o, o.taskQueues.cpu, 'score'),
-        // It waits for the rollout first.
-        startToCloseTimeout: msToNumber(o.activityTimeouts.score) + msToNumber(o.activityTimeouts.rollout),
-      }).score({ run: s.run, step: rolloutInput.step, promptsKey: rolloutInput.promptsKey, after: 'rollout' })
-    );
-    scoreP.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
-    let rollout: RolloutOutput;
-    try {
-      rollout = await rolloutP;
-    } catch (err) {
-      scoreScope.cancel();
-      throw err;
-    }
-    s.workerQueue = rollout.workerQueue;
-    const scored = await scoreP;
-    const updating = onGpu('update', {
-      ...updateBase,
-      rolloutsKey: rollout.rolloutsKey,
-      rewardsKey: scored.rewardsKey,
-      timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
-    });
-    const [updated, nextBatch] = await Promise.all([updating, prefetchNext()]);
-    return { rollout, updated, nextBatch };
-  };
-
-  setHandler(pauseSignal, () => {
-    s.paused = true;
-  });
-  setHandler(resumeSignal, () => {
-    s.paused = false;
-  });
-  setHandler(stopSignal, () => {
-    s.stopRequested = true;
-  });
-  setHandler(applyAdjustmentSignal, (a) => {
-    if (a.learningRate !== undefined) s.learningRate = a.learningRate;
-    if (a.stageSteps !== undefined) s.stage = { ...s.stage, endStep: s.stage.startStep + a.stageSteps };
-  });
-  const parent = getExternalWorkflowHandle(s.parentId);
-  let stepsThisRun = 0;
-  let reporting: Promise<void> = Promise.resolve();
-  let reportFailure: unknown = null;
-  const reported = async () => {
-    await reporting;
-    if (reportFailure !== null) throw reportFailure;
-  };
-
-  while (s.step < s.stage.endStep) {
-    await condition(() => !s.paused || !!s.stopRequested);
-    if (s.stopRequested) break;
-    // The budget may have been cut to this very step while the run was paused here.
-    if (s.step >= s.stage.endStep && patched(BUDGET_RECHECK_PATCH)) break;
-    const step = s.step;
-    const window = windowFor(s.stage, step);
-    upsertSearchAttributes([{ key: SA.status, value: 'training' }]);
-
-    const batch =
-      s.prefetched?.step === step
-        ? s.prefetched.batch
-        : await cpu.sampleBatch({ run: s.run, step, stageIndex: s.stage.index, cursor: s.cursor });
-    s.prefetched = undefined;
-    const rolloutInput = { run: s.run, step, policy: s.policy, promptsKey: batch.promptsKey, window };
-    const updateBase = {
-      run: s.run,
-      step,
-      stage: s.stage.name,
-      policy: s.policy,
-      promptsKey: batch.promptsKey,
-      window,
-      learningRate: s.learningRate,
-      cursor: batch.cursor,
-    };
-    const prefetchNext = () =>
-      step + 1 < s.stage.endStep && patched(PREFETCH_BATCH_PATCH)
-        ? cpu.sampleBatch({ run: s.run, step: step + 1, stageIndex: s.stage.index, cursor: batch.cursor })
-        : null;
-    let rollout: RolloutOutput;
-    let updated: UpdateOutput;
-    let nextBatch: SampleBatchOutput | null;
-    if (patched(PIPELINED_STEP_PATCH)) {
-      ({ rollout, updated, nextBatch } = await pipelinedStep(rolloutInput, updateBase, prefetchNext));
-    } else {
-      rollout = await onGpu('rollout', rolloutInput);
-      s.workerQueue = rollout.workerQueue;
-      const scored = await cpu.score({
-        run: s.run,
-        step,
-        promptsKey: batch.promptsKey,
-        rolloutsKey: rollout.rolloutsKey,
-      });
-      const updating = onGpu('update', {
-        ...updateBase,
-        rolloutsKey: rollout.rolloutsKey,
-        rewardsKey: scored.rewardsKey,
-        timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
-      });
-      // Scheduled in the same workflow task as the update; a batch for a step the stage never reaches (stop, a
-      // shortened budget) is harmless: sampleBatch keys its output by stage too.
-      [updated, nextBatch] = await Promise.all([updating, prefetchNext()]);
-    }
-    if (nextBatch) s.prefetched = { step: step + 1, batch: nextBatch };
-    s.workerQueue = updated.workerQueue;
-    s.policy = updated.policy;
-    s.cursor = batch.cursor;
-    s.step = step + 1;
-    s.last = updated.summary;
-    stepsThisRun++;
-    upsertSearchAttributes([
-      { key: SA.step, value: s.step },
-      ...(updated.summary.rewardMean !== null ? [{ key: SA.reward, value: updated.summary.rewardMean }] : []),
-    ]);
-    const every = s.reportEverySteps ?? 1;
-    if (every <= 1 || (s.step - s.stage.startStep) % every === 0 || s.step >= s.stage.endStep || s.stopRequested) {
-      await reported(); // the previous step's report (long confirmed in practice); rethrows its failure
-      const report = parent.signal(stepCompletedSignal, updated.summary);
-      if (patched(OVERLAP_SIGNAL_PATCH))
-        reporting = report.then(
-          () => {},
-          (err) => {
-            reportFailure = err;
-          }
-        );
-      else await report;
-    }
-
-    const done = s.step - s.stage.startStep;
-    const atEnd = s.step >= s.stage.endStep;
-    // Evaluation first, so a checkpoint taken at the same step records its held-out score for keep-best. A stage's
-    // last step is evaluated at the stage end, unless that evaluation is switched off.
-    const periodicHere = !atEnd || s.evaluateAtStageEnd === false;
-    if (periodicHere && s.evaluateEverySteps > 0 && s.step % s.evaluateEverySteps === 0) {
-      await evaluator.evaluate({ run: s.run, step: s.step, stage: s.stage.name, reason: 'periodic', policy: s.policy });
-    }
-    if (!atEnd && done % s.checkpointEverySteps === 0) {
-      await io.checkpoint({ run: s.run, step: s.step, stage: s.stage.name, policy: s.policy, plan: planInForce(s) });
-    }
-    if (!atEnd && shouldContinueAsNew(s, stepsThisRun)) {
-      await reported();
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof stage>({ ...s });
-    }
-  }
-
-  // Budget reached: the stage-end evaluation (SPEC §8's BWT rows). Stopped: none, the run ends here.
-  const evaluation =
-    s.stopRequested || s.evaluateAtStageEnd === false
-      ? null
-      : {
-          step: s.step,
-          scores: (
-            await evaluator.evaluate({
-              run: s.run,
-              step: s.step,
-              stage: s.stage.name,
-              reason: 'stage-end',
-              policy: s.policy,
-            })
-          ).scores,
-        };
-  // Either way the stage ends on a checkpoint, so a stop never loses completed steps.
-  const ck = await io.checkpoint({
-    run: s.run,
-    step: s.step,
-    stage: s.stage.name,
-    policy: s.policy,
-    plan: planInForce(s),
-  });
-  await reported();
-  await condition(allHandlersFinished);
-  return {
-    step: s.step,
-    policy: s.policy,
-    cursor: s.cursor,
-    last: s.last,
-    stopped: !!s.stopRequested,
-    checkpoint: ck.prefix,
-    evaluation,
-  };
-}
-
-function shouldContinueAsNew(s: StageInput, stepsThisRun: number): boolean {
-  const info = workflowInfo();
-  if (info.continueAsNewSuggested) return true;
-  if (s.maxHistoryEvents !== undefined && info.historyLength > s.maxHistoryEvents) return true;
-  return stepsThisRun >= s.continueAsNewEverySteps;
-}
-
 /** What a checkpoint records of the plan, so a resume continues with adjusted budgets and learning rate. */
-function planInForce(s: StageInput) {
-  return {
-    stageIndex: s.stage.index,
-    stageStartStep: s.stage.startStep,
-    stageEndStep: s.stage.endStep,
-    learningRate: s.learningRate,
-  };
+function planInForce(stage: StageSpec, endStep: number, learningRate: number): PlanInForce {
+  return { stageIndex: stage.index, stageStartStep: stage.startStep, stageEndStep: endStep, learningRate };
 }

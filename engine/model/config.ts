@@ -39,7 +39,7 @@ export const PRESETS = {
     qkvBias: true,
     qkNorm: false,
   },
-  /** ~3.3M parameters: the upper bound the probe measured as feasible on one wasm thread. */
+  /** ~3.3M parameters: about the largest that trains in reasonable time on one wasm thread (shared/research/tfjs-probe.md). */
   small: {
     vocabSize: 260,
     hiddenSize: 256,

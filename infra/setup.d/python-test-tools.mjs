@@ -12,6 +12,9 @@ export const PYTHON_TEST_TOOLS_REQUIREMENTS = [
   'safetensors==0.8.0',
   'tokenizers==0.23.3',
   'jinja2==3.1.6',
+  // the math verifier's test oracle; the antlr4 runtime pinned as its README asks
+  'math-verify==0.8.0',
+  'antlr4-python3-runtime==4.13.2',
 ];
 const STAMP = path.join(PYTHON_TEST_TOOLS_DIR, '.omni-zero-requirements');
 

@@ -16,6 +16,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -25,6 +26,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PINNED_NODE_DIR, relaunchOnSupportedNode } from '../node-runtime.mjs';
 import { ROOT, VENV_DIR } from '../paths.mjs';
 import {
   TENSORFLOW_CPU,
@@ -39,6 +41,7 @@ import {
   tfjsNodeStatus,
   tfjsNodeSupported,
 } from './locate.mjs';
+import { patchRemovedUtilCalls } from './patch-util.mjs';
 import { pyshimSource, pythonSymbolsReferencedBy } from './pyshim.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -212,8 +215,14 @@ function stageLibraries(pkgDir) {
   symlinkSync('libtensorflow_framework.so.2', path.join(lib, 'libtensorflow_framework.so'));
 }
 
+/**
+ * node-gyp from npm's own node_modules: beside this node when it came with npm, else the npm found on PATH (the
+ * pinned Node's package ships no npm, and under it `npm root -g` points into that Node's folder).
+ */
 function nodeGypScript() {
   const candidates = [path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm')];
+  const onPath = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' });
+  if (onPath.status === 0) candidates.push(path.resolve(path.dirname(realpathSync(onPath.stdout.trim())), '..'));
   const r = spawnSync('npm', ['root', '-g'], { encoding: 'utf8' });
   if (r.status === 0) candidates.push(path.join(r.stdout.trim(), 'npm'));
   for (const npmDir of candidates) {
@@ -233,10 +242,13 @@ function compileBinding(pkgDir) {
     `--module_path=${path.join(pkgDir, 'lib', 'napi-v8')}`,
     '--napi_build_version=8',
   ];
-  // Node's own headers when the runtime ships them (Debian's nodejs: /usr/include/node); otherwise node-gyp fetches
-  // them from nodejs.org.
-  const nodedir = path.resolve(path.dirname(process.execPath), '..');
-  if (existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${nodedir}`);
+  // The running Node's own headers: the pinned Node's package ships them (setup runs under it where the machine's
+  // node is older), as does Debian's nodejs (/usr/include/node). Failing that, the pinned Node's when installed (an
+  // N-API v8 addon needs only node_api.h, stable across versions); otherwise node-gyp fetches them from nodejs.org.
+  const nodedir = [path.resolve(path.dirname(process.execPath), '..'), PINNED_NODE_DIR].find((dir) =>
+    existsSync(path.join(dir, 'include', 'node', 'node_api.h'))
+  );
+  if (nodedir) args.push(`--nodedir=${nodedir}`);
   step('node-gyp (compiling tfjs_binding)', process.execPath, args, { cwd: pkgDir });
 }
 
@@ -354,6 +366,11 @@ export async function buildTfjsNode({ log = () => {}, force = false } = {}) {
     );
     shareProjectTfjs(staging);
     const pkgDir = path.join(staging, 'node_modules', '@tensorflow', 'tfjs-node');
+    try {
+      patchRemovedUtilCalls(pkgDir);
+    } catch (err) {
+      throw new TfjsNodeBuildError(`patching for Node ≥ 23: ${err.message}`);
+    }
     extractFromWheel(wheel, pkgDir);
     stageLibraries(pkgDir);
     compileBinding(pkgDir);
@@ -361,7 +378,7 @@ export async function buildTfjsNode({ log = () => {}, force = false } = {}) {
     verify(pkgDir);
     writeFileSync(
       path.join(staging, path.basename(TFJS_NODE_STAMP)),
-      `${JSON.stringify({ key: TFJS_NODE_BUILD_KEY, builtAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000 })}\n`
+      `${JSON.stringify({ key: TFJS_NODE_BUILD_KEY, builtAt: new Date().toISOString(), node: process.version, seconds: (Date.now() - started) / 1000 })}\n`
     );
     rmSync(TFJS_NODE_PREFIX, { recursive: true, force: true });
     renameSync(staging, TFJS_NODE_PREFIX);
@@ -383,10 +400,15 @@ export async function buildTfjsNode({ log = () => {}, force = false } = {}) {
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+const cliLog = (m) => process.stderr.write(`${m}\n`);
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) &&
+  !relaunchOnSupportedNode({ log: cliLog })
+) {
   try {
     const result = await buildTfjsNode({
-      log: (m) => process.stderr.write(`${m}\n`),
+      log: cliLog,
       force: process.argv.includes('--force'),
     });
     if (result === 'busy') console.error('another process is building the native backend; try again when it is done');

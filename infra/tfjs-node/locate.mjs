@@ -42,7 +42,7 @@ export const TFJS_NODE_CACHE_DIR = path.join(CACHE_DIR, 'downloads');
  * Identifies one build recipe: a stamp with another key is stale. Bump `recipe` when build.mjs changes what it makes.
  * N-API v8 addons are ABI-stable across Node versions, so the Node version is not part of the key.
  */
-export const TFJS_NODE_BUILD_KEY = `tfjs-node@${TFJS_NODE_VERSION}+tensorflow-cpu@${TENSORFLOW_CPU.version}+napi8+recipe1`;
+export const TFJS_NODE_BUILD_KEY = `tfjs-node@${TFJS_NODE_VERSION}+tensorflow-cpu@${TENSORFLOW_CPU.version}+napi8+recipe2`;
 
 /** Path of the compiled addon where tfjs-node's loader (@mapbox/node-pre-gyp `find`) looks for it on N-API ≥ 8. */
 export const TFJS_NODE_BINDING = path.join(TFJS_NODE_PACKAGE_DIR, 'lib', 'napi-v8', 'tfjs_binding.node');

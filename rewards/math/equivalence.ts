@@ -27,8 +27,19 @@ export interface EquivalenceOptions {
   approxMinSignificantDigits: number;
   /** Accept any two numbers within this relative difference (science answers); default 0 = exact. */
   relativeTolerance: number;
+  /**
+   * Math-Verify's `float_rounding`: when set, a decimal literal equals a value if both round to the same number at
+   * this many decimal places (`2.6667` = 8/3 at 2). Unset (default): the approxMinSignificantDigits rule.
+   */
+  floatRounding: number | null;
   /** Ask the CAS before numeric sampling (slower; the default asks it only when sampling is inconclusive). */
   casFirst: boolean;
+  /**
+   * Whether a prediction written as an inequality (`-2 \le x \le 7`) may match a gold written as an interval
+   * (`[-2, 7]`); the other way round always matches. Default true: a correct inequality is a correct answer
+   * (Math-Verify's `allow_set_relation_comp` defaults to false; docs/math-verifier.md lists the divergence).
+   */
+  allowSetRelationComparison: boolean;
 }
 
 export class DeadlineExceeded extends Error {}
@@ -55,11 +66,18 @@ export class Comparer {
     this.remaining();
     // A bare `x = 2` is its value; both sides equations with the same variable compare by value too.
     if (a.kind === 'equation' && b.kind === 'equation') {
-      if (a.variable && a.variable === b.variable && a.value && b.value) return this.compare(a.value, b.value);
+      if (a.variable && a.variable === b.variable) return this.compare(a.value, b.value);
       return this.compareEquations(a.lhs, a.rhs, b.lhs, b.rhs);
     }
-    if (a.kind === 'equation') return a.value ? this.compare(a.value, b) : no('structural', 'equation vs value');
-    if (b.kind === 'equation') return b.value ? this.compare(a, b.value) : no('structural', 'value vs equation');
+    // An equation against a plain value states its last side (`\frac{NO}{BO} = \frac{1}{\sqrt6}`, `V_1:V_2 = 11:21`).
+    if (a.kind === 'equation') return a.assigns ? this.compare(a.value, b) : no('structural', 'equation vs value');
+    if (b.kind === 'equation') return b.assigns ? this.compare(a, b.value) : no('structural', 'value vs equation');
+    // `1,22` against a number may be the decimal 1.22 (a decimal comma)
+    const decimal = (l: MathValue, v: MathValue) => l.kind === 'list' && l.decimalComma && v.kind === 'scalar';
+    if (decimal(a, b) || decimal(b, a)) {
+      const [l, v] = (a.kind === 'list' ? [a, b] : [b, a]) as [MathValue & { decimalComma: string }, MathValue];
+      return this.compare({ kind: 'scalar', text: l.decimalComma, percent: false }, v);
+    }
 
     if (a.kind === 'scalar' && b.kind === 'scalar') return this.compareScalars(a, b);
     if (a.kind === 'text' || b.kind === 'text') {
@@ -97,9 +115,16 @@ export class Comparer {
     }
     const unordered = (v: MathValue) => v.kind === 'set' || v.kind === 'list';
     if (unordered(a) || unordered(b)) {
+      // a tuple against a set of its elements in the same order: `(1, 3)` = `\{1, 3\}` (as Math-Verify)
+      if ((a.kind === 'set' && b.kind === 'seq') || (b.kind === 'set' && a.kind === 'seq')) {
+        const [x, y] = [a, b] as [{ items: MathValue[] }, { items: MathValue[] }];
+        const same =
+          x.items.length === y.items.length && x.items.every((v, k) => this.compare(v, y.items[k]).equivalent);
+        return same ? yes('structural', 'tuple lists the set in order') : no('structural', 'tuple vs set');
+      }
       const items = (v: MathValue) => (v.kind === 'set' || v.kind === 'list' ? v.items : [v]);
-      const setSemantics = a.kind === 'set' || b.kind === 'set';
-      const ok = this.matchUnordered(items(a), items(b), setSemantics);
+      // Answers listed with commas are sets, as in Math-Verify: order and repeats do not matter.
+      const ok = this.matchUnordered(items(a), items(b), true);
       return ok ? yes('structural', 'same elements') : no('structural', 'different elements');
     }
     if (a.kind === 'seq' && b.kind === 'seq') return this.compareSeq(a, b);
@@ -114,6 +139,8 @@ export class Comparer {
 
   private compareSeq(a: Extract<MathValue, { kind: 'seq' }>, b: Extract<MathValue, { kind: 'seq' }>): Verdict {
     if (a.items.length !== b.items.length) return no('structural', 'different lengths');
+    if (b.fromRelation && !a.fromRelation && !this.options.allowSetRelationComparison)
+      return no('structural', 'an inequality against an interval gold (allowSetRelationComparison is off)');
     const n = a.items.length;
     // An endpoint at ±∞ is open whichever bracket was written.
     const openOk = a.open === b.open || (isInfinity(a.items[0]) === -1 && isInfinity(b.items[0]) === -1);
@@ -292,6 +319,9 @@ export class Comparer {
     const fb = b.float ?? (b.exact ? { re: Q.toNumber(b.exact), im: 0 } : null);
     if (!fa || !fb) return false;
     if (!(a.exact && b.exact) && closeEnough(fa, fb)) return true;
+    const r = this.options.floatRounding;
+    if (r !== null && (a.decimal || b.decimal) && fa.im === 0 && fb.im === 0)
+      return roundTo(fa.re, r) === roundTo(fb.re, r);
     const tol = this.options.relativeTolerance;
     if (
       tol > 0 &&
@@ -328,6 +358,10 @@ function scale(v: ScalarValue, divisor: number): ScalarValue {
     float: v.float ? { re: v.float.re / divisor, im: v.float.im / divisor } : null,
     decimal: v.decimal ? { places: v.decimal.places + 2, significant: v.decimal.significant } : null,
   };
+}
+
+function roundTo(x: number, places: number): number {
+  return Number(x.toFixed(Math.min(places, 100)));
 }
 
 function decimalInfo(text: string): { places: number; significant: number } | null {

@@ -1,7 +1,8 @@
 /**
  * Answer extraction (SPEC §2, math): the `<answer>` content; inside it the last `\boxed{…}` if present; otherwise
- * the final expression of the text ("the answer is 5." → `5`).
+ * the answer located in prose the way Math-Verify does (prose.ts), or the final expression of a bare answer.
  */
+import { finalAnswerStatement, isProse, locateAnswer } from './prose.ts';
 
 /** Where the answer sits in a response; the field name matches `rl/template.ts`'s TemplateOptions. */
 export interface AnswerTags {
@@ -11,8 +12,6 @@ export interface AnswerTags {
 
 /** Responses are scanned in full, but only this much of the extracted answer is kept (a longer one is not an answer). */
 export const MAX_EXTRACTED_CHARS = 4000;
-
-const BOX_COMMANDS = ['\\boxed', '\\fbox', '\\framebox'];
 
 /** Index just past the `}` that closes the `{` at `open`, or -1 if the braces never balance. */
 export function matchBrace(text: string, open: number): number {
@@ -32,33 +31,62 @@ export function matchBrace(text: string, open: number): number {
   return -1;
 }
 
+interface Box {
+  start: number;
+  end: number;
+  /** The argument, or null when its braces never close (a truncated answer). */
+  content: string | null;
+}
+
+/** Every `\boxed{…}` / `\fbox{…}` / `\boxed x` in `text`, in order. */
+function boxes(text: string): Box[] {
+  const out: Box[] = [];
+  // an over-escaped `\\boxed` is a box too
+  const re = /\\{1,2}(?:boxed|fbox|framebox)(?![a-zA-Z])/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let i = m.index + m[0].length;
+    while (text[i] === ' ') i++;
+    if (text[i] === '{') {
+      const end = matchBrace(text, i);
+      out.push({
+        start: m.index,
+        end: end < 0 ? text.length : end,
+        content: end < 0 ? null : text.slice(i + 1, end - 1),
+      });
+      if (end > 0) re.lastIndex = end;
+      continue;
+    }
+    // `\boxed 5` / `\boxed x`: the argument is the next token (TeX's rule for an undelimited argument),
+    // extended to the end of a plain number so `\boxed 12` is 12, not 1.
+    const t = /^(?:[+-]?\d+(?:\.\d+)?|\\[a-zA-Z]+|\S)/.exec(text.slice(i));
+    out.push({ start: m.index, end: i + (t ? t[0].length : 0), content: t ? t[0] : null });
+  }
+  return out;
+}
+
 /**
- * Content of the last `\boxed{…}` / `\fbox{…}` / `\boxed x` in `text`; `undefined` if there is none, `null` if the
- * last one is malformed (unbalanced braces: a truncated answer, which must not be graded on a fragment).
+ * What may stand between boxes that together state one answer (`\boxed{1} and \boxed{2}`, `\boxed{k=45} \quad
+ * \text{and} \quad \boxed{n=2}`, `\boxed{1},\boxed{2}`): spacing, punctuation, "and"/"or", `\text{…}` and math
+ * delimiters, but no prose.
+ */
+const BOX_JOINER =
+  /^(?:\s|[,;.+&]|\b[a-zA-Z](?:_\{?\w+\}?)?\s*=|\\q?quad(?![a-zA-Z])|\\text\s*\{[^{}]*\}|\\[,;: !]|\band\b|\bor\b|\$|\\[()[\]]|\\\\)*$/;
+
+/**
+ * Content of the last `\boxed{…}`, joined with the boxes just before it that belong to the same answer
+ * (`1, 2, 3` from `\boxed{1} and \boxed{2} and \boxed{3}`); `undefined` if there is none, `null` if the last one is
+ * malformed (unbalanced braces: a truncated answer, which must not be graded on a fragment).
  */
 export function lastBoxed(text: string): string | null | undefined {
-  let at = -1;
-  let command = '';
-  for (const c of BOX_COMMANDS) {
-    const i = text.lastIndexOf(c);
-    // `\boxed` must not match the front of a longer command name
-    if (i > at && !/[a-zA-Z]/.test(text[i + c.length] ?? '')) {
-      at = i;
-      command = c;
-    }
-  }
-  if (at < 0) return undefined;
-  let i = at + command.length;
-  while (text[i] === ' ') i++;
-  if (text[i] === '{') {
-    const end = matchBrace(text, i);
-    return end < 0 ? null : text.slice(i + 1, end - 1);
-  }
-  // `\boxed 5` / `\boxed x`: the argument is the next token (TeX's rule for an undelimited argument),
-  // extended to the end of a plain number so `\boxed 12` is 12, not 1.
-  const rest = text.slice(i);
-  const m = /^(?:[+-]?\d+(?:\.\d+)?|\\[a-zA-Z]+|\S)/.exec(rest);
-  return m ? m[0] : null;
+  const all = boxes(text);
+  if (all.length === 0) return undefined;
+  let k = all.length - 1;
+  if (all[k].content === null) return null;
+  while (k > 0 && all[k - 1].content !== null && BOX_JOINER.test(text.slice(all[k - 1].end, all[k].start))) k--;
+  return all
+    .slice(k)
+    .map((b) => unwrapMath(b.content as string))
+    .join(', ');
 }
 
 /** Strips math delimiters: `$…$`, `$$…$$`, `\(…\)`, `\[…\]`. */
@@ -140,7 +168,16 @@ export function extractAnswer(response: string, tags: AnswerTags = {}): string |
   }
   const boxed = lastBoxed(content);
   if (boxed === null) return null;
-  const answer = boxed !== undefined ? unwrapMath(boxed) : finalExpression(content);
+  let answer: string;
+  if (boxed !== undefined) {
+    // "The final answer is $X$. I hope it is correct." after the last box restates the answer (Math-Verify gives
+    // both the same priority and takes the later).
+    const restated = finalAnswerStatement(content);
+    answer = restated && restated.start > content.lastIndexOf('boxed') ? restated.answer : boxed;
+  } else {
+    const located = isProse(content) || /\$|\\\(|\\\[/.test(content) ? locateAnswer(content) : null;
+    answer = located || finalExpression(content);
+  }
   const trimmed = answer.trim();
   if (trimmed === '' || trimmed.length > MAX_EXTRACTED_CHARS) return null;
   return trimmed;

@@ -33,8 +33,12 @@ export interface VerifyMathOptions {
   approxMinSignificantDigits?: number;
   /** Relative tolerance for numbers (science answers); default 0 = exact comparison. */
   relativeTolerance?: number;
+  /** See EquivalenceOptions.floatRounding (Math-Verify's `float_rounding`); default unset. */
+  floatRounding?: number;
   /** Ask the CAS before numeric sampling; default false (it is asked only when sampling cannot decide). */
   casFirst?: boolean;
+  /** See EquivalenceOptions.allowSetRelationComparison; default true. */
+  allowSetRelationComparison?: boolean;
   /** Answer tag of the response template; default `answer`. */
   tags?: AnswerTags;
 }
@@ -73,6 +77,11 @@ function resolve(opts: VerifyMathOptions): EquivalenceOptions & { timeoutMs: num
     relativeTolerance:
       typeof opts.relativeTolerance === 'number' && opts.relativeTolerance > 0 ? opts.relativeTolerance : 0,
     casFirst: opts.casFirst === true,
+    floatRounding:
+      typeof opts.floatRounding === 'number' && Number.isInteger(opts.floatRounding) && opts.floatRounding >= 0
+        ? opts.floatRounding
+        : null,
+    allowSetRelationComparison: opts.allowSetRelationComparison !== false,
   };
 }
 
@@ -105,7 +114,9 @@ export function verifyMath(gold: string, prediction: string, opts: VerifyMathOpt
         if (equals(a, b)) return done(true, 'fast', 'equal numbers');
         const approximable =
           (goldAnswer.includes('.') && !isTerminating(b)) || (extracted.includes('.') && !isTerminating(a));
-        if (!approximable && options.relativeTolerance === 0) return done(false, 'fast', 'different numbers');
+        const rounding = options.floatRounding !== null && (goldAnswer.includes('.') || extracted.includes('.'));
+        if (!approximable && !rounding && options.relativeTolerance === 0)
+          return done(false, 'fast', 'different numbers');
       }
     }
 

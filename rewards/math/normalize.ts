@@ -87,6 +87,9 @@ export function unwrapCommand(text: string, names: readonly string[], before = '
 /** Whole-answer normalisation: unicode, sizing commands, fraction spellings, spacing, text commands. */
 export function normalizeLatex(input: string): string {
   let s = input.normalize('NFC');
+  // Over-escaped strings (`\\frac`, `\\le`): a doubled backslash before a command name is one backslash, except in a
+  // matrix, where `\\` ends a row.
+  if (!s.includes('\\begin')) s = s.replace(/\\\\(?=[a-zA-Z])/g, '\\');
   s = s.replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+/g, (m) => `^{${[...m].map((c) => SUPERSCRIPTS[c]).join('')}}`);
   for (const [re, to] of UNICODE) s = s.replace(re, to);
   // NFKC after the superscripts are rewritten: NFKC alone would turn x² into x2.
@@ -103,20 +106,27 @@ export function normalizeLatex(input: string): string {
   s = s.replace(/\\lbrack(?![a-zA-Z])/g, '[').replace(/\\rbrack(?![a-zA-Z])/g, ']');
   s = s.replace(/\\(?:lt)(?![a-zA-Z])/g, '<').replace(/\\(?:gt)(?![a-zA-Z])/g, '>');
   s = s.replace(/\\(?:leq|leqslant)(?![a-zA-Z])/g, '\\le').replace(/\\(?:geq|geqslant)(?![a-zA-Z])/g, '\\ge');
-  s = s.replace(/\\(?:neq)(?![a-zA-Z])/g, '\\ne');
+  s = s.replace(/\\(?:neq)(?![a-zA-Z])/g, '\\ne').replace(/!=/g, '\\ne ');
   s = s.replace(/\\(?:dots|ldots|cdots)(?![a-zA-Z])/g, '\\dots');
-  // Thousands separators that are unambiguous anywhere: 1{,}000 and 1\,000 (the comma form is decided per leaf).
+  // Thousands separators that are unambiguous anywhere: 1{,}000, 1\,000 and 1,\!000 (the plain comma form is decided
+  // per leaf).
   for (let prev = ''; prev !== s; ) {
     prev = s;
-    s = s.replace(/(\d)\{,\}(\d{3})(?!\d)/g, '$1$2').replace(/(\d)\\[,!]\s?(\d{3})(?!\d)/g, '$1$2');
+    s = s
+      .replace(/(?<=\d)\s*\{\s*,\s*\}\s*(?=\d{3}(?!\d))/g, '')
+      .replace(/(?<=\d)\\[,!]\s?(?=\d{3}(?!\d))/g, '')
+      .replace(/(?<=\d),\s*\\!\s*(?=\d{3}(?!\d))/g, '');
   }
+  // A dollar sign in front of an amount is currency, not math.
+  s = s.replace(/\\\$\s*(?=[\d.])/g, '');
   s = s.replace(/(?<!\\)\\[,!;:> ]|\\q?quad(?![a-zA-Z])|~/g, ' ');
   // The reals as an interval, before \mathbb is unwrapped to a bare R.
   s = s.replace(/\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R(?![a-zA-Z])|ℝ/g, '(-\\infty, \\infty)');
   s = unwrapCommand(s, TEXT_COMMANDS, ' ', ' ');
   // One-character scripts lose their braces (x_{1} = x_1, 1011_{2} = 1011_2) so equal spellings compare equal.
   s = s.replace(/([_^])\{\s*([a-zA-Z0-9])\s*\}/g, '$1$2');
-  s = s.replace(/\\approx(?![a-zA-Z])/g, '=');
+  // `x = 1/3 \approx 0.33`: the approximation after an exact value adds nothing; a leading `\approx 0.33` states it.
+  s = s.replace(/(=[^=,;]*?\S)\s*\\approx(?![a-zA-Z])[^,;]*/g, '$1').replace(/\\approx(?![a-zA-Z])/g, '=');
   // `x \in [0, 1]`: the membership names the variable; the set is the answer.
   s = s.replace(/^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)\s*\\in(?![a-zA-Z])\s*/, '');
   s = s.replace(REPEATING, repeatingToFraction);

@@ -8,12 +8,20 @@ import { normalizeLeaf } from './normalize.ts';
 export type MathValue =
   | { kind: 'scalar'; text: string; percent: boolean }
   | { kind: 'text'; text: string }
-  /** `variable` is set when the left side is a bare name (`x = 2`, `f(x) = …`): then the right side is the value. */
-  | { kind: 'equation'; lhs: string; rhs: string; variable: string | null; value: MathValue | null }
-  | { kind: 'seq'; open: '(' | '['; close: ')' | ']'; items: MathValue[] }
+  /**
+   * `variable` is set when the left side is a bare name (`x = 2`, `f(x) = …`); `value` is the last side, which is
+   * what the equation states when compared with a plain value (`\frac{NO}{BO} = \frac{1}{\sqrt6}`) if `assigns`: the
+   * side before it names something (no digits outside subscripts), unlike `2x + z = 1`, which is a condition.
+   */
+  | { kind: 'equation'; lhs: string; rhs: string; variable: string | null; value: MathValue; assigns: boolean }
+  /** `fromRelation`: written as an inequality (`-2 \le x \le 7`), not as an interval. */
+  | { kind: 'seq'; open: '(' | '['; close: ')' | ']'; items: MathValue[]; fromRelation?: true }
   | { kind: 'set'; items: MathValue[] }
-  /** `alternatives`: joined by "or" (`x < -1 or x > 1`), which reads as a union when the items are intervals. */
-  | { kind: 'list'; items: MathValue[]; alternatives?: boolean }
+  /**
+   * `alternatives`: joined by "or" (`x < -1 or x > 1`), which reads as a union when the items are intervals.
+   * `decimalComma`: the list was written `1,22` (digits, one comma, no space), which may also be the decimal 1.22.
+   */
+  | { kind: 'list'; items: MathValue[]; alternatives?: boolean; decimalComma?: string }
   | { kind: 'union'; items: MathValue[] }
   | { kind: 'matrix'; rows: MathValue[][] };
 
@@ -92,7 +100,9 @@ function matchingClose(s: string): number {
   return -1;
 }
 
-const LIST_SEPARATOR = /\s*(?:,|;|\s+or\s+|\s+and\s+)\s*/;
+const LIST_SEPARATOR = /\s*(?:,|;|\s+or\s+|\s+and\s+|(?<=[)\]])\s*(?:or|and)\s*(?=[([]))\s*/;
+/** `=` that is not part of `<=`, `>=` or `!=`. */
+const EQUALS = /\s*(?<![<>!])=\s*/;
 const INFINITY = /^([+-])?\s*(?:\\infty|\\infin|infinity|infty|inf|oo)$/i;
 const SIMPLE_LHS =
   /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:'*)?(?:\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\))?$/;
@@ -130,6 +140,7 @@ function relationToInterval(s: string, depth: number): MathValue | null {
   const less = (op: string) => op === '<' || op === '\\le' || op === '<=';
   const make = (lo: string | null, loOpen: boolean, hi: string | null, hiOpen: boolean): MathValue => ({
     kind: 'seq',
+    fromRelation: true,
     open: loOpen ? '(' : '[',
     close: hiOpen ? ')' : ']',
     items: [
@@ -138,6 +149,24 @@ function relationToInterval(s: string, depth: number): MathValue | null {
     ],
   });
   const isVar = (p: string) => SIMPLE_LHS.test(p.trim());
+  // `-x > -1` is `x < 1`
+  const negated = (p: string) => /^-\s*/.test(p.trim()) && isVar(p.trim().replace(/^-\s*/, ''));
+  const flip = (op: string) => (less(op) ? (strict(op) ? '>' : '>=') : strict(op) ? '<' : '<=');
+  if (pieces.length === 2 && (negated(pieces[0]) || negated(pieces[1]))) {
+    const [a, b] = pieces.map((p) => p.trim());
+    const [x, other] = negated(a) ? [a.replace(/^-\s*/, ''), b] : [b.replace(/^-\s*/, ''), a];
+    return relationToInterval(
+      negated(a) ? `${x} ${flip(ops[0])} -(${other})` : `-(${other}) ${flip(ops[0])} ${x}`,
+      depth
+    );
+  }
+  // `1 \le |z| \le 2` is [-2, -1] ∪ [1, 2]
+  const abs = pieces.length === 3 ? /^\|\s*([a-zA-Z])\s*\|$/.exec(pieces[1].trim()) : null;
+  if (abs && less(ops[0]) && less(ops[1])) {
+    const [lo, hi] = [pieces[0], pieces[2]];
+    const negative = make(`-(${hi})`, strict(ops[1]), `-(${lo})`, strict(ops[0]));
+    return { kind: 'union', items: [negative, make(lo, strict(ops[0]), hi, strict(ops[1]))] };
+  }
   if (pieces.length === 3) {
     if (!isVar(pieces[1]) || less(ops[0]) !== less(ops[1])) return null;
     return less(ops[0])
@@ -175,6 +204,9 @@ function parseAt(raw: string, depth: number): MathValue {
   if (s === '') return { kind: 'text', text: '' };
   if (/^(?:\\emptyset|\\varnothing|∅|\\\{\s*\\\})$/.test(s)) return { kind: 'set', items: [] };
 
+  // a matrix inside brackets: `\left[\begin{array}…\end{array}\right]`, `(\begin{pmatrix}…\end{pmatrix})`
+  const bracketed = /^[([]\s*(\\begin\{(\w+)\}[\s\S]*\\end\{\2\})\s*[)\]]$/.exec(s);
+  if (bracketed) return parseAt(bracketed[1], depth + 1);
   const matrix = /^\\begin\{([pbBvV]?matrix|smallmatrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
   if (matrix) {
     const rows = splitTop(matrix[2], /\\\\/)
@@ -194,6 +226,10 @@ function parseAt(raw: string, depth: number): MathValue {
     return { kind: 'union', items };
   }
 
+  // `p=5,q=2; p=7,q=2`: semicolons separate groups that are themselves lists
+  const groups = splitTop(s, /\s*;\s*/);
+  if (groups.length > 1 && groups.length <= MAX_ITEMS && groups.some((g) => splitTop(g, /,/).length > 1))
+    return { kind: 'list', items: groups.map((g) => parseAt(g, depth + 1)) };
   const listParts = splitTop(s, LIST_SEPARATOR).filter((p) => p.trim() !== '');
   if (listParts.length > MAX_ITEMS) return { kind: 'text', text: s };
   if (listParts.length > 1) {
@@ -201,7 +237,9 @@ function parseAt(raw: string, depth: number): MathValue {
     const leafText = normalizeLeaf(s).text;
     if (!/^[+-]?\d+(?:\.\d+)?$/.test(leafText)) {
       const alternatives = splitTop(s, /\s+or\s+/).length > 1;
-      return { kind: 'list', items: listParts.map((p) => parseAt(p, depth + 1)), alternatives };
+      const items = listParts.map((p) => parseAt(p, depth + 1));
+      const decimalComma = /^-?\d+,\d+$/.test(s) ? s.replace(',', '.') : undefined;
+      return { kind: 'list', items, alternatives, ...(decimalComma ? { decimalComma } : {}) };
     }
   }
 
@@ -221,7 +259,9 @@ function parseAt(raw: string, depth: number): MathValue {
   }
   if (OPENERS.has(s[0]) && matchingClose(s) === s.length - 1) {
     const inner = s.slice(1, -1);
-    const items = splitTop(inner, /\s*,\s*/);
+    let items = splitTop(inner, /\s*,\s*/);
+    // `(0;-2;6)`: semicolons as the item separator
+    if (items.length === 1) items = splitTop(inner, /\s*;\s*/);
     if (s[0] === '{') {
       return items.length > 1
         ? { kind: 'set', items: items.map((p) => parseAt(p, depth + 1)) }
@@ -235,15 +275,21 @@ function parseAt(raw: string, depth: number): MathValue {
     }
   }
 
-  const sides = splitTop(s, /\s*=\s*/);
+  const sides = splitTop(s, EQUALS);
   if (sides.length > 1) {
     const lhs = sides[0].trim();
     const rhs = sides[sides.length - 1].trim();
     if (lhs === '' || rhs === '') return { kind: 'text', text: s };
     const named = SIMPLE_LHS.test(lhs) || NAME_LHS.test(lhs) || TUPLE_LHS.test(lhs);
     const variable = named ? lhs.replace(/\s+/g, '') : null;
-    return { kind: 'equation', lhs, rhs, variable, value: variable ? parseAt(rhs, depth + 1) : null };
+    const named2 = sides[sides.length - 2].replace(/_\{[^{}]*\}|_\w/g, '');
+    const assigns = !/\d/.test(named2);
+    return { kind: 'equation', lhs, rhs, variable, value: parseAt(rhs, depth + 1), assigns };
   }
+
+  // `x \ne 3`: no interval states it; compared as written, spacing aside
+  const ne = splitTop(s, /\s*\\ne(?![a-zA-Z])\s*/);
+  if (ne.length === 2) return { kind: 'text', text: `${compactText(ne[0])}\\ne ${compactText(ne[1])}` };
 
   if (RELATION.test(s)) {
     const interval = relationToInterval(s, depth);
@@ -251,6 +297,10 @@ function parseAt(raw: string, depth: number): MathValue {
     return { kind: 'text', text: s };
   }
   return leaf(s);
+}
+
+function compactText(s: string): string {
+  return s.replace(/\s+/g, '');
 }
 
 /** Parses one normalised answer into its shape. Never throws. */

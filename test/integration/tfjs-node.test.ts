@@ -87,6 +87,15 @@ describe('native TensorFlow backend (tfjs-node on the tensorflow-cpu wheel)', { 
     assert.deepEqual(Array.from(got), [19, 22, 43, 50]);
   });
 
+  test('topk runs on Node ≥ 23 (its util.isNullOrUndefined calls are patched) and picks the largest', async () => {
+    // [3, 1, 4, 1, 5, 9, 2, 6]: the three largest are 9 (index 5), 6 (index 7), 5 (index 4).
+    const input = () => tf.tensor1d([3, 1, 4, 1, 5, 9, 2, 6]);
+    assert.deepEqual(Array.from(await on('tensorflow', () => tf.topk(input(), 3).values)), [9, 6, 5]);
+    assert.deepEqual(Array.from(await on('tensorflow', () => tf.topk(input(), 3).indices)), [5, 7, 4]);
+    // k omitted: the build's patched default is 1, as upstream's.
+    assert.deepEqual(Array.from(await on('tensorflow', () => tf.topk(input()).values)), [9]);
+  });
+
   test('the gradient of (x·w)² is 2(x·w)xᵀ', async () => {
     // x = [1, 2], w = [3, 4]ᵀ: x·w = 1·3 + 2·4 = 11, so d/dw (x·w)² = 2·11·[1, 2]ᵀ = [22, 44]ᵀ
     const x = tf.tensor2d([[1, 2]]);

@@ -2,7 +2,7 @@
  * Records real histories of a tiny experiment (the `experiment` workflow and its `stage` children) as JSON fixtures
  * for the replay test. Run it against the code whose histories must keep replaying:
  *   node --import tsx test/replay/record.ts <name> [--resume]   (writes test/replay/histories/<name>-{experiment,stage-*}.json: { workflowId, history })
- * Fixtures are recorded once per workflow-code version and kept forever (until the patches they need are removed).
+ * Fixtures are recorded once per workflow-code version and kept until the patches they need are retired.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';

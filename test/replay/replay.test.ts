@@ -1,8 +1,8 @@
 /**
  * Replay safety: every recorded history under test/replay/histories/ (real runs of earlier workflow code, recorded
  * by test/replay/record.ts) must replay against today's workflow code without a determinism error. Changes to
- * workflow code that alter the commands of existing runs need a `patched()` guard; this test is what catches a
- * missing one. The negative control replays the same histories against a deliberately changed workflow module.
+ * workflow code that alter the commands of open runs need a `patched()` guard; this test is what catches a missing
+ * one. The negative control replays the same histories against a deliberately changed workflow module.
  */
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -37,14 +37,14 @@ test('recorded histories replay against the current workflow code', async () => 
   }
 });
 
-test('negative control: a workflow with an extra activity call fails replay with a determinism error', async () => {
+test('negative control: an experiment or stage with an extra activity call fails replay with a determinism error', async () => {
   const changed = await bundleWorkflowCode({
     workflowsPath: path.join(here, 'changed', 'workflows.ts'),
     logger: quiet,
   });
-  const experiments = (await fixtures()).filter((f) => f.name.endsWith('-experiment.json'));
-  assert.ok(experiments.length >= 1);
-  for (const f of experiments) {
+  const all = await fixtures();
+  assert.ok(all.some((f) => f.name.endsWith('-experiment.json')) && all.some((f) => f.name.includes('-stage-')));
+  for (const f of all) {
     await assert.rejects(
       Worker.runReplayHistory({ workflowBundle: changed }, f.history, f.workflowId),
       (err: unknown) => {

@@ -135,3 +135,76 @@ test('grpoTrainOptions carries epochs and the KL estimator (validated, and once 
   assert.equal(o.klEstimator, 'k2');
   assert.deepEqual([grpoTrainOptions(config()).epochs, grpoTrainOptions(config()).klEstimator], [1, 'k3']);
 });
+
+/**
+ * π_old under a sampling filter. The sampler's log-probs are those of the filtered distribution (top-k renormalised);
+ * used as π_old against the trainer's full softmax, the first "on-policy" ratio is not 1 and clipping fires on an
+ * unchanged policy. With a filter on, grpoTrainSamples leaves π_old to the trainer, so the first ratio is 1 again.
+ */
+test('with topK on, the first update is on-policy: approx-KL ≈ 0 and nothing clipped (sampler log-probs are not π_old)', async () => {
+  await initBackend({ force: process.env.OMNI_ZERO_BACKEND || 'cpu' });
+  const filtered = parseExperimentConfig({
+    ...minimal(),
+    grpo: { learningRate: 1e-3 },
+    rollout: { ...minimal().rollout, topK: 5, temperature: 1 },
+  });
+  assert.ok(filtered.ok, JSON.stringify(!filtered.ok && filtered.issues));
+  const cfg = filtered.config;
+  const policy = Policy.create({
+    preset: 'micro',
+    tokenizer: { type: 'byte', tagTokens: [] },
+    seed: 5,
+    learningRate: 1e-3,
+  });
+  try {
+    const prompts = ['12+3=', '4*5=', 'say hi', 'abc'].map((p) => policy.encodePrompt(p));
+    const template = { systemPrompt: '', thinkTag: 'think', answerTag: 'answer', prefillThink: false };
+    const rollouts = (
+      await policy.sample(prompts, { samplesPerPrompt: 4, maxNewTokens: 12, step: 0, topK: 5, template })
+    ).map((ro) => ({
+      id: `0/${ro.promptIndex}/${ro.sampleIndex}`,
+      groupId: `0/${ro.promptIndex}`,
+      task: 'math',
+      promptIndex: ro.promptIndex,
+      tokens: ro.tokens,
+      oldLogProbs: ro.logprobs,
+      truncated: ro.truncated,
+    }));
+    const rewards = rollouts.map((r, i) => ({ id: r.id, total: i % 2 }));
+    const options = { ...grpoTrainOptions(cfg), miniBatches: 1, epochs: 1, learningRate: 1e-3 };
+    const { samples } = grpoTrainSamples(rollouts, rewards, (i) => prompts[i], cfg, 'math');
+    assert.ok(
+      samples.every((s) => s.oldLogprobs === undefined),
+      'a filter on: π_old left to the trainer'
+    );
+    // What the sampler's log-probs would have done as π_old (the defect): far from on-policy on the same weights.
+    const withSampler = samples.map((s, i) => ({ ...s, oldLogprobs: rollouts[i].oldLogProbs }));
+    const shadow = Policy.create({
+      preset: 'micro',
+      tokenizer: { type: 'byte', tagTokens: [] },
+      seed: 5,
+      learningRate: 1e-3,
+    });
+    try {
+      const wrong = await shadow.train(withSampler, options);
+      assert.ok(wrong.approxKl > 0.05, `sampler log-probs as π_old: approx-KL ${wrong.approxKl}`);
+    } finally {
+      shadow.dispose();
+    }
+    const m = await policy.train(samples, options);
+    assert.ok(m.approxKl < 1e-6, `approx-KL ${m.approxKl}`);
+    assert.equal(m.clipFrac, 0);
+    assert.ok(m.gradNorm > 0, 'the update really learns something');
+  } finally {
+    policy.dispose();
+  }
+  // Without a filter the sampler's log-probs are the trainer's and are kept (no rescoring pass).
+  const plain = grpoTrainSamples(
+    [{ id: '0/0/0', groupId: '0/0', task: 'math', promptIndex: 0, tokens: [7], oldLogProbs: [-1], truncated: false }],
+    [{ id: '0/0/0', total: 1 }],
+    () => [1],
+    config(),
+    'math'
+  );
+  assert.deepEqual(plain.samples[0].oldLogprobs, [-1]);
+});

@@ -6,8 +6,10 @@ import { extractAnswer, verifyMath, warmUpCas } from '../../../rewards/math/inde
 test('extractAnswer: answer tag, last balanced \\boxed, \\boxed x, custom tag, truncation', () => {
   assert.equal(
     extractAnswer('<think>\\boxed{1}</think><answer>\\boxed{\\frac{1}{2}} or \\boxed{\\frac{\\sqrt{3}}{2}}</answer>'),
-    '\\frac{\\sqrt{3}}{2}'
+    '\\frac{1}{2}, \\frac{\\sqrt{3}}{2}',
+    'boxes joined by "or" are one answer (a hedge, which a single gold value does not match)'
   );
+  assert.equal(extractAnswer('\\boxed{3} is wrong, it is \\boxed{4}'), '4', 'prose between boxes separates them');
   assert.equal(extractAnswer('<answer>\\boxed 12</answer>'), '12');
   assert.equal(extractAnswer('<answer>\\boxed{\\{1,2\\}}</answer>'), '\\{1,2\\}');
   assert.equal(extractAnswer('<ans>7</ans>', { answerTag: 'ans' }), '7');

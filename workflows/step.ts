@@ -1,0 +1,95 @@
+/**
+ * One RL step (DESIGN "One RL step, as data"): rollout (gpu) → score (cpu) → update (gpu), with the next step's batch
+ * sampled during the update: it needs only the data cursor, so its round trip leaves the critical path.
+ *
+ * The score is scheduled together with the rollout and waits in its worker for the rollout's output
+ * (activities/dataflow.ts), so no workflow round trip sits between them; a rollout that fails cancels it. The update
+ * is scheduled only after the score: the worker holding the policy takes one activity at a time, and a task queued
+ * behind a busy worker can wait out its schedule-to-start timeout.
+ */
+import { msToNumber } from '@temporalio/common/lib/time.js';
+import { CancellationScope } from '@temporalio/workflow';
+import type {
+  PolicyRef,
+  RolloutOutput,
+  RunRef,
+  SampleBatchOutput,
+  ScoreOutput,
+  UpdateOutput,
+} from '../activities/types.ts';
+import type { OrchestrationSettings } from './activity-options.ts';
+import { activity } from './activity-proxy.ts';
+import type { GpuRoute } from './gpu-route.ts';
+
+export interface StepInput {
+  run: RunRef;
+  /** Global step. */
+  step: number;
+  stage: { index: number; name: string };
+  /** The policy the step samples from and updates. */
+  policy: PolicyRef;
+  /** This step's prompts; `batch.cursor` is the data cursor after them. */
+  batch: SampleBatchOutput;
+  /** Response window in force, tokens. */
+  window: number;
+  learningRate: number;
+  /** Asked once the score is in: whether the stage runs a next step, whose batch is then sampled. */
+  hasNextStep: () => boolean;
+}
+
+export interface StepOutput {
+  updated: UpdateOutput;
+  /** The next step's batch; null when the stage had no next step. */
+  nextBatch: SampleBatchOutput | null;
+}
+
+export async function runStep(o: OrchestrationSettings, gpu: GpuRoute, input: StepInput): Promise<StepOutput> {
+  const { run, step, policy, batch, window } = input;
+  const { rollout, scored } = await rolloutAndScore(o, gpu, input);
+  const updating = gpu.update({
+    run,
+    step,
+    stage: input.stage.name,
+    policy,
+    promptsKey: batch.promptsKey,
+    rolloutsKey: rollout.rolloutsKey,
+    rewardsKey: scored.rewardsKey,
+    window,
+    learningRate: input.learningRate,
+    cursor: batch.cursor,
+    timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
+  });
+  // A batch sampled for a step the stage then never runs (a stop, a budget cut) is harmless: it is keyed by stage.
+  const sampleBatch = activity(o, o.taskQueues.cpu, 'sampleBatch');
+  const next = { run, step: step + 1, stageIndex: input.stage.index, cursor: batch.cursor };
+  const [updated, nextBatch] = await Promise.all([updating, input.hasNextStep() ? sampleBatch(next) : null]);
+  gpu.heldBy(updated.workerQueue);
+  return { updated, nextBatch };
+}
+
+/** The rollout, and its score scheduled alongside; a rollout that fails cancels the score waiting for it. */
+async function rolloutAndScore(
+  o: OrchestrationSettings,
+  gpu: GpuRoute,
+  { run, step, policy, batch, window }: StepInput
+): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
+  const rolloutDone = gpu.rollout({ run, step, policy, promptsKey: batch.promptsKey, window });
+  // It waits for the rollout first, so its time limit covers both.
+  const scoreAfterRollout = activity(o, o.taskQueues.cpu, 'score', () => ({
+    startToCloseTimeout: msToNumber(o.activityTimeouts.score) + msToNumber(o.activityTimeouts.rollout),
+  }));
+  const scoreScope = new CancellationScope();
+  const scoreDone = scoreScope.run(() =>
+    scoreAfterRollout({ run, step, promptsKey: batch.promptsKey, after: 'rollout' })
+  );
+  scoreDone.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
+  let rollout: RolloutOutput;
+  try {
+    rollout = await rolloutDone;
+  } catch (err) {
+    scoreScope.cancel();
+    throw err;
+  }
+  gpu.heldBy(rollout.workerQueue);
+  return { rollout, scored: await scoreDone };
+}
