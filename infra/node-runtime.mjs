@@ -8,7 +8,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ROOT, TOOLS_DIR } from './paths.mjs';
+
+const EXIT_WITH_LAUNCHER = pathToFileURL(
+  path.join(path.dirname(fileURLToPath(import.meta.url)), 'exit-with-launcher.mjs')
+).href;
 
 const readJson = (file) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8'));
 const pin = readJson('infra/versions.json').node;
@@ -81,11 +86,16 @@ export function installPinnedNode({ log = () => {} } = {}) {
 
 /**
  * Runs `node args` as a child sharing this process's stdio, with that node's folder first on PATH (so what the child
- * starts by name, `npm` included, runs on it too), and exits with the child's status or signal.
+ * starts by name, `npm` included, runs on it too), and exits with the child's status or signal. The child dies with
+ * this process even when it is killed with SIGKILL (infra/exit-with-launcher.mjs).
  */
 export function runAndExit(node, args) {
-  const env = { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` };
-  const child = spawn(node, args, { stdio: 'inherit', env });
+  const env = {
+    ...process.env,
+    PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`,
+    OMNI_ZERO_LAUNCHER_PID: String(process.pid),
+  };
+  const child = spawn(node, ['--import', EXIT_WITH_LAUNCHER, ...args], { stdio: 'inherit', env });
   // A terminal sends SIGINT and SIGQUIT to its whole foreground process group, the child included: passing them on
   // too would deliver them twice (the demo treats a second Ctrl-C as "stop now"). SIGTERM and SIGHUP are usually
   // sent to one process id, so they are passed on.

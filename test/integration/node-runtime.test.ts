@@ -110,6 +110,31 @@ describe(`started with an older node (${older ?? 'none on PATH'})`, {
     assert.equal(killed.signal, 'SIGTERM');
   });
 
+  test('a launcher killed with SIGKILL takes its child with it (no orphaned worker or test runner)', async () => {
+    const script = 'console.log("pid " + process.pid); setInterval(() => {}, 1000);';
+    const launcher = spawn(older as string, [LAUNCHER, '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    launcher.stdout.on('data', (d) => {
+      out += d;
+    });
+    await printed(launcher, 'pid ');
+    const pid = Number(/pid (\d+)/.exec(out)?.[1]);
+    assert.ok(pid > 0 && pid !== launcher.pid, out);
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(alive(pid), 'the child runs while its launcher does');
+    launcher.kill('SIGKILL');
+    const until = Date.now() + 5_000;
+    while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(pid), false, `child ${pid} outlived its SIGKILLed launcher`);
+  });
+
   test('SIGTERM sent to the launcher reaches the child; SIGINT alone (the terminal’s job) does not stop it', async () => {
     const script = `
       process.on('SIGINT', () => console.log('child got SIGINT'));
