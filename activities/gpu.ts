@@ -16,7 +16,8 @@ import { runKeys } from '../storage/run-layout.ts';
 import { heldOutRows } from './datasets.ts';
 import { logStep } from './log.ts';
 import { basePolicy, dropPolicy, policyFor, referencePolicy, snapshotPolicy, templateOf } from './policy-store.ts';
-import { once, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
+import { rolloutTotals, shardRange } from './rollout-shards.ts';
+import { once, type RunContext, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
 import { scoreSamples, toScorerSample } from './scoring.ts';
 import type {
   EvaluateInput,
@@ -36,6 +37,17 @@ function beatEveryMs(): number {
   return Math.min(1000, (Context.current().info.heartbeatTimeoutMs ?? 4000) / 4);
 }
 
+/** A sampler `onStep` that heartbeats `details` and the tokens so far, at most every {@link beatEveryMs}. */
+function tokenBeats(details: Record<string, unknown>): (tokens: number) => void {
+  let lastBeat = 0;
+  return (tokens) => {
+    if (Date.now() - lastBeat > beatEveryMs()) {
+      lastBeat = Date.now();
+      heartbeat({ ...details, tokens });
+    }
+  };
+}
+
 async function ready(): Promise<void> {
   await initBackend();
 }
@@ -52,7 +64,7 @@ export async function initPolicy({ run }: { run: RunRef }): Promise<PolicyRef> {
 }
 
 /** Prompt token ids of a row for this policy: identical at rollout and update, so they are never stored. */
-function promptIds(policy: Policy, row: DatasetRow, ctx: Awaited<ReturnType<typeof runContext>>): number[] {
+function promptIds(policy: Policy, row: DatasetRow, ctx: RunContext): number[] {
   return policy.encodePrompt(policy.promptText({ prompt: row.prompt, context: row.context }, templateOf(ctx.config)));
 }
 
@@ -60,63 +72,68 @@ export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
   await ready();
   const ctx = await runContext(input.run);
   const workerQueue = ownGpuQueue();
-  const out = await once(ctx.store, runKeys.phaseDone(input.step, 'rollout'), async () => {
+  const { step, shard } = input;
+  const recordsKey = shard ? runKeys.rolloutShard(step, shard.index, shard.count) : runKeys.rollouts(step);
+  const doneKey = shard ? runKeys.rolloutShardDone(step, shard.index, shard.count) : runKeys.phaseDone(step, 'rollout');
+  const out = await once(ctx.store, doneKey, async () => {
     const started = Date.now();
     const rows = await readJsonl<DatasetRow>(ctx.store, input.promptsKey);
     const policy = await policyFor(ctx, input.policy);
-    const template = templateOf(ctx.config);
-    const r = ctx.config.rollout;
-    let lastBeat = 0;
-    const rollouts = await policy.sample(
-      rows.map((row) => promptIds(policy, row, ctx)),
-      {
-        samplesPerPrompt: r.groupSize,
-        maxNewTokens: input.window,
-        step: input.step,
-        temperature: r.temperature,
-        topP: r.topP,
-        topK: r.topK,
-        repetitionPenalty: r.repetitionPenalty,
-        template,
-        onStep: (n) => {
-          if (Date.now() - lastBeat > beatEveryMs()) {
-            lastBeat = Date.now();
-            heartbeat({ tokens: n });
-          }
-        },
-      }
-    );
-    const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
-    const records: RolloutRecord[] = rollouts.map((ro) => {
-      const row = rows[ro.promptIndex];
-      const groupId = `${input.step}/${ro.promptIndex}`;
-      return {
-        id: `${groupId}/${ro.sampleIndex}`,
-        groupId,
-        step: input.step,
-        task: row.task,
-        kind: row.kind,
-        rowId: row.id,
-        promptIndex: ro.promptIndex,
-        sampleIndex: ro.sampleIndex,
-        response: prefix + ro.text,
-        tokens: ro.tokens,
-        oldLogProbs: ro.logprobs,
-        truncated: ro.truncated,
-        window: input.window,
-      };
-    });
-    await writeJsonl(ctx.store, runKeys.rollouts(input.step), records);
-    return {
-      rolloutsKey: runKeys.rollouts(input.step),
-      responses: records.length,
-      tokens: records.reduce((s, x) => s + x.tokens.length, 0),
-      truncated: records.filter((x) => x.truncated).length,
-      ms: Date.now() - started,
-      workerQueue,
-    };
+    const records = await sampleRollouts(ctx, policy, rows, shardRange(rows.length, shard), input);
+    await writeJsonl(ctx.store, recordsKey, records);
+    return { rolloutsKey: recordsKey, ...rolloutTotals(records), ms: Date.now() - started, workerQueue };
   });
   return { ...out, workerQueue };
+}
+
+/**
+ * The G responses of the prompts `range` of the step's batch. Each prompt keeps its index in the whole batch (its
+ * seed, its group id) and is padded to the whole batch's longest prompt, so a shard samples exactly what the unsharded
+ * rollout samples for those prompts.
+ */
+async function sampleRollouts(
+  ctx: RunContext,
+  policy: Policy,
+  rows: DatasetRow[],
+  range: { from: number; to: number },
+  input: RolloutInput
+): Promise<RolloutRecord[]> {
+  const template = templateOf(ctx.config);
+  const r = ctx.config.rollout;
+  const prompts = rows.map((row) => promptIds(policy, row, ctx));
+  const rollouts = await policy.sample(prompts.slice(range.from, range.to), {
+    samplesPerPrompt: r.groupSize,
+    maxNewTokens: input.window,
+    step: input.step,
+    promptIndexOffset: range.from,
+    padToLength: Math.max(...prompts.map((p) => p.length)),
+    temperature: r.temperature,
+    topP: r.topP,
+    topK: r.topK,
+    repetitionPenalty: r.repetitionPenalty,
+    template,
+    onStep: tokenBeats({}),
+  });
+  const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
+  return rollouts.map((ro) => {
+    const row = rows[ro.promptIndex];
+    const groupId = `${input.step}/${ro.promptIndex}`;
+    return {
+      id: `${groupId}/${ro.sampleIndex}`,
+      groupId,
+      step: input.step,
+      task: row.task,
+      kind: row.kind,
+      rowId: row.id,
+      promptIndex: ro.promptIndex,
+      sampleIndex: ro.sampleIndex,
+      response: prefix + ro.text,
+      tokens: ro.tokens,
+      oldLogProbs: ro.logprobs,
+      truncated: ro.truncated,
+      window: input.window,
+    };
+  });
 }
 
 export async function update(input: UpdateInput): Promise<UpdateOutput> {
@@ -227,7 +244,6 @@ export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
   const samples: Record<string, number> = {};
   const thinkTokensMean: Record<string, number> = {};
   const answerTokensMean: Record<string, number> = {};
-  let lastBeat = 0;
   for (const task of Object.keys(ctx.config.tasks).sort()) {
     // The first heldOutSize rows of the held-out set (itself a seeded sample of the source: data/prepare.ts).
     const rows = (await heldOutRows(ctx, task)).slice(0, ev.perTask[task]?.heldOutSize ?? Number.POSITIVE_INFINITY);
@@ -246,12 +262,7 @@ export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
         repetitionPenalty: ev.repetitionPenalty,
         template,
         // Per token step, not only per task: one task's sampling can outlast a short heartbeat timeout.
-        onStep: (n) => {
-          if (Date.now() - lastBeat > beatEveryMs()) {
-            lastBeat = Date.now();
-            heartbeat({ task, tokens: n });
-          }
-        },
+        onStep: tokenBeats({ task }),
       }
     );
     heartbeat({ task });

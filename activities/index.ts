@@ -6,6 +6,7 @@ import type { WorkerRole } from '../workers/task-queues.ts';
 import { scoreStep as score } from './dataflow.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
 import { evaluate, initPolicy, rollout, update } from './gpu.ts';
+import { gpuWorkers } from './gpu-workers.ts';
 import { resumeFromCheckpoint } from './resume.ts';
 import { checkpoint, initRun } from './run.ts';
 import { compareSweepRuns } from './sweep.ts';
@@ -14,6 +15,7 @@ export {
   checkpoint,
   compareSweepRuns,
   evaluate,
+  gpuWorkers,
   initPolicy,
   initRun,
   prepareData,
@@ -28,7 +30,7 @@ const BY_ROLE = {
   main: {},
   gpu: { initPolicy, rollout, update, evaluate },
   cpu: { prepareData, sampleBatch, score },
-  io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns },
+  io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns, gpuWorkers },
 } as const;
 
 export function activitiesFor(role: WorkerRole): Record<string, (...args: any[]) => Promise<unknown>> {

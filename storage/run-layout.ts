@@ -8,6 +8,7 @@
  *   data/<task>/quarantine.jsonl              rows that failed validation, with reasons
  *   steps/<step>/prompts.jsonl                the step's batch (DatasetRow per line)
  *   steps/<step>/rollouts.jsonl               RolloutRecord per line
+ *   steps/<step>/rollouts-<i>-of-<n>.jsonl    one shard's RolloutRecords (+ .done.json), merged into rollouts.jsonl
  *   steps/<step>/rewards.jsonl                RewardRecord per line
  *   steps/<step>/<phase>.done.json            a phase's small summary, written last: present = the phase completed
  *   policy/step-<step>/…                      the policy after <step> (weights + optimiser), with manifest.json
@@ -28,6 +29,10 @@ export const runKeys = {
   quarantine: (task: string) => joinKey('data', task, 'quarantine.jsonl'),
   prompts: (step: number) => joinKey('steps', pad(step), 'prompts.jsonl'),
   rollouts: (step: number) => joinKey('steps', pad(step), 'rollouts.jsonl'),
+  rolloutShard: (step: number, shard: number, of: number) =>
+    joinKey('steps', pad(step), `rollouts-${shard}-of-${of}.jsonl`),
+  rolloutShardDone: (step: number, shard: number, of: number) =>
+    joinKey('steps', pad(step), `rollouts-${shard}-of-${of}.done.json`),
   rewards: (step: number) => joinKey('steps', pad(step), 'rewards.jsonl'),
   phaseDone: (step: number, phase: StepPhase) => joinKey('steps', pad(step), `${phase}.done.json`),
   policyRoot: () => 'policy',
