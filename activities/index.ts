@@ -5,7 +5,8 @@
 import type { WorkerRole } from '../workers/task-queues.ts';
 import { scoreStep as score } from './dataflow.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
-import { evaluate, initPolicy, rollout, update } from './gpu.ts';
+import { evaluate, mergeEvaluation } from './evaluate.ts';
+import { initPolicy, rollout, update } from './gpu.ts';
 import { gpuWorkers } from './gpu-workers.ts';
 import { resumeFromCheckpoint } from './resume.ts';
 import { checkpoint, initRun } from './run.ts';
@@ -18,6 +19,7 @@ export {
   gpuWorkers,
   initPolicy,
   initRun,
+  mergeEvaluation,
   prepareData,
   resumeFromCheckpoint,
   rollout,
@@ -29,7 +31,7 @@ export {
 const BY_ROLE = {
   main: {},
   gpu: { initPolicy, rollout, update, evaluate },
-  cpu: { prepareData, sampleBatch, score },
+  cpu: { prepareData, sampleBatch, score, mergeEvaluation },
   io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns, gpuWorkers },
 } as const;
 

@@ -144,6 +144,8 @@ export interface EvaluateInput {
   stage: string;
   reason: 'base' | 'stage-end' | 'periodic' | 'final';
   policy: PolicyRef;
+  /** One shard of every task's held-out rows (`orchestration.rollout.shards` > 1); merged by `mergeEvaluation`. */
+  shard?: RolloutShard;
 }
 export interface EvaluateOutput {
   scores: Record<string, number | null>;

@@ -15,6 +15,7 @@
  *   checkpoints/step-<step>/…                 kept checkpoints (manifest.json last), retention applies
  *   metrics/step-<step>.json                  StepMetrics of one step (exactly one object per step index)
  *   eval/step-<step>.json                     EvalRecord: held-out scores per task at that step
+ *   steps/<step>/eval-shards/<reason>-<i>-of-<n>.json   one evaluation shard's samples, merged into the EvalRecord
  */
 import { joinKey } from './blob-store.ts';
 
@@ -41,6 +42,8 @@ export const runKeys = {
   metricsPrefix: () => 'metrics/',
   evaluation: (step: number) => joinKey('eval', `step-${pad(step)}.json`),
   evaluationPrefix: () => 'eval/',
+  /** Held-out evaluation shards at a step (merged into `evaluation(step)`). */
+  evaluationShards: (step: number) => joinKey('steps', pad(step), 'eval-shards'),
 } as const;
 
 /** Step number from a `metrics/step-00000012.json` or `eval/step-…json` key, or null. */

@@ -39,6 +39,7 @@ const TIMEOUT_OF: Record<string, TimedActivity> = {
   resumeFromCheckpoint: 'checkpoint',
   compareSweepRuns: 'checkpoint',
   gpuWorkers: 'sampleBatch',
+  mergeEvaluation: 'sampleBatch',
 };
 
 /** Bad input is final: these failure types are never retried (activities raise them for invalid configs/data). */

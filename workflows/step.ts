@@ -20,6 +20,7 @@ import type {
 import type { OrchestrationSettings } from './activity-options.ts';
 import { activity } from './activity-proxy.ts';
 import type { GpuRoute } from './gpu-route.ts';
+import { shardCount } from './shards.ts';
 
 export interface StepInput {
   run: RunRef;
@@ -73,17 +74,11 @@ async function rolloutAndScore(
   gpu: GpuRoute,
   input: StepInput
 ): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
-  const shards = await shardCount(o, input.batch);
+  const shards = await shardCount(
+    o,
+    Object.values(input.batch.tasks).reduce((a, b) => a + b, 0)
+  );
   return shards === 1 ? wholeRolloutAndScore(o, gpu, input) : shardedRolloutAndScore(o, input, shards);
-}
-
-/** The configured count, `auto` = the GPU workers polling now; never more shards than prompts. */
-async function shardCount(o: OrchestrationSettings, batch: SampleBatchOutput): Promise<number> {
-  const want = o.rolloutShards ?? 1;
-  if (want === 1) return 1;
-  const n = want === 'auto' ? await activity(o, o.taskQueues.io, 'gpuWorkers')({ taskQueue: o.taskQueues.gpu }) : want;
-  const prompts = Object.values(batch.tasks).reduce((a, b) => a + b, 0);
-  return Math.max(1, Math.min(n, prompts));
 }
 
 /** `score`, waiting for the rollout first, so its time limit covers both. */

@@ -26,7 +26,7 @@ export const orchestrationSchema = strict({
       .default(1)
       .meta({
         description:
-          "Split each step's rollout into this many shards by prompt group, run as parallel activities on the GPU workers (the update stays on one). 'auto': one per GPU worker polling the GPU queue, read from Temporal's task-queue description each step. Records and final weights are the same whatever the count (on the wasm and cpu backends; see docs/orchestration.md). Default 1.",
+          "Split each step's rollout into this many shards by prompt group, run as parallel activities on the GPU workers (the update stays on one); held-out evaluation is sharded likewise. 'auto': one per GPU worker polling the GPU queue, read from Temporal's task-queue description each step. Records and final weights are the same whatever the count (on the wasm and cpu backends; see docs/orchestration.md). Default 1.",
       }),
   })
     .prefault({})

@@ -1,6 +1,6 @@
 /**
  * Issue 19, fan-out: a step's rollout split into 1, 2 (`auto`, two GPU workers polling) and 3 shards ends with the
- * same records and byte-identical final weights, on a config whose weights really move; with two GPU worker
+ * same records, held-out evaluations and byte-identical final weights, on a config whose weights really move; with two GPU worker
  * processes both take shards (the activity's worker identity in the Temporal history). A GPU worker killed with
  * SIGKILL in the middle of a shard costs that shard only: it runs again on the other worker, the shard that finished
  * is kept, and the run ends with the same weights.
@@ -13,17 +13,12 @@ import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { readJson } from '../../activities/run-context.ts';
 import { ROOT } from '../../infra/paths.mjs';
+import type { EvalRecord } from '../../schemas/records/eval-record.ts';
 import type { StepMetrics } from '../../schemas/records/step-metrics.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
-import {
-  completedActivities,
-  finalWeightsSha,
-  pendingActivities,
-  uniqueQueues,
-  waitUntil,
-} from '../helpers/durability.ts';
+import { completedActivities, finalWeightsSha, uniqueQueues, waitUntil } from '../helpers/durability.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
@@ -43,7 +38,7 @@ after(async () => {
   await stopOwnS3();
 });
 
-/** The demo's pretrained base on math and code, 4 prompts × 8 responses: rewards vary, so the weights move. */
+/** The demo's pretrained base on math and code, 8 prompts × 8 responses: rewards vary, so the weights move. */
 function learningConfig(storage: string, queues: ReturnType<typeof uniqueQueues>, shards: number | 'auto') {
   return {
     name: 'fanout',
@@ -51,14 +46,14 @@ function learningConfig(storage: string, queues: ReturnType<typeof uniqueQueues>
     template: { style: 'ot', systemPrompt: 'Think inside <think></think>, then answer inside <answer></answer>.' },
     model: { preset: 'tiny', checkpoint: 'file://models/demo-base', tokenizer: { type: 'byte', tagTokens: true } },
     grpo: { learningRate: 0.0003 },
-    rollout: { groupSize: 8, promptsPerStep: 4 },
+    rollout: { groupSize: 8, promptsPerStep: 8 },
     window: { type: 'steps', steps: [{ fromStep: 0, maxTokens: 48 }] },
     tasks: {
       code: { kind: 'code', source: { type: 'synthetic', trainSize: 16, heldOutSize: 2 } },
       math: { kind: 'math', source: { type: 'synthetic', world: 'arith', trainSize: 16, heldOutSize: 2 } },
     },
     schedule: { kind: 'curriculum', stepsPerStage: STEPS / 2 },
-    evaluation: { everySteps: 0, avgK: 1, baseline: false },
+    evaluation: { everySteps: 0, avgK: 4, baseline: false },
     checkpoint: { everySteps: 1, keepLast: 2, storage },
     orchestration: {
       rollout: { shards },
@@ -78,15 +73,15 @@ interface RolloutStart {
   worker: string;
 }
 
-/** Every start of a rollout activity in the run's stage workflows: which step and shard, which attempt, which worker. */
-async function rolloutStarts(client: Client, runId: string): Promise<RolloutStart[]> {
+/** Every start of a `type` activity in the run's stage workflows: which step and shard, which attempt, which worker. */
+async function activityStarts(client: Client, runId: string, type = 'rollout'): Promise<RolloutStart[]> {
   const out: RolloutStart[] = [];
   for await (const wf of client.workflow.list({ query: `WorkflowId STARTS_WITH "${runId}/stage-"` })) {
     const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
     const inputs = new Map<string, { step: number; shard?: { index: number; count: number } }>();
     for (const e of history.events ?? []) {
       const s = e.activityTaskScheduledEventAttributes;
-      if (s?.activityType?.name === 'rollout')
+      if (s?.activityType?.name === type)
         inputs.set(String(e.eventId), JSON.parse(Buffer.from(s.input?.payloads?.[0]?.data ?? []).toString('utf8')));
       const st = e.activityTaskStartedEventAttributes;
       const input = st ? inputs.get(String(st.scheduledEventId)) : undefined;
@@ -111,6 +106,28 @@ async function startWorkers(queues: ReturnType<typeof uniqueQueues>): Promise<Wo
   };
   const [, ...gpus] = await Promise.all([spawn(['main', 'cpu', 'io']), spawn(['gpu']), spawn(['gpu'])]);
   return gpus;
+}
+
+/** A rollout shard running now on one of `gpus` (its last worker's identity is `<pid>@<host>`), from its heartbeat. */
+async function runningShard(
+  client: Client,
+  runId: string,
+  gpus: WorkerProcess[]
+): Promise<{ worker: WorkerProcess; step: number; shard: number } | null> {
+  for (const id of [`${runId}/stage-0-code`, `${runId}/stage-1-math`]) {
+    const d = await client.workflow
+      .getHandle(id)
+      .describe()
+      .catch(() => null);
+    for (const a of d?.raw.pendingActivities ?? []) {
+      const data = a.heartbeatDetails?.payloads?.[0]?.data;
+      const beat = data ? JSON.parse(Buffer.from(data).toString('utf8')) : null;
+      const worker = gpus.find((p) => a.lastWorkerIdentity?.startsWith(`${p.pid}@`));
+      if (a.activityType?.name === 'rollout' && worker && typeof beat?.shard === 'number')
+        return { worker, step: beat.step, shard: beat.shard };
+    }
+  }
+  return null;
 }
 
 /** The final weights of the runs of the first test, which all agree (the reference for the kill test). */
@@ -141,7 +158,7 @@ test('1, 2 (auto) and 3 rollout shards: same records, same final weights, both G
 
   const expected = { 1: 1, auto: 2, 3: 3 } as const;
   for (const [shards, { runId }] of Object.entries(runs)) {
-    const rollouts = await rolloutStarts(env.client, runId);
+    const rollouts = await activityStarts(env.client, runId);
     const want = expected[shards as keyof typeof expected];
     assert.deepEqual(
       rollouts.map((r) => r.count),
@@ -170,6 +187,21 @@ test('1, 2 (auto) and 3 rollout shards: same records, same final weights, both G
       for (const other of others) assert.equal(other, one, `${key} is the same whatever the shard count`);
     }
   }
+  // Held-out evaluation at each stage end, in 3 shards and merged in the last run: the same records.
+  const evaluations = await activityStarts(env.client, runs[3].runId, 'evaluate');
+  assert.deepEqual(
+    evaluations.map((e) => [e.step, e.shard, e.count]),
+    [1, 2].flatMap((step) => [0, 1, 2].map((shard) => [step, shard, 3]))
+  );
+  for (let step = 1; step <= STEPS; step++) {
+    const records = await Promise.all(stores.map((s) => readJson<EvalRecord>(s, runKeys.evaluation(step))));
+    const [one, ...others] = records.map((r) => {
+      assert.ok(r, `an evaluation at step ${step}`);
+      const { evaluationMs: _, ...rest } = r;
+      return rest;
+    });
+    for (const other of others) assert.deepEqual(other, one, `the evaluation at step ${step} whatever the shard count`);
+  }
   const shas = await Promise.all(stores.map((s) => finalWeightsSha(s, STEPS)));
   const base = createHash('sha256')
     .update(await readFile(path.join(ROOT, 'models', 'demo-base', 'model.safetensors')))
@@ -196,33 +228,32 @@ test('kill -9 of one of two GPU workers mid-step: only its shard runs again, the
     taskQueue: queues.main,
     workflowId: runId,
   });
-  // Both shards of the last step running, one on each worker: kill one of the workers.
+  // A shard running on one of the GPU workers and not finished: kill that worker.
   const store = openBlobStore(`${storage}/${runId}`);
-  await waitUntil('step 0 done', async () => store.head(runKeys.metrics(0)), 300_000);
-  await waitUntil(
-    'both rollout shards of step 1 started',
-    async () =>
-      (await pendingActivities(env.client, runId)).filter(
-        (a) => a.activityType === 'rollout' && /STARTED|2/.test(a.state)
-      ).length === 2,
-    120_000
+  const target = await waitUntil(
+    'a rollout shard running',
+    async () => {
+      const r = await runningShard(env.client, runId, gpus);
+      return r && !(await store.head(runKeys.rolloutShardDone(r.step, r.shard, 2))) ? r : null;
+    },
+    300_000
   );
-  const shardDone = (i: number) => store.head(runKeys.rolloutShardDone(1, i, 2));
-  const doneBeforeKill = [await shardDone(0), await shardDone(1)].filter(Boolean).length;
-  await gpus[1].kill('SIGKILL');
-
+  await target.worker.kill('SIGKILL');
   const result = (await handle.result()) as ExperimentResult;
   assert.equal(result.status, 'completed');
   assert.equal(result.steps, STEPS);
-  const step1 = (await rolloutStarts(env.client, runId)).filter((r) => r.step === 1);
-  const rerun = step1.filter((r) => r.attempt > 1).map((r) => r.shard);
-  t.diagnostic(JSON.stringify({ doneBeforeKill, step1 }));
-  assert.equal(new Set(rerun).size, 1, `exactly one shard ran again: ${JSON.stringify(step1)}`);
-  const kept = 1 - rerun[0];
+  const starts = await activityStarts(env.client, runId);
+  t.diagnostic(JSON.stringify({ killed: { step: target.step, shard: target.shard }, starts }));
+  const rerun = starts.filter((r) => r.attempt > 1);
   assert.deepEqual(
-    step1.filter((r) => r.shard === kept).map((r) => r.attempt),
+    rerun.map((r) => [r.step, r.shard]),
+    [[target.step, target.shard]],
+    'the killed shard, and only it, ran again'
+  );
+  assert.deepEqual(
+    starts.filter((r) => r.step === target.step && r.shard !== target.shard).map((r) => r.attempt),
     [1],
-    'the other shard ran once and its result was kept'
+    'the other shard of that step ran once and its result was kept'
   );
   assert.equal(await completedActivities(env.client, runId, 'update'), STEPS, 'each step updated once');
   assert.equal(await finalWeightsSha(store, STEPS), expectedSha, 'the same final weights as the runs left alone');
