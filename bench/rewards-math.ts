@@ -4,7 +4,9 @@
  * Two workloads, reported apart: plain numeric answers inside realistic responses (the fast path; target ≥ 2,000/s)
  * and structured/symbolic answers (expressions, equations, sets, intervals, matrices). Baseline in the same run:
  * the same numeric pairs decided by mathjs `evaluate` on both sides, i.e. what a CAS-for-everything verifier pays at
- * the very least. Rounds are interleaved so load from other processes hits both alike; figures are medians.
+ * the very least. Rounds are interleaved so load from other processes hits both alike; figures are medians. Every
+ * verdict timed is checked against the expected one. Run as `npm run bench -- rewards-math`, it also compares with
+ * Math-Verify on the same pairs (bench/math-verify-compare.ts).
  */
 import { readFileSync } from 'node:fs';
 import { evaluate } from 'mathjs';
@@ -12,10 +14,12 @@ import { extractAnswer } from '../rewards/math/extract.ts';
 import { verifyMath, warmUpCas } from '../rewards/math/index.ts';
 import { seededRandom } from '../rewards/qa/seeded-random.ts';
 import { machineInfo } from './machine.ts';
+import { benchAgainstMathVerify } from './math-verify-compare.ts';
 
 interface Pair {
   gold: string;
   prediction: string;
+  expected: boolean;
 }
 
 const THINK = 'Let me compute this step by step. First I set up the equation and simplify both sides; '.repeat(6);
@@ -44,7 +48,11 @@ function numericPairs(n: number): Pair[] {
       gold = `${a}/${b}`;
       answer = correct ? `${a}/${b}` : `${a}/${b + 1}`;
     }
-    pairs.push({ gold, prediction: `<think>${THINK}</think> <answer>The answer is $\\boxed{${answer}}$.</answer>` });
+    pairs.push({
+      gold,
+      prediction: `<think>${THINK}</think> <answer>The answer is $\\boxed{${answer}}$.</answer>`,
+      expected: correct,
+    });
   }
   return pairs;
 }
@@ -65,11 +73,15 @@ function structuredPairs(n: number): Pair[] {
   const rows = readFileSync(new URL('../test/fixtures/math/cases.jsonl', import.meta.url), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as { gold: string; prediction: string; category: string })
+    .map((l) => JSON.parse(l) as { gold: string; prediction: string; category: string; expected: boolean })
     .filter((r) => categories.has(r.category));
   return Array.from({ length: n }, (_, k) => {
     const r = rows[k % rows.length];
-    return { gold: r.gold, prediction: `<think>${THINK}</think> <answer>$\\boxed{${r.prediction}}$</answer>` };
+    return {
+      gold: r.gold,
+      prediction: `<think>${THINK}</think> <answer>$\\boxed{${r.prediction}}$</answer>`,
+      expected: r.expected,
+    };
   });
 }
 
@@ -95,11 +107,22 @@ function mathjsBaseline(pair: Pair): boolean {
   }
 }
 
+/** Throws when any verdict of ours differs from the pair's expected one (a fast wrong verifier is no result). */
+function checkVerdicts(pairs: Pair[], what: string): void {
+  const wrong = pairs.filter((p) => verifyMath(p.gold, p.prediction).equivalent !== p.expected);
+  if (wrong.length > 0) {
+    const list = wrong.slice(0, 10).map((p) => `${JSON.stringify(p.gold)} vs ${JSON.stringify(p.prediction)}`);
+    throw new Error(`${what}: ${wrong.length} verdicts differ from the expected ones, e.g.\n${list.join('\n')}`);
+  }
+}
+
 export async function benchMath(): Promise<object> {
   const rounds = 5;
   const numeric = numericPairs(2000);
   const structured = structuredPairs(1000);
   warmUpCas();
+  checkVerdicts(numeric, 'numeric pairs');
+  checkVerdicts(structured, 'structured pairs');
   // JIT warm-up, not measured
   for (const p of numeric.slice(0, 200)) verifyMath(p.gold, p.prediction);
   for (const p of structured.slice(0, 100)) verifyMath(p.gold, p.prediction);
@@ -111,7 +134,7 @@ export async function benchMath(): Promise<object> {
   const structuredPaths: Record<string, number> = {};
   const numericMs: number[] = [];
   const structuredMs: number[] = [];
-  let numericCorrect = 0;
+  let numericEquivalent = 0;
   for (let round = 0; round < rounds; round++) {
     let t = performance.now();
     for (const p of numeric) {
@@ -119,7 +142,7 @@ export async function benchMath(): Promise<object> {
       if (round === 0) {
         paths[v.path] = (paths[v.path] ?? 0) + 1;
         numericMs.push(v.ms);
-        if (v.equivalent) numericCorrect++;
+        if (v.equivalent) numericEquivalent++;
       }
     }
     fastRates.push(numeric.length / ((performance.now() - t) / 1000));
@@ -150,7 +173,7 @@ export async function benchMath(): Promise<object> {
       baselineMathjsEvaluatePerSec: Math.round(baseline),
       speedupOverBaseline: Math.round((fast / baseline) * 100) / 100,
       paths,
-      equivalentFraction: numericCorrect / numeric.length,
+      equivalentFraction: numericEquivalent / numeric.length,
       p50Ms: Math.round(percentile(numericMs, 0.5) * 1000) / 1000,
       p99Ms: Math.round(percentile(numericMs, 0.99) * 1000) / 1000,
     },
@@ -162,10 +185,12 @@ export async function benchMath(): Promise<object> {
       p99Ms: Math.round(percentile(structuredMs, 0.99) * 1000) / 1000,
       maxMs: Math.round(Math.max(...structuredMs) * 1000) / 1000,
     },
+    verdictsChecked: numeric.length + structured.length,
     mathVerifyPerSec: Math.round(fast),
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[2] === 'rewards-math') {
-  console.log(JSON.stringify(await benchMath(), null, 2));
+  const ours = await benchMath();
+  console.log(JSON.stringify({ ...ours, againstMathVerify: await benchAgainstMathVerify() }, null, 2));
 }

@@ -1,6 +1,7 @@
 /** The `omni-zero` command. Subcommands live in cli/commands/<name>.ts, listed in cli/commands/index.ts. */
 import { Command } from 'commander';
 import { type CommandModule, commandModules } from './commands/index.ts';
+import { isMissingCredentials, missingCredentialsMessage, useLocalStack } from './local-stack.ts';
 
 const program = new Command('omni-zero')
   .description('Multi-task zero-RL post-training as durable Temporal workflows')
@@ -27,10 +28,16 @@ loaded.forEach((r, i) => {
   // With every module loaded (help), a broken one is left out rather than breaking the rest.
 });
 
+const found = await useLocalStack();
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   // A usage or input problem: one readable line, exit 1 (commands set their own exit code where it means more).
-  console.error(`omni-zero: ${err instanceof Error ? err.message : String(err)}`);
+  const message = isMissingCredentials(err)
+    ? missingCredentialsMessage(found)
+    : err instanceof Error
+      ? err.message
+      : String(err);
+  console.error(`omni-zero: ${message}`);
   process.exitCode = process.exitCode || 1;
 }

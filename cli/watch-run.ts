@@ -33,17 +33,19 @@ export async function experimentHandle(client: Client, run: string): Promise<Wor
 
 const QUERY_TIMEOUT_MS = 5_000;
 
-/** The progress query with a bound: with no worker polling, a query would otherwise wait for one. */
+/**
+ * The progress query with a bound: with no worker polling, a query would otherwise wait for one. The call is
+ * cancelled through an abort signal rather than left behind by a timer race, so it cannot outlive the connection.
+ */
 export async function queryProgress(handle: WorkflowHandle): Promise<ExperimentProgress> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer in ${QUERY_TIMEOUT_MS / 1000} s; is a worker polling the run's task queue?`)),
-      QUERY_TIMEOUT_MS
-    );
-  });
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), QUERY_TIMEOUT_MS);
   try {
-    return await Promise.race([handle.query(progressQuery), timeout]);
+    return await handle.client.withAbortSignal(timeout.signal, () => handle.query(progressQuery));
+  } catch (err) {
+    if (timeout.signal.aborted)
+      throw new Error(`no answer in ${QUERY_TIMEOUT_MS / 1000} s; is a worker polling the run's task queue?`);
+    throw err;
   } finally {
     clearTimeout(timer);
   }

@@ -13,8 +13,10 @@ import { DataInputError } from './errors.ts';
 export interface JsonlLine {
   /** 1-based line number in the file. */
   line: number;
-  /** The line's text without its line ending. */
+  /** The line's text without its line ending (an invalid UTF-8 sequence shows as U+FFFD). */
   raw: string;
+  /** Set when the line's bytes are not valid UTF-8: its text is damaged, so the row must not be used as it reads. */
+  invalidUtf8?: true;
 }
 
 /** Splits a URI naming one object into the store's folder and the object's key. */
@@ -25,7 +27,7 @@ export function splitObjectUri(uri: string): { base: string; key: string } {
   if (scheme === 's3://' && cut <= 0)
     throw new DataInputError('uri', `'${uri}' names a bucket, not an object: use s3://bucket/path/file.jsonl`);
   const key = rest.slice(cut + 1);
-  if (key === '') throw new DataInputError('uri', `'${uri}' ends with '/': name a .jsonl file`);
+  if (key === '') throw new DataInputError('uri', `'${uri}' ends with '/': name a .jsonl or .parquet file`);
   return { base: `${scheme}${cut < 0 ? '.' : rest.slice(0, cut) || '/'}`, key };
 }
 
@@ -36,36 +38,56 @@ export async function openSource(source: string): Promise<Readable> {
     const { base, key } = splitObjectUri(source);
     return openBlobStore(base).getStream(key);
   }
+  return createReadStream(await localFile(source));
+}
+
+/** The absolute path of a local `source` (plain path or `file://path`) that names an existing file. */
+export async function localFile(source: string): Promise<string> {
   const local = source.startsWith('file://') ? source.slice('file://'.length) : source;
   const abs = path.resolve(local);
   const info = await stat(abs).catch(() => null);
   if (info === null) throw new DataInputError('uri', `no file at ${abs} (from '${source}'): check the path`);
-  if (!info.isFile()) throw new DataInputError('uri', `${abs} is not a file: name a .jsonl file`);
-  return createReadStream(abs);
+  if (!info.isFile()) throw new DataInputError('uri', `${abs} is not a file: name a .jsonl or .parquet file`);
+  return abs;
 }
 
-/** Yields each non-blank line of a JSONL source with its line number. Decodes UTF-8 across chunk boundaries. */
+// Lines are decoded one by one from their bytes, so a line that is not valid UTF-8 is caught (and quarantined by the
+// loader) instead of entering the dataset with U+FFFD in place of its damaged characters.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lossyUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function decodeLine(bytes: Uint8Array): { text: string; invalidUtf8?: true } {
+  try {
+    return { text: strictUtf8.decode(bytes) };
+  } catch {
+    return { text: lossyUtf8.decode(bytes), invalidUtf8: true };
+  }
+}
+
+/** Yields each non-blank line of a JSONL source with its line number. A UTF-8 byte-order mark at the start is skipped. */
 export async function* readJsonlLines(source: string | Readable): AsyncGenerator<JsonlLine> {
   const stream = typeof source === 'string' ? await openSource(source) : source;
-  const decoder = new TextDecoder('utf-8');
-  let pending = '';
+  let parts: Buffer[] = []; // the bytes of the line being read, as they arrived
   let line = 0;
-  const emit = function* (text: string): Generator<JsonlLine> {
+  const emit = function* (bytes: Uint8Array): Generator<JsonlLine> {
     line++;
+    let { text, invalidUtf8 } = decodeLine(bytes);
+    if (line === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
     const raw = text.endsWith('\r') ? text.slice(0, -1) : text;
-    if (raw.trim() !== '') yield { line, raw };
+    if (raw.trim() !== '') yield invalidUtf8 ? { line, raw, invalidUtf8 } : { line, raw };
   };
   for await (const chunk of stream) {
-    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
-    let nl = pending.indexOf('\n');
-    while (nl >= 0) {
-      yield* emit(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-      nl = pending.indexOf('\n');
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string | Uint8Array);
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a); nl >= 0; nl = buf.indexOf(0x0a, start)) {
+      parts.push(buf.subarray(start, nl));
+      yield* emit(Buffer.concat(parts));
+      parts = [];
+      start = nl + 1;
     }
+    if (start < buf.length) parts.push(buf.subarray(start));
   }
-  pending += decoder.decode();
-  if (pending !== '') yield* emit(pending);
+  if (parts.length > 0) yield* emit(Buffer.concat(parts));
 }
 
 /** Serialises rows as JSONL (one JSON object per line, trailing newline); the bytes whose sha256 the manifest records. */

@@ -1,14 +1,15 @@
 /**
- * Source → adapter → schema, row by row (SPEC §7): every line is parsed, adapted and validated against the dataset-row
- * schema; a line failing any of the three goes to the quarantine with the reason and the run goes on.
+ * Source → adapter → schema, row by row (SPEC §7): every JSONL line or Parquet row is parsed, adapted and validated
+ * against the dataset-row schema; a record failing any of the three goes to the quarantine with the reason and the run
+ * goes on.
  */
 import type { Readable } from 'node:stream';
 import { parseCodeTests } from '../rewards/sandbox/run-tests.ts';
 import { parseConstraints } from '../rewards/writing/constraints.ts';
 import { type DatasetRow, datasetRowSchema } from '../schemas/records/dataset-row.ts';
 import { type AdapterContext, adapterByName, type DatasetAdapter } from './adapters/index.ts';
-import { readJsonlLines } from './jsonl.ts';
 import { Quarantine } from './quarantine.ts';
+import { formatOf, type SourceFormat, sourceRecords } from './source-records.ts';
 
 export interface LoadOptions {
   /** Quarantine to add bad rows to; a new one by default (pass one to share it between train and held-out files). */
@@ -17,12 +18,14 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Lines between progress calls. Default 1000. */
   progressEvery?: number;
+  /** 'jsonl' or 'parquet'. Default: from the source's name (.parquet), jsonl for a stream. */
+  format?: SourceFormat;
 }
 
 export interface LoadResult {
   rows: DatasetRow[];
   quarantine: Quarantine;
-  /** Non-blank lines read. */
+  /** Records read: non-blank JSONL lines or Parquet rows. */
   lines: number;
   /** Parts of valid rows left out by the adapter's configured rules (ShareGPT), by reason. */
   adapterDropped: Record<string, number>;
@@ -42,7 +45,8 @@ function zodReason(issues: readonly { path: PropertyKey[]; message: string }[]):
  */
 export function verifierProblem(row: DatasetRow): string | null {
   try {
-    if ((row.kind === 'math' || row.kind === 'stem' || row.kind === 'qa') && !row.reference && !row.accepted?.length) {
+    const hasGold = row.reference?.trim() || row.accepted?.some((a) => a.trim() !== '');
+    if ((row.kind === 'math' || row.kind === 'stem' || row.kind === 'qa') && !hasGold) {
       return `a ${row.kind} row needs a reference (or accepted answers) to verify against`;
     }
     if (row.kind === 'code') {
@@ -69,16 +73,16 @@ export async function loadRows(
   const ids = new Set<string>();
   const adapterDropped: Record<string, number> = {};
   let lines = 0;
-  for await (const { line, raw } of readJsonlLines(source)) {
+  const format = options.format ?? (typeof source === 'string' ? formatOf(source) : 'jsonl');
+  for await (const record of sourceRecords(source, format)) {
+    const { line, raw } = record;
     lines++;
     if (options.onProgress && lines % every === 0) options.onProgress(lines, 0);
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      quarantine.add(line, `json: ${(err as Error).message}`, raw);
+    if ('error' in record) {
+      quarantine.add(line, record.error, raw);
       continue;
     }
+    const { value } = record;
     let outcome: ReturnType<DatasetAdapter['adapt']>;
     try {
       outcome = a.adapt(value, line, ctx);

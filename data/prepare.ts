@@ -24,6 +24,7 @@ import { loadRows } from './load.ts';
 import type { DataManifest, OutputInfo, StageCount } from './manifest.ts';
 import { Quarantine } from './quarantine.ts';
 import type { ReferencePolicy } from './reference-policy.ts';
+import { formatOf } from './source-records.ts';
 import type { VerifyOptions } from './verify.ts';
 import { worldByName } from './worlds/index.ts';
 import { generateWorld } from './worlds/world.ts';
@@ -125,7 +126,12 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
     heldOut = heldOutLimit(g.heldOut);
   } else {
     const adapterCtx = { task: name, kind: task.kind, seed, sharegpt: shareGptRules(task) };
-    const loaded = await loadRows(src.uri, src.adapter, adapterCtx, { quarantine, onProgress: progress('load') });
+    const formatOfUri = (uri: string) => formatOf(uri, src.type === 'jsonl' ? 'jsonl' : src.format);
+    const loaded = await loadRows(src.uri, src.adapter, adapterCtx, {
+      quarantine,
+      onProgress: progress('load'),
+      format: formatOfUri(src.uri),
+    });
     const quarantined: Record<string, number> = {};
     for (const r of quarantine.records) {
       const k = `quarantine: ${r.reason.split(': ')[0]}`;
@@ -145,7 +151,10 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
     let rows = preFilter(loaded.rows);
     if (src.heldOutUri !== undefined) {
       const before = quarantine.count;
-      const h = await loadRows(src.heldOutUri, src.adapter, adapterCtx, { onProgress: progress('load-held-out') });
+      const h = await loadRows(src.heldOutUri, src.adapter, adapterCtx, {
+        onProgress: progress('load-held-out'),
+        format: formatOfUri(src.heldOutUri),
+      });
       for (const r of h.quarantine.records) quarantine.add(r.line, `held-out file: ${r.reason}`, r.raw);
       stages.push({
         stage: 'load-held-out',
@@ -185,7 +194,7 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
     if (r.kept.length === 0 && train.length > 0) throw allDropped(name, train.length, filters.difficulty.k, r);
     train = apply('difficulty', train, r);
   }
-  if (src.type === 'jsonl' && src.maxSamples !== undefined)
+  if (src.type !== 'synthetic' && src.maxSamples !== undefined)
     train = apply('max-samples', train, seededSample(train, src.maxSamples, seed));
   if (train.length === 0) {
     throw new DataInputError(

@@ -1,6 +1,6 @@
 /**
- * The quarantine (SPEC §7): rows that could not be used — unparseable JSON, rejected by the adapter, or failing the
- * dataset-row schema — are kept with their line number and the reason, counted, and never stop the run.
+ * The quarantine (SPEC §7): rows that could not be used — not UTF-8, unparseable JSON, rejected by the adapter, or
+ * failing the dataset-row schema — are kept with their line number and the reason, counted, and never stop the run.
  */
 
 export interface QuarantineRecord {

@@ -2,12 +2,14 @@
  * The long-lived local stack the demo and `omni-zero server` manage: the Temporal dev server on its usual ports
  * (7233, Web UI 8233) with its SQLite file under .omni-zero/, left running after the command exits so the Web UI
  * stays browsable. A pid file lets later commands find and stop it. The demo's S3-compatible server (MinIO) is kept
- * the same way: port 9000 (OMNI_ZERO_S3_PORT), data under .omni-zero/s3/, pid in .omni-zero/run/s3.pid.
+ * the same way: port 9000 (OMNI_ZERO_S3_PORT), data under .omni-zero/s3/, pid in .omni-zero/run/s3.pid. Where each
+ * server is and how to connect to it is recorded beside the pid (infra/stack-record.ts) for the CLI to find.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUN_DIR, STATE_DIR } from './paths.mjs';
 import { startS3Server } from './s3-server.ts';
+import { removeRecord, S3_RECORD, s3Answers, s3EnvOf, TEMPORAL_RECORD, writeRecord } from './stack-record.ts';
 import { canConnect, startDevServer } from './temporal-dev.ts';
 
 export const DEV_PORT = Number(process.env.OMNI_ZERO_TEMPORAL_PORT ?? 7233);
@@ -26,21 +28,11 @@ export interface StackStatus {
 
 /** The environment S3 clients (our s3:// blob store, the AWS SDK chain) need to reach the local server. */
 export function localS3Env(endpoint = `http://127.0.0.1:${DEV_S3_PORT}`): Record<string, string> {
-  return {
-    OMNI_ZERO_S3_ENDPOINT: endpoint,
-    OMNI_ZERO_S3_PATH_STYLE: '1',
-    AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
-    AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
-    AWS_REGION: 'us-east-1',
-  };
+  return s3EnvOf(localS3Record(endpoint));
 }
 
-async function s3Ready(endpoint: string): Promise<boolean> {
-  try {
-    return (await fetch(`${endpoint}/minio/health/ready`, { signal: AbortSignal.timeout(1000) })).ok;
-  } catch {
-    return false;
-  }
+function localS3Record(endpoint: string) {
+  return { endpoint, region: 'us-east-1', accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY };
 }
 
 function readPid(file = pidFile): number | null {
@@ -59,7 +51,7 @@ export async function stackStatus(): Promise<StackStatus> {
   const s3Pid = readPid(s3PidFile);
   const endpoint = `http://127.0.0.1:${DEV_S3_PORT}`;
   return {
-    s3: { endpoint, running: await s3Ready(endpoint), pid: s3Pid, managed: s3Pid !== null },
+    s3: { endpoint, running: await s3Answers(endpoint), pid: s3Pid, managed: s3Pid !== null },
     temporal: {
       address: `127.0.0.1:${DEV_PORT}`,
       uiUrl: `http://127.0.0.1:${DEV_UI_PORT}`,
@@ -73,7 +65,10 @@ export async function stackStatus(): Promise<StackStatus> {
 /** Starts the dev server unless one already answers on the port; returns where it is. */
 export async function ensureTemporal(log: (msg: string) => void = () => {}): Promise<StackStatus['temporal']> {
   const status = (await stackStatus()).temporal;
-  if (status.running) return status;
+  if (status.running) {
+    writeRecord(TEMPORAL_RECORD, { address: status.address, uiUrl: status.uiUrl });
+    return status;
+  }
   log(`starting Temporal dev server on ${status.address} (Web UI ${status.uiUrl})`);
   const server = await startDevServer({
     port: DEV_PORT,
@@ -82,6 +77,7 @@ export async function ensureTemporal(log: (msg: string) => void = () => {}): Pro
     detached: true,
   });
   writeFileSync(pidFile, String(server.pid));
+  writeRecord(TEMPORAL_RECORD, { address: status.address, uiUrl: status.uiUrl });
   return { ...status, running: true, pid: server.pid, managed: true };
 }
 
@@ -91,6 +87,7 @@ export async function stopTemporal(): Promise<boolean> {
   process.kill(pid, 'SIGTERM');
   for (let i = 0; i < 100 && (await canConnect(DEV_PORT)); i++) await new Promise((r) => setTimeout(r, 100));
   rmSync(pidFile, { force: true });
+  removeRecord(TEMPORAL_RECORD);
   return true;
 }
 
@@ -115,6 +112,7 @@ export async function ensureS3(log: (msg: string) => void = () => {}): Promise<S
     status.pid = server.pid;
     status.managed = true;
   }
+  writeRecord(S3_RECORD, localS3Record(status.endpoint));
   Object.assign(process.env, localS3Env(status.endpoint));
   return status;
 }
@@ -124,7 +122,8 @@ export async function stopS3(): Promise<boolean> {
   if (pid === null) return false;
   process.kill(pid, 'SIGTERM');
   const endpoint = `http://127.0.0.1:${DEV_S3_PORT}`;
-  for (let i = 0; i < 100 && (await s3Ready(endpoint)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await s3Answers(endpoint)); i++) await new Promise((r) => setTimeout(r, 100));
   rmSync(s3PidFile, { force: true });
+  removeRecord(S3_RECORD);
   return true;
 }

@@ -91,8 +91,23 @@ export async function writeCheckpoint(
     ...(header.metrics ? { metrics: header.metrics } : {}),
     ...(header.plan ?? {}),
   });
-  await store.put(joinKey(prefix, MANIFEST_NAME), JSON.stringify(manifest, null, 2));
-  return { prefix, manifest };
+  const sealed = { ...manifest, manifestSha256: sha256Text(manifestText(manifest)) };
+  await store.put(joinKey(prefix, MANIFEST_NAME), manifestText(sealed));
+  return { prefix, manifest: sealed };
+}
+
+/** A manifest's text exactly as written: the bytes its own sha256 is taken over. */
+const manifestText = (m: object): string => JSON.stringify(m, null, 2);
+const sha256Text = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Whether a sealed manifest's text is the one written: its digest matches its body and the text is byte for byte
+ * what writeCheckpoint makes of its content (so a change that leaves the content as it was, in spacing or a number's
+ * spelling, is caught too).
+ */
+function sealIntact(raw: Record<string, unknown>, text: string): boolean {
+  const { manifestSha256, ...body } = raw;
+  return manifestText(raw) === text && sha256Text(manifestText(body)) === manifestSha256;
 }
 
 export function parseManifest(text: string, prefix: string): CheckpointManifest {
@@ -107,6 +122,8 @@ export function parseManifest(text: string, prefix: string): CheckpointManifest 
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(manifest)'}: ${i.message}`).join('; ');
     throw new CheckpointError(`manifest at ${prefix} is malformed: ${why}`, prefix);
   }
+  if (parsed.data.manifestSha256 !== undefined && !sealIntact(raw as Record<string, unknown>, text))
+    throw new CheckpointError(`manifest at ${prefix} is damaged: its text does not match its own sha256`, prefix);
   return parsed.data;
 }
 

@@ -82,7 +82,7 @@ export function register(program: Command, write: (text: string) => void = (t) =
 
   data
     .command('inspect <file>')
-    .description('Load a JSONL file through an adapter and summarise it (nothing is written)')
+    .description('Load a JSONL or Parquet file through an adapter and summarise it (nothing is written)')
     .requiredOption('--adapter <name>', 'webinstruct | openr1-math | code-r1 | supergpqa | sharegpt | omni')
     .option('--kind <kind>', `task kind: ${TASK_KINDS.join(' | ')}`, 'math')
     .option('--category-field <field>', 'row field or meta key holding the category', 'category')

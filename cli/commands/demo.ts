@@ -182,11 +182,8 @@ async function runDemo(o: DemoOptions): Promise<void> {
     say(`watch it in the Web UI: ${run.ui}`);
     const onSigint = () => {
       interrupted = true;
-      const env = Object.entries(storage.startsWith('s3://') ? localS3Env() : {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ');
       say(`interrupted: the run ${run.workflowId} stays open on the server; its workers stop now.`);
-      say(`continue it from its last completed step with: ${env} node bin/omni-zero.js worker --queue all`);
+      say('continue it from its last completed step with: node bin/omni-zero.js worker --queue all');
       say('(or, as the demo runs them: one process with --queue main,cpu,io and one with --queue gpu)');
       say(`(or stop it: node bin/omni-zero.js stop ${run.workflowId})`);
       void shutdown().then(() => process.exit(130));
@@ -238,7 +235,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
     const report = `node bin/omni-zero.js report ${run.workflowId} --storage ${storage}`;
     say(`checkpoints: ${result.base}/ (final ${result.finalCheckpoint ?? 'none'})`);
     say(`HTML report: ${report}`);
-    say(`Web UI: ${run.ui}  (the dev server and S3 server keep running; 'omni-zero server stop' stops Temporal)`);
+    say(`Web UI: ${run.ui}  (the dev server and S3 server keep running; 'omni-zero server stop' stops both)`);
     console.log(
       JSON.stringify({
         workflowId: run.workflowId,

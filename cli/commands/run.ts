@@ -1,6 +1,7 @@
 /** `omni-zero run FILE [--wait]`: validates a config locally, then starts its `experiment` workflow on Temporal. */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
+import { checkRunId } from '../../report/load.ts';
 import { readExperimentFile } from '../experiment-file.ts';
 import { hasWorker, startExperiment } from '../start-experiment.ts';
 import { connectClient } from '../temporal-client.ts';
@@ -18,6 +19,7 @@ export function register(program: Command): void {
     .option('--ui <url>', 'Web UI base for the printed link (default OMNI_ZERO_TEMPORAL_UI or http://127.0.0.1:8233)')
     .action(
       async (file: string, opts: { wait?: boolean; progress: boolean; id?: string; address?: string; ui?: string }) => {
+        if (opts.id !== undefined) checkRunId(opts.id);
         const read = await readExperimentFile(file);
         if (!read.ok) {
           process.stderr.write(

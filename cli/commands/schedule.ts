@@ -16,6 +16,7 @@ import {
   ScheduleOptionsError,
   scheduledExperiment,
   scheduledSweep,
+  scheduleOptions,
   triggerSchedule,
 } from '../schedules.ts';
 import { readSweepFile } from '../sweep-file.ts';
@@ -131,18 +132,25 @@ export function register(program: Command): void {
       }
       const namespace = opts.namespace ?? target.namespace;
       const scheduleId = opts.id ?? `${target.workflow.name}-schedule`;
+      const spec = {
+        file,
+        scheduleId,
+        cron: opts.cron,
+        every: opts.every,
+        overlap,
+        catchupWindow: opts.catchupWindow,
+        pauseOnFailure: opts.pauseOnFailure,
+        paused: opts.paused,
+        note: opts.note,
+      };
+      // Checked before connecting, so a typo in --every is named as such even when no server is up.
+      try {
+        scheduleOptions(target.workflow, spec);
+      } catch (err) {
+        return fail((err as Error).message);
+      }
       await withClient({ address: opts.address, namespace }, scheduleId, async (client) => {
-        const { handle } = await createExperimentSchedule(client, target.workflow, {
-          file,
-          scheduleId,
-          cron: opts.cron,
-          every: opts.every,
-          overlap,
-          catchupWindow: opts.catchupWindow,
-          pauseOnFailure: opts.pauseOnFailure,
-          paused: opts.paused,
-          note: opts.note,
-        });
+        const { handle } = await createExperimentSchedule(client, target.workflow, spec);
         print(describeJson(await handle.describe()));
       });
     }

@@ -1,27 +1,40 @@
-/** `omni-zero server start|stop|status`: the local Temporal dev server (with its Web UI) that runs and demos use. */
+/**
+ * `omni-zero server start|stop|status`: the local stack runs and demos use — the Temporal dev server (with its Web
+ * UI) and the S3 server (MinIO) — as `npm run demo` brings it up. Once started, every command finds both by itself
+ * (cli/local-stack.ts).
+ */
 import type { Command } from 'commander';
-import { ensureTemporal, stackStatus, stopTemporal } from '../../infra/dev-stack.ts';
+import { ensureS3, ensureTemporal, stackStatus, stopS3, stopTemporal } from '../../infra/dev-stack.ts';
 
 export function register(program: Command): void {
   const server = program
     .command('server')
-    .description('manage the local Temporal dev server (SQLite under .omni-zero/)');
+    .description('manage the local stack: Temporal dev server (SQLite under .omni-zero/) and S3 server (MinIO)');
   server
     .command('start')
-    .description('start it (no-op when already running) and print where it is')
-    .action(async () => {
+    .description('start both (each a no-op when already running) and print where they are')
+    .option('--no-s3', 'start only the Temporal dev server')
+    .action(async (o: { s3: boolean }) => {
       const t = await ensureTemporal((m) => console.error(m));
-      console.log(JSON.stringify({ address: t.address, ui: t.uiUrl, pid: t.pid }));
+      const s3 = o.s3 ? await ensureS3((m) => console.error(m)) : null;
+      console.log(
+        JSON.stringify({
+          address: t.address,
+          ui: t.uiUrl,
+          pid: t.pid,
+          ...(s3 ? { s3: s3.endpoint, s3Pid: s3.pid } : {}),
+        })
+      );
     });
   server
     .command('stop')
-    .description('stop the server this project started')
+    .description('stop the servers this project started')
     .action(async () => {
-      console.log(JSON.stringify({ stopped: await stopTemporal() }));
+      console.log(JSON.stringify({ stopped: await stopTemporal(), s3Stopped: await stopS3() }));
     });
   server
     .command('status')
-    .description('print whether it answers')
+    .description('print whether they answer')
     .action(async () => {
       console.log(JSON.stringify(await stackStatus()));
     });

@@ -3,7 +3,8 @@
  * RUN is the workflow id printed by `omni-zero run`. (`status` and `watch` are in their own files.)
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { checkRunId } from '../../report/load.ts';
 import { type Adjustment, adjustUpdate, pauseSignal, resumeSignal, stopSignal } from '../../workflows/messages.ts';
 import { connectClient } from '../temporal-client.ts';
 import { resumeEndedRun } from './resume-run.ts';
@@ -31,6 +32,14 @@ async function withRun<T>(
   }
 }
 
+// The run checks an adjustment's range against its state (validateAdjustment); text that is no number at all is
+// caught here, before any connection, and named as typed (NaN would reach the run as null).
+function aNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got '${value}'`);
+  return n;
+}
+
 export function register(program: Command): void {
   program
     .command('pause')
@@ -53,6 +62,7 @@ export function register(program: Command): void {
       'continue a paused run; or, when RUN failed, was terminated, timed out or was cancelled, start a new run linked to it from its newest valid checkpoint'
     )
     .action(async (run: string, o: { address?: string; id?: string }) => {
+      if (o.id !== undefined) checkRunId(o.id);
       const { client, connection } = await connectClient(o.address);
       try {
         const d = await client.workflow
@@ -84,11 +94,13 @@ export function register(program: Command): void {
   program
     .command('adjust')
     .argument('<run>', 'run id (workflow id)')
-    .option('--lr <rate>', 'new learning rate from the next step on', Number)
-    .option('--stage-steps <n>', 'new step budget of the stage in progress', Number)
+    .option('--lr <rate>', 'new learning rate from the next step on', aNumber)
+    .option('--stage-steps <n>', 'new step budget of the stage in progress', aNumber)
     .option(...addressOption)
     .description('change the learning rate or the current stage budget (validated by the run; rejected with a reason)')
     .action(async (run: string, o: { lr?: number; stageSteps?: number; address?: string }) => {
+      if (o.lr === undefined && o.stageSteps === undefined)
+        throw new Error('adjust needs --lr <rate> and/or --stage-steps <n>: nothing to change');
       const a: Adjustment = {
         ...(o.lr !== undefined ? { learningRate: o.lr } : {}),
         ...(o.stageSteps !== undefined ? { stageSteps: o.stageSteps } : {}),

@@ -1,6 +1,7 @@
 /** `omni-zero sweep FILE [--wait]`: validates a sweep and every variant × seed, then starts its `sweep` workflow. */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
+import { checkRunId } from '../../report/load.ts';
 import { renderComparisonText } from '../../report/sweep.ts';
 import type { SweepResult } from '../../workflows/sweep.ts';
 import { newRunId } from '../run-id.ts';
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .option('--address <host:port>', 'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)')
     .option('--ui <url>', 'Web UI base for the printed link (default OMNI_ZERO_TEMPORAL_UI or http://127.0.0.1:8233)')
     .action(async (file: string, opts: SweepOptions) => {
+      if (opts.id !== undefined) checkRunId(opts.id);
       const read = await readSweepFile(file);
       if (!read.ok) {
         process.stderr.write(

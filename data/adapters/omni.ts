@@ -14,6 +14,12 @@ export const omni: DatasetAdapter = {
     if (o.task !== undefined && o.task !== ctx.task) {
       throw new AdapterError('task', `is '${String(o.task)}' but this file is loaded for task '${ctx.task}'`);
     }
+    // Whitespace-only text passes the schema's min(1) but is as useless as no text (other adapters reject it too).
+    for (const field of ['id', 'prompt']) {
+      const v = o[field];
+      if (typeof v === 'string' && v !== '' && v.trim() === '')
+        throw new AdapterError(field, 'must be a non-empty string');
+    }
     // The schema check happens for every adapter's rows in the loader; this one only fills in the config's fields.
     return { rows: [{ ...o, task: ctx.task, kind: ctx.kind } as never] };
   },

@@ -15,6 +15,7 @@ export const PYTHON_TEST_TOOLS_REQUIREMENTS = [
   // the math verifier's test oracle; the antlr4 runtime pinned as its README asks
   'math-verify==0.8.0',
   'antlr4-python3-runtime==4.13.2',
+  'pyarrow==26.0.1',
 ];
 const STAMP = path.join(PYTHON_TEST_TOOLS_DIR, '.omni-zero-requirements');
 

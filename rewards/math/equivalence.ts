@@ -64,6 +64,27 @@ export class Comparer {
 
   compare(a: MathValue, b: MathValue): Verdict {
     this.remaining();
+    const stated = this.compareStatements(a, b);
+    if (stated) return stated;
+    if (a.kind === 'scalar' && b.kind === 'scalar') return this.compareScalars(a, b);
+    if (a.kind === 'text' || b.kind === 'text') {
+      if (a.kind === 'text' && b.kind === 'text') return compareText(a.text, b.text);
+      return no('structural', 'text vs math');
+    }
+    const collected = this.compareCollections(a, b);
+    if (collected) return collected;
+    if (a.kind === 'seq' && b.kind === 'seq') return this.compareSeq(a, b);
+    if (a.kind === 'union' && b.kind === 'union') {
+      return this.matchUnordered(a.items, b.items, false)
+        ? yes('structural', 'same union')
+        : no('structural', 'different union');
+    }
+    if (a.kind === 'matrix' || b.kind === 'matrix') return this.compareMatrix(a, b);
+    return no('structural', `different shapes (${a.kind} vs ${b.kind})`);
+  }
+
+  /** Equations and what they state, and `1,22` read as a decimal; null when neither side is one of those. */
+  private compareStatements(a: MathValue, b: MathValue): Verdict | null {
     // A bare `x = 2` is its value; both sides equations with the same variable compare by value too.
     if (a.kind === 'equation' && b.kind === 'equation') {
       if (a.variable && a.variable === b.variable) return this.compare(a.value, b.value);
@@ -78,13 +99,11 @@ export class Comparer {
       const [l, v] = (a.kind === 'list' ? [a, b] : [b, a]) as [MathValue & { decimalComma: string }, MathValue];
       return this.compare({ kind: 'scalar', text: l.decimalComma, percent: false }, v);
     }
+    return null;
+  }
 
-    if (a.kind === 'scalar' && b.kind === 'scalar') return this.compareScalars(a, b);
-    if (a.kind === 'text' || b.kind === 'text') {
-      if (a.kind === 'text' && b.kind === 'text') return compareText(a.text, b.text);
-      return no('structural', 'text vs math');
-    }
-
+  /** Lists, sets, named coordinates and "or" of intervals; null when neither side is a list or set. */
+  private compareCollections(a: MathValue, b: MathValue): Verdict | null {
     // `x = 1, y = 2` names the coordinates of the point (1, 2): compare in the order written.
     const tupleOfNamed = (l: MathValue, t: MathValue) =>
       l.kind === 'list' &&
@@ -95,10 +114,7 @@ export class Comparer {
       l.items.every((v) => v.kind === 'equation' && v.variable) &&
       new Set(l.items.map((v) => (v.kind === 'equation' ? v.variable : ''))).size === l.items.length;
     if (tupleOfNamed(a, b) || tupleOfNamed(b, a)) {
-      const [l, t] = (a.kind === 'list' ? [a, b] : [b, a]) as [
-        typeof a & { items: MathValue[] },
-        typeof b & { items: MathValue[] },
-      ];
+      const [l, t] = (a.kind === 'list' ? [a, b] : [b, a]) as [{ items: MathValue[] }, { items: MathValue[] }];
       for (let k = 0; k < l.items.length; k++) {
         if (!this.compare(l.items[k], t.items[k]).equivalent) return no('structural', `coordinate ${k + 1} differs`);
       }
@@ -113,28 +129,18 @@ export class Comparer {
         ? yes('structural', 'same union')
         : no('structural', 'different union');
     }
-    const unordered = (v: MathValue) => v.kind === 'set' || v.kind === 'list';
-    if (unordered(a) || unordered(b)) {
-      // a tuple against a set of its elements in the same order: `(1, 3)` = `\{1, 3\}` (as Math-Verify)
-      if ((a.kind === 'set' && b.kind === 'seq') || (b.kind === 'set' && a.kind === 'seq')) {
-        const [x, y] = [a, b] as [{ items: MathValue[] }, { items: MathValue[] }];
-        const same =
-          x.items.length === y.items.length && x.items.every((v, k) => this.compare(v, y.items[k]).equivalent);
-        return same ? yes('structural', 'tuple lists the set in order') : no('structural', 'tuple vs set');
-      }
-      const items = (v: MathValue) => (v.kind === 'set' || v.kind === 'list' ? v.items : [v]);
-      // Answers listed with commas are sets, as in Math-Verify: order and repeats do not matter.
-      const ok = this.matchUnordered(items(a), items(b), true);
-      return ok ? yes('structural', 'same elements') : no('structural', 'different elements');
+    if (a.kind !== 'set' && a.kind !== 'list' && b.kind !== 'set' && b.kind !== 'list') return null;
+    // a tuple against a set of its elements in the same order: `(1, 3)` = `\{1, 3\}` (as Math-Verify)
+    if ((a.kind === 'set' && b.kind === 'seq') || (b.kind === 'set' && a.kind === 'seq')) {
+      const [x, y] = [a, b] as [{ items: MathValue[] }, { items: MathValue[] }];
+      const same = x.items.length === y.items.length && x.items.every((v, k) => this.compare(v, y.items[k]).equivalent);
+      return same ? yes('structural', 'tuple lists the set in order') : no('structural', 'tuple vs set');
     }
-    if (a.kind === 'seq' && b.kind === 'seq') return this.compareSeq(a, b);
-    if (a.kind === 'union' && b.kind === 'union') {
-      return this.matchUnordered(a.items, b.items, false)
-        ? yes('structural', 'same union')
-        : no('structural', 'different union');
-    }
-    if (a.kind === 'matrix' || b.kind === 'matrix') return this.compareMatrix(a, b);
-    return no('structural', `different shapes (${a.kind} vs ${b.kind})`);
+    const items = (v: MathValue) => (v.kind === 'set' || v.kind === 'list' ? v.items : [v]);
+    // Answers listed with commas are sets, as in Math-Verify: order and repeats do not matter.
+    return this.matchUnordered(items(a), items(b), true)
+      ? yes('structural', 'same elements')
+      : no('structural', 'different elements');
   }
 
   private compareSeq(a: Extract<MathValue, { kind: 'seq' }>, b: Extract<MathValue, { kind: 'seq' }>): Verdict {

@@ -180,6 +180,10 @@ export type SamplingVerdict =
  * 0.1–3.1, both signs, never integers, so `\sqrt{x^2}` vs `x` and `\lfloor x\rfloor` vs `x` are caught). One
  * point where both are defined and differ decides "different"; `MIN_VALID_POINTS` agreeing points decide "equal".
  */
+function isReal(z: Complex): boolean {
+  return Math.abs(z.im) <= 1e-9 * Math.max(1, Math.abs(z.re));
+}
+
 export function sampleCompare(
   f: Evaluator,
   g: Evaluator,
@@ -189,13 +193,17 @@ export function sampleCompare(
   const random = seededRandom(`math-sampling:${variables.join(',')}`);
   let valid = 0;
   let firstRatio: Complex | null = null;
-  for (let k = 0; k < SAMPLE_POINTS; k++) {
+  // points where a side is undefined or on another branch are skipped; up to twice as many are drawn to replace them
+  for (let k = 0; k < 2 * SAMPLE_POINTS && valid < SAMPLE_POINTS; k++) {
     const scope: Record<string, number> = {};
     for (const v of variables) scope[v] = (random() < 0.5 ? -1 : 1) * (0.1 + 3 * random());
     const a = f(scope);
     const b = g(scope);
     if (!a || !b) continue;
     if (!Number.isFinite(a.re) || !Number.isFinite(a.im) || !Number.isFinite(b.re) || !Number.isFinite(b.im)) continue;
+    // A real value against a non-real one is a choice of root branch (`\sqrt[3]{x}^2` real, `x^{2/3}` principal
+    // complex at x < 0), not a difference: such a point decides nothing.
+    if (isReal(a) !== isReal(b)) continue;
     if (ratio) {
       // equations: (lhs1 − rhs1) must be a constant non-zero multiple of (lhs2 − rhs2)
       const bothZero = Math.abs(a.re) + Math.abs(a.im) < 1e-12 && Math.abs(b.re) + Math.abs(b.im) < 1e-12;

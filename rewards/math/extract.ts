@@ -2,7 +2,7 @@
  * Answer extraction (SPEC §2, math): the `<answer>` content; inside it the last `\boxed{…}` if present; otherwise
  * the answer located in prose the way Math-Verify does (prose.ts), or the final expression of a bare answer.
  */
-import { finalAnswerStatement, isProse, locateAnswer } from './prose.ts';
+import { finalAnswerStatement, isProse, locateAnswer, MAX_SCANNED_CHARS } from './prose.ts';
 
 /** Where the answer sits in a response; the field name matches `rl/template.ts`'s TemplateOptions. */
 export interface AnswerTags {
@@ -66,11 +66,28 @@ function boxes(text: string): Box[] {
 
 /**
  * What may stand between boxes that together state one answer (`\boxed{1} and \boxed{2}`, `\boxed{k=45} \quad
- * \text{and} \quad \boxed{n=2}`, `\boxed{1},\boxed{2}`): spacing, punctuation, "and"/"or", `\text{…}` and math
- * delimiters, but no prose.
+ * \text{and} \quad \boxed{n=2}`, `\boxed{1},\boxed{2}`, `\boxed{1} papers and \boxed{2} bins`): spacing,
+ * punctuation, "and"/"or", `\text{…}`, math delimiters, a label (`y_2 =`) and one unit word before "and"/"or", but
+ * no other prose. Read token by token (one pass, no backtracking: the text between boxes can be long).
  */
-const BOX_JOINER =
-  /^(?:\s|[,;.+&]|\b[a-zA-Z](?:_\{?\w+\}?)?\s*=|\\q?quad(?![a-zA-Z])|\\text\s*\{[^{}]*\}|\\[,;: !]|\band\b|\bor\b|\$|\\[()[\]]|\\\\)*$/;
+const JOINER_TOKEN =
+  /\s+|[,;.+&$]|\\q?quad(?![a-zA-Z])|\\text\s*\{[^{}]*\}|\\[,;: !]|\\[()[\]]|\\\\|[a-zA-Z](?:_\{?\w+\}?)?\s*=|[a-zA-Z]+/y;
+
+function joinsBoxes(between: string): boolean {
+  let wordBeforeConjunction = false;
+  for (let i = 0; i < between.length; ) {
+    JOINER_TOKEN.lastIndex = i;
+    const token = JOINER_TOKEN.exec(between)?.[0];
+    if (!token) return false;
+    i += token.length;
+    if (/^\s+$/.test(token)) continue;
+    const word = /^[a-zA-Z]+$/.test(token);
+    if (word && (token === 'and' || token === 'or')) wordBeforeConjunction = false;
+    else if (wordBeforeConjunction) return false;
+    else if (word) wordBeforeConjunction = true;
+  }
+  return !wordBeforeConjunction;
+}
 
 /**
  * Content of the last `\boxed{…}`, joined with the boxes just before it that belong to the same answer
@@ -82,7 +99,7 @@ export function lastBoxed(text: string): string | null | undefined {
   if (all.length === 0) return undefined;
   let k = all.length - 1;
   if (all[k].content === null) return null;
-  while (k > 0 && all[k - 1].content !== null && BOX_JOINER.test(text.slice(all[k - 1].end, all[k].start))) k--;
+  while (k > 0 && all[k - 1].content !== null && joinsBoxes(text.slice(all[k - 1].end, all[k].start))) k--;
   return all
     .slice(k)
     .map((b) => unwrapMath(b.content as string))
@@ -115,8 +132,10 @@ const TRAILING_PUNCTUATION = /(?<!\\)[\s.。;,]+$/;
  * punctuation removed.
  */
 export function finalExpression(text: string): string {
-  // Stray template tags and markdown bold (**Answer:** 5) are not part of any answer.
+  // Stray template tags and markdown bold (**Answer:** 5) are not part of any answer. Only the tail is read (as in
+  // prose.ts), which keeps the cost of the patterns below bounded on any input.
   let t = text
+    .slice(-MAX_SCANNED_CHARS)
     .replace(/<\/?[a-zA-Z][\w-]*>/g, ' ')
     // bold only when delimited by spaces: x**2 is a power, not emphasis
     .replace(/(^|\s)\*\*([^*]+?)\*\*(?=\s|$|[.,:;])/g, '$1$2')
@@ -176,7 +195,13 @@ export function extractAnswer(response: string, tags: AnswerTags = {}): string |
     answer = restated && restated.start > content.lastIndexOf('boxed') ? restated.answer : boxed;
   } else {
     const located = isProse(content) || /\$|\\\(|\\\[/.test(content) ? locateAnswer(content) : null;
-    answer = located || finalExpression(content);
+    const rest = finalExpression(content);
+    // After an answer phrase, undelimited LaTeX ("the answer is \\left\\{-7, 30, 2\\right\\}.") is the rest of the
+    // sentence, not the first number in it.
+    const digits = (t: string) => t.replace(/\D/g, '');
+    const sentence =
+      located?.plain && located.priority < 300 && !isProse(rest) && digits(rest).includes(digits(located.answer));
+    answer = located && !sentence ? located.answer : rest;
   }
   const trimmed = answer.trim();
   if (trimmed === '' || trimmed.length > MAX_EXTRACTED_CHARS) return null;

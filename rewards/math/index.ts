@@ -13,6 +13,7 @@ import {
 } from './equivalence.ts';
 import { type AnswerTags, extractAnswer } from './extract.ts';
 import { normalizeLatex } from './normalize.ts';
+import { locateChoice } from './prose.ts';
 import { equals, isTerminating } from './rational.ts';
 import { parseAnswer } from './structure.ts';
 
@@ -85,6 +86,11 @@ function resolve(opts: VerifyMathOptions): EquivalenceOptions & { timeoutMs: num
   };
 }
 
+/** `\text{(A)}` → ` (A) `: the words of text commands, for finding a choice letter. */
+function textContent(s: string): string {
+  return s.replace(/\\(?:text|textbf|textrm|mathrm|mathbf)\s*\{([^{}]*)\}/g, ' $1 ');
+}
+
 /** Decides whether `prediction` (a response or a bare answer) states the same mathematical answer as `gold`. */
 export function verifyMath(gold: string, prediction: string, opts: VerifyMathOptions = {}): MathVerdict {
   const started = performance.now();
@@ -104,6 +110,15 @@ export function verifyMath(gold: string, prediction: string, opts: VerifyMathOpt
     if (extracted === null) return done(false, 'none', 'no answer found in the prediction');
     const goldAnswer = extractAnswer(gold);
     if (goldAnswer === null) return done(false, 'none', 'gold answer is empty or malformed');
+    // A multiple-choice gold: the letter the response picks, even inside prose ("Because B is valid").
+    const choice = /^\(?([A-E])\)?$/.exec(textContent(goldAnswer).trim());
+    if (choice) {
+      const picked = locateChoice(textContent(extracted)) ?? locateChoice(textContent(prediction));
+      extracted = picked ?? extracted;
+      return picked === choice[1]
+        ? done(true, 'fast', 'same choice')
+        : done(false, 'fast', picked ? `chose ${picked}` : 'no choice letter found');
+    }
 
     // The fast path: plain integers, decimals, a/b and \frac{a}{b} compare as exact rationals with no parsing. Its
     // "different" is final unless an approximation rule could still apply (a decimal vs 1/3) or a tolerance is set.

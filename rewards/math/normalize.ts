@@ -117,20 +117,27 @@ export function normalizeLatex(input: string): string {
       .replace(/(?<=\d)\\[,!]\s?(?=\d{3}(?!\d))/g, '')
       .replace(/(?<=\d),\s*\\!\s*(?=\d{3}(?!\d))/g, '');
   }
-  // A dollar sign in front of an amount is currency, not math.
-  s = s.replace(/\\\$\s*(?=[\d.])/g, '');
+  // An escaped dollar sign is currency, not math.
+  s = s.replace(/\\\$\s*/g, '');
   s = s.replace(/(?<!\\)\\[,!;:> ]|\\q?quad(?![a-zA-Z])|~/g, ' ');
   // The reals as an interval, before \mathbb is unwrapped to a bare R.
   s = s.replace(/\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R(?![a-zA-Z])|ℝ/g, '(-\\infty, \\infty)');
   s = unwrapCommand(s, TEXT_COMMANDS, ' ', ' ');
   // One-character scripts lose their braces (x_{1} = x_1, 1011_{2} = 1011_2) so equal spellings compare equal.
   s = s.replace(/([_^])\{\s*([a-zA-Z0-9])\s*\}/g, '$1$2');
-  // `x = 1/3 \approx 0.33`: the approximation after an exact value adds nothing; a leading `\approx 0.33` states it.
-  s = s.replace(/(=[^=,;]*?\S)\s*\\approx(?![a-zA-Z])[^,;]*/g, '$1').replace(/\\approx(?![a-zA-Z])/g, '=');
+  // `x = 1/3 \approx 0.33`, `4\pi \approx 12.57`: the approximation after an exact value adds nothing; after a bare
+  // name (`x \approx 11`) or leading (`\approx 0.33`) it states the value.
+  s = s
+    .replace(/(^|[=,;])([^=,;]*?\S)\s*\\approx(?![a-zA-Z])[^,;]*/g, (m, before: string, exact: string) =>
+      /^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?\w+\}?)?\s*$/.test(exact) && before !== '=' ? m : `${before}${exact}`
+    )
+    .replace(/\\approx(?![a-zA-Z])/g, '=');
   // `x \in [0, 1]`: the membership names the variable; the set is the answer.
   s = s.replace(/^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)\s*\\in(?![a-zA-Z])\s*/, '');
   s = s.replace(REPEATING, repeatingToFraction);
   s = s.replace(/\\(?:degree|textdegree)(?![a-zA-Z])/g, '^\\circ');
+  // `2 \pmod 5`, `2 \pmod{5}`: the modulus is the question's context, the residue the answer
+  s = s.replace(/\s*\\pmod\s*(?:\{[^{}]*\}|\w+)\s*$/, '');
   return s.replace(/\s+/g, ' ').trim();
 }
 

@@ -3,6 +3,7 @@
  * text. Parsed from normalised LaTeX by splitting at top-level delimiters only (commas inside `\frac{a,b}` or
  * `(0,1]` never split the answer).
  */
+import { evaluateMatrixExpression } from './matrix-expression.ts';
 import { normalizeLeaf } from './normalize.ts';
 
 export type MathValue =
@@ -119,8 +120,35 @@ export function isInfinity(v: MathValue): 1 | -1 | 0 {
   return m ? (m[1] === '-' ? -1 : 1) : 0;
 }
 
+/** Number words a response may answer with ("The answer is zero."). */
+const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+  'twenty',
+];
+
 function leaf(s: string): MathValue {
-  const { text, percent } = normalizeLeaf(s);
+  const normalised = normalizeLeaf(s);
+  const word = NUMBER_WORDS.indexOf(normalised.text.toLowerCase());
+  const { text, percent } = word >= 0 ? { ...normalised, text: String(word) } : normalised;
   // Words are text answers ("Monday", "no solution"); letter runs of ≥ 3 that are not function names are words.
   const bare = text.replace(/\\[a-zA-Z]+/g, ' ');
   const words = bare.match(/[a-zA-Z]{3,}/g) ?? [];
@@ -203,20 +231,35 @@ function parseAt(raw: string, depth: number): MathValue {
   s = s.replace(/^=\s*/, '');
   if (s === '') return { kind: 'text', text: '' };
   if (/^(?:\\emptyset|\\varnothing|∅|\\\{\s*\\\})$/.test(s)) return { kind: 'set', items: [] };
+  return (
+    parseMatrix(s, depth) ??
+    parseCollection(s, depth) ??
+    parseBracketed(s, depth) ??
+    parseStatement(s, depth) ??
+    leaf(s)
+  );
+}
 
+/** A matrix, a matrix in brackets, or a sum/difference/product of numeric matrices (evaluated). */
+function parseMatrix(s: string, depth: number): MathValue | null {
+  if (!s.includes('\\begin')) return null;
   // a matrix inside brackets: `\left[\begin{array}…\end{array}\right]`, `(\begin{pmatrix}…\end{pmatrix})`
   const bracketed = /^[([]\s*(\\begin\{(\w+)\}[\s\S]*\\end\{\2\})\s*[)\]]$/.exec(s);
   if (bracketed) return parseAt(bracketed[1], depth + 1);
+  const evaluated = evaluateMatrixExpression(s);
+  if (evaluated) return parseAt(evaluated, depth + 1);
   const matrix = /^\\begin\{([pbBvV]?matrix|smallmatrix|array)\}(?:\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(s);
-  if (matrix) {
-    const rows = splitTop(matrix[2], /\\\\/)
-      .map((r) => r.trim())
-      .filter((r) => r !== '')
-      .map((r) => splitTop(r, /&/).map((c) => parseAt(c, depth + 1)));
-    if (rows.length > MAX_ITEMS || rows.some((r) => r.length > MAX_ITEMS)) return { kind: 'text', text: s };
-    return { kind: 'matrix', rows };
-  }
+  if (!matrix) return null;
+  const rows = splitTop(matrix[2], /\\\\/)
+    .map((r) => r.trim())
+    .filter((r) => r !== '')
+    .map((r) => splitTop(r, /&/).map((c) => parseAt(c, depth + 1)));
+  if (rows.length > MAX_ITEMS || rows.some((r) => r.length > MAX_ITEMS)) return { kind: 'text', text: s };
+  return { kind: 'matrix', rows };
+}
 
+/** Unions, `;`-separated groups, lists and `\pm`; null when `s` has none at its top level. */
+function parseCollection(s: string, depth: number): MathValue | null {
   const unionParts = splitTop(s, /\s*\\cup\s*/);
   if (unionParts.length > 1) {
     const items = unionParts.map((p) => parseAt(p, depth + 1));
@@ -225,56 +268,53 @@ function parseAt(raw: string, depth: number): MathValue {
       return { kind: 'set', items: items.flatMap((v) => (v.kind === 'set' ? v.items : [])) };
     return { kind: 'union', items };
   }
-
   // `p=5,q=2; p=7,q=2`: semicolons separate groups that are themselves lists
   const groups = splitTop(s, /\s*;\s*/);
   if (groups.length > 1 && groups.length <= MAX_ITEMS && groups.some((g) => splitTop(g, /,/).length > 1))
     return { kind: 'list', items: groups.map((g) => parseAt(g, depth + 1)) };
   const listParts = splitTop(s, LIST_SEPARATOR).filter((p) => p.trim() !== '');
   if (listParts.length > MAX_ITEMS) return { kind: 'text', text: s };
-  if (listParts.length > 1) {
-    // `1,000` and `12,345.6` are one number (the thousands rule), not a list
-    const leafText = normalizeLeaf(s).text;
-    if (!/^[+-]?\d+(?:\.\d+)?$/.test(leafText)) {
-      const alternatives = splitTop(s, /\s+or\s+/).length > 1;
-      const items = listParts.map((p) => parseAt(p, depth + 1));
-      const decimalComma = /^-?\d+,\d+$/.test(s) ? s.replace(',', '.') : undefined;
-      return { kind: 'list', items, alternatives, ...(decimalComma ? { decimalComma } : {}) };
-    }
+  // `1,000` and `12,345.6` are one number (the thousands rule), not a list
+  if (listParts.length > 1 && !/^[+-]?\d+(?:\.\d+)?$/.test(normalizeLeaf(s).text)) {
+    const alternatives = splitTop(s, /\s+or\s+/).length > 1;
+    const items = listParts.map((p) => parseAt(p, depth + 1));
+    const decimalComma = /^-?\d+,\d+$/.test(s) ? s.replace(',', '.') : undefined;
+    return { kind: 'list', items, alternatives, ...(decimalComma ? { decimalComma } : {}) };
   }
-
   const pm = expandPlusMinus(s);
-  if (pm) return { kind: 'list', items: pm.map((p) => parseAt(p, depth + 1)) };
+  return pm ? { kind: 'list', items: pm.map((p) => parseAt(p, depth + 1)) } : null;
+}
 
-  if (s.startsWith('\\{')) {
-    if (s.endsWith('\\}') && matchingClose(s) === s.length - 1) {
-      const inner = s.slice(2, -2);
-      // set-builder notation {x | x > 2}, {x : 0 < x < 1}: the condition is the answer
-      const builder = /^\s*[a-zA-Z]\s*(?:\\mid|\||:)\s*([\s\S]+)$/.exec(inner);
-      if (builder) return parseAt(builder[1], depth + 1);
-      const items = splitTop(inner, /\s*[,;]\s*/).filter((p) => p.trim() !== '');
-      if (items.length > MAX_ITEMS) return { kind: 'text', text: s };
-      return { kind: 'set', items: items.map((p) => parseAt(p, depth + 1)) };
-    }
+/** `\{…\}` sets (and set-builder notation), `{a, b}`, tuples and intervals; null when `s` is not bracketed. */
+function parseBracketed(s: string, depth: number): MathValue | null {
+  if (s.startsWith('\\{') && s.endsWith('\\}') && matchingClose(s) === s.length - 1) {
+    const inner = s.slice(2, -2);
+    // set-builder notation {x | x > 2}, {x : 0 < x < 1}: the condition is the answer
+    const builder = /^\s*[a-zA-Z]\s*(?:\\mid|\||:)\s*([\s\S]+)$/.exec(inner);
+    if (builder) return parseAt(builder[1], depth + 1);
+    const items = splitTop(inner, /\s*[,;]\s*/).filter((p) => p.trim() !== '');
+    if (items.length > MAX_ITEMS) return { kind: 'text', text: s };
+    return { kind: 'set', items: items.map((p) => parseAt(p, depth + 1)) };
   }
-  if (OPENERS.has(s[0]) && matchingClose(s) === s.length - 1) {
-    const inner = s.slice(1, -1);
-    let items = splitTop(inner, /\s*,\s*/);
-    // `(0;-2;6)`: semicolons as the item separator
-    if (items.length === 1) items = splitTop(inner, /\s*;\s*/);
-    if (s[0] === '{') {
-      return items.length > 1
-        ? { kind: 'set', items: items.map((p) => parseAt(p, depth + 1)) }
-        : parseAt(inner, depth + 1);
-    }
-    if (items.length > 1) {
-      if (items.length > MAX_ITEMS) return { kind: 'text', text: s };
-      const close = s[s.length - 1];
-      if (close !== ')' && close !== ']') return { kind: 'text', text: s };
-      return { kind: 'seq', open: s[0] as '(' | '[', close, items: items.map((p) => parseAt(p, depth + 1)) };
-    }
+  if (!OPENERS.has(s[0]) || matchingClose(s) !== s.length - 1) return null;
+  const inner = s.slice(1, -1);
+  let items = splitTop(inner, /\s*,\s*/);
+  // `(0;-2;6)`: semicolons as the item separator
+  if (items.length === 1) items = splitTop(inner, /\s*;\s*/);
+  if (s[0] === '{') {
+    return items.length > 1
+      ? { kind: 'set', items: items.map((p) => parseAt(p, depth + 1)) }
+      : parseAt(inner, depth + 1);
   }
+  if (items.length < 2) return null;
+  if (items.length > MAX_ITEMS) return { kind: 'text', text: s };
+  const close = s[s.length - 1];
+  if (close !== ')' && close !== ']') return { kind: 'text', text: s };
+  return { kind: 'seq', open: s[0] as '(' | '[', close, items: items.map((p) => parseAt(p, depth + 1)) };
+}
 
+/** Equations, `\ne` and inequalities; null when `s` has no relation at its top level. */
+function parseStatement(s: string, depth: number): MathValue | null {
   const sides = splitTop(s, EQUALS);
   if (sides.length > 1) {
     const lhs = sides[0].trim();
@@ -282,21 +322,20 @@ function parseAt(raw: string, depth: number): MathValue {
     if (lhs === '' || rhs === '') return { kind: 'text', text: s };
     const named = SIMPLE_LHS.test(lhs) || NAME_LHS.test(lhs) || TUPLE_LHS.test(lhs);
     const variable = named ? lhs.replace(/\s+/g, '') : null;
-    const named2 = sides[sides.length - 2].replace(/_\{[^{}]*\}|_\w/g, '');
-    const assigns = !/\d/.test(named2);
+    // subscripts and a function's arguments (`f(2) = -1`) do not make the side a condition
+    const named2 = sides[sides.length - 2].replace(/_\{[^{}]*\}|_\w|(?<=[a-zA-Z])\([^()]*\)/g, '');
+    // a chain of constants (`48 + 24 = 72`) states its last side too
+    const constant = sides.every(
+      (side) => !/[a-zA-Z]/.test(side.replace(/\\(?:frac|dfrac|sqrt|cdot|times|div|pi)/g, ''))
+    );
+    const assigns = !/\d/.test(named2) || constant;
     return { kind: 'equation', lhs, rhs, variable, value: parseAt(rhs, depth + 1), assigns };
   }
-
   // `x \ne 3`: no interval states it; compared as written, spacing aside
   const ne = splitTop(s, /\s*\\ne(?![a-zA-Z])\s*/);
   if (ne.length === 2) return { kind: 'text', text: `${compactText(ne[0])}\\ne ${compactText(ne[1])}` };
-
-  if (RELATION.test(s)) {
-    const interval = relationToInterval(s, depth);
-    if (interval) return interval;
-    return { kind: 'text', text: s };
-  }
-  return leaf(s);
+  if (!RELATION.test(s)) return null;
+  return relationToInterval(s, depth) ?? { kind: 'text', text: s };
 }
 
 function compactText(s: string): string {

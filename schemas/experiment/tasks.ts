@@ -25,9 +25,11 @@ const syntheticSource = strict({
   description: 'Generated tasks with exact references, for the demo and tests.',
 });
 
-const jsonlSource = strict({
-  type: z.literal('jsonl').meta({ description: 'A JSONL file read through an adapter.' }),
-  uri: uri.meta({ description: 'Training rows, one JSON object per line.' }),
+/** What a dataset file source says, whatever its format. */
+const fileFields = {
+  uri: uri.meta({
+    description: 'Training rows: a JSONL file (one JSON object per line) or, for type file, a Parquet file.',
+  }),
   adapter: z.enum(DATASET_ADAPTERS).default('omni').meta({
     description:
       "Row layout: 'webinstruct', 'openr1-math', 'code-r1', 'supergpqa', 'sharegpt', or 'omni' (our dataset-row schema). Default omni.",
@@ -41,10 +43,23 @@ const jsonlSource = strict({
   maxSamples: positiveCount
     .optional()
     .meta({ description: 'Seeded subsample of the training rows after filtering (OT math: 12,000). Default: all.' }),
+};
+
+const jsonlSource = strict({
+  type: z.literal('jsonl').meta({ description: 'A JSONL file read through an adapter.' }),
+  ...fileFields,
 }).meta({ title: 'JSONL dataset' });
 
+const fileSource = strict({
+  type: z.literal('file').meta({ description: 'A JSONL or Parquet file read through an adapter.' }),
+  format: z.enum(['jsonl', 'parquet']).optional().meta({
+    description: "File format of uri and heldOutUri. Default: 'parquet' for a name ending in .parquet, else 'jsonl'.",
+  }),
+  ...fileFields,
+}).meta({ title: 'Dataset file (JSONL or Parquet)' });
+
 export const taskSourceSchema = z
-  .discriminatedUnion('type', [syntheticSource, jsonlSource])
+  .discriminatedUnion('type', [syntheticSource, jsonlSource, fileSource])
   .meta({ title: 'Task data source' });
 
 export const filtersSchema = strict({
@@ -171,17 +186,17 @@ export const taskSchema = strict({
         path: ['filters', 'difficulty', 'referenceEndpoint'],
         message: 'give referenceModel (a checkpoint) or referenceEndpoint (a server), not both',
       });
-    if (t.filters.categoryDownsample !== undefined && t.source.type !== 'jsonl')
+    if (t.filters.categoryDownsample !== undefined && t.source.type === 'synthetic')
       ctx.addIssue({
         code: 'custom',
         path: ['filters', 'categoryDownsample'],
-        message: 'only applies to a jsonl source',
+        message: 'only applies to a jsonl source or a file source',
       });
-    if (t.filters.sharegpt !== undefined && (t.source.type !== 'jsonl' || t.source.adapter !== 'sharegpt'))
+    if (t.filters.sharegpt !== undefined && (t.source.type === 'synthetic' || t.source.adapter !== 'sharegpt'))
       ctx.addIssue({
         code: 'custom',
         path: ['filters', 'sharegpt'],
-        message: "only applies to a jsonl source with adapter 'sharegpt'",
+        message: "only applies to a jsonl source or a file source with adapter 'sharegpt'",
       });
   })
   .transform((t) => {

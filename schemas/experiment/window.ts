@@ -29,7 +29,8 @@ const stepsWindow = strict({
     }),
 })
   .superRefine((w, ctx) => {
-    if (w.steps[0].fromStep !== 0)
+    // Refinements run even when .min(1) failed: an empty list has its issue already.
+    if (w.steps.length > 0 && w.steps[0].fromStep !== 0)
       ctx.addIssue({
         code: 'custom',
         path: ['steps', 0, 'fromStep'],

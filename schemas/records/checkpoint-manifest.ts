@@ -40,6 +40,15 @@ export const checkpointManifestSchema = z
     stageStartStep: z.int().min(0).optional(),
     stageEndStep: z.int().min(0).optional(),
     learningRate: z.number().positive().optional(),
+    /**
+     * sha256 of the manifest's own text without this field (JSON, 2-space indent, as written): the files' hashes
+     * protect the files, this protects the manifest, so one damaged byte in it is caught too. Absent in manifests
+     * written before it was recorded.
+     */
+    manifestSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
   })
   .refine((m) => new Set(m.files.map((f) => f.path)).size === m.files.length, {
     error: 'file paths must be unique',

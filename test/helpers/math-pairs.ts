@@ -249,7 +249,7 @@ const THINK =
 
 /** How the prediction is written around its answer. */
 function wrap(r: Rand, answer: string, items: string[] | undefined, equivalent: boolean): string {
-  const styles = ['bare', 'boxed', 'sentence', 'final', 'reasoning'];
+  const styles = ['bare', 'boxed', 'sentence', 'final', 'reasoning', 'plain'];
   if (items && equivalent) styles.push('boxes');
   switch (pick(r, styles)) {
     case 'bare':
@@ -258,6 +258,8 @@ function wrap(r: Rand, answer: string, items: string[] | undefined, equivalent: 
       return `$\\boxed{${answer}}$`;
     case 'sentence':
       return `Therefore, the answer is $${answer}$.`;
+    case 'plain':
+      return `So the answer is ${answer}.`;
     case 'final':
       return `Final Answer: The final answer is $${answer}$. I hope it is correct.`;
     case 'boxes':

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import { loadRows } from '../../data/load.ts';
 import { prepareTask } from '../../data/prepare.ts';
 import { taskSchema } from '../../schemas/experiment/tasks.ts';
 import type { TaskConfig } from '../../schemas/experiment.ts';
+import { pythonTools } from '../helpers/python.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 
 after(stopOwnS3);
@@ -36,4 +41,20 @@ test('a JSONL dataset on the real S3 server loads with its quarantine, and prepa
   const manifest = JSON.parse(Buffer.from(await store.get('runs/r1/data/m/manifest.json')).toString('utf8'));
   assert.equal(manifest.outputs.train.rows, 6);
   assert.equal(manifest.outputs.train.sha256, r.manifest.outputs.train.sha256);
+});
+
+test('a Parquet dataset on the real S3 server loads as the same file does locally', async (t) => {
+  const tools = await pythonTools();
+  if (tools.python === undefined) return t.skip(tools.skip);
+  const dir = mkdtempSync(path.join(tmpdir(), 'oz-parquet-s3-'));
+  const writer = new URL('../fixtures/data/parquet/write.py', import.meta.url).pathname;
+  const w = spawnSync(tools.python, [writer, dir, '2'], { encoding: 'utf8' });
+  assert.equal(w.status, 0, w.stderr);
+  const store = await freshBucket('oz-parquet');
+  await store.putFile('datasets/code-r1.parquet', path.join(dir, 'code-r1.parquet'));
+  const ctx = { task: 'c', kind: 'code', seed: 0 } as const;
+  const remote = await loadRows(store.uriOf('datasets/code-r1.parquet'), 'code-r1', ctx);
+  const local = await loadRows(path.join(dir, 'code-r1.parquet'), 'code-r1', ctx);
+  assert.equal(remote.rows.length, 7);
+  assert.deepEqual(remote.rows, local.rows);
 });

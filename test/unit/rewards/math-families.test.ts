@@ -27,6 +27,8 @@ test('several \\boxed{} that state one answer are joined; prose between boxes se
     ['y_1 = 2x, y_2 = 3x', '\\( y_1 = \\boxed{2x} \\) and \\( y_2 = \\boxed{3x} \\)', true],
     ['4', 'First \\boxed{3}, but that was wrong, so the answer is \\boxed{4}', true],
     ['3', 'Either \\boxed{3} or \\boxed{4}', false],
+    ['1, 2', '\\boxed{1} papers and \\boxed{2} bins', true],
+    ['2', '\\boxed{1} is not it and \\boxed{2} is', true],
     ['10455', 'so $\\boxed{255}$ interest. Final Answer: The final answer is $10,455$. I hope it is correct.', true],
   ]);
 });
@@ -43,6 +45,16 @@ test('answers in prose: "final answer is", "answer:", the last math or number', 
     ['2.74', 'Soucis : 2,74 $ a..', true],
     ['$21,16$ or $11$', '$11, 16, 21$', true],
     ['$9$', 'The answer is $8$, not 9 as one might think', false],
+    ['(1, 2]', 'Therefore the interval is (1, 2].', true],
+    ['\\{1, 2, 3\\}', 'The set is {1, 2, 3}.', true],
+    ['2\\sqrt{3}', 'The answer is 2√3.', true],
+    ['2\\pi', 'The circumference is 2π.', true],
+    ['(1, 2]', 'Therefore the interval is (1, 2).', false],
+    ['12', 'We have 3 groups of 4, so 12 in total.', true],
+    ['\\{2, 30, -7\\}', 'So the answer is \\left\\{-7, 30, 2\\right\\}.', true],
+    ['y = 9x + 7', 'So the answer is y=9x+7.', true],
+    ['\\frac{9\\pi}{5}', 'So the answer is \\frac{9}{5}\\pi.', true],
+    ['5', 'The answer is 5 apples, not 6.', true],
   ]);
 });
 
@@ -53,6 +65,8 @@ test('inequalities, intervals and unions; \\neq vs !=, \\geq vs >=', () => {
     ['x != 3', 'We find that $x \\neq 3$.', true],
     ['x \\neq 3', 'x \\ne 4', false],
     ['x < 1', '-x > -1', true],
+    ['(-\\infty,1)\\cup(2,\\infty)', 'So $x<1$ or $x>2$.', true],
+    ['(-\\infty,1)\\cup(2,\\infty)', 'So $x<1$ or $x>3$.', false],
     ['x \\le 1', '-x \\ge -1', true],
     ['x < 1', '-x < -1', false],
     ['x \\in [-2,7]', '-2 \\le x \\le 7', true],
@@ -75,7 +89,13 @@ test('a labelled answer is its value; a condition is not', () => {
     ['1/3', 'x=1/3\\approx 0.33', true],
     ['x = 1/3', 'x = 1/3 \\approx 0.3333', true],
     ['11', 'x \\approx 11', true],
+    ['4\\pi', 'The area is $4\\pi \\approx 12.57$.', true],
+    ['-1', 'Thus $f(2) = -1$.', true],
+    ['-1', 'Thus $f(2) = 1$.', false],
     ['2x + z = 1', '1', false],
+    ['72', 'So she sold $48 + 24 = 72$ clips.', true],
+    ['70', 'So she sold $48 + 24 = 72$ clips.', false],
+    ['$10/9$', 'Answer $ \\frac{1}{2} \\$ = \\frac{10}{9} $', true],
     ['7 = 11a + c', '11a + c', false],
   ]);
 });
@@ -106,6 +126,11 @@ test('numbers: thousands separators, decimal commas, currency, units, factorial'
     ['14916', 'The final answer is $14 {, }916$. I hope it is correct.', true],
     ['35, 4', '\\\\boxed{35 cm} ++++++ \\\\boxed{4}', true],
     ['120', '5!', true],
+    ['0', 'The answer is zero.', true],
+    ['3', 'The answer is three.', true],
+    ['3', 'The answer is four.', false],
+    ['2', 'The remainder is $2 \\pmod 5$.', true],
+    ['2', 'The remainder is $3 \\pmod{5}$.', false],
     ['\\frac{1}{3}', '0.333', false],
   ]);
 });
@@ -140,4 +165,37 @@ test("decimals against exact values: Math-Verify's float rounding when asked, ou
     ],
     { floatRounding: 2 }
   );
+});
+
+test('roots on another branch: a real cube root and a principal complex power agree where both are real', () => {
+  check([
+    ['\\frac{1}{3\\sqrt[3]{x}^2}', '\\frac{1}{3x^{2/3}}', true],
+    ['\\sqrt[3]{x}^2', 'x^{2/3}', true],
+    ['\\sqrt[3]{x}^2', 'x^{3/2}', false],
+    ['\\sqrt{x^2}', 'x', false],
+    ['\\sqrt[3]{-8}', '-2', true],
+  ]);
+});
+
+test('multiple-choice letters, also inside prose', () => {
+  check([
+    ['B', 'Because B is valid', true],
+    ['B', 'Because C is valid', false],
+    ['$\\text{(C)}$', '**Answer:** (C)', true],
+    ['C', 'The final answer is C. I hope it is correct.', true],
+    ['A', 'A and B are both wrong, so the answer is D.', false],
+    ['D', 'A and B are both wrong, so the answer is D.', true],
+    ['A', 'no letter here', false],
+  ]);
+});
+
+test('a sum, difference or product of numeric matrices is the matrix it evaluates to', () => {
+  const m = (a: string) => `\\begin{pmatrix}${a}\\end{pmatrix}`;
+  check([
+    [m('6 & 8 \\\\ 10 & 12'), `${m('1 & 2 \\\\ 3 & 4')} + ${m('5 & 6 \\\\ 7 & 8')}`, true],
+    [m('6 & 8 \\\\ 10 & 13'), `${m('1 & 2 \\\\ 3 & 4')} + ${m('5 & 6 \\\\ 7 & 8')}`, false],
+    [m('19 & 22 \\\\ 43 & 50'), `${m('1 & 2 \\\\ 3 & 4')} ${m('5 & 6 \\\\ 7 & 8')}`, true],
+    [m('-4 & -4 \\\\ -4 & -4'), `${m('1 & 2 \\\\ 3 & 4')} - ${m('5 & 6 \\\\ 7 & 8')}`, true],
+    [m('1 & 2'), `${m('1 & 2')} + ${m('1 \\\\ 2')}`, false],
+  ]);
 });

@@ -246,3 +246,20 @@ test('scientific notation forms of one value verify', () => {
     { numRuns: 100 }
   );
 });
+
+test('never throws and stays in budget on 100 KB adversarial prose (the answer locator scans a bounded tail)', () => {
+  const units = ['1 ', '1 + ', 'the $', 'answer: ', 'final answer ', '\\boxed{1} and ', 'text \\[ ', 'word \\( '];
+  const huge = fc
+    .tuple(fc.constantFrom(...units), fc.constantFrom(...units), fc.constantFrom('', 'is 5', '$5$', '\\]', '\\)'))
+    .map(([a, b, end]) => `${(a + b).repeat(Math.ceil(100_000 / (a + b).length))}${end}`);
+  fc.assert(
+    fc.property(huge, (text) => bounded('5', text)),
+    { numRuns: 30 }
+  );
+  bounded('5', `the answer is $${'x^{'.repeat(3000)}${'}'.repeat(3000)}$`);
+  bounded('5', `So ${'\\frac{'.repeat(20_000)}1${'}'.repeat(20_000)}`);
+  // many words between two boxes (a backtracking joiner test would take exponential time here)
+  bounded('5', `\\boxed{1}${' and'.repeat(20_000)} X \\boxed{2}`);
+  bounded('B', 'A '.repeat(50_000));
+  bounded('5', `words ${` =1${'+1'.repeat(150)}x`.repeat(300)}`);
+});

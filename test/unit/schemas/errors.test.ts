@@ -59,10 +59,10 @@ test('a wrong discriminator names the choices; a missing one says required', () 
   assertIssue(
     input,
     'tasks.math.source.type',
-    /must be one of "synthetic", "jsonl", got the string "synthtic" \(did you mean 'synthetic'\?\)/
+    /must be one of "synthetic", "jsonl", "file", got the string "synthtic" \(did you mean 'synthetic'\?\)/
   );
   input.tasks.math.source = {};
-  assertIssue(input, 'tasks.math.source.type', /^required: one of "synthetic", "jsonl"$/);
+  assertIssue(input, 'tasks.math.source.type', /^required: one of "synthetic", "jsonl", "file"$/);
 });
 
 test('missing required fields say "required"', () => {
