@@ -1,33 +1,21 @@
 /**
- * GPU activities: the base policy, rollouts, the GRPO update and held-out evaluation. Thin adapters over engine/,
+ * GPU activities: the base policy, rollouts and the GRPO update (held-out evaluation: evaluate.ts). Thin adapters over engine/,
  * rl/ and rewards/: read references from the blob store, call the libraries, write records, return summaries.
  */
 import { Context, heartbeat } from '@temporalio/activity';
 import { initBackend } from '../engine/backend.ts';
 import type { Policy } from '../engine/policy.ts';
-import { evalScore, type StepSampleFacts, stepMetricsByTask } from '../rl/step-metrics.ts';
-import { maxWindow } from '../schemas/experiment/window.ts';
+import { type StepSampleFacts, stepMetricsByTask } from '../rl/step-metrics.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
-import type { EvalRecord } from '../schemas/records/eval-record.ts';
 import type { RewardRecord } from '../schemas/records/reward-record.ts';
 import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
 import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 import { runKeys } from '../storage/run-layout.ts';
-import { heldOutRows } from './datasets.ts';
 import { logStep } from './log.ts';
 import { basePolicy, dropPolicy, policyFor, referencePolicy, snapshotPolicy, templateOf } from './policy-store.ts';
-import { once, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
-import { scoreSamples, toScorerSample } from './scoring.ts';
-import type {
-  EvaluateInput,
-  EvaluateOutput,
-  PolicyRef,
-  RolloutInput,
-  RolloutOutput,
-  RunRef,
-  UpdateInput,
-  UpdateOutput,
-} from './types.ts';
+import { rolloutTotals, shardRange } from './rollout-shards.ts';
+import { once, type RunContext, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
+import type { PolicyRef, RolloutInput, RolloutOutput, RunRef, UpdateInput, UpdateOutput } from './types.ts';
 import { grpoTrainOptions, grpoTrainSamples } from './update-batch.ts';
 import { ownGpuQueue } from './worker-queue.ts';
 
@@ -36,7 +24,18 @@ function beatEveryMs(): number {
   return Math.min(1000, (Context.current().info.heartbeatTimeoutMs ?? 4000) / 4);
 }
 
-async function ready(): Promise<void> {
+/** A sampler `onStep` that heartbeats `details` and the tokens so far, at most every {@link beatEveryMs}. */
+export function tokenBeats(details: Record<string, unknown>): (tokens: number) => void {
+  let lastBeat = 0;
+  return (tokens) => {
+    if (Date.now() - lastBeat > beatEveryMs()) {
+      lastBeat = Date.now();
+      heartbeat({ ...details, tokens });
+    }
+  };
+}
+
+export async function ready(): Promise<void> {
   await initBackend();
 }
 
@@ -52,7 +51,7 @@ export async function initPolicy({ run }: { run: RunRef }): Promise<PolicyRef> {
 }
 
 /** Prompt token ids of a row for this policy: identical at rollout and update, so they are never stored. */
-function promptIds(policy: Policy, row: DatasetRow, ctx: Awaited<ReturnType<typeof runContext>>): number[] {
+export function promptIds(policy: Policy, row: DatasetRow, ctx: RunContext): number[] {
   return policy.encodePrompt(policy.promptText({ prompt: row.prompt, context: row.context }, templateOf(ctx.config)));
 }
 
@@ -60,63 +59,68 @@ export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
   await ready();
   const ctx = await runContext(input.run);
   const workerQueue = ownGpuQueue();
-  const out = await once(ctx.store, runKeys.phaseDone(input.step, 'rollout'), async () => {
+  const { step, shard } = input;
+  const recordsKey = shard ? runKeys.rolloutShard(step, shard.index, shard.count) : runKeys.rollouts(step);
+  const doneKey = shard ? runKeys.rolloutShardDone(step, shard.index, shard.count) : runKeys.phaseDone(step, 'rollout');
+  const out = await once(ctx.store, doneKey, async () => {
     const started = Date.now();
     const rows = await readJsonl<DatasetRow>(ctx.store, input.promptsKey);
     const policy = await policyFor(ctx, input.policy);
-    const template = templateOf(ctx.config);
-    const r = ctx.config.rollout;
-    let lastBeat = 0;
-    const rollouts = await policy.sample(
-      rows.map((row) => promptIds(policy, row, ctx)),
-      {
-        samplesPerPrompt: r.groupSize,
-        maxNewTokens: input.window,
-        step: input.step,
-        temperature: r.temperature,
-        topP: r.topP,
-        topK: r.topK,
-        repetitionPenalty: r.repetitionPenalty,
-        template,
-        onStep: (n) => {
-          if (Date.now() - lastBeat > beatEveryMs()) {
-            lastBeat = Date.now();
-            heartbeat({ tokens: n });
-          }
-        },
-      }
-    );
-    const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
-    const records: RolloutRecord[] = rollouts.map((ro) => {
-      const row = rows[ro.promptIndex];
-      const groupId = `${input.step}/${ro.promptIndex}`;
-      return {
-        id: `${groupId}/${ro.sampleIndex}`,
-        groupId,
-        step: input.step,
-        task: row.task,
-        kind: row.kind,
-        rowId: row.id,
-        promptIndex: ro.promptIndex,
-        sampleIndex: ro.sampleIndex,
-        response: prefix + ro.text,
-        tokens: ro.tokens,
-        oldLogProbs: ro.logprobs,
-        truncated: ro.truncated,
-        window: input.window,
-      };
-    });
-    await writeJsonl(ctx.store, runKeys.rollouts(input.step), records);
-    return {
-      rolloutsKey: runKeys.rollouts(input.step),
-      responses: records.length,
-      tokens: records.reduce((s, x) => s + x.tokens.length, 0),
-      truncated: records.filter((x) => x.truncated).length,
-      ms: Date.now() - started,
-      workerQueue,
-    };
+    const records = await sampleRollouts(ctx, policy, rows, shardRange(rows.length, shard), input);
+    await writeJsonl(ctx.store, recordsKey, records);
+    return { rolloutsKey: recordsKey, ...rolloutTotals(records), ms: Date.now() - started, workerQueue };
   });
   return { ...out, workerQueue };
+}
+
+/**
+ * The G responses of the prompts `range` of the step's batch. Each prompt keeps its index in the whole batch (its
+ * seed, its group id) and is padded to the whole batch's longest prompt, so a shard samples exactly what the unsharded
+ * rollout samples for those prompts.
+ */
+async function sampleRollouts(
+  ctx: RunContext,
+  policy: Policy,
+  rows: DatasetRow[],
+  range: { from: number; to: number },
+  input: RolloutInput
+): Promise<RolloutRecord[]> {
+  const template = templateOf(ctx.config);
+  const r = ctx.config.rollout;
+  const prompts = rows.map((row) => promptIds(policy, row, ctx));
+  const rollouts = await policy.sample(prompts.slice(range.from, range.to), {
+    samplesPerPrompt: r.groupSize,
+    maxNewTokens: input.window,
+    step: input.step,
+    promptIndexOffset: range.from,
+    padToLength: Math.max(...prompts.map((p) => p.length)),
+    temperature: r.temperature,
+    topP: r.topP,
+    topK: r.topK,
+    repetitionPenalty: r.repetitionPenalty,
+    template,
+    onStep: tokenBeats({ step: input.step, ...(input.shard ? { shard: input.shard.index } : {}) }),
+  });
+  const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
+  return rollouts.map((ro) => {
+    const row = rows[ro.promptIndex];
+    const groupId = `${input.step}/${ro.promptIndex}`;
+    return {
+      id: `${groupId}/${ro.sampleIndex}`,
+      groupId,
+      step: input.step,
+      task: row.task,
+      kind: row.kind,
+      rowId: row.id,
+      promptIndex: ro.promptIndex,
+      sampleIndex: ro.sampleIndex,
+      response: prefix + ro.text,
+      tokens: ro.tokens,
+      oldLogProbs: ro.logprobs,
+      truncated: ro.truncated,
+      window: input.window,
+    };
+  });
 }
 
 export async function update(input: UpdateInput): Promise<UpdateOutput> {
@@ -209,96 +213,4 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
     };
   });
   return { ...out, workerQueue };
-}
-
-export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
-  await ready();
-  const ctx = await runContext(input.run);
-  const key = runKeys.evaluation(input.step);
-  const done = await readJson<EvalRecord>(ctx.store, key);
-  if (done && done.reason === input.reason) return { scores: done.scores, ms: done.evaluationMs };
-  const started = Date.now();
-  const policy = await policyFor(ctx, input.policy);
-  const ev = ctx.config.evaluation;
-  const template = templateOf(ctx.config);
-  // GZ evaluates at the largest training window (schemas/experiment/evaluation.ts).
-  const maxTokens = ev.maxTokens ?? maxWindow(ctx.config.window);
-  const scores: Record<string, number | null> = {};
-  const samples: Record<string, number> = {};
-  const thinkTokensMean: Record<string, number> = {};
-  const answerTokensMean: Record<string, number> = {};
-  let lastBeat = 0;
-  for (const task of Object.keys(ctx.config.tasks).sort()) {
-    // The first heldOutSize rows of the held-out set (itself a seeded sample of the source: data/prepare.ts).
-    const rows = (await heldOutRows(ctx, task)).slice(0, ev.perTask[task]?.heldOutSize ?? Number.POSITIVE_INFINITY);
-    if (rows.length === 0) continue;
-    const k = ev.perTask[task]?.avgK ?? ev.avgK;
-    const rollouts = await policy.sample(
-      rows.map((row) => promptIds(policy, row, ctx)),
-      {
-        samplesPerPrompt: k,
-        maxNewTokens: maxTokens,
-        // Evaluation draws never coincide with training draws: a step index training never reaches.
-        step: 1_000_000_000 + input.step,
-        temperature: ev.temperature,
-        topP: ev.topP,
-        topK: ev.topK,
-        repetitionPenalty: ev.repetitionPenalty,
-        template,
-        // Per token step, not only per task: one task's sampling can outlast a short heartbeat timeout.
-        onStep: (n) => {
-          if (Date.now() - lastBeat > beatEveryMs()) {
-            lastBeat = Date.now();
-            heartbeat({ task, tokens: n });
-          }
-        },
-      }
-    );
-    heartbeat({ task });
-    const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
-    const scored = await scoreSamples(
-      ctx,
-      rollouts.map((ro) =>
-        toScorerSample(
-          rows[ro.promptIndex],
-          `eval/${ro.promptIndex}/${ro.sampleIndex}`,
-          `eval/${ro.promptIndex}`,
-          prefix + ro.text,
-          ro.truncated
-        )
-      ),
-      policy.tokenizer
-    );
-    const scale = scaleOf(ctx, task);
-    const values = scored.records
-      .map((r) => evalScore(r.components.accuracy, scale))
-      .filter((v): v is number => v !== null);
-    scores[task] = values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
-    samples[task] = scored.records.length;
-    thinkTokensMean[task] =
-      scored.records.reduce((s, r) => s + r.facts.thinkTokens, 0) / Math.max(1, scored.records.length);
-    answerTokensMean[task] =
-      scored.records.reduce((s, r) => s + r.facts.answerTokens, 0) / Math.max(1, scored.records.length);
-  }
-  const record: EvalRecord = {
-    step: input.step,
-    stage: input.stage,
-    reason: input.reason,
-    scores,
-    samples,
-    thinkTokensMean,
-    answerTokensMean,
-    evaluationMs: Date.now() - started,
-  };
-  await writeJson(ctx.store, key, record);
-  Context.current().log.info('evaluated', { step: input.step, reason: input.reason, scores });
-  return { scores, ms: record.evaluationMs };
-}
-
-function scaleOf(ctx: Awaited<ReturnType<typeof runContext>>, task: string): Parameters<typeof evalScore>[1] {
-  const t = ctx.config.tasks[task];
-  const v = ctx.config.rewards.verifiable;
-  if (t.scorer === 'judge')
-    return ctx.config.rewards.judge?.mode === 'pairwise' ? { kind: 'judge-pairwise' } : { kind: 'judge-scalar' };
-  return { kind: t.scorer === 'constraints' ? 'constraints' : 'verifier', correct: v.correct, incorrect: v.incorrect };
 }

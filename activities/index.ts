@@ -5,7 +5,9 @@
 import type { WorkerRole } from '../workers/task-queues.ts';
 import { scoreStep as score } from './dataflow.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
-import { evaluate, initPolicy, rollout, update } from './gpu.ts';
+import { evaluate, mergeEvaluation } from './evaluate.ts';
+import { initPolicy, rollout, update } from './gpu.ts';
+import { gpuWorkers } from './gpu-workers.ts';
 import { mergeCheckpoints } from './merge.ts';
 import { resumeFromCheckpoint } from './resume.ts';
 import { checkpoint, initRun } from './run.ts';
@@ -15,9 +17,11 @@ export {
   checkpoint,
   compareSweepRuns,
   evaluate,
+  gpuWorkers,
   initPolicy,
   initRun,
   mergeCheckpoints,
+  mergeEvaluation,
   prepareData,
   resumeFromCheckpoint,
   rollout,
@@ -29,8 +33,8 @@ export {
 const BY_ROLE = {
   main: {},
   gpu: { initPolicy, rollout, update, evaluate, mergeCheckpoints },
-  cpu: { prepareData, sampleBatch, score },
-  io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns },
+  cpu: { prepareData, sampleBatch, score, mergeEvaluation },
+  io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns, gpuWorkers },
 } as const;
 
 export function activitiesFor(role: WorkerRole): Record<string, (...args: any[]) => Promise<unknown>> {

@@ -58,6 +58,12 @@ export interface RolloutInput {
   promptsKey: string;
   /** Window in force, tokens. */
   window: number;
+  /** One shard of the step's prompts (`orchestration.rollout.shards` > 1): shard `index` of `count`, by prompt group. */
+  shard?: RolloutShard;
+}
+export interface RolloutShard {
+  index: number;
+  count: number;
 }
 export interface RolloutOutput {
   rolloutsKey: string;
@@ -77,6 +83,8 @@ export interface ScoreInput {
 }
 export interface ScoreOutput {
   rewardsKey: string;
+  /** The step's rollout as merged from its shards, when the score merged them (else the rollout's own output). */
+  rollout?: RolloutOutput;
   /** Mean total reward over defined samples, null when none. */
   rewardMean: number | null;
   undefinedTotal: number;
@@ -136,6 +144,8 @@ export interface EvaluateInput {
   stage: string;
   reason: 'base' | 'stage-end' | 'periodic' | 'final';
   policy: PolicyRef;
+  /** One shard of every task's held-out rows (`orchestration.rollout.shards` > 1); merged by `mergeEvaluation`. */
+  shard?: RolloutShard;
 }
 export interface EvaluateOutput {
   scores: Record<string, number | null>;

@@ -130,6 +130,7 @@ export class Policy {
       step: number;
       promptIndexOffset?: number;
       promptKeys?: readonly number[];
+      padToLength?: number;
       template: PolicyTemplate;
       onStep?: (n: number) => void;
     }

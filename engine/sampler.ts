@@ -36,6 +36,12 @@ export interface GenerateOptions extends SamplingOptions {
    * Default: the prompt's index, `promptIndexOffset + p`.
    */
   promptKeys?: readonly number[];
+  /**
+   * Left-pad every prompt to at least this many tokens. A shard of a batch passes the whole batch's longest prompt,
+   * so its rows are padded, and their logits computed, exactly as in the whole batch (the padding changes the last
+   * bits of the numerics). Default: the longest prompt given.
+   */
+  padToLength?: number;
   /** Stop after any of these token sequences (kept in the response), e.g. the encoded closing answer tag. */
   stopSequences?: number[][];
   /** Stop once the decoded response contains any of these strings (kept in the response). */
@@ -85,6 +91,8 @@ function checkOptions(o: GenerateOptions, config: ModelConfig, prompts: number[]
   if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1) {
     throw new Error(`generate: maxNewTokens must be a positive integer, got ${o.maxNewTokens}`);
   }
+  if (o.padToLength !== undefined && !(Number.isInteger(o.padToLength) && o.padToLength >= 0))
+    throw new Error(`generate: padToLength must be a whole number, got ${o.padToLength}`);
   const g = o.samplesPerPrompt ?? 1;
   if (!Number.isInteger(g) || g < 1) throw new Error(`generate: samplesPerPrompt must be a positive integer, got ${g}`);
   prompts.forEach((p, i) => {
@@ -124,7 +132,7 @@ export async function generate(
   // A stop string spans at most its length in tokens when every token decodes to ≥ 1 character; +4 covers
   // byte tokens that only complete a character together.
   const tailTokens = Math.max(0, ...stopStrings.map((s) => s.length)) + 4;
-  const promptLen = Math.max(...prompts.map((p) => p.length));
+  const promptLen = Math.max(options.padToLength ?? 0, ...prompts.map((p) => p.length));
   const maxNew = Math.min(options.maxNewTokens, config.maxPositions - promptLen);
   if (maxNew < 1)
     throw new Error(`generate: prompts of ${promptLen} tokens leave no room under maxPositions ${config.maxPositions}`);

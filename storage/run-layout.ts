@@ -8,6 +8,7 @@
  *   data/<task>/quarantine.jsonl              rows that failed validation, with reasons
  *   steps/<step>/prompts.jsonl                the step's batch (DatasetRow per line)
  *   steps/<step>/rollouts.jsonl               RolloutRecord per line
+ *   steps/<step>/rollouts-<i>-of-<n>.jsonl    one shard's RolloutRecords (+ .done.json), merged into rollouts.jsonl
  *   steps/<step>/rewards.jsonl                RewardRecord per line
  *   steps/<step>/<phase>.done.json            a phase's small summary, written last: present = the phase completed
  *   policy/step-<step>/…                      the policy after <step> (weights + optimiser), with manifest.json
@@ -15,6 +16,7 @@
  *   metrics/step-<step>.json                  StepMetrics of one step (exactly one object per step index)
  *   eval/step-<step>.json                     EvalRecord: held-out scores per task at that step
  *   merge.json                                a merged run's merge (sources' checkpoints, density, λ), written last
+ *   steps/<step>/eval-shards/<reason>-<i>-of-<n>.json   one evaluation shard's samples, merged into the EvalRecord
  */
 import { joinKey } from './blob-store.ts';
 
@@ -29,6 +31,10 @@ export const runKeys = {
   quarantine: (task: string) => joinKey('data', task, 'quarantine.jsonl'),
   prompts: (step: number) => joinKey('steps', pad(step), 'prompts.jsonl'),
   rollouts: (step: number) => joinKey('steps', pad(step), 'rollouts.jsonl'),
+  rolloutShard: (step: number, shard: number, of: number) =>
+    joinKey('steps', pad(step), `rollouts-${shard}-of-${of}.jsonl`),
+  rolloutShardDone: (step: number, shard: number, of: number) =>
+    joinKey('steps', pad(step), `rollouts-${shard}-of-${of}.done.json`),
   rewards: (step: number) => joinKey('steps', pad(step), 'rewards.jsonl'),
   phaseDone: (step: number, phase: StepPhase) => joinKey('steps', pad(step), `${phase}.done.json`),
   policyRoot: () => 'policy',
@@ -38,6 +44,8 @@ export const runKeys = {
   evaluation: (step: number) => joinKey('eval', `step-${pad(step)}.json`),
   evaluationPrefix: () => 'eval/',
   merge: () => 'merge.json',
+  /** Held-out evaluation shards at a step (merged into `evaluation(step)`). */
+  evaluationShards: (step: number) => joinKey('steps', pad(step), 'eval-shards'),
 } as const;
 
 /** Step number from a `metrics/step-00000012.json` or `eval/step-…json` key, or null. */

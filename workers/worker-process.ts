@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installPinnedNode, isSupportedNode } from '../infra/node-runtime.mjs';
 import type { WorkerRole } from './task-queues.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,9 +45,12 @@ export async function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProces
     o.address,
     ...o.roles.flatMap((r) => ['--task-queue', `${r}=${o.queues[r]}`]),
   ];
-  const child = spawn(process.execPath, args, {
+  // On an older Node, bin/omni-zero.js would relaunch itself under the pinned one as a grandchild that a kill of the
+  // child orphans (still polling, holding our pipes): start the pinned Node directly, so `kill` reaches the worker.
+  const node = isSupportedNode() ? process.execPath : installPinnedNode();
+  const child = spawn(node, args, {
     cwd: ROOT,
-    env: { ...process.env, ...o.env },
+    env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

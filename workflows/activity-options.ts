@@ -7,6 +7,8 @@ export interface OrchestrationSettings {
   taskQueues: ExperimentConfig['orchestration']['taskQueues'];
   activityTimeouts: ExperimentConfig['orchestration']['activityTimeouts'];
   retry: ExperimentConfig['orchestration']['retry'];
+  /** Shards of a step's rollout (`orchestration.rollout.shards`); absent in runs started before fan-out: 1. */
+  rolloutShards?: number | 'auto';
   /** How long a task may wait on a GPU worker's own queue before falling back to any GPU worker. */
   stickyScheduleToStartTimeout: string;
 }
@@ -17,6 +19,7 @@ export function orchestrationSettings(config: ExperimentConfig): OrchestrationSe
     taskQueues: o.taskQueues,
     activityTimeouts: o.activityTimeouts,
     retry: o.retry,
+    rolloutShards: o.rollout.shards,
     stickyScheduleToStartTimeout: '20s',
   };
 }
@@ -36,6 +39,8 @@ const TIMEOUT_OF: Record<string, TimedActivity> = {
   resumeFromCheckpoint: 'checkpoint',
   compareSweepRuns: 'checkpoint',
   mergeCheckpoints: 'checkpoint',
+  gpuWorkers: 'sampleBatch',
+  mergeEvaluation: 'sampleBatch',
 };
 
 /** Bad input is final: these failure types are never retried (activities raise them for invalid configs/data). */

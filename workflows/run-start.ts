@@ -10,6 +10,7 @@ import { activity } from './activity-proxy.ts';
 import { planAsRun, ResumePositionError, resumeStageIndex } from './resume-position.ts';
 import type { RunPlan } from './run-plan.ts';
 import type { RunProgress } from './run-progress.ts';
+import { evaluatePolicy } from './shards.ts';
 import type { Steering } from './steering.ts';
 
 export interface RunStart {
@@ -37,8 +38,7 @@ export async function freshStart(
   let baseScores: RunStart['baseScores'] = null;
   if (baseline) {
     progress.setStatus('evaluating');
-    const evaluate = activity(o, o.taskQueues.gpu, 'evaluate');
-    baseScores = (await evaluate({ run, step: 0, stage: 'base', reason: 'base', policy })).scores;
+    baseScores = (await evaluatePolicy(o, { run, step: 0, stage: 'base', reason: 'base', policy })).scores;
   }
   return { policy, cursor: {}, step: 0, asRun: plan, firstStage: 0, baseScores };
 }

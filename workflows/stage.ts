@@ -13,6 +13,7 @@ import { activity } from './activity-proxy.ts';
 import { GpuRoute } from './gpu-route.ts';
 import type { WindowSegment } from './run-plan.ts';
 import { SA } from './search-attributes.ts';
+import { evaluatePolicy } from './shards.ts';
 import {
   type AfterStep,
   checkpointDue,
@@ -77,11 +78,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
   const reports = new StepReports(s.parentId);
   const endStep = () => s.stage.startStep + steering.budgetOf(s.stage.index, s.stage.endStep - s.stage.startStep);
   const evaluate = (reason: 'periodic' | 'stage-end') =>
-    activity(
-      o,
-      o.taskQueues.gpu,
-      'evaluate'
-    )({ run: s.run, step: s.step, stage: s.stage.name, reason, policy: s.policy });
+    evaluatePolicy(o, { run: s.run, step: s.step, stage: s.stage.name, reason, policy: s.policy });
   const checkpoint = () =>
     activity(
       o,

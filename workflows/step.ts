@@ -20,6 +20,7 @@ import type {
 import type { OrchestrationSettings } from './activity-options.ts';
 import { activity } from './activity-proxy.ts';
 import type { GpuRoute } from './gpu-route.ts';
+import { shardCount } from './shards.ts';
 
 export interface StepInput {
   run: RunRef;
@@ -67,29 +68,84 @@ export async function runStep(o: OrchestrationSettings, gpu: GpuRoute, input: St
   return { updated, nextBatch };
 }
 
-/** The rollout, and its score scheduled alongside; a rollout that fails cancels the score waiting for it. */
+/** The rollout, whole or in shards (`orchestration.rollout.shards`), with its score scheduled alongside. */
 async function rolloutAndScore(
+  o: OrchestrationSettings,
+  gpu: GpuRoute,
+  input: StepInput
+): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
+  const shards = await shardCount(
+    o,
+    Object.values(input.batch.tasks).reduce((a, b) => a + b, 0)
+  );
+  return shards === 1 ? wholeRolloutAndScore(o, gpu, input) : shardedRolloutAndScore(o, input, shards);
+}
+
+/** `score`, waiting for the rollout first, so its time limit covers both. */
+function scoreAfterRollout(o: OrchestrationSettings) {
+  return activity(o, o.taskQueues.cpu, 'score', () => ({
+    startToCloseTimeout: msToNumber(o.activityTimeouts.score) + msToNumber(o.activityTimeouts.rollout),
+  }));
+}
+
+/** The rollout on the worker holding the policy; a rollout that fails cancels the score waiting for it. */
+async function wholeRolloutAndScore(
   o: OrchestrationSettings,
   gpu: GpuRoute,
   { run, step, policy, batch, window }: StepInput
 ): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
   const rolloutDone = gpu.rollout({ run, step, policy, promptsKey: batch.promptsKey, window });
-  // It waits for the rollout first, so its time limit covers both.
-  const scoreAfterRollout = activity(o, o.taskQueues.cpu, 'score', () => ({
-    startToCloseTimeout: msToNumber(o.activityTimeouts.score) + msToNumber(o.activityTimeouts.rollout),
-  }));
-  const scoreScope = new CancellationScope();
-  const scoreDone = scoreScope.run(() =>
-    scoreAfterRollout({ run, step, promptsKey: batch.promptsKey, after: 'rollout' })
+  const { scoreDone, cancelScore } = scoreAlongside(() =>
+    scoreAfterRollout(o)({ run, step, promptsKey: batch.promptsKey, after: 'rollout' })
   );
-  scoreDone.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
   let rollout: RolloutOutput;
   try {
     rollout = await rolloutDone;
   } catch (err) {
-    scoreScope.cancel();
+    cancelScore();
     throw err;
   }
   gpu.heldBy(rollout.workerQueue);
   return { rollout, scored: await scoreDone };
+}
+
+/**
+ * Each shard on whichever GPU worker takes it from the shared queue (each retried alone); the score merges them.
+ * The update still goes to the worker that holds the policy: the rollout workers load it by reference.
+ */
+async function shardedRolloutAndScore(
+  o: OrchestrationSettings,
+  { run, step, policy, batch, window }: StepInput,
+  count: number
+): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
+  const rolloutShard = activity(o, o.taskQueues.gpu, 'rollout');
+  const shardsDone = Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      rolloutShard({ run, step, policy, promptsKey: batch.promptsKey, window, shard: { index, count } })
+    )
+  );
+  const { scoreDone, cancelScore } = scoreAlongside(() =>
+    scoreAfterRollout(o)({ run, step, promptsKey: batch.promptsKey, after: 'rollout', shards: count })
+  );
+  try {
+    await shardsDone;
+  } catch (err) {
+    cancelScore();
+    throw err;
+  }
+  const scored = await scoreDone;
+  if (!scored.rollout)
+    throw new Error(`step ${step}: the score of a ${count}-shard rollout returned no merged rollout`);
+  return { rollout: scored.rollout, scored };
+}
+
+/** Starts the score in its own cancellation scope; a failure before it is awaited must not count as unhandled. */
+function scoreAlongside(start: () => Promise<ScoreOutput>): {
+  scoreDone: Promise<ScoreOutput>;
+  cancelScore: () => void;
+} {
+  const scope = new CancellationScope();
+  const scoreDone = scope.run(start);
+  scoreDone.catch(() => undefined);
+  return { scoreDone, cancelScore: () => scope.cancel() };
 }

@@ -20,6 +20,17 @@ export const orchestrationSchema = strict({
   })
     .prefault({})
     .meta({ title: 'Task queues' }),
+  rollout: strict({
+    shards: z
+      .union([positiveCount, z.literal('auto')])
+      .default(1)
+      .meta({
+        description:
+          "Split each step's rollout into this many shards by prompt group, run as parallel activities on the GPU workers (the update stays on one); held-out evaluation is sharded likewise. 'auto': one per GPU worker polling the GPU queue, read from Temporal's task-queue description each step. Records and final weights are the same whatever the count (on the wasm and cpu backends; see docs/orchestration.md). Default 1.",
+      }),
+  })
+    .prefault({})
+    .meta({ title: 'Rollout fan-out' }),
   continueAsNewEverySteps: positiveCount.default(25).meta({
     description:
       'Continue-as-new after this many steps to keep the history bounded (it also happens when Temporal suggests it). Default 25.',
