@@ -18,6 +18,7 @@ import { logStep } from './log.ts';
 import { basePolicy, dropPolicy, policyFor, referencePolicy, snapshotPolicy, templateOf } from './policy-store.ts';
 import { once, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
 import { scoreSamples, toScorerSample } from './scoring.ts';
+import { trackEvaluation, trackStep } from './tracking.ts';
 import type {
   EvaluateInput,
   EvaluateOutput,
@@ -194,7 +195,10 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
       timings: { rolloutMs: input.timings.rolloutMs, scoringMs: input.timings.scoringMs, updateMs },
     };
     await writeJson(ctx.store, runKeys.metrics(input.step), stepMetrics);
-    logStep(input.run, stepMetrics);
+    const trackingFailures = await trackStep(ctx, stepMetrics);
+    const recorded = trackingFailures === null ? stepMetrics : { ...stepMetrics, trackingFailures };
+    if (trackingFailures !== null) await writeJson(ctx.store, runKeys.metrics(input.step), recorded);
+    logStep(input.run, recorded);
     return {
       policy: ref,
       summary: {
@@ -291,7 +295,13 @@ export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
     evaluationMs: Date.now() - started,
   };
   await writeJson(ctx.store, key, record);
-  Context.current().log.info('evaluated', { step: input.step, reason: input.reason, scores });
+  const trackingFailures = await trackEvaluation(ctx, record);
+  Context.current().log.info('evaluated', {
+    step: input.step,
+    reason: input.reason,
+    scores,
+    ...(trackingFailures === null ? {} : { trackingFailures }),
+  });
   return { scores, ms: record.evaluationMs };
 }
 

@@ -14,6 +14,8 @@
  *   checkpoints/step-<step>/…                 kept checkpoints (manifest.json last), retention applies
  *   metrics/step-<step>.json                  StepMetrics of one step (exactly one object per step index)
  *   eval/step-<step>.json                     EvalRecord: held-out scores per task at that step
+ *   tracking/lineage.json                     a resumed run: { root } = the first run's id, whose tracker run it continues
+ *   tracking/failures/<tracker>-<what>-<step>.json   one tracker call that failed (the step went on), with the error
  */
 import { joinKey } from './blob-store.ts';
 
@@ -36,6 +38,10 @@ export const runKeys = {
   metricsPrefix: () => 'metrics/',
   evaluation: (step: number) => joinKey('eval', `step-${pad(step)}.json`),
   evaluationPrefix: () => 'eval/',
+  trackingLineage: () => joinKey('tracking', 'lineage.json'),
+  trackingFailure: (tracker: string, what: string, step: number) =>
+    joinKey('tracking', 'failures', `${tracker}-${what}-${pad(step)}.json`),
+  trackingFailuresPrefix: () => 'tracking/failures/',
 } as const;
 
 /** Step number from a `metrics/step-00000012.json` or `eval/step-…json` key, or null. */

@@ -19,23 +19,24 @@ const LOCK = `${PYTHON_TEST_TOOLS_DIR}.lock`;
 /** A lock older than this is from a killed installer. */
 const STALE_LOCK_MS = 10 * 60_000;
 
-async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
-  mkdirSync(path.dirname(LOCK), { recursive: true });
+/** Runs `fn` holding a lock directory (test files run in parallel processes: installs are serialised). */
+export async function withInstallLock<T>(fn: () => Promise<T>, lock = LOCK): Promise<T> {
+  mkdirSync(path.dirname(lock), { recursive: true });
   for (;;) {
     try {
-      mkdirSync(LOCK);
+      mkdirSync(lock);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const since = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-      if (Date.now() - since > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
       else await sleep(500);
     }
   }
   try {
     return await fn();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 

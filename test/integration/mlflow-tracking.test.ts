@@ -1,0 +1,145 @@
+/**
+ * Runs mirrored into a real MLflow tracking server (`mlflow server` from PyPI, SQLite backend): one MLflow run per
+ * run, named by the run id, with the flattened config as params, every step's and evaluation's metrics at its global
+ * step, and the kept checkpoints' URIs as tags, all read back through MLflow's REST API. An unreachable server
+ * fails no step: the run completes and its failures are counted in the blob store and the step metrics.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { StepMetrics } from '../../schemas/records/step-metrics.ts';
+import { openBlobStore } from '../../storage/open.ts';
+import { runKeys } from '../../storage/run-layout.ts';
+import { MlflowClient } from '../../tracking/mlflow-client.ts';
+import { openMlflowRun, RUN_TAG } from '../../tracking/mlflow-run.ts';
+import type { ExperimentResult } from '../../workflows/experiment.ts';
+import { freePort, type MlflowServer, startMlflowServer } from '../helpers/mlflow.ts';
+import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
+import { tinyExperiment } from '../helpers/tiny-config.ts';
+import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
+
+let env: TemporalTestEnv;
+let workers: RunningWorkers;
+let mlflow: MlflowServer;
+let storage: string;
+
+before(async () => {
+  mlflow = await startMlflowServer();
+  env = await temporalTestEnv();
+  workers = await startTestWorkers(env, ['main', 'gpu', 'cpu', 'io']);
+  storage = `file://${await mkdtemp(path.join(os.tmpdir(), 'oz-mlflow-runs-'))}`;
+});
+after(async () => {
+  await workers?.stop();
+  await env?.teardown();
+  await mlflow?.stop();
+});
+
+/** 2 single-task stages × 2 steps, a checkpoint every 2 steps, the given tracking section. */
+function config(name: string, tracking: Record<string, unknown>) {
+  return { ...tinyExperiment({ name, storage, workers, stepsPerStage: 2, tasks: ['math', 'qa'] }), tracking };
+}
+
+async function runToEnd(id: string, cfg: Record<string, unknown>): Promise<ExperimentResult> {
+  const handle = await env.client.workflow.start('experiment', {
+    args: [{ config: cfg, runId: id }],
+    taskQueue: workers.queues.main,
+    workflowId: id,
+  });
+  return (await handle.result()) as ExperimentResult;
+}
+
+test('a run logs params, step and evaluation metrics and checkpoint URIs to one MLflow run named by its id', async () => {
+  const id = `mlflow-${Date.now()}`;
+  const result = await runToEnd(id, config('tracked', { mlflow: { uri: mlflow.uri, experiment: 'oz-test' } }));
+  assert.equal(result.status, 'completed');
+  assert.equal(result.steps, 4);
+
+  const client = new MlflowClient({ uri: mlflow.uri, timeoutMs: 10_000 });
+  const runs = await client.runsTagged(await client.experimentId('oz-test'), RUN_TAG, id);
+  assert.equal(runs.length, 1, 'exactly one MLflow run for the run');
+  const run = await client.getRun(runs[0].info.run_id);
+  assert.equal(run.info.run_name, id);
+  assert.equal(run.info.status, 'FINISHED');
+
+  const params = Object.fromEntries((run.data.params ?? []).map((p) => [p.key, p.value]));
+  assert.equal(params.name, 'tracked');
+  assert.equal(params.seed, '3');
+  assert.equal(params['rollout.groupSize'], '2');
+  assert.equal(params['tasks.math.kind'], 'math');
+  assert.equal(params['schedule.stages.1.name'], 'qa');
+  assert.equal(params['tracking.mlflow.uri'], mlflow.uri);
+
+  const loss = await client.metricHistory(run.info.run_id, 'loss');
+  assert.deepEqual(
+    loss.map((m) => m.step).sort((a, b) => a - b),
+    [0, 1, 2, 3]
+  );
+  const store = openBlobStore(`${storage}/${id}`);
+  const step3 = JSON.parse(Buffer.from(await store.get(runKeys.metrics(3))).toString('utf8')) as StepMetrics;
+  assert.equal(loss.find((m) => m.step === 3)?.value, step3.loss);
+  assert.equal(step3.trackingFailures, undefined);
+  const mathReward = await client.metricHistory(run.info.run_id, 'task/math/rewardMean');
+  assert.ok(mathReward.length >= 1, 'per-task metrics logged');
+
+  const evalMean = await client.metricHistory(run.info.run_id, 'eval/mean');
+  assert.ok(
+    evalMean.some((m) => m.step === 0),
+    `base evaluation at step 0: ${JSON.stringify(evalMean)}`
+  );
+  assert.ok(
+    evalMean.some((m) => m.step === 4),
+    `final stage-end evaluation at step 4: ${JSON.stringify(evalMean)}`
+  );
+
+  const tags = Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
+  assert.equal(tags[RUN_TAG], id);
+  assert.match(tags['omni-zero.config-hash'], /^[0-9a-f]{64}$/);
+  assert.equal(tags['checkpoint/step-4'], store.uriOf('checkpoints/step-00000004'));
+  assert.equal(tags['checkpoint/latest'], tags['checkpoint/step-4']);
+  assert.equal((await store.list(runKeys.trackingFailuresPrefix())).length, 0);
+});
+
+test('opening the MLflow run is idempotent: concurrent and repeated opens find one run, a resume continues it', async () => {
+  const client = new MlflowClient({ uri: mlflow.uri, timeoutMs: 10_000 });
+  const target = {
+    experiment: 'oz-open',
+    lineage: 'run-a',
+    runId: 'run-a',
+    params: [{ key: 'p', value: '1' }],
+    tags: [],
+  };
+  const ids = await Promise.all([openMlflowRun(client, target), openMlflowRun(client, target)]);
+  assert.equal(ids[0], ids[1]);
+  await client.setStatus(ids[0], 'FINISHED');
+  const resumed = await openMlflowRun(client, { ...target, runId: 'run-b' });
+  assert.equal(resumed, ids[0]);
+  const run = await client.getRun(resumed);
+  assert.equal(run.info.status, 'RUNNING');
+  assert.equal(run.data.tags?.find((t) => t.key === 'omni-zero.latest-run')?.value, 'run-b');
+  assert.equal((await client.runsTagged(await client.experimentId('oz-open'), RUN_TAG, 'run-a')).length, 1);
+});
+
+test('an unreachable MLflow server fails no step: the run completes and counts its logging failures', async () => {
+  const id = `mlflow-down-${Date.now()}`;
+  const down = `http://127.0.0.1:${await freePort()}`;
+  const result = await runToEnd(id, config('untracked', { mlflow: { uri: down, timeout: '2s' } }));
+  assert.equal(result.status, 'completed');
+  assert.equal(result.steps, 4);
+  const store = openBlobStore(`${storage}/${id}`);
+  const failures = (await store.list(runKeys.trackingFailuresPrefix())).map((b) => b.key).sort();
+  // Steps 0–3, the base and stage-end evaluations (steps 0, 2, 4) and the checkpoints (2, 4) each failed once.
+  assert.equal(failures.length, 9, failures.join(', '));
+  assert.ok(failures.includes(runKeys.trackingFailure('mlflow', 'step', 3)), failures.join(', '));
+  assert.ok(failures.includes(runKeys.trackingFailure('mlflow', 'evaluation', 0)), failures.join(', '));
+  assert.ok(failures.includes(runKeys.trackingFailure('mlflow', 'checkpoint', 4)), failures.join(', '));
+  const last = JSON.parse(Buffer.from(await store.get(runKeys.metrics(3))).toString('utf8')) as StepMetrics;
+  assert.ok(
+    last.trackingFailures !== undefined && last.trackingFailures >= 4,
+    `the last step counts the run's failures so far: ${last.trackingFailures}`
+  );
+  const failure = JSON.parse(Buffer.from(await store.get(failures[0])).toString('utf8')) as { error: string };
+  assert.match(failure.error, /ECONNREFUSED/);
+});
