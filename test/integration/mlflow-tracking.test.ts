@@ -42,13 +42,16 @@ function config(name: string, tracking: Record<string, unknown>) {
   return { ...tinyExperiment({ name, storage, workers, stepsPerStage: 2, tasks: ['math', 'qa'] }), tracking };
 }
 
-async function runToEnd(id: string, cfg: Record<string, unknown>): Promise<ExperimentResult> {
-  const handle = await env.client.workflow.start('experiment', {
-    args: [{ config: cfg, runId: id }],
+function start(id: string, cfg: Record<string, unknown>, resumeFrom?: { runId: string; base: string }) {
+  return env.client.workflow.start('experiment', {
+    args: [{ config: cfg, runId: id, ...(resumeFrom ? { resumeFrom } : {}) }],
     taskQueue: workers.queues.main,
     workflowId: id,
   });
-  return (await handle.result()) as ExperimentResult;
+}
+
+async function runToEnd(id: string, cfg: Record<string, unknown>): Promise<ExperimentResult> {
+  return (await (await start(id, cfg)).result()) as ExperimentResult;
 }
 
 test('a run logs params, step and evaluation metrics and checkpoint URIs to one MLflow run named by its id', async () => {
@@ -142,4 +145,39 @@ test('an unreachable MLflow server fails no step: the run completes and counts i
   );
   const failure = JSON.parse(Buffer.from(await store.get(failures[0])).toString('utf8')) as { error: string };
   assert.match(failure.error, /ECONNREFUSED/);
+});
+
+test('a run resumed after it was killed continues the MLflow run of the run it resumed', async () => {
+  const oldId = `mlflow-killed-${Date.now()}`;
+  const cfg = config('resumed', { mlflow: { uri: mlflow.uri } });
+  const handle = await start(oldId, cfg);
+  const oldStore = openBlobStore(`${storage}/${oldId}`);
+  const until = Date.now() + 120_000;
+  while (!(await oldStore.head('checkpoints/step-00000002/manifest.json'))) {
+    assert.ok(Date.now() < until, 'no checkpoint at step 2 within 120 s');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await handle.terminate('test: killed after the first stage');
+
+  const newId = `mlflow-resume-${Date.now()}`;
+  const result = (await (
+    await start(newId, cfg, { runId: oldId, base: `${storage}/${oldId}` })
+  ).result()) as ExperimentResult;
+  assert.equal(result.status, 'completed');
+  assert.equal(result.resumedFrom?.runId, oldId);
+
+  const client = new MlflowClient({ uri: mlflow.uri, timeoutMs: 10_000 });
+  const experimentId = await client.experimentId('resumed');
+  assert.equal((await client.runsTagged(experimentId, RUN_TAG, newId)).length, 0, 'no second MLflow run');
+  const [tracked] = await client.runsTagged(experimentId, RUN_TAG, oldId);
+  const run = await client.getRun(tracked.info.run_id);
+  assert.equal(run.info.run_name, oldId);
+  assert.equal(run.info.status, 'FINISHED');
+  assert.equal(run.data.tags?.find((t) => t.key === 'omni-zero.latest-run')?.value, newId);
+  const steps = new Set((await client.metricHistory(run.info.run_id, 'loss')).map((m) => m.step));
+  assert.deepEqual(
+    [...steps].sort((a, b) => a - b),
+    [0, 1, 2, 3],
+    "both runs' steps on one curve"
+  );
 });
