@@ -9,10 +9,9 @@ import { durationToMs } from '../schemas/experiment/primitives.ts';
 import type { EvalRecord } from '../schemas/records/eval-record.ts';
 import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 import { runKeys } from '../storage/run-layout.ts';
-import { flattenParams } from '../tracking/flatten.ts';
 import { evalMetricValues, type NamedValue, stepMetricValues } from '../tracking/metric-names.ts';
 import { MlflowClient } from '../tracking/mlflow-client.ts';
-import { openMlflowRun } from '../tracking/mlflow-run.ts';
+import { mlflowTarget, openMlflowRun } from '../tracking/mlflow-run.ts';
 import { runLog } from './log.ts';
 import { type RunContext, readJson, writeJson } from './run-context.ts';
 
@@ -29,17 +28,7 @@ function mlflowOf(ctx: RunContext): Promise<Mlflow> | null {
     run = (async () => {
       const client = new MlflowClient({ uri: cfg.uri, timeoutMs: durationToMs(cfg.timeout) });
       const lineage = (await readJson<{ root: string }>(ctx.store, runKeys.trackingLineage()))?.root ?? ctx.run.runId;
-      const runId = await openMlflowRun(client, {
-        experiment: cfg.experiment ?? ctx.config.name,
-        lineage,
-        runId: ctx.run.runId,
-        params: flattenParams(ctx.config),
-        tags: [
-          { key: 'omni-zero.experiment', value: ctx.run.experiment },
-          { key: 'omni-zero.config-hash', value: ctx.run.configHash },
-          { key: 'omni-zero.storage', value: ctx.run.base },
-        ],
-      });
+      const runId = await openMlflowRun(client, mlflowTarget(cfg, ctx.config, ctx.run, lineage));
       return { client, runId };
     })();
     opened.set(key, run);

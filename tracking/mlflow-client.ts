@@ -170,17 +170,50 @@ export class MlflowClient {
     return r.metrics ?? [];
   }
 
+  /**
+   * Stores `body` as the run's artifact `name` through the server's artifact proxy (`mlflow server` serves artifacts
+   * by default) and returns its artifact URI. A run whose artifact store the server does not proxy is refused.
+   */
+  async uploadArtifact(run: MlflowRunInfo, name: string, body: string, contentType: string): Promise<string> {
+    const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/(.+)$/.exec(run.artifact_uri ?? '');
+    if (!m)
+      throw new MlflowError(
+        `MLflow run ${run.run_id} keeps artifacts at '${run.artifact_uri}', which the server does not proxy: start the server with --serve-artifacts (its default) to upload through it`,
+        0
+      );
+    const url = `${this.uri}/api/2.0/mlflow-artifacts/artifacts/${m[1]}/${encodeURIComponent(name)}`;
+    await this.send(url, 'PUT', body, contentType);
+    return `${run.artifact_uri}/${name}`;
+  }
+
+  /** An artifact's bytes as text, through the server's artifact proxy. */
+  async downloadArtifact(artifactUri: string): Promise<string> {
+    const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/(.+)$/.exec(artifactUri);
+    if (!m) throw new MlflowError(`not a proxied artifact URI: '${artifactUri}'`, 0);
+    return this.send(`${this.uri}/api/2.0/mlflow-artifacts/artifacts/${m[1]}`, 'GET');
+  }
+
   private async call<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const url = `${this.uri}/api/2.0/mlflow/${path}`;
+    const text = await this.send(
+      `${this.uri}/api/2.0/mlflow/${path}`,
+      method,
+      body === undefined ? undefined : JSON.stringify(body),
+      'application/json'
+    );
+    return (text === '' ? {} : JSON.parse(text)) as T;
+  }
+
+  /** One HTTP request; the answer's text, or an MlflowError carrying MLflow's error code. */
+  private async send(url: string, method: string, body?: string, contentType?: string): Promise<string> {
     let res: Response;
     try {
       res = await fetch(url, {
         method,
         headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined || !contentType ? {} : { 'content-type': contentType }),
           ...(this.auth ? { authorization: this.auth } : {}),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
@@ -203,7 +236,7 @@ export class MlflowClient {
         code
       );
     }
-    return (text === '' ? {} : JSON.parse(text)) as T;
+    return text;
   }
 }
 

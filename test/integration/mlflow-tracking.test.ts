@@ -5,15 +5,17 @@
  * fails no step: the run completes and its failures are counted in the blob store and the step metrics.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { writeReport } from '../../cli/commands/report.ts';
 import type { StepMetrics } from '../../schemas/records/step-metrics.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
 import { MlflowClient } from '../../tracking/mlflow-client.ts';
 import { openMlflowRun, RUN_TAG } from '../../tracking/mlflow-run.ts';
+import { REPORT_TAG } from '../../tracking/publish-report.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import { freePort, type MlflowServer, startMlflowServer } from '../helpers/mlflow.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
@@ -54,7 +56,7 @@ async function runToEnd(id: string, cfg: Record<string, unknown>): Promise<Exper
   return (await (await start(id, cfg)).result()) as ExperimentResult;
 }
 
-test('a run logs params, step and evaluation metrics and checkpoint URIs to one MLflow run named by its id', async () => {
+test('a run logs params, step and evaluation metrics checkpoint URIs and the report to one MLflow run named by its id', async () => {
   const id = `mlflow-${Date.now()}`;
   const result = await runToEnd(id, config('tracked', { mlflow: { uri: mlflow.uri, experiment: 'oz-test' } }));
   assert.equal(result.status, 'completed');
@@ -103,6 +105,14 @@ test('a run logs params, step and evaluation metrics and checkpoint URIs to one 
   assert.equal(tags['checkpoint/step-4'], store.uriOf('checkpoints/step-00000004'));
   assert.equal(tags['checkpoint/latest'], tags['checkpoint/step-4']);
   assert.equal((await store.list(runKeys.trackingFailuresPrefix())).length, 0);
+
+  const report = await writeReport(id, { storage, out: path.join(os.tmpdir(), `oz-mlflow-report-${id}.html`) });
+  assert.equal(report.mlflowError, undefined);
+  assert.match(report.mlflow ?? '', /^mlflow-artifacts:.*\/report\.html$/);
+  assert.equal(await client.downloadArtifact(report.mlflow!), await readFile(report.out, 'utf8'));
+  const reported = await client.getRun(run.info.run_id);
+  assert.equal(reported.data.tags?.find((t) => t.key === REPORT_TAG)?.value, report.mlflow);
+  assert.equal(reported.info.status, 'FINISHED', 'reporting does not reopen the run');
 });
 
 test('opening the MLflow run is idempotent: concurrent and repeated opens find one run, a resume continues it', async () => {
