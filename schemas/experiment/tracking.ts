@@ -1,6 +1,6 @@
 /**
- * `tracking`: experiment trackers that mirror a run's params and metrics where a team already looks (MLflow). Off
- * unless configured; a tracker that fails never fails a step (activities/tracking.ts counts the failures).
+ * `tracking`: experiment trackers that mirror a run's params and metrics where a team already looks (MLflow,
+ * TensorBoard). Off unless configured; a tracker that fails never fails a step (activities/tracking.ts counts them).
  * Credentials come from the worker's environment (MLflow's own `MLFLOW_TRACKING_TOKEN`, or
  * `MLFLOW_TRACKING_USERNAME` / `MLFLOW_TRACKING_PASSWORD`), never from the config.
  */
@@ -27,8 +27,16 @@ export const mlflowSchema = strict({
     'One MLflow run per run (name = run id, tag omni-zero.run), a resumed run continuing it: the flattened config as params, step metrics and evaluation scores as metrics, checkpoint URIs as tags.',
 });
 
+export const tensorboardSchema = strict({
+  dir: z.string().min(1).meta({
+    description:
+      "Local folder of the worker that runs the GPU activities; each run writes event files to <dir>/<run id> (a resumed run to its first run's folder). Point `tensorboard --logdir` at it. Required.",
+  }),
+}).meta({ title: 'TensorBoard', description: 'Step metrics and evaluation scores as TensorBoard scalars.' });
+
 export const trackingSchema = strict({
   mlflow: mlflowSchema.optional(),
+  tensorboard: tensorboardSchema.optional(),
 }).meta({
   title: 'Experiment trackers',
   description: 'Off by default: each tracker logs only when its section is present.',

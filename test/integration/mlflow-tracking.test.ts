@@ -17,9 +17,9 @@ import { MlflowClient } from '../../tracking/mlflow-client.ts';
 import { openMlflowRun, RUN_TAG } from '../../tracking/mlflow-run.ts';
 import { REPORT_TAG } from '../../tracking/publish-report.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
-import { freePort, type MlflowServer, startMlflowServer } from '../helpers/mlflow.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
+import { freePort, type MlflowServer, startMlflowServer } from '../helpers/trackers.ts';
 import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
 
 let env: TemporalTestEnv;
@@ -56,7 +56,7 @@ async function runToEnd(id: string, cfg: Record<string, unknown>): Promise<Exper
   return (await (await start(id, cfg)).result()) as ExperimentResult;
 }
 
-test('a run logs params, step and evaluation metrics checkpoint URIs and the report to one MLflow run named by its id', async () => {
+test('a run logs params, step and evaluation metrics, checkpoint URIs and the report to one MLflow run named by its id', async () => {
   const id = `mlflow-${Date.now()}`;
   const result = await runToEnd(id, config('tracked', { mlflow: { uri: mlflow.uri, experiment: 'oz-test' } }));
   assert.equal(result.status, 'completed');

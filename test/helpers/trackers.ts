@@ -1,6 +1,7 @@
 /**
- * A real MLflow tracking server for tests: the pinned `mlflow server` (infra/setup.d/mlflow.mjs, installed on first
- * use) on a free loopback port, with a fresh SQLite backend and artifact folder in a temp directory.
+ * The trackers' real tools for tests (infra/setup.d/tracker-test-tools.mjs, installed on first use): the pinned
+ * `mlflow server` on a free loopback port with a fresh SQLite backend and artifact folder in a temp directory, and
+ * the venv's python, whose `tensorboard` package reads event files.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +9,12 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import installMlflow, { MLFLOW_BIN, MLFLOW_DIR, mlflowReady } from '../../infra/setup.d/mlflow.mjs';
+import installTrackerTestTools, {
+  MLFLOW_BIN,
+  TRACKER_TEST_TOOLS_DIR,
+  TRACKER_TEST_TOOLS_PYTHON,
+  trackerTestToolsReady,
+} from '../../infra/setup.d/tracker-test-tools.mjs';
 import { withInstallLock } from './python.ts';
 
 export interface MlflowServer {
@@ -25,22 +31,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function ensureInstalled(): Promise<void> {
-  if (mlflowReady()) return;
+/** The venv's python (with mlflow and tensorboard), installing the venv when needed. */
+export async function trackerTestTools(): Promise<string> {
+  if (trackerTestToolsReady()) return TRACKER_TEST_TOOLS_PYTHON;
   await withInstallLock(async () => {
-    if (mlflowReady()) return;
-    await installMlflow({
-      log: (m: string) => process.stderr.write(`[mlflow] ${m}\n`),
+    if (trackerTestToolsReady()) return;
+    await installTrackerTestTools({
+      log: (m: string) => process.stderr.write(`[tracker-test-tools] ${m}\n`),
       run: (cmd: string, args: string[]) => {
         const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
         if (r.status !== 0) throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${r.status})`);
       },
     });
-  }, `${MLFLOW_DIR}.lock`);
+  }, `${TRACKER_TEST_TOOLS_DIR}.lock`);
+  return TRACKER_TEST_TOOLS_PYTHON;
 }
 
 export async function startMlflowServer(): Promise<MlflowServer> {
-  await ensureInstalled();
+  await trackerTestTools();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'oz-mlflow-'));
   const port = await freePort();
   const uri = `http://127.0.0.1:${port}`;
