@@ -40,6 +40,17 @@ export async function withInstallLock<T>(fn: () => Promise<T>, lock = LOCK): Pro
   }
 }
 
+/** What an infra/setup.d step receives, for running one from a test: its log prefixed, commands that throw. */
+export function setupStepContext(name: string) {
+  return {
+    log: (m: string) => process.stderr.write(`[${name}] ${m}\n`),
+    run: (cmd: string, args: string[]) => {
+      const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+      if (r.status !== 0) throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${r.status})`);
+    },
+  };
+}
+
 let cached: Promise<PythonTools> | undefined;
 
 /** The venv's python, installing it if needed (test files run in parallel processes: installs are serialised). */
@@ -49,13 +60,7 @@ export function pythonTools(): Promise<PythonTools> {
     try {
       await withInstallLock(async () => {
         if (pythonTestToolsReady()) return;
-        await installPythonTestTools({
-          log: (m: string) => process.stderr.write(`[python-test-tools] ${m}\n`),
-          run: (cmd: string, args: string[]) => {
-            const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-            if (r.status !== 0) throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${r.status})`);
-          },
-        });
+        await installPythonTestTools(setupStepContext('python-test-tools'));
       });
     } catch (e) {
       return {

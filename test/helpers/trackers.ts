@@ -3,7 +3,7 @@
  * `mlflow server` on a free loopback port with a fresh SQLite backend and artifact folder in a temp directory, and
  * the venv's python, whose `tensorboard` package reads event files.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import installTrackerTestTools, {
   TRACKER_TEST_TOOLS_PYTHON,
   trackerTestToolsReady,
 } from '../../infra/setup.d/tracker-test-tools.mjs';
-import { withInstallLock } from './python.ts';
+import { setupStepContext, withInstallLock } from './python.ts';
 
 export interface MlflowServer {
   uri: string;
@@ -36,13 +36,7 @@ export async function trackerTestTools(): Promise<string> {
   if (trackerTestToolsReady()) return TRACKER_TEST_TOOLS_PYTHON;
   await withInstallLock(async () => {
     if (trackerTestToolsReady()) return;
-    await installTrackerTestTools({
-      log: (m: string) => process.stderr.write(`[tracker-test-tools] ${m}\n`),
-      run: (cmd: string, args: string[]) => {
-        const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-        if (r.status !== 0) throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${r.status})`);
-      },
-    });
+    await installTrackerTestTools(setupStepContext('tracker-test-tools'));
   }, `${TRACKER_TEST_TOOLS_DIR}.lock`);
   return TRACKER_TEST_TOOLS_PYTHON;
 }
