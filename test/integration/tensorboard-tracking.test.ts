@@ -8,6 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { loadRun } from '../../report/load.ts';
 import type { EvalRecord } from '../../schemas/records/eval-record.ts';
 import type { StepMetrics } from '../../schemas/records/step-metrics.ts';
 import { openBlobStore } from '../../storage/open.ts';
@@ -109,4 +110,9 @@ test('a TensorBoard folder that cannot be written fails no step: the run complet
   assert.equal(failures.length, 7, `4 steps and 3 evaluations: ${failures.join(', ')}`);
   const m = await json<StepMetrics>(base, runKeys.metrics(3));
   assert.ok((m.trackingFailures ?? 0) >= 5, `failures so far at the last step: ${m.trackingFailures}`);
+  const report = await loadRun(storage, id);
+  assert.ok(
+    report.problems.some((p) => p.startsWith('tensorboard: 7 logging calls failed')),
+    report.problems.join('\n')
+  );
 });
