@@ -62,6 +62,26 @@ function tensorboardOf(ctx: RunContext): Promise<EventFileWriter> | null {
   );
 }
 
+/**
+ * After a tracker fails, calls to it fail at once for this long (each still counted): a server that hangs costs a
+ * step at most one request timeout per pause, not one per record.
+ */
+export const TRACKER_PAUSE_MS = 30_000;
+const paused = new Map<string, { until: number; error: string }>();
+
+async function guarded(key: string, call: () => Promise<void>): Promise<void> {
+  const pause = paused.get(key);
+  if (pause && Date.now() < pause.until)
+    throw new Error(`skipped: failed less than ${TRACKER_PAUSE_MS / 1000} s ago (${pause.error})`);
+  try {
+    await call();
+    paused.delete(key);
+  } catch (err) {
+    paused.set(key, { until: Date.now() + TRACKER_PAUSE_MS, error: (err as Error).message });
+    throw err;
+  }
+}
+
 /** Sends one record to every configured tracker; the run's failure count when one failed, else null. Never throws. */
 async function track(ctx: RunContext, what: string, step: number, entry: Entry): Promise<number | null> {
   const calls: [string, () => Promise<void>][] = [];
@@ -85,7 +105,7 @@ async function track(ctx: RunContext, what: string, step: number, entry: Entry):
   let failures: number | null = null;
   for (const [tracker, call] of calls) {
     try {
-      await call();
+      await guarded(`${tracker}#${ctx.run.base}`, call);
     } catch (err) {
       failures = (await recordFailure(ctx, tracker, what, step, (err as Error).message)) ?? failures;
     }
