@@ -5,6 +5,7 @@
  * logged as a warning with the run's count, and that count is returned for the step's metrics.
  */
 import path from 'node:path';
+import { heartbeat } from '@temporalio/activity';
 import { durationToMs } from '../schemas/experiment/primitives.ts';
 import type { EvalRecord } from '../schemas/records/eval-record.ts';
 import type { StepMetrics } from '../schemas/records/step-metrics.ts';
@@ -104,6 +105,8 @@ async function track(ctx: RunContext, what: string, step: number, entry: Entry):
   }
   let failures: number | null = null;
   for (const [tracker, call] of calls) {
+    // Each request is bounded by its timeout; the heartbeat keeps a slow tracker from looking like a dead worker.
+    heartbeat({ phase: 'tracking', tracker });
     try {
       await guarded(`${tracker}#${ctx.run.base}`, call);
     } catch (err) {
