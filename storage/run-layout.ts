@@ -16,6 +16,7 @@
  *   eval/step-<step>.json                     EvalRecord: held-out scores per task at that step
  *   tracking/lineage.json                     a resumed run: { root } = the first run's id, whose tracker run it continues
  *   tracking/failures/<tracker>-<what>-<step>.json   one tracker call that failed (the step went on), with the error
+ *   merge.json                                a merged run's merge (sources' checkpoints, density, λ), written last
  */
 import { joinKey } from './blob-store.ts';
 
@@ -42,6 +43,7 @@ export const runKeys = {
   trackingFailure: (tracker: string, what: string, step: number) =>
     joinKey('tracking', 'failures', `${tracker}-${what}-${pad(step)}.json`),
   trackingFailuresPrefix: () => 'tracking/failures/',
+  merge: () => 'merge.json',
 } as const;
 
 /** Step number from a `metrics/step-00000012.json` or `eval/step-…json` key, or null. */
