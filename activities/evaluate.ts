@@ -17,6 +17,7 @@ import { policyFor, templateOf } from './policy-store.ts';
 import { shardRange } from './rollout-shards.ts';
 import { type RunContext, readJson, runContext, writeJson } from './run-context.ts';
 import { scoreSamples, toScorerSample } from './scoring.ts';
+import { trackEvaluation } from './tracking.ts';
 import type { EvaluateInput, EvaluateOutput, RolloutShard } from './types.ts';
 
 /** One task's evaluated samples in row order: what its means are taken over. */
@@ -82,7 +83,13 @@ const store = (ctx: RunContext, key: string) => ctx.store.uriOf(key);
 
 async function writeEvalRecord(ctx: RunContext, record: EvalRecord): Promise<EvaluateOutput> {
   await writeJson(ctx.store, runKeys.evaluation(record.step), record);
-  Context.current().log.info('evaluated', { step: record.step, reason: record.reason, scores: record.scores });
+  const trackingFailures = await trackEvaluation(ctx, record);
+  Context.current().log.info('evaluated', {
+    step: record.step,
+    reason: record.reason,
+    scores: record.scores,
+    ...(trackingFailures === null ? {} : { trackingFailures }),
+  });
   return { scores: record.scores, ms: record.evaluationMs };
 }
 

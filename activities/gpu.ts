@@ -15,6 +15,7 @@ import { logStep } from './log.ts';
 import { basePolicy, dropPolicy, policyFor, referencePolicy, snapshotPolicy, templateOf } from './policy-store.ts';
 import { rolloutTotals, shardRange } from './rollout-shards.ts';
 import { once, type RunContext, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
+import { trackStep } from './tracking.ts';
 import type { PolicyRef, RolloutInput, RolloutOutput, RunRef, UpdateInput, UpdateOutput } from './types.ts';
 import { grpoTrainOptions, grpoTrainSamples } from './update-batch.ts';
 import { ownGpuQueue } from './worker-queue.ts';
@@ -198,7 +199,10 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
       timings: { rolloutMs: input.timings.rolloutMs, scoringMs: input.timings.scoringMs, updateMs },
     };
     await writeJson(ctx.store, runKeys.metrics(input.step), stepMetrics);
-    logStep(input.run, stepMetrics);
+    const trackingFailures = await trackStep(ctx, stepMetrics);
+    const recorded = trackingFailures === null ? stepMetrics : { ...stepMetrics, trackingFailures };
+    if (trackingFailures !== null) await writeJson(ctx.store, runKeys.metrics(input.step), recorded);
+    logStep(input.run, recorded);
     return {
       policy: ref,
       summary: {

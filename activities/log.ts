@@ -78,6 +78,7 @@ export function stepLogFields(m: StepMetrics): Record<string, unknown> {
     truncatedFraction: r(m.truncatedFraction),
     learningRate: m.learningRate,
     ms: Math.round(m.timings.rolloutMs + m.timings.scoringMs + m.timings.updateMs),
+    ...(m.trackingFailures === undefined ? {} : { trackingFailures: m.trackingFailures }),
   };
 }
 

@@ -16,7 +16,7 @@ import {
 } from '../storage/checkpoints.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
-import { type RunInfo, readJson, storeOf } from './run-context.ts';
+import { type RunInfo, readJson, storeOf, writeJson } from './run-context.ts';
 import type { ResumeFromCheckpointInput, ResumeFromCheckpointOutput } from './types.ts';
 
 export const NO_VALID_CHECKPOINT = 'NoValidCheckpoint';
@@ -48,6 +48,9 @@ export async function resumeFromCheckpoint(input: ResumeFromCheckpointInput): Pr
     if (manifests.includes(key) || !(await to.head(key))) await to.put(key, await from.get(key));
     heartbeat({ copied: key });
   }
+  // Trackers continue the first run's tracker run (activities/tracking.ts), however many resumes ago it was.
+  const lineage = (await readJson<{ root: string }>(from, runKeys.trackingLineage()))?.root ?? input.from.runId;
+  await writeJson(to, runKeys.trackingLineage(), { root: lineage });
   // The checkpoint as the new run's starting snapshot under policy/ (manifest written last by writeCheckpoint).
   const target = checkpointPrefix(runKeys.policyRoot(), ck.step);
   let prefix = target;

@@ -8,6 +8,7 @@ import { applyRetention, checkpointPrefix, readManifest, writeCheckpoint } from 
 import { runKeys } from '../storage/run-layout.ts';
 import { keepAlive } from './keep-alive.ts';
 import { type RunInfo, readJson, runContext, storeOf, writeJson } from './run-context.ts';
+import { trackCheckpoint } from './tracking.ts';
 import type { CheckpointInput, CheckpointOutput, InitRunInput } from './types.ts';
 
 export async function initRun(input: InitRunInput): Promise<{ base: string }> {
@@ -86,6 +87,7 @@ async function takeCheckpoint(input: CheckpointInput): Promise<CheckpointOutput>
     ...(c.keepBest ? { best: { metric: c.bestMetric, mode: 'max' as const } } : {}),
   });
   const manifest = await readManifest(ctx.store, target);
+  await trackCheckpoint(ctx, input.step, ctx.store.uriOf(target), deletedSteps);
   return { prefix: ctx.store.uriOf(target), files: manifest?.files.length ?? 0, deletedSteps };
 }
 

@@ -86,7 +86,21 @@ export async function loadRunFromStore(
     header.totalSteps
   );
   if (missing.length > 0) problems.push(`metrics missing for step${missing.length > 1 ? 's' : ''} ${ranges(missing)}`);
+  problems.push(...(await trackerFailures(store)));
   return { header, metrics, evaluations, source: store.uri, problems };
+}
+
+/** One line per experiment tracker whose logging failed (activities/tracking.ts records each failed call). */
+async function trackerFailures(store: BlobStore): Promise<string[]> {
+  const byTracker = new Map<string, number>();
+  for (const { key } of await store.list(runKeys.trackingFailuresPrefix())) {
+    const tracker = key.slice(runKeys.trackingFailuresPrefix().length).split('-')[0];
+    byTracker.set(tracker, (byTracker.get(tracker) ?? 0) + 1);
+  }
+  return [...byTracker].map(
+    ([tracker, n]) =>
+      `${tracker}: ${n} logging call${n > 1 ? 's' : ''} failed (the steps went on; the errors are in ${store.uriOf(runKeys.trackingFailuresPrefix())})`
+  );
 }
 
 async function readText(store: BlobStore, key: string, problems: string[], optional = false): Promise<string | null> {

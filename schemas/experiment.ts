@@ -18,6 +18,7 @@ import { rolloutSchema } from './experiment/rollout.ts';
 import { CURRICULUM_ORDER, scheduleSchema } from './experiment/schedule.ts';
 import { tasksSchema } from './experiment/tasks.ts';
 import { templateSchema } from './experiment/template.ts';
+import { trackingSchema } from './experiment/tracking.ts';
 import { GZ_WINDOW_STEPS, maxWindow, windowSchema } from './experiment/window.ts';
 
 /** Token ids the byte tokenizer needs besides its 256 bytes: pad, bos, eos, and one per tag when tagTokens is on. */
@@ -54,6 +55,8 @@ const sections = strict({
   evaluation: evaluationSchema.prefault({}),
   checkpoint: checkpointSchema.prefault({}),
   orchestration: orchestrationSchema.prefault({}),
+  // No default: a config without trackers keeps the hash it had before trackers existed.
+  tracking: trackingSchema.optional(),
 });
 
 type Sections = z.output<typeof sections>;
@@ -268,7 +271,7 @@ export const experimentSchema = sections
   .meta({
     title: 'omni-zero experiment',
     description:
-      'One experiment: model, template, rewards, GRPO, window, tasks and their schedule, evaluation, checkpoints, orchestration.',
+      'One experiment: model, template, rewards, GRPO, window, tasks and their schedule, evaluation, checkpoints, orchestration, trackers.',
   });
 
 /** A validated config with every default applied: what workflows, activities and libraries receive. */

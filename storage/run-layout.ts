@@ -15,6 +15,8 @@
  *   checkpoints/step-<step>/…                 kept checkpoints (manifest.json last), retention applies
  *   metrics/step-<step>.json                  StepMetrics of one step (exactly one object per step index)
  *   eval/step-<step>.json                     EvalRecord: held-out scores per task at that step
+ *   tracking/lineage.json                     a resumed run: { root } = the first run's id, whose tracker run it continues
+ *   tracking/failures/<tracker>-<what>-<step>.json   one tracker call that failed (the step went on), with the error
  *   merge.json                                a merged run's merge (sources' checkpoints, density, λ), written last
  *   steps/<step>/eval-shards/<reason>-<i>-of-<n>.json   one evaluation shard's samples, merged into the EvalRecord
  */
@@ -43,6 +45,10 @@ export const runKeys = {
   metricsPrefix: () => 'metrics/',
   evaluation: (step: number) => joinKey('eval', `step-${pad(step)}.json`),
   evaluationPrefix: () => 'eval/',
+  trackingLineage: () => joinKey('tracking', 'lineage.json'),
+  trackingFailure: (tracker: string, what: string, step: number) =>
+    joinKey('tracking', 'failures', `${tracker}-${what}-${pad(step)}.json`),
+  trackingFailuresPrefix: () => 'tracking/failures/',
   merge: () => 'merge.json',
   /** Held-out evaluation shards at a step (merged into `evaluation(step)`). */
   evaluationShards: (step: number) => joinKey('steps', pad(step), 'eval-shards'),

@@ -32,6 +32,11 @@ const step = {
   reward: gauge('reward', 'Mean total reward of the last step over defined samples', RUN),
   zeroVariance: gauge('zero_variance_group_fraction', 'Fraction of groups with identical rewards, last step', RUN),
   truncated: gauge('truncated_fraction', 'Fraction of responses cut by the window, last step', RUN),
+  trackingFailures: gauge(
+    'tracking_failures',
+    'Experiment-tracker calls (MLflow, TensorBoard) of the run that failed so far; set at a step whose logging failed',
+    RUN
+  ),
 };
 const task = {
   reward: gauge('task_reward', 'Mean total reward of the task at the last step', TASK),
@@ -81,6 +86,7 @@ export function recordStepMetrics({ run, metrics: m }: StepMetricsMessage): void
   if (m.rewardMean !== null) step.reward.set(l, m.rewardMean);
   step.zeroVariance.set(l, m.zeroVarianceGroupFraction);
   step.truncated.set(l, m.truncatedFraction);
+  if (m.trackingFailures !== undefined) step.trackingFailures.set(l, m.trackingFailures);
   steps.inc(l);
   for (const [name, t] of Object.entries(m.perTask)) {
     const tl = { ...l, task: name };

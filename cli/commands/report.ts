@@ -10,6 +10,8 @@ import { loadSweep } from '../../report/load-sweep.ts';
 import { renderReport } from '../../report/render.ts';
 import { renderSweepReport } from '../../report/render-sweep.ts';
 import { checkpointSchema } from '../../schemas/experiment/checkpoint.ts';
+import { openBlobStore } from '../../storage/open.ts';
+import { publishReportToMlflow } from '../../tracking/publish-report.ts';
 
 export interface ReportCommandOptions {
   /** Base of the runs (`<storage>/<run>`). Default: the config's default checkpoint.storage. */
@@ -28,6 +30,10 @@ export interface ReportResult {
   steps: number;
   /** Set for a sweep: how many runs its page compares. */
   runs?: number;
+  /** The report's artifact URI in the run's MLflow run, when its config has `tracking.mlflow`. */
+  mlflow?: string;
+  /** Why the report could not be stored in MLflow (the HTML file was written). */
+  mlflowError?: string;
 }
 
 /** The command minus the process: writes the page and returns what it prints. */
@@ -47,7 +53,19 @@ export async function writeReport(runId: string, options: ReportCommandOptions =
   );
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, rendered.html);
-  return { out, charts: rendered.charts.length, steps: rendered.steps };
+  const result: ReportResult = { out, charts: rendered.charts.length, steps: rendered.steps };
+  if (options.compare !== undefined) return result;
+  // The page is written either way: an MLflow server that fails is reported, not fatal.
+  try {
+    const artifact = await publishReportToMlflow(
+      openBlobStore(`${storage.replace(/\/+$/, '')}/${runId}`),
+      runId,
+      rendered.html
+    );
+    return artifact === null ? result : { ...result, mlflow: artifact };
+  } catch (err) {
+    return { ...result, mlflowError: (err as Error).message };
+  }
 }
 
 async function writeSweepReport(

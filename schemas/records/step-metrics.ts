@@ -38,6 +38,8 @@ export const stepMetricsSchema = z
     zeroVarianceGroupFraction: z.number().min(0).max(1),
     truncatedFraction: z.number().min(0).max(1),
     perTask: z.record(z.string(), taskMetrics),
+    /** Failed experiment-tracker calls of the run so far; present only when this step's tracker logging failed. */
+    trackingFailures: z.int().min(1).optional(),
     /** Wall time per phase, ms. */
     timings: z.strictObject({
       rolloutMs: z.number().min(0),

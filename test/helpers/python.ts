@@ -19,24 +19,36 @@ const LOCK = `${PYTHON_TEST_TOOLS_DIR}.lock`;
 /** A lock older than this is from a killed installer. */
 const STALE_LOCK_MS = 10 * 60_000;
 
-async function withInstallLock<T>(fn: () => Promise<T>): Promise<T> {
-  mkdirSync(path.dirname(LOCK), { recursive: true });
+/** Runs `fn` holding a lock directory (test files run in parallel processes: installs are serialised). */
+export async function withInstallLock<T>(fn: () => Promise<T>, lock = LOCK): Promise<T> {
+  mkdirSync(path.dirname(lock), { recursive: true });
   for (;;) {
     try {
-      mkdirSync(LOCK);
+      mkdirSync(lock);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const since = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-      if (Date.now() - since > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
       else await sleep(500);
     }
   }
   try {
     return await fn();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/** What an infra/setup.d step receives, for running one from a test: its log prefixed, commands that throw. */
+export function setupStepContext(name: string) {
+  return {
+    log: (m: string) => process.stderr.write(`[${name}] ${m}\n`),
+    run: (cmd: string, args: string[]) => {
+      const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+      if (r.status !== 0) throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${r.status})`);
+    },
+  };
 }
 
 let cached: Promise<PythonTools> | undefined;
@@ -48,13 +60,7 @@ export function pythonTools(): Promise<PythonTools> {
     try {
       await withInstallLock(async () => {
         if (pythonTestToolsReady()) return;
-        await installPythonTestTools({
-          log: (m: string) => process.stderr.write(`[python-test-tools] ${m}\n`),
-          run: (cmd: string, args: string[]) => {
-            const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-            if (r.status !== 0) throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${r.status})`);
-          },
-        });
+        await installPythonTestTools(setupStepContext('python-test-tools'));
       });
     } catch (e) {
       return {

@@ -57,6 +57,17 @@ test('a logged step reaches the scrape endpoint with experiment, run, stage and 
   }
 });
 
+test('failed tracker calls reach the log line and the tracking_failures gauge', async () => {
+  subscribeStepMetrics();
+  const failing = { ...run, runId: 'exp-run-2' };
+  logStep(failing, { ...metrics, trackingFailures: 3 });
+  assert.equal(stepLogFields({ ...metrics, trackingFailures: 3 }).trackingFailures, 3);
+  assert.equal(stepLogFields(metrics).trackingFailures, undefined);
+  const body = await registry.metrics();
+  assert.match(body, /^omni_zero_tracking_failures\{experiment="exp",run="exp-run-2",stage="math"\} 3$/m);
+  assert.doesNotMatch(body, /^omni_zero_tracking_failures\{experiment="exp",run="exp-run-1"/m);
+});
+
 test('the step log line: key metrics rounded, per task, ms summed over phases', () => {
   const f = stepLogFields(metrics);
   assert.deepEqual(f.rewardByTask, { math: 0.5 });
