@@ -44,8 +44,9 @@ export async function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProces
     o.address,
     ...o.roles.flatMap((r) => ['--task-queue', `${r}=${o.queues[r]}`]),
   ];
+  // The caller's working directory, so a relative `file://` checkpoint resolves as it does in the caller
+  // (activities/checkpoint-source.ts); the bin's path is absolute and needs none.
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
