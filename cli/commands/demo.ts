@@ -156,7 +156,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
   const taskQueues = { main: queues.workflow, gpu: queues.gpu, cpu: queues.cpu, io: queues.io };
   // The GPU worker in its own process: rollouts and updates compute on their process's only JS thread, so workflow
   // tasks, sampling and scoring here no longer wait for them, and the second core is used (bench/orchestration.ts).
-  const [gpuWorker, workers] = await Promise.all([
+  const [gpuStarted, localStarted] = await Promise.allSettled([
     spawnWorker({
       roles: ['gpu'],
       queues: taskQueues,
@@ -168,6 +168,14 @@ async function runDemo(o: DemoOptions): Promise<void> {
     }),
     createWorkers({ connection: nativeConnection, roles: ['main', 'cpu', 'io'], taskQueues }),
   ]);
+  if (gpuStarted.status === 'rejected' || localStarted.status === 'rejected') {
+    // The GPU worker is a child process: left running, it would keep this one alive after the error.
+    if (gpuStarted.status === 'fulfilled') await gpuStarted.value.kill('SIGTERM');
+    await nativeConnection.close();
+    throw gpuStarted.status === 'rejected' ? gpuStarted.reason : (localStarted as PromiseRejectedResult).reason;
+  }
+  const gpuWorker = gpuStarted.value;
+  const workers = localStarted.value;
   const running = workers.map((w) => w.run());
   const { client, connection } = await connectClient(temporal.address, config.orchestration.namespace);
   const setupMs = Date.now() - t0;
