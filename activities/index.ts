@@ -6,6 +6,7 @@ import type { WorkerRole } from '../workers/task-queues.ts';
 import { scoreStep as score } from './dataflow.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
 import { evaluate, initPolicy, rollout, update } from './gpu.ts';
+import { mergeCheckpoints } from './merge.ts';
 import { resumeFromCheckpoint } from './resume.ts';
 import { checkpoint, initRun } from './run.ts';
 import { compareSweepRuns } from './sweep.ts';
@@ -16,6 +17,7 @@ export {
   evaluate,
   initPolicy,
   initRun,
+  mergeCheckpoints,
   prepareData,
   resumeFromCheckpoint,
   rollout,
@@ -26,7 +28,7 @@ export {
 
 const BY_ROLE = {
   main: {},
-  gpu: { initPolicy, rollout, update, evaluate },
+  gpu: { initPolicy, rollout, update, evaluate, mergeCheckpoints },
   cpu: { prepareData, sampleBatch, score },
   io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns },
 } as const;

@@ -164,3 +164,28 @@ export interface ResumeFromCheckpointOutput {
   /** The plan in force when the checkpoint was written (absent in checkpoints written before it was recorded). */
   plan?: PlanInForce;
 }
+
+/** A run whose best checkpoint is merged: its id and base (`<checkpoint.storage>/<runId>`). */
+export interface MergeSource {
+  runId: string;
+  base: string;
+}
+export interface MergeCheckpointsInput {
+  /** The merged run (its run.json gives the base policy every source must have started from). */
+  run: RunRef;
+  sources: MergeSource[];
+  /** Fraction of each task vector kept by magnitude; default training/ties-merge.ts TIES_DEFAULTS.density. */
+  density?: number;
+  /** Scale of the merged task vector; default TIES_DEFAULTS.lambda (1, Omni-Think §4.3). */
+  lambda?: number;
+}
+export interface MergeCheckpointsOutput {
+  /** The merged policy, a weights-and-fresh-optimiser checkpoint at step 0 of the merged run. */
+  policy: PolicyRef;
+  /** Its URI, usable as another run's `model.checkpoint`. */
+  checkpoint: string;
+  /** Each source's checkpoint that was merged, with the keep-best metric's value when it had one. */
+  merged: { runId: string; step: number; checkpoint: string; metric: number | null }[];
+  density: number;
+  lambda: number;
+}

@@ -36,7 +36,9 @@ export function parseRunInfo(info: unknown, runId: string, metrics: StepMetrics[
     stages,
     stagesFromPlan,
   };
-  header.status = str(obj.status) ?? deriveStatus(metrics, totalSteps);
+  // A merged run (workflows/merge-run.ts) trains no step: its one planned step is the merge, shown by its evaluation.
+  const merged = plan !== null && isObj(plan.merge);
+  header.status = str(obj.status) ?? (merged ? 'merged model (no training steps)' : deriveStatus(metrics, totalSteps));
   return header;
 }
 

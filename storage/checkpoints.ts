@@ -245,6 +245,40 @@ export interface RetentionPolicy {
   best?: { metric: string; mode: 'max' | 'min' };
 }
 
+/** The checkpoint with the best value of a manifest metric (the earliest of equals), or null when none records it. */
+async function bestByMetric(
+  store: BlobStore,
+  complete: readonly CheckpointEntry[],
+  best: NonNullable<RetentionPolicy['best']>
+): Promise<{ step: number; prefix: string; value: number } | null> {
+  let found: { step: number; prefix: string; value: number } | null = null;
+  for (const e of complete) {
+    const value = (await readManifest(store, e.prefix).catch(() => null))?.metrics?.[best.metric];
+    if (typeof value !== 'number') continue;
+    const better = found === null || (best.mode === 'max' ? value > found.value : value < found.value);
+    if (better) found = { step: e.step, prefix: e.prefix, value };
+  }
+  return found;
+}
+
+/**
+ * The checkpoint a run is represented by (a merge's source): the best by `best`'s metric, the one retention keeps
+ * outside the rotation, else the newest valid one; null when the run has no valid checkpoint. `value` is the metric's.
+ */
+export async function bestCheckpoint(
+  store: BlobStore,
+  runPrefix: string,
+  best?: RetentionPolicy['best']
+): Promise<{ step: number; prefix: string; value: number | null } | null> {
+  if (best) {
+    const complete = (await listCheckpoints(store, runPrefix)).filter((e) => e.hasManifest);
+    const found = await bestByMetric(store, complete, best);
+    if (found && (await verifyCheckpoint(store, found.prefix)).ok) return found;
+  }
+  const newest = await newestValidCheckpoint(store, runPrefix);
+  return newest ? { step: newest.step, prefix: newest.prefix, value: null } : null;
+}
+
 /**
  * Deletes checkpoints outside the policy: all but the newest `keepLast` with manifests and the best by a metric, and
  * manifest-less leftovers older than the newest valid one (an interrupted write). Returns the steps deleted.
@@ -256,13 +290,7 @@ export async function applyRetention(store: BlobStore, runPrefix: string, policy
   const complete = entries.filter((e) => e.hasManifest);
   const keep = new Set(complete.slice(-policy.keepLast).map((e) => e.step));
   if (policy.best) {
-    let best: { step: number; value: number } | null = null;
-    for (const e of complete) {
-      const value = (await readManifest(store, e.prefix).catch(() => null))?.metrics?.[policy.best.metric];
-      if (typeof value !== 'number') continue;
-      const better = best === null || (policy.best.mode === 'max' ? value > best.value : value < best.value);
-      if (better) best = { step: e.step, value };
-    }
+    const best = await bestByMetric(store, complete, policy.best);
     if (best) keep.add(best.step);
   }
   const newestComplete = complete.at(-1)?.step ?? -1;

@@ -14,6 +14,7 @@
  *   checkpoints/step-<step>/…                 kept checkpoints (manifest.json last), retention applies
  *   metrics/step-<step>.json                  StepMetrics of one step (exactly one object per step index)
  *   eval/step-<step>.json                     EvalRecord: held-out scores per task at that step
+ *   merge.json                                a merged run's merge (sources' checkpoints, density, λ), written last
  */
 import { joinKey } from './blob-store.ts';
 
@@ -36,6 +37,7 @@ export const runKeys = {
   metricsPrefix: () => 'metrics/',
   evaluation: (step: number) => joinKey('eval', `step-${pad(step)}.json`),
   evaluationPrefix: () => 'eval/',
+  merge: () => 'merge.json',
 } as const;
 
 /** Step number from a `metrics/step-00000012.json` or `eval/step-…json` key, or null. */

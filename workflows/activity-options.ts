@@ -35,6 +35,7 @@ const TIMEOUT_OF: Record<string, TimedActivity> = {
   evaluate: 'evaluate',
   resumeFromCheckpoint: 'checkpoint',
   compareSweepRuns: 'checkpoint',
+  mergeCheckpoints: 'checkpoint',
 };
 
 /** Bad input is final: these failure types are never retried (activities raise them for invalid configs/data). */

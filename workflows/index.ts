@@ -1,4 +1,5 @@
 /** Every workflow type the workers register (the bundle's entry point). */
 export { experiment } from './experiment.ts';
+export { mergeRun } from './merge-run.ts';
 export { stage } from './stage.ts';
 export { sweep } from './sweep.ts';

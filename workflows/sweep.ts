@@ -5,6 +5,7 @@
  */
 import {
   ApplicationFailure,
+  condition,
   defineQuery,
   executeChild,
   proxyActivities,
@@ -16,6 +17,7 @@ import type { SweepComparison } from '../report/sweep.ts';
 import { parseSweep, type SweepRun, sweepRunId } from '../schemas/sweep.ts';
 import { activityOptions, orchestrationSettings } from './activity-options.ts';
 import type { ExperimentResult } from './experiment.ts';
+import type { MergeRunStart, mergeRun } from './merge-run.ts';
 
 export interface SweepStart {
   /** The sweep config as parsed YAML/JSON, its `experiment` already a config object (validated here). */
@@ -76,9 +78,16 @@ export async function sweep(input: SweepStart): Promise<SweepResult> {
 
   let next = 0;
   const lane = async () => {
-    while (next < parsed.runs.length) {
-      const i = next++;
-      await runChild(parsed.runs[i], progress.runs[i]);
+    while (next < parsed.startOrder.length) {
+      const i = parsed.startOrder[next++];
+      const run = parsed.runs[i];
+      if (run.merge)
+        await runMerge(
+          run,
+          progress.runs[i],
+          run.merge.sources.map((j) => sourceOf(parsed.runs[j], progress.runs[j]))
+        );
+      else await runChild(parsed.runs[i], progress.runs[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parsed.sweep.concurrency, parsed.runs.length) }, lane));
@@ -88,10 +97,11 @@ export async function sweep(input: SweepStart): Promise<SweepResult> {
   const { compareSweepRuns } = proxyActivities<typeof activities>(
     activityOptions(orchestrationSettings(first), first.orchestration.taskQueues.io, 'checkpoint')
   );
+  // A merged model costs its sources' training: its wall time is theirs plus the merge and its evaluation.
+  const wallOf = (i: number): number =>
+    (progress.runs[i].wallMs ?? 0) + (parsed.runs[i].merge?.sources ?? []).reduce((a, j) => a + wallOf(j), 0);
   const finished = progress.runs.flatMap((state, i) =>
-    state.status === 'completed' || state.status === 'stopped'
-      ? [{ ...state, storage: parsed.runs[i].config.checkpoint.storage, wallMs: state.wallMs ?? 0 }]
-      : []
+    usable(state) ? [{ ...state, storage: parsed.runs[i].config.checkpoint.storage, wallMs: wallOf(i) }] : []
   );
   if (finished.length === 0) {
     throw ApplicationFailure.nonRetryable(
@@ -106,20 +116,62 @@ export async function sweep(input: SweepStart): Promise<SweepResult> {
 
 /** One child run; a failed child is recorded with its reason and leaves the other variants running. */
 async function runChild(run: SweepRun, state: SweepRunState): Promise<void> {
-  state.status = 'running';
-  const started = Date.now();
-  try {
-    const result = await executeChild<(input: unknown) => Promise<ExperimentResult>>('experiment', {
+  await track(state, () =>
+    executeChild<(input: unknown) => Promise<ExperimentResult>>('experiment', {
       workflowId: state.runId,
       taskQueue: run.config.orchestration.taskQueues.workflow,
       args: [{ config: run.raw, runId: state.runId }],
-    });
-    state.status = result.status;
+    })
+  );
+}
+
+/** Runs a child, recording its status and wall time in `state`. */
+async function track(state: SweepRunState, child: () => Promise<ExperimentResult>): Promise<void> {
+  state.status = 'running';
+  const started = Date.now();
+  try {
+    state.status = (await child()).status;
   } catch (err) {
     state.status = 'failed';
     state.error = rootMessage(err);
   }
   state.wallMs = Date.now() - started;
+}
+
+const usable = (state: SweepRunState) => state.status === 'completed' || state.status === 'stopped';
+
+interface MergeSourceState {
+  state: SweepRunState;
+  base: string;
+}
+
+function sourceOf(run: SweepRun, state: SweepRunState): MergeSourceState {
+  return { state, base: `${run.config.checkpoint.storage.replace(/\/+$/, '')}/${state.runId}` };
+}
+
+/** A merge variant's run: once every source run has ended, a child `mergeRun` merges and evaluates them. */
+async function runMerge(run: SweepRun, state: SweepRunState, sources: MergeSourceState[]): Promise<void> {
+  await condition(() => sources.every((s) => s.state.status !== 'waiting' && s.state.status !== 'running'));
+  const failed = sources.filter((s) => !usable(s.state));
+  if (failed.length > 0) {
+    state.status = 'failed';
+    state.error = `nothing to merge: ${failed.map((s) => `${s.state.runId} ${s.state.status}`).join(', ')}`;
+    return;
+  }
+  await track(state, async () => {
+    const input: MergeRunStart = {
+      config: run.raw,
+      runId: state.runId,
+      sources: sources.map((s) => ({ runId: s.state.runId, base: s.base })),
+      ...(run.merge?.density === undefined ? {} : { density: run.merge.density }),
+      ...(run.merge?.lambda === undefined ? {} : { lambda: run.merge.lambda }),
+    };
+    return executeChild<typeof mergeRun>('mergeRun', {
+      workflowId: state.runId,
+      taskQueue: run.config.orchestration.taskQueues.workflow,
+      args: [input],
+    });
+  });
 }
 
 function rootMessage(err: unknown): string {

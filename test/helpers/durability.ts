@@ -108,12 +108,14 @@ export async function waitUntil<T>(
   }
 }
 
-/** Waits until a `rollout` of the run has been picked up by a worker (state STARTED). */
-export function rolloutStarted(client: Client, runId: string, timeoutMs = 90_000): Promise<Pending> {
+/** Waits until a `rollout` or `update` of the run (the activities that hold the policy) has been picked up. */
+export function gpuWorkStarted(client: Client, runId: string, timeoutMs = 90_000): Promise<Pending> {
   return waitUntil(
-    'a started rollout',
+    'a started rollout or update',
     async () =>
-      (await pendingActivities(client, runId)).find((a) => a.activityType === 'rollout' && /STARTED|2/.test(a.state)),
+      (await pendingActivities(client, runId)).find(
+        (a) => (a.activityType === 'rollout' || a.activityType === 'update') && /STARTED|2/.test(a.state)
+      ),
     timeoutMs
   );
 }

@@ -1,5 +1,5 @@
 /** Runs real workers of the project (real workflow bundle, real activities) on unique task queues for one test. */
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createWorkers } from '../../workers/create-workers.ts';
 import type { WorkerRole } from '../../workers/task-queues.ts';
 import type { TemporalTestEnv } from './temporal.ts';
@@ -24,6 +24,22 @@ export async function startTestWorkers(env: TemporalTestEnv, roles: WorkerRole[]
     async stop() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.all(running);
+    },
+  };
+}
+
+/** One activity worker on `taskQueue` with exactly `activities` (a negative control registers broken ones). */
+export async function startActivityWorker(
+  env: TemporalTestEnv,
+  taskQueue: string,
+  activities: Record<string, (...args: any[]) => Promise<unknown>>
+): Promise<{ stop(): Promise<void> }> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities });
+  const running = worker.run();
+  return {
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
     },
   };
 }

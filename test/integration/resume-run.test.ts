@@ -4,6 +4,11 @@
  * at a step boundary and the seed the same — ends with exactly the weights of the same run left alone. A resume can
  * never silently train zero steps (verl #7401): from a stage-boundary checkpoint it runs the next stage; from the
  * plan's last step it fails saying there is nothing left; with no valid checkpoint it fails saying so.
+ *
+ * The config learns (test/helpers/learning-config.ts), so the honest checks (test/helpers/honest-resume.ts) can
+ * fail: the last tests resume the same terminated run through deliberately broken `resumeFromCheckpoint` activities
+ * (reload the base, drop the Adam state, reset the data cursor; test/helpers/broken-resume.ts) registered by this
+ * file's own I/O worker, and assert that the check aimed at each breakage fails.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -13,36 +18,46 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
+import { activitiesFor } from '../../activities/index.ts';
 import type { BlobStore } from '../../storage/blob-store.ts';
 import { listCheckpoints, newestValidCheckpoint, readManifest } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys, stepOfKey } from '../../storage/run-layout.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import { adjustUpdate } from '../../workflows/messages.ts';
+import { BREAKAGES, type Breakage, brokenResumeFromCheckpoint } from '../helpers/broken-resume.ts';
+import { assertHonestResume, baseWeightsOf, type HonestCheck, honestResumeChecks } from '../helpers/honest-resume.ts';
+import { learningExperiment } from '../helpers/learning-config.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
-import { type RunningWorkers, startTestWorkers } from '../helpers/workers.ts';
+import { type RunningWorkers, startActivityWorker, startTestWorkers } from '../helpers/workers.ts';
 
 const run = promisify(execFile);
 const CLI = path.join(import.meta.dirname, '..', '..', 'bin', 'omni-zero.js');
 
 let env: TemporalTestEnv;
 let workers: RunningWorkers;
+/** The I/O worker, run apart so that the negative controls can put a broken one in its place. */
+let io: { stop(): Promise<void> };
 let storage: string;
+let baseWeights: Uint8Array;
 
 before(async () => {
   env = await temporalTestEnv();
-  workers = await startTestWorkers(env, ['main', 'gpu', 'cpu', 'io']);
+  workers = await startTestWorkers(env, ['main', 'gpu', 'cpu']);
+  io = await startActivityWorker(env, workers.queues.io, activitiesFor('io'));
   storage = `file://${await mkdtemp(path.join(os.tmpdir(), 'oz-resume-'))}`;
+  baseWeights = await baseWeightsOf(config(2));
 });
 after(async () => {
+  await io.stop();
   await workers.stop();
   await env.teardown();
 });
 
 /** 2 stages × 3 steps; `checkpointEvery` 100 leaves only the stage-end checkpoints (steps 3 and 6). */
 const config = (checkpointEvery: number) =>
-  tinyExperiment({ name: 'resume', storage, workers, stepsPerStage: 3, checkpointEvery });
+  learningExperiment({ name: 'resume', storage, queues: workers.queues, stepsPerStage: 3, checkpointEvery });
 
 async function start(id: string, cfg: Record<string, unknown>, resumeFrom?: { runId: string; base: string }) {
   return env.client.workflow.start('experiment', {
@@ -85,6 +100,16 @@ async function weightsOf(store: BlobStore, step: number): Promise<Record<string,
 
 let reference: Record<string, string>;
 let referenceId: string;
+/** The run terminated mid-stage, and the step of the checkpoint it is resumed from (the negative controls reuse it). */
+let terminated: { id: string; step: number };
+
+const honest = (resumed: string, resumeStep: number) => ({
+  reference: openBlobStore(baseOf(referenceId)),
+  resumed: openBlobStore(resumed),
+  baseWeights,
+  resumeStep,
+  finalStep: 6,
+});
 
 test('an uninterrupted run: the reference weights', async () => {
   referenceId = `resume-ref-${Date.now()}`;
@@ -97,7 +122,7 @@ test('an uninterrupted run: the reference weights', async () => {
   );
 });
 
-test('a run terminated mid-stage resumes from its newest checkpoint as a new linked run, ending with the same weights', async () => {
+test('a run terminated mid-stage resumes from its newest checkpoint as a new linked run, ending with the same weights', async (t) => {
   const oldId = `resume-mid-${Date.now()}`;
   const handle = await start(oldId, config(2));
   const oldStore = openBlobStore(baseOf(oldId));
@@ -106,6 +131,7 @@ test('a run terminated mid-stage resumes from its newest checkpoint as a new lin
   await handle.terminate('test: killed mid-stage');
   const ck = await newestValidCheckpoint(oldStore, '', { deep: true });
   assert.ok(ck && ck.step >= 2 && ck.step < 6, `newest checkpoint: ${ck?.step}`);
+  terminated = { id: oldId, step: ck.step };
 
   const out = await cli('resume', oldId);
   assert.equal(out.code, 0, out.stderr);
@@ -140,6 +166,8 @@ test('a run terminated mid-stage resumes from its newest checkpoint as a new lin
       await oldStore.get(runKeys.dataset(task, 'train'))
     );
   assert.deepEqual(await weightsOf(store, 6), reference);
+  const checked = await assertHonestResume(honest(result.base, ck.step));
+  t.diagnostic(JSON.stringify({ resumedAt: ck.step, ...checked.figures }));
 });
 
 test('resuming from a checkpoint taken exactly at a stage boundary runs the next stage (not zero steps)', async () => {
@@ -165,6 +193,7 @@ test('resuming from a checkpoint taken exactly at a stage boundary runs the next
   );
   assert.deepEqual(await metricSteps(openBlobStore(result.base)), [3, 4, 5]);
   assert.deepEqual(await weightsOf(openBlobStore(result.base), 6), reference);
+  await assertHonestResume(honest(result.base, 3));
 });
 
 test('resuming from a checkpoint at the plan’s very last step fails saying nothing is left (never a zero-step run)', async () => {
@@ -209,8 +238,8 @@ test('a run whose stage budget and learning rate were adjusted resumes with them
   const oldId = `resume-adjusted-${Date.now()}`;
   const handle = await start(oldId, config(1));
   // Before the first step: the code stage gets 2 steps instead of 3, and a new learning rate.
-  const adjusted = await handle.executeUpdate(adjustUpdate, { args: [{ stageSteps: 2, learningRate: 0.0003 }] });
-  assert.deepEqual(adjusted, { learningRate: 0.0003, stageSteps: 2, stage: 'code' });
+  const adjusted = await handle.executeUpdate(adjustUpdate, { args: [{ stageSteps: 2, learningRate: 0.0001 }] });
+  assert.deepEqual(adjusted, { learningRate: 0.0001, stageSteps: 2, stage: 'code' });
   const oldStore = openBlobStore(baseOf(oldId));
   // Checkpoints every step; step 3 is the first step of the math stage, which now runs steps 2–4.
   await waitFor(async () => (await oldStore.head('checkpoints/step-00000003/manifest.json')) !== null, 'step 3');
@@ -235,5 +264,54 @@ test('a run whose stage budget and learning rate were adjusted resumes with them
     Array.from({ length: 5 - ck.step }, (_, i) => ck.step + i)
   );
   const lr = JSON.parse(new TextDecoder().decode(await store.get(runKeys.metrics(ck.step)))).learningRate;
-  assert.equal(lr, 0.0003, 'the adjusted learning rate carries over');
+  assert.equal(lr, 0.0001, 'the adjusted learning rate carries over');
+});
+
+/** The honest check each breakage must fail (others may fail too: a wrong start changes every later step). */
+const CAUGHT_BY: Record<Breakage, HonestCheck> = {
+  'reload-base': 'weights',
+  'drop-adam': 'adam',
+  'reset-cursor': 'nextBatch',
+};
+
+for (const breakage of BREAKAGES) {
+  test(`negative control: a resume that does '${breakage}' fails the honest check '${CAUGHT_BY[breakage]}'`, async (t) => {
+    assert.ok(terminated, 'needs the run terminated mid-stage above');
+    await io.stop();
+    io = await startActivityWorker(env, workers.queues.io, {
+      ...activitiesFor('io'),
+      resumeFromCheckpoint: brokenResumeFromCheckpoint(breakage),
+    });
+    try {
+      const id = `resume-broken-${breakage}-${Date.now()}`;
+      const h = await start(id, config(2), { runId: terminated.id, base: baseOf(terminated.id) });
+      const result = (await h.result()) as ExperimentResult;
+      assert.equal(result.status, 'completed', 'a broken resume runs to the end: only the checks can tell');
+      const checked = await honestResumeChecks(honest(result.base, terminated.step));
+      t.diagnostic(JSON.stringify({ breakage, failed: checked.failed }));
+      assert.ok(checked.failed[CAUGHT_BY[breakage]], `'${CAUGHT_BY[breakage]}' passed on a '${breakage}' resume`);
+    } finally {
+      await io.stop();
+      io = await startActivityWorker(env, workers.queues.io, activitiesFor('io'));
+    }
+  });
+}
+
+test('control: on the micro config (reward −1 everywhere) the final weights are the base’s and the gradient is 0', async (t) => {
+  // Why the checks above need a config that learns: on this one every checkpoint equals the base, so "same final
+  // weights as the uninterrupted run" holds for any resume, however broken.
+  const cfg = tinyExperiment({ name: 'resume', storage, workers, stepsPerStage: 3, checkpointEvery: 2 });
+  const id = `resume-flat-${Date.now()}`;
+  const result = (await (await start(id, cfg)).result()) as ExperimentResult;
+  const store = openBlobStore(result.base);
+  const checked = await honestResumeChecks({
+    reference: store,
+    resumed: store,
+    baseWeights: await baseWeightsOf(cfg),
+    resumeStep: 2,
+    finalStep: 6,
+  });
+  t.diagnostic(JSON.stringify(checked.failed));
+  assert.ok(checked.failed.moved, 'the micro config moved its weights');
+  assert.ok(checked.failed.gradient, 'the micro config had a gradient');
 });

@@ -2,24 +2,35 @@
  * A sweep is as durable as a run (issue 17): two variants run as child experiments; the worker processes holding the
  * sweep, the experiments and the policy are killed with SIGKILL while both children train, new ones start, and the
  * sweep completes with each child started once, every step of each done once, and one comparison in the store.
+ * The model-merging baseline: two single-task variants train, a `merge` variant TIES-merges their best checkpoints in
+ * a child `mergeRun`, which evaluates the base and the merged model into the layout every run has, and the comparison
+ * shows it as a row like the others.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import type { MergeCheckpointsOutput } from '../../activities/types.ts';
 import { createExperimentSchedule, scheduledSweep, triggerSchedule } from '../../cli/schedules.ts';
 import { readSweepFile } from '../../cli/sweep-file.ts';
+import { initBackend } from '../../engine/backend.ts';
+import { loadCheckpoint } from '../../engine/checkpoint/checkpoint.ts';
+import { disposeParams } from '../../engine/model/init.ts';
 import { loadRun } from '../../report/load.ts';
 import { configHash } from '../../schemas/config-hash.ts';
 import { parseSweep } from '../../schemas/sweep.ts';
+import { bestCheckpoint, checkpointPrefix, downloadCheckpoint } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
+import { paramValues } from '../../training/merge-policy.ts';
+import { tiesMerge } from '../../training/ties-merge.ts';
 import type { SweepResult } from '../../workflows/sweep.ts';
 import { assertRunIntact, crashExperiment, uniqueQueues, waitUntil } from '../helpers/durability.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
+import { tinyExperiment } from '../helpers/tiny-config.ts';
 
 let env: TemporalTestEnv;
 const procs: WorkerProcess[] = [];
@@ -33,20 +44,23 @@ after(async () => {
   await stopOwnS3();
 });
 
+/** A main/cpu/io worker process and a gpu one on the test's queues, killed after the tests. */
+async function startWorkers(queues: ReturnType<typeof uniqueQueues>): Promise<WorkerProcess[]> {
+  const started = await Promise.all([
+    spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
+    spawnWorker({ roles: ['gpu'], queues, address: env.address }),
+  ]);
+  procs.push(...started);
+  return started;
+}
+
 test('kill -9 of every worker mid-sweep: both variants complete once, each step once, one comparison', {
   timeout: 300_000,
 }, async (t) => {
   const bucket = await freshBucket('oz-sweep');
   const storage = `s3://${bucket.bucket}/runs`;
   const queues = uniqueQueues('sweep');
-  const workers = async () => {
-    const started = await Promise.all([
-      spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
-      spawnWorker({ roles: ['gpu'], queues, address: env.address }),
-    ]);
-    procs.push(...started);
-    return started;
-  };
+  const workers = () => startWorkers(queues);
   const sweepConfig = {
     name: 'sweep-drill',
     experiment: crashExperiment({ name: 'sweep-drill', storage, queues }),
@@ -117,12 +131,7 @@ test('a sweep file as a Schedule: a triggered sweep prefixes its runs with its o
   const bucket = await freshBucket('oz-sweep-sched');
   const storage = `s3://${bucket.bucket}/runs`;
   const queues = uniqueQueues('sweep-sched');
-  procs.push(
-    ...(await Promise.all([
-      spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
-      spawnWorker({ roles: ['gpu'], queues, address: env.address }),
-    ]))
-  );
+  await startWorkers(queues);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-sweep-sched-'));
   const experiment = {
     ...crashExperiment({ name: 'sched-base', storage, queues }),
@@ -164,4 +173,118 @@ test('a sweep file as a Schedule: a triggered sweep prefixes its runs with its o
   } finally {
     await handle.delete();
   }
+});
+
+const singleTask = (task: string) => ({
+  name: `${task}-only`,
+  overrides: { schedule: { kind: 'curriculum', stepsPerStage: 2, stages: [{ name: task, tasks: [{ task }] }] } },
+});
+
+test('a sweep with two single-task variants and their TIES merge compares three rows', {
+  timeout: 300_000,
+}, async (t) => {
+  const bucket = await freshBucket('oz-sweep-merge');
+  const storage = `s3://${bucket.bucket}/runs`;
+  const queues = uniqueQueues('sweep-merge');
+  await startWorkers(queues);
+  const sweepConfig = {
+    name: 'merge-drill',
+    experiment: {
+      ...tinyExperiment({
+        name: 'merge-drill',
+        storage,
+        workers: { queues, stop: async () => {} },
+        tasks: ['qa', 'writing'],
+      }),
+      // The shipped demo base writes the answer format in its own prompt, so a group's writing scores differ and GRPO
+      // moves the weights (from fresh micro weights every sample scores alike: no gradient, nothing to merge).
+      model: { checkpoint: 'file://models/demo-base', tokenizer: { type: 'byte', tagTokens: true } },
+      template: { style: 'ot', systemPrompt: 'Think inside <think></think>, then answer inside <answer></answer>.' },
+      window: { type: 'steps', steps: [{ fromStep: 0, maxTokens: 64 }] },
+      rollout: { groupSize: 8, promptsPerStep: 2, temperature: 1 },
+      grpo: { learningRate: 1e-3 },
+    },
+    variants: [singleTask('qa'), singleTask('writing'), { name: 'merged', merge: { of: ['qa-only', 'writing-only'] } }],
+    concurrency: 2,
+  };
+  const parsed = parseSweep(sweepConfig);
+  assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.issues));
+  const sweepId = `sweep-merge-${Date.now()}`;
+  const result = (await env.client.workflow.execute('sweep', {
+    args: [{ sweep: sweepConfig, sweepId }],
+    taskQueue: queues.main,
+    workflowId: sweepId,
+  })) as SweepResult;
+
+  const ids = ['qa-only', 'writing-only', 'merged'].map((v) => `${sweepId}-${v}-s3`);
+  assert.deepEqual(
+    result.runs.map((r) => [r.runId, r.status]),
+    ids.map((id) => [id, 'completed']),
+    JSON.stringify(result.runs.map((r) => r.error))
+  );
+  const [qa, writing, merged] = ids.map((id) => openBlobStore(`${storage}/${id}`));
+
+  // The merge took each source's best checkpoint (the stage end, which carries the evaluation) at weights density 0.2.
+  const record = JSON.parse(Buffer.from(await merged.get(runKeys.merge())).toString('utf8')) as MergeCheckpointsOutput;
+  for (const [i, source] of [qa, writing].entries()) {
+    const best = await bestCheckpoint(source, '', { metric: 'eval/mean', mode: 'max' });
+    assert.ok(best);
+    assert.deepEqual([record.merged[i].runId, record.merged[i].step], [ids[i], best.step]);
+  }
+  assert.deepEqual([record.density, record.lambda], [0.2, 1]);
+  // The merged weights are TIES of the sources' trained best checkpoints against the base the merged run evaluated.
+  const weights = async (store: typeof merged, prefix: string) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-sweep-merge-'));
+    try {
+      await downloadCheckpoint(store, prefix, dir);
+      const ck = await loadCheckpoint(dir, { optimizer: false, tokenizer: false });
+      const values = paramValues(ck.params);
+      disposeParams(ck.params);
+      return values;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  await initBackend();
+  const [baseW, qaW, writingW, mergedW] = await Promise.all([
+    weights(merged, checkpointPrefix(runKeys.policyRoot(), 0)),
+    weights(qa, checkpointPrefix('', record.merged[0].step)),
+    weights(writing, checkpointPrefix('', record.merged[1].step)),
+    weights(merged, 'checkpoints/step-00000000'),
+  ]);
+  const expected = tiesMerge(baseW, [qaW, writingW]);
+  for (const [name, values] of expected) assert.deepEqual(mergedW.get(name), values, name);
+  const moved = (w: Map<string, Float32Array>) =>
+    [...w].reduce((n, [name, v]) => n + v.filter((x, i) => x !== baseW.get(name)![i]).length, 0);
+  assert.ok(moved(mergedW) > 0, `the merge moved no weight (sources moved ${moved(qaW)} and ${moved(writingW)})`);
+
+  // Evaluated like a run: base at step 0 (the same base as the sources: same scores on the same held-out rows), the
+  // merged model as the end of its one stage; the report reads it without problems.
+  const data = await loadRun(storage, ids[2]);
+  assert.deepEqual(data.problems, []);
+  assert.equal(data.header.status, 'merged model (no training steps)');
+  assert.deepEqual(
+    data.evaluations.map((e) => [e.step, e.stage, e.reason]),
+    [
+      [0, 'base', 'base'],
+      [1, 'merge', 'final'],
+    ]
+  );
+  const qaRun = await loadRun(storage, ids[0]);
+  assert.deepEqual(data.evaluations[0].scores, qaRun.evaluations.find((e) => e.reason === 'base')?.scores);
+
+  const rows = result.comparison.variants;
+  assert.deepEqual(
+    rows.map((v) => [v.variant, v.runIds]),
+    ['qa-only', 'writing-only', 'merged'].map((v, i) => [v, [ids[i]]])
+  );
+  const mergedRow = rows[2];
+  for (const task of ['qa', 'writing']) {
+    assert.equal(mergedRow.final[task].mean, data.evaluations[1].scores[task]);
+    assert.equal(mergedRow.base[task].mean, data.evaluations[0].scores[task]);
+  }
+  // Its wall time includes its sources' training.
+  const wall = (i: number) => result.runs[i].wallMs ?? 0;
+  assert.equal(mergedRow.wallMs.mean, wall(0) + wall(1) + wall(2));
+  t.diagnostic(JSON.stringify({ wallMs: result.runs.map((r) => r.wallMs), merged: mergedRow.final }));
 });
