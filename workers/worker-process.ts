@@ -45,11 +45,11 @@ export async function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProces
     o.address,
     ...o.roles.flatMap((r) => ['--task-queue', `${r}=${o.queues[r]}`]),
   ];
-  // On an older Node, bin/omni-zero.js would relaunch itself under the pinned one as a grandchild that a kill of the
-  // child orphans (still polling, holding our pipes): start the pinned Node directly, so `kill` reaches the worker.
+  // On an older Node, bin/omni-zero.js would relaunch itself under the pinned one as a grandchild: start the pinned
+  // Node directly, so a kill reaches the worker itself. The caller's working directory, so a relative `file://`
+  // checkpoint resolves as it does in the caller (activities/checkpoint-source.ts); the bin's path is absolute.
   const node = isSupportedNode() ? process.execPath : installPinnedNode();
   const child = spawn(node, args, {
-    cwd: ROOT,
     env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

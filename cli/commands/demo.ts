@@ -12,7 +12,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { ensureS3, ensureTemporal, localS3Env } from '../../infra/dev-stack.ts';
-import { ROOT } from '../../infra/paths.mjs';
+import { CLI_COMMAND, ROOT } from '../../infra/paths.mjs';
 import { loadRun } from '../../report/load.ts';
 import { bwtMatrix, PHASES, runSummary, taskOrder } from '../../report/shape.ts';
 import { configHash } from '../../schemas/config-hash.ts';
@@ -24,6 +24,7 @@ import { spawnWorker } from '../../workers/worker-process.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import type { ExperimentProgress } from '../../workflows/progress.ts';
 import { type ExperimentFile, readExperimentFile } from '../experiment-file.ts';
+import { ensureStackTools } from '../run-setup.ts';
 import { startExperiment } from '../start-experiment.ts';
 import { connectClient } from '../temporal-client.ts';
 
@@ -140,9 +141,10 @@ async function runDemo(o: DemoOptions): Promise<void> {
   const read = demoConfig(read0, o);
   const { config } = read;
   installRuntime('ERROR'); // the SDK's start-up warnings ("no activities registered") are noise in a demo
+  const storage = config.checkpoint.storage;
+  await ensureStackTools({ s3: storage.startsWith('s3://'), log: say });
   const temporal = await ensureTemporal(say);
   say(`Temporal ${temporal.address}, Web UI ${temporal.uiUrl}`);
-  const storage = config.checkpoint.storage;
   if (storage.startsWith('s3://')) {
     const s3 = await ensureS3(say);
     const bucket = storage.slice('s3://'.length).split('/')[0];
@@ -154,7 +156,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
   const taskQueues = { main: queues.workflow, gpu: queues.gpu, cpu: queues.cpu, io: queues.io };
   // The GPU worker in its own process: rollouts and updates compute on their process's only JS thread, so workflow
   // tasks, sampling and scoring here no longer wait for them, and the second core is used (bench/orchestration.ts).
-  const [gpuWorker, workers] = await Promise.all([
+  const [gpuStarted, localStarted] = await Promise.allSettled([
     spawnWorker({
       roles: ['gpu'],
       queues: taskQueues,
@@ -166,6 +168,14 @@ async function runDemo(o: DemoOptions): Promise<void> {
     }),
     createWorkers({ connection: nativeConnection, roles: ['main', 'cpu', 'io'], taskQueues }),
   ]);
+  if (gpuStarted.status === 'rejected' || localStarted.status === 'rejected') {
+    // The GPU worker is a child process: left running, it would keep this one alive after the error.
+    if (gpuStarted.status === 'fulfilled') await gpuStarted.value.kill('SIGTERM');
+    await nativeConnection.close();
+    throw gpuStarted.status === 'rejected' ? gpuStarted.reason : (localStarted as PromiseRejectedResult).reason;
+  }
+  const gpuWorker = gpuStarted.value;
+  const workers = localStarted.value;
   const running = workers.map((w) => w.run());
   const { client, connection } = await connectClient(temporal.address, config.orchestration.namespace);
   const setupMs = Date.now() - t0;
@@ -183,9 +193,9 @@ async function runDemo(o: DemoOptions): Promise<void> {
     const onSigint = () => {
       interrupted = true;
       say(`interrupted: the run ${run.workflowId} stays open on the server; its workers stop now.`);
-      say('continue it from its last completed step with: node bin/omni-zero.js worker --queue all');
+      say(`continue it from its last completed step with: ${CLI_COMMAND} worker --queue all`);
       say('(or, as the demo runs them: one process with --queue main,cpu,io and one with --queue gpu)');
-      say(`(or stop it: node bin/omni-zero.js stop ${run.workflowId})`);
+      say(`(or stop it: ${CLI_COMMAND} stop ${run.workflowId})`);
       void shutdown().then(() => process.exit(130));
     };
     process.once('SIGINT', onSigint);
@@ -232,7 +242,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
       },
     };
     process.stderr.write(`\n${renderTable(table)}\n\n`);
-    const report = `node bin/omni-zero.js report ${run.workflowId} --storage ${storage}`;
+    const report = `${CLI_COMMAND} report ${run.workflowId} --storage ${storage}`;
     say(`checkpoints: ${result.base}/ (final ${result.finalCheckpoint ?? 'none'})`);
     say(`HTML report: ${report}`);
     say(`Web UI: ${run.ui}  (the dev server and S3 server keep running; 'omni-zero server stop' stops both)`);

@@ -33,4 +33,5 @@ export const commandModules: CommandModule[] = [
   { names: ['schedule'], load: () => import('./schedule.ts') },
   { names: ['pretrain-base'], load: () => import('./pretrain-base.ts') },
   { names: ['sweep'], load: () => import('./sweep.ts') },
+  { names: ['setup'], load: () => import('./setup.ts') },
 ];
