@@ -73,15 +73,29 @@ type Run = Awaited<ReturnType<typeof startRun>>;
 
 /** After step 1, kills the run's GPU worker inside a rollout or update; `step` is the first step not done then. */
 async function killInGpuWork(run: Run) {
-  await waitUntil('step 1', async () => run.store.head(runKeys.metrics(1)), 180_000).catch((err) => {
-    const tail = (w: WorkerProcess) => w.output().slice(-3000);
-    throw new Error(`${err.message}\nshared worker:\n${tail(sharedWorker)}\nGPU worker:\n${tail(run.gpu)}`);
-  });
+  // A run that fails before step 1 (a backend that does not load, say) ends the wait with its failure.
+  const ended = run.handle.result().then(
+    () => Promise.reject(new Error('the run completed before step 1 was seen')),
+    (err: Error) => Promise.reject(new Error(`the run failed before step 1: ${causes(err)}`))
+  );
+  await Promise.race([waitUntil('step 1', async () => run.store.head(runKeys.metrics(1)), 180_000), ended]).catch(
+    (err) => {
+      const tail = (w: WorkerProcess) => w.output().slice(-3000);
+      throw new Error(`${err.message}\nshared worker:\n${tail(sharedWorker)}\nGPU worker:\n${tail(run.gpu)}`);
+    }
+  );
   const caught = await gpuWorkStarted(env.client, run.runId);
   await run.gpu.kill('SIGKILL');
   const killedAt = Date.now();
   const step = (await run.store.list(runKeys.metricsPrefix())).length;
   return { caught, killedAt, step };
+}
+
+/** An error and its causes on one line (a workflow failure's reason is at the bottom of the chain). */
+function causes(err: unknown): string {
+  const out: string[] = [];
+  for (let e = err as (Error & { cause?: unknown }) | undefined; e; e = e.cause as typeof e) out.push(e.message);
+  return out.join(' <- ');
 }
 
 /** Attempts of the run's rollouts and updates lost to a dead worker (timed out, or started again). */

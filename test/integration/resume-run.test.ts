@@ -77,6 +77,28 @@ async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000)
   }
 }
 
+/**
+ * Terminates a run and waits until its store stops changing: an activity already running (a checkpoint applying
+ * retention) finishes after the workflow is gone, and a file:// listing that meets a file deleted under it fails
+ * with ENOENT.
+ */
+async function terminate(handle: { terminate(reason: string): Promise<unknown> }, store: BlobStore, reason: string) {
+  await handle.terminate(reason);
+  const keys = () =>
+    store.list('').then(
+      (l) => l.map((b) => b.key).join('\n'),
+      () => null
+    );
+  let before = await keys();
+  for (const until = Date.now() + 60_000; Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await keys();
+    if (now !== null && now === before) return;
+    before = now;
+  }
+  throw new Error(`${store.uri} still changing 60 s after the run was terminated`);
+}
+
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await run(process.execPath, [CLI, ...args, '--address', env.address], { timeout: 60_000 });
@@ -128,7 +150,7 @@ test('a run terminated mid-stage resumes from its newest checkpoint as a new lin
   const oldStore = openBlobStore(baseOf(oldId));
   // Checkpoints every 2 steps: the first is at step 2, inside the first stage (steps 0–2).
   await waitFor(async () => (await oldStore.head('checkpoints/step-00000002/manifest.json')) !== null, 'step 2');
-  await handle.terminate('test: killed mid-stage');
+  await terminate(handle, oldStore, 'test: killed mid-stage');
   const ck = await newestValidCheckpoint(oldStore, '', { deep: true });
   assert.ok(ck && ck.step >= 2 && ck.step < 6, `newest checkpoint: ${ck?.step}`);
   terminated = { id: oldId, step: ck.step };
@@ -175,7 +197,7 @@ test('resuming from a checkpoint taken exactly at a stage boundary runs the next
   const handle = await start(oldId, config(100));
   const oldStore = openBlobStore(baseOf(oldId));
   await waitFor(async () => (await oldStore.head('checkpoints/step-00000003/manifest.json')) !== null, 'step 3');
-  await handle.terminate('test: killed at the stage boundary');
+  await terminate(handle, oldStore, 'test: killed at the stage boundary');
   assert.deepEqual(
     (await listCheckpoints(oldStore, '')).map((c) => c.step),
     [3],
@@ -217,7 +239,7 @@ test('a run with no valid checkpoint cannot be resumed: the CLI and the workflow
   const handle = await start(oldId, config(100));
   const oldStore = openBlobStore(baseOf(oldId));
   await waitFor(async () => (await oldStore.head(runKeys.metrics(0))) !== null, 'step 0');
-  await handle.terminate('test: killed before any checkpoint');
+  await terminate(handle, oldStore, 'test: killed before any checkpoint');
   assert.deepEqual(await listCheckpoints(oldStore, ''), []);
   const out = await cli('resume', oldId);
   assert.notEqual(out.code, 0);
@@ -243,7 +265,7 @@ test('a run whose stage budget and learning rate were adjusted resumes with them
   const oldStore = openBlobStore(baseOf(oldId));
   // Checkpoints every step; step 3 is the first step of the math stage, which now runs steps 2–4.
   await waitFor(async () => (await oldStore.head('checkpoints/step-00000003/manifest.json')) !== null, 'step 3');
-  await handle.terminate('test: killed after an adjustment');
+  await terminate(handle, oldStore, 'test: killed after an adjustment');
   const ck = await newestValidCheckpoint(oldStore, '', { deep: true });
   assert.ok(ck && ck.step >= 3 && ck.step < 5, `newest checkpoint: ${ck?.step}`);
   assert.equal(ck.manifest.stageStartStep, 2, 'the checkpoint records the adjusted plan');
