@@ -103,7 +103,16 @@ export class FileBlobStore implements BlobStore {
         if (e.isDirectory()) await walk(p);
         else if (e.isFile() && !/\.tmp-[0-9a-f]{12}$/.test(e.name)) {
           const key = path.relative(this.root, p).split(path.sep).join('/');
-          if (key.startsWith(prefix)) out.push({ key, bytes: (await stat(p)).size });
+          if (!key.startsWith(prefix)) continue;
+          // A file deleted between the listing and its stat (retention, a concurrent writer's cleanup) is not listed.
+          const size = await stat(p).then(
+            (st) => st.size,
+            (err: NodeJS.ErrnoException) => {
+              if (err.code === 'ENOENT') return null;
+              throw err;
+            }
+          );
+          if (size !== null) out.push({ key, bytes: size });
         }
       }
     };
