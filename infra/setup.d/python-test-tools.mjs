@@ -1,8 +1,8 @@
 // Python's reference implementations (safetensors + numpy, tokenizers, jinja2 as transformers renders chat templates) in their own venv, used only by tests and by
 // test/fixtures/tokenizers/make.py to check our formats against the real implementations. Not a runtime dependency.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR } from '../paths.mjs';
+import { installVenv, venvReady } from '../pinned-venv.mjs';
 
 export const PYTHON_TEST_TOOLS_DIR = path.join(CACHE_DIR, 'python-test-tools');
 export const PYTHON_TEST_TOOLS_PYTHON = path.join(PYTHON_TEST_TOOLS_DIR, 'bin', 'python');
@@ -17,29 +17,14 @@ export const PYTHON_TEST_TOOLS_REQUIREMENTS = [
   'antlr4-python3-runtime==4.13.2',
   'pyarrow==26.0.1',
 ];
-const STAMP = path.join(PYTHON_TEST_TOOLS_DIR, '.omni-zero-requirements');
 
 /** True when the venv exists with exactly the pinned requirements installed. */
 export function pythonTestToolsReady() {
-  return (
-    existsSync(PYTHON_TEST_TOOLS_PYTHON) &&
-    existsSync(STAMP) &&
-    readFileSync(STAMP, 'utf8') === PYTHON_TEST_TOOLS_REQUIREMENTS.join('\n')
-  );
+  return venvReady(PYTHON_TEST_TOOLS_DIR, PYTHON_TEST_TOOLS_REQUIREMENTS);
 }
 
 export default async function pythonTestTools({ log, run }) {
   if (pythonTestToolsReady()) return;
   log(`installing Python test tools (${PYTHON_TEST_TOOLS_REQUIREMENTS.join(', ')}) into ${PYTHON_TEST_TOOLS_DIR}`);
-  rmSync(STAMP, { force: true });
-  if (!existsSync(PYTHON_TEST_TOOLS_PYTHON)) run('python3', ['-m', 'venv', PYTHON_TEST_TOOLS_DIR]);
-  run(PYTHON_TEST_TOOLS_PYTHON, [
-    '-m',
-    'pip',
-    'install',
-    '--quiet',
-    '--disable-pip-version-check',
-    ...PYTHON_TEST_TOOLS_REQUIREMENTS,
-  ]);
-  writeFileSync(STAMP, PYTHON_TEST_TOOLS_REQUIREMENTS.join('\n'));
+  installVenv(run, PYTHON_TEST_TOOLS_DIR, PYTHON_TEST_TOOLS_REQUIREMENTS);
 }
