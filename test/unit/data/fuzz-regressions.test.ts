@@ -1,4 +1,4 @@
-/** Cases the dataset fuzz tests found, pinned one by one: each used to load a row that cannot be used as it reads. */
+/** Rows the dataset fuzz tests found, pinned one by one: each cannot be used as it reads and must be quarantined. */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
