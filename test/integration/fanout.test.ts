@@ -19,6 +19,7 @@ import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import { completedActivities, finalWeightsSha, uniqueQueues, waitUntil } from '../helpers/durability.ts';
+import { learningExperiment } from '../helpers/learning-config.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
@@ -38,30 +39,19 @@ after(async () => {
   await stopOwnS3();
 });
 
-/** The demo's pretrained base on math and code, 8 prompts × 8 responses: rewards vary, so the weights move. */
+/** The resume tests' learning config (rewards vary, so the weights move) at 8 prompts a step, sharded. */
 function learningConfig(storage: string, queues: ReturnType<typeof uniqueQueues>, shards: number | 'auto') {
-  return {
+  const c = learningExperiment({
     name: 'fanout',
-    seed: 7,
-    template: { style: 'ot', systemPrompt: 'Think inside <think></think>, then answer inside <answer></answer>.' },
-    model: { preset: 'tiny', checkpoint: 'file://models/demo-base', tokenizer: { type: 'byte', tagTokens: true } },
-    grpo: { learningRate: 0.0003 },
-    rollout: { groupSize: 8, promptsPerStep: 8 },
-    window: { type: 'steps', steps: [{ fromStep: 0, maxTokens: 48 }] },
-    tasks: {
-      code: { kind: 'code', source: { type: 'synthetic', trainSize: 16, heldOutSize: 2 } },
-      math: { kind: 'math', source: { type: 'synthetic', world: 'arith', trainSize: 16, heldOutSize: 2 } },
-    },
-    schedule: { kind: 'curriculum', stepsPerStage: STEPS / 2 },
-    evaluation: { everySteps: 0, avgK: 4, baseline: false },
-    checkpoint: { everySteps: 1, keepLast: 2, storage },
-    orchestration: {
-      rollout: { shards },
-      taskQueues: { workflow: queues.main, gpu: queues.gpu, cpu: queues.cpu, io: queues.io },
-      activityTimeouts: { heartbeat: '30s' },
-      retry: { initialInterval: '200ms', maximumInterval: '2s' },
-    },
-  };
+    storage,
+    queues,
+    stepsPerStage: STEPS / 2,
+    checkpointEvery: 1,
+  }) as Record<string, any>;
+  c.rollout.promptsPerStep = 8;
+  c.evaluation.avgK = 4;
+  c.orchestration.rollout = { shards };
+  return c;
 }
 
 interface RolloutStart {
