@@ -212,6 +212,7 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
         loss: stepMetrics.loss,
         window: input.window,
         ms: input.timings.rolloutMs + input.timings.scoringMs + updateMs,
+        ...(trackingFailures === null ? {} : { trackingFailures }),
       },
       workerQueue,
     };

@@ -121,6 +121,8 @@ export interface StepSummary {
   loss: number;
   window: number;
   ms: number;
+  /** The run's failed experiment-tracker calls so far, when any failed (the steps go on without them). */
+  trackingFailures?: number;
 }
 
 export interface CheckpointInput {
