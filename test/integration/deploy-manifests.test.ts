@@ -256,3 +256,20 @@ test('every image is pinned to a version, and the worker image runs the Node the
   const node = JSON.parse(readFileSync(path.join(ROOT, 'infra/versions.json'), 'utf8')).node.version;
   assert.match(dockerfile, new RegExp(`^ARG NODE_IMAGE=node:${node.replaceAll('.', '\\.')}-`, 'm'));
 });
+
+test("the worker flags the deploy files pass are the CLI's own (`omni-zero worker --help`)", () => {
+  const help = tool(process.execPath, [path.join(ROOT, 'bin', 'omni-zero.js'), 'worker', '--help'], ROOT);
+  assert.equal(help.code, 0, help.stderr);
+  const compose = parse(composeCheck(good, ['compose.yaml']).stdout).services;
+  const k8s = kustomize(good, 'overlays/gpu-cluster');
+  const commands: string[][] = [
+    compose['worker-main'].command,
+    compose['worker-gpu'].command,
+    deployment(k8s, 'omni-zero-worker-io').spec.template.spec.containers[0].args,
+  ];
+  for (const args of commands) {
+    assert.equal(args[0], 'worker');
+    for (const flag of args.filter((a) => a.startsWith('--'))) assert.ok(help.stdout.includes(flag), flag);
+  }
+  assert.equal(help.stdout.includes('--no-such-flag'), false);
+});
