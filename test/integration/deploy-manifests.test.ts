@@ -15,6 +15,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ROOT } from '../../infra/paths.mjs';
 import {
   COMPOSE_SPEC_BIN,
+  DOCKERFILE_CHECK_BIN,
   deployValidatorsReady,
   KUBECONFORM_BIN,
   KUBERNETES_SCHEMA_LOCATION,
@@ -272,4 +273,41 @@ test("the worker flags the deploy files pass are the CLI's own (`omni-zero worke
     for (const flag of args.filter((a) => a.startsWith('--'))) assert.ok(help.stdout.includes(flag), flag);
   }
   assert.equal(help.stdout.includes('--no-such-flag'), false);
+});
+
+interface DockerfileReport {
+  stages: { name: string; base: string; copyFrom: string[] }[];
+  args: Record<string, string>;
+  warnings: string[];
+}
+
+function dockerfileCheck(file: string) {
+  const r = tool(DOCKERFILE_CHECK_BIN, [file]);
+  return { ...r, report: r.code === 0 ? (JSON.parse(r.stdout) as DockerfileReport) : undefined };
+}
+
+test('Dockerfile: BuildKit parses it without a lint warning; stages refer only to earlier stages, per flavour', () => {
+  const { code, stderr, report } = dockerfileCheck(path.join(DEPLOY, 'Dockerfile'));
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(report!.warnings, []);
+  const names = report!.stages.map((s) => s.name);
+  report!.stages.forEach((s, i) => {
+    for (const from of s.copyFrom) assert.ok(names.slice(0, i).includes(from), `${s.name}: COPY --from=${from}`);
+  });
+  const final = report!.stages.at(-1)!;
+  assert.equal(report!.args.FLAVOUR, 'cpu');
+  for (const flavour of ['cpu', 'gpu'])
+    assert.ok(names.includes(final.base.replace(/\$\{FLAVOUR\}/, flavour)), `${flavour}: ${final.base}`);
+});
+
+test('Dockerfile: BuildKit refuses a misspelt flag, and its linter flags a casing slip', () => {
+  const broken = deployCopy('broken-dockerfile');
+  const file = path.join(broken, 'Dockerfile');
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, text.replace('COPY --from=pack', 'COPY --frm=pack'));
+  const refused = dockerfileCheck(file);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /unknown flag: --frm/);
+  writeFileSync(file, text.replace('AS pack', 'as pack'));
+  assert.match(dockerfileCheck(file).report!.warnings.join('\n'), /FromAsCasing/);
 });
