@@ -19,6 +19,11 @@ export interface PolicyRef {
   step: number;
   /** Key of the snapshot folder under the run's base, e.g. `policy/step-00000012`. */
   key: string;
+  /**
+   * The snapshot manifest's own sha256 (`manifestSha256`, over every file's sha256): with the key, what a worker's
+   * cached copy must match. Absent in references made before it was recorded: then key and step alone.
+   */
+  sha256?: string;
 }
 
 /** Per-task position in the seeded epoch order of its training rows (SPEC §7 data cursor). */
