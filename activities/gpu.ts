@@ -148,6 +148,30 @@ async function readStepRecords(
   return { rows, rollouts, rewards };
 }
 
+/** What the step metrics need of each response drawn (rl/step-metrics.ts). */
+function sampleFacts(
+  ctx: RunContext,
+  rollouts: readonly RolloutRecord[],
+  rewardOf: ReadonlyMap<string, RewardRecord>
+): StepSampleFacts[] {
+  return rollouts.map((r) => {
+    const rw = rewardOf.get(r.id);
+    const acc = rw?.components.accuracy ?? null;
+    return {
+      task: r.task,
+      total: rw?.total ?? null,
+      components: { ...(rw?.components ?? {}) },
+      correct: acc === null || r.kind === 'writing' ? null : acc >= ctx.config.rewards.verifiable.correct,
+      thinkTokens: rw?.facts?.thinkTokens ?? 0,
+      answerTokens: rw?.facts?.answerTokens ?? 0,
+      thinkChars: rw?.facts?.thinkChars ?? 0,
+      answerChars: rw?.facts?.answerChars ?? 0,
+      responseTokens: r.tokens.length,
+      truncated: r.truncated,
+    };
+  });
+}
+
 export async function update(input: UpdateInput): Promise<UpdateOutput> {
   await ready();
   const ctx = await runContext(input.run);
@@ -186,22 +210,7 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
     }
     heartbeat({ phase: 'snapshot' });
     const ref = await snapshotPolicy(ctx, policy, input.stage, { cursor: input.cursor });
-    const facts: StepSampleFacts[] = rollouts.map((r) => {
-      const rw = rewardOf.get(r.id);
-      const acc = rw?.components.accuracy ?? null;
-      return {
-        task: r.task,
-        total: rw?.total ?? null,
-        components: { ...(rw?.components ?? {}) },
-        correct: acc === null || r.kind === 'writing' ? null : acc >= ctx.config.rewards.verifiable.correct,
-        thinkTokens: rw?.facts?.thinkTokens ?? 0,
-        answerTokens: rw?.facts?.answerTokens ?? 0,
-        thinkChars: rw?.facts?.thinkChars ?? 0,
-        answerChars: rw?.facts?.answerChars ?? 0,
-        responseTokens: r.tokens.length,
-        truncated: r.truncated,
-      };
-    });
+    const facts = sampleFacts(ctx, rollouts, rewardOf);
     const byTask = stepMetricsByTask(facts, drawn.perTask);
     const updateMs = Date.now() - started;
     const stepMetrics: StepMetrics = {
