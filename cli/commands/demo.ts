@@ -19,6 +19,7 @@ import { configHash } from '../../schemas/config-hash.ts';
 import { formatIssues, parseExperimentConfig } from '../../schemas/parse.ts';
 import { S3BlobStore } from '../../storage/s3-store.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
+import { dataConverterFromEnv } from '../../workers/data-converter.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { spawnWorker } from '../../workers/worker-process.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
@@ -140,6 +141,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
   if (!read0.ok) throw new Error(`${o.config}: ${read0.problems.join('; ')}`);
   const read = demoConfig(read0, o);
   const { config } = read;
+  dataConverterFromEnv(); // a malformed codec key stops the demo before anything starts
   installRuntime('ERROR'); // the SDK's start-up warnings ("no activities registered") are noise in a demo
   const storage = config.checkpoint.storage;
   await ensureStackTools({ s3: storage.startsWith('s3://'), log: say });
