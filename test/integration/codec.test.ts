@@ -25,7 +25,7 @@ import { dataConverterFor } from '../../workers/data-converter.ts';
 import { EncryptionCodec } from '../../workers/encryption-codec.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import type { WorkerRole } from '../../workers/task-queues.ts';
-import { spawnWorker } from '../../workers/worker-process.ts';
+import { spawnWorker, type WorkerProcess } from '../../workers/worker-process.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import { uniqueTaskQueue } from '../helpers/temporal.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
@@ -48,6 +48,7 @@ let native: NativeConnection;
 let client: Client;
 let browser: Browser;
 const running: { workers: Worker[]; done: Promise<unknown> }[] = [];
+const processes: WorkerProcess[] = [];
 
 function queues(): Record<WorkerRole, string> {
   return {
@@ -58,8 +59,11 @@ function queues(): Record<WorkerRole, string> {
   };
 }
 
-async function startWorkers(taskQueues: Record<WorkerRole, string>): Promise<void> {
-  const workers = await createWorkers({ connection: native, roles: ['main', 'gpu', 'cpu', 'io'], taskQueues, codec });
+async function startWorkers(
+  taskQueues: Record<WorkerRole, string>,
+  roles: WorkerRole[] = ['main', 'gpu', 'cpu', 'io']
+): Promise<void> {
+  const workers = await createWorkers({ connection: native, roles, taskQueues, codec });
   running.push({ workers, done: Promise.all(workers.map((w) => w.run())) });
 }
 
@@ -95,6 +99,7 @@ after(async () => {
   await browser?.close();
   for (const r of running) for (const w of r.workers) if (w.getState() === 'RUNNING') w.shutdown();
   await Promise.all(running.map((r) => r.done));
+  await Promise.all(processes.map((p) => p.kill('SIGTERM')));
   await native?.close();
   await connection?.close();
   await server?.stop();
@@ -218,6 +223,7 @@ test('a worker with the wrong key stops with an error naming the key; a right-ke
     address: server.address,
     env: { OMNI_ZERO_CODEC_KEYS: WRONG_KEYS },
   });
+  processes.push(wrong);
   const workflowId = `codec-wrong-key-${Date.now()}`;
   const handle = await client.workflow.start('experiment', {
     args: [{ config: config('codec-wrong-key', q), runId: workflowId }],
@@ -240,10 +246,19 @@ test('a worker with the wrong key stops with an error naming the key; a right-ke
   assert.ok(failedTasks.length >= 1, 'the wrong worker failed the workflow task (so it is retried)');
   assert.equal((await handle.describe()).status.name, 'RUNNING');
 
-  await startWorkers(q);
+  // As the demo runs them: the GPU worker a process of its own (given the right key), the other roles here.
+  const gpu = await spawnWorker({
+    roles: ['gpu'],
+    queues: q,
+    address: server.address,
+    env: { OMNI_ZERO_CODEC_KEYS: RIGHT_KEYS },
+  });
+  processes.push(gpu);
+  await startWorkers(q, ['main', 'cpu', 'io']);
   const result = (await handle.result()) as ExperimentResult;
   assert.equal(result.status, 'completed');
   assert.equal(result.steps, 1);
+  assert.match(gpu.output(), /payloads encrypted with codec key 'k1'/);
   const starts = (await handle.fetchHistory()).events?.filter((e) => e.workflowExecutionStartedEventAttributes);
   assert.equal(starts?.length, 1, 'the same run went on; nothing was started again');
 });
