@@ -23,6 +23,8 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   /** Detach so the server outlives this process (the demo leaves it up for the Web UI). */
   detached?: boolean;
+  /** Remote codec endpoint the Web UI decodes payloads with (`omni-zero codec-server`'s URL); default none. */
+  uiCodecEndpoint?: string;
   /** SQLite pragmas (`name=value`). Default {@link DEFAULT_SQLITE_PRAGMAS}; `[]` keeps SQLite's own defaults. */
   sqlitePragmas?: string[];
   /**
@@ -107,6 +109,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     ...(opts.searchAttributes === false ? [] : searchAttributeFlags()),
     ...(opts.sqlitePragmas ?? sqlitePragmasFromEnv() ?? DEFAULT_SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
   ];
   const logFile = opts.logFile ?? `${dbFile}.log`;
   const out = createWriteStream(logFile, { flags: 'a' });

@@ -19,6 +19,7 @@ import { configHash } from '../../schemas/config-hash.ts';
 import { formatIssues, parseExperimentConfig } from '../../schemas/parse.ts';
 import { S3BlobStore } from '../../storage/s3-store.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
+import { codecFromEnv } from '../../workers/data-converter.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { spawnWorker } from '../../workers/worker-process.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
@@ -140,11 +141,17 @@ async function runDemo(o: DemoOptions): Promise<void> {
   if (!read0.ok) throw new Error(`${o.config}: ${read0.problems.join('; ')}`);
   const read = demoConfig(read0, o);
   const { config } = read;
+  const codec = codecFromEnv(); // a malformed codec key stops the demo before anything starts
   installRuntime('ERROR'); // the SDK's start-up warnings ("no activities registered") are noise in a demo
   const storage = config.checkpoint.storage;
   await ensureStackTools({ s3: storage.startsWith('s3://'), log: say });
   const temporal = await ensureTemporal(say);
   say(`Temporal ${temporal.address}, Web UI ${temporal.uiUrl}`);
+  if (codec) {
+    say(
+      `payloads encrypted with codec key '${codec.ring.currentKeyId}'; to read them in the Web UI run '${CLI_COMMAND} codec-server' and set its URL in the UI's Settings → Codec Server (docs/codec.md)`
+    );
+  }
   if (storage.startsWith('s3://')) {
     const s3 = await ensureS3(say);
     const bucket = storage.slice('s3://'.length).split('/')[0];

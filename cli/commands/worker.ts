@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { createWorkers, runWorkers } from '../../workers/create-workers.ts';
+import { codecFromEnv } from '../../workers/data-converter.ts';
 import { startMetricsServer } from '../../workers/metrics-server.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { ALL_ROLES, type WorkerRole } from '../../workers/task-queues.ts';
@@ -103,12 +104,25 @@ export function register(program: Command): void {
         }
         if (runtimePort)
           console.error(`worker: Temporal runtime metrics at http://${opts.metricsHost}:${runtimePort}/metrics`);
+        const codec = codecFromEnv();
         const address = temporalAddress(opts.address);
         const connection = await connectWithRetry(address, timeoutS * 1000);
-        const workers = await createWorkers({ connection, roles, taskQueues: opts.taskQueue });
-        console.error(`worker: polling ${workers.map((w) => w.options.taskQueue).join(', ')} on ${address}`);
+        const workers = await createWorkers({ connection, roles, taskQueues: opts.taskQueue, codec });
+        let missingKey: Error | null = null;
+        // A worker without a run's key would fail each of its tasks (workflow tasks retry, but activity attempts
+        // count): it stops polling at the first one, leaving the tasks to a worker that holds the key.
+        codec?.onUnknownKey((err) => {
+          if (missingKey) return;
+          missingKey = err;
+          for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        });
+        const encryption = codec ? `, payloads encrypted with codec key '${codec.ring.currentKeyId}'` : '';
+        console.error(
+          `worker: polling ${workers.map((w) => w.options.taskQueue).join(', ')} on ${address}${encryption}`
+        );
         await runWorkers(workers);
         await connection.close();
+        if (missingKey) throw new Error(`worker stopped: ${(missingKey as Error).message}`);
       }
     );
 }

@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { type DevServer, startDevServer } from '../../infra/temporal-dev.ts';
+import { dataConverterFromEnv } from '../../workers/data-converter.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 
 export interface TemporalTestEnv {
@@ -28,7 +29,8 @@ export async function temporalTestEnv(): Promise<TemporalTestEnv> {
   }
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection });
+  // As the workers of createWorkers: with OMNI_ZERO_CODEC_KEYS set, the tests that use this client run encrypted.
+  const client = new Client({ connection, dataConverter: dataConverterFromEnv() });
   return {
     address,
     client,
