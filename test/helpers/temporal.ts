@@ -4,6 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { localConnectionOptions } from '../../cli/temporal-connection.ts';
 import { type DevServer, startDevServer } from '../../infra/temporal-dev.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 
@@ -26,8 +27,8 @@ export async function temporalTestEnv(): Promise<TemporalTestEnv> {
     address = server.address;
     uiUrl = server.uiUrl;
   }
-  const connection = await Connection.connect({ address });
-  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect(localConnectionOptions(address));
+  const nativeConnection = await NativeConnection.connect(localConnectionOptions(address));
   const client = new Client({ connection });
   return {
     address,
