@@ -15,7 +15,8 @@ export interface ConnectFailure {
   permanent: boolean;
 }
 
-type Handshake = { ok: true } | { ok: false; code: string; message: string; reached: boolean };
+/** `reached`: TCP connected; `secured`: the TLS handshake completed on the client's side. */
+type Handshake = { ok: true } | { ok: false; code: string; message: string; reached: boolean; secured: boolean };
 
 function hostPort(address: string): { host: string; port: number } {
   const m = /^\[?(.*?)\]?:(\d+)$/.exec(address);
@@ -31,6 +32,7 @@ export function tlsHandshake(address: string, config: TLSConfig | true | null, t
   const name = c.serverNameOverride;
   return new Promise((resolve) => {
     let reached = false;
+    let secured = false;
     const socket = tls.connect({
       host,
       port,
@@ -47,23 +49,24 @@ export function tlsHandshake(address: string, config: TLSConfig | true | null, t
       resolve(h);
     };
     const timer = setTimeout(
-      () => done({ ok: false, code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms`, reached }),
+      () => done({ ok: false, code: 'ETIMEDOUT', message: `no answer within ${timeoutMs} ms`, reached, secured }),
       timeoutMs
     );
     socket.once('connect', () => {
       reached = true;
     });
     socket.once('secureConnect', () => {
+      secured = true;
       socket.write(
         Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])])
       );
     });
     socket.once('data', () => done({ ok: true }));
     socket.once('error', (err: NodeJS.ErrnoException) =>
-      done({ ok: false, code: err.code ?? 'ERROR', message: err.message, reached })
+      done({ ok: false, code: err.code ?? 'ERROR', message: err.message, reached, secured })
     );
     socket.once('end', () =>
-      done({ ok: false, code: 'ECONNRESET', message: 'the server closed the connection', reached })
+      done({ ok: false, code: 'ECONNRESET', message: 'the server closed the connection', reached, secured })
     );
   });
 }
@@ -89,12 +92,21 @@ function tlsCause(cfg: TemporalConnectConfig, h: Exclude<Handshake, { ok: true }
       `the TLS certificate of the server at ${addr} is not valid for the name it was checked against (${h.message}): ` +
       'set --tls-server-name (TEMPORAL_TLS_SERVER_NAME) to a name the certificate holds'
     );
-  if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|ALERT_CERTIFICATE/.test(h.code))
+  // With TLS 1.3 the client's side of the handshake ends before the server checks the client certificate: a server
+  // that then drops the connection, or sends an alert, refused that certificate.
+  if (
+    /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|ALERT_CERTIFICATE/.test(h.code) ||
+    (h.secured && h.code !== 'ETIMEDOUT')
+  )
     return (
       `the server at ${addr} requires a client certificate it trusts (mutual TLS) and refused ${c.clientCertPair ? 'the one given' : 'the connection without one'} ` +
       `(${h.message}): give --tls-cert and --tls-key (TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH) signed by a CA the server accepts`
     );
-  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNEXPECTED_RECORD|ECONNRESET/.test(h.code) && h.reached)
+  if (
+    /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNEXPECTED_RECORD|ECONNRESET/.test(h.code) &&
+    h.reached &&
+    !h.secured
+  )
     return `the server at ${addr} does not accept TLS (${h.message}): it may serve plain text, so drop --tls and the TLS settings, or use its TLS address`;
   return null;
 }
