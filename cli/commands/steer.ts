@@ -37,15 +37,15 @@ function aNumber(value: string): number {
 }
 
 export function register(program: Command): void {
-  withConnectionFlags(
-    program
-      .command('pause')
-      .argument('<run>', 'run id (workflow id)')
-      .description('hold a run at its next step boundary')
-  ).action(async (run: string, o: ConnectionFlags) => {
-    await withRun(run, o, (h) => h.signal(pauseSignal, {}));
-    console.log(JSON.stringify({ run, signal: 'pause' }));
-  });
+  const signalCommand = (name: 'pause' | 'stop', signal: typeof pauseSignal, description: string) =>
+    withConnectionFlags(
+      program.command(name).argument('<run>', 'run id (workflow id)').description(description)
+    ).action(async (run: string, o: ConnectionFlags) => {
+      await withRun(run, o, (h) => h.signal(signal, {}));
+      console.log(JSON.stringify({ run, signal: name }));
+    });
+  signalCommand('pause', pauseSignal, 'hold a run at its next step boundary');
+  signalCommand('stop', stopSignal, 'stop a run gracefully at its next step boundary, with a final checkpoint');
   withConnectionFlags(
     program
       .command('resume')
@@ -77,15 +77,6 @@ export function register(program: Command): void {
     } finally {
       await connection.close();
     }
-  });
-  withConnectionFlags(
-    program
-      .command('stop')
-      .argument('<run>', 'run id (workflow id)')
-      .description('stop a run gracefully at its next step boundary, with a final checkpoint')
-  ).action(async (run: string, o: ConnectionFlags) => {
-    await withRun(run, o, (h) => h.signal(stopSignal, {}));
-    console.log(JSON.stringify({ run, signal: 'stop' }));
   });
   withConnectionFlags(
     program
