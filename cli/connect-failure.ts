@@ -74,22 +74,28 @@ export function tlsHandshake(address: string, config: TLSConfig | true | null, t
 const VERIFY_CODES =
   /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED/;
 
+/** OpenSSL's messages span lines and name source files; its error code says the same in a few words. */
+function reasonOf(h: Exclude<Handshake, { ok: true }>): string {
+  return h.code.startsWith('ERR_SSL_') ? h.code.slice('ERR_SSL_'.length).toLowerCase().replaceAll('_', ' ') : h.message;
+}
+
 function tlsCause(cfg: TemporalConnectConfig, h: Exclude<Handshake, { ok: true }>): string | null {
+  const reason = reasonOf(h);
   const addr = cfg.connectionOptions.address;
   const tlsConfig = cfg.connectionOptions.tls;
   const c = typeof tlsConfig === 'object' && tlsConfig !== null ? tlsConfig : {};
   if (VERIFY_CODES.test(h.code)) {
     const against = cfg.caFile ? `the CA in ${cfg.caFile}` : 'the system CAs';
     return (
-      `TLS verification of the server at ${addr} failed against ${against} (${h.message}): ` +
+      `TLS verification of the server at ${addr} failed against ${against} (${reason}): ` +
       `check that --tls-ca (TEMPORAL_TLS_SERVER_CA_CERT_PATH) is the CA that signed the server's certificate`
     );
   }
   if (h.code === 'CERT_HAS_EXPIRED' || h.code === 'CERT_NOT_YET_VALID')
-    return `the TLS certificate of the server at ${addr} is not valid now (${h.message})`;
+    return `the TLS certificate of the server at ${addr} is not valid now (${reason})`;
   if (h.code === 'ERR_TLS_CERT_ALTNAME_INVALID')
     return (
-      `the TLS certificate of the server at ${addr} is not valid for the name it was checked against (${h.message}): ` +
+      `the TLS certificate of the server at ${addr} is not valid for the name it was checked against (${reason}): ` +
       'set --tls-server-name (TEMPORAL_TLS_SERVER_NAME) to a name the certificate holds'
     );
   // With TLS 1.3 the client's side of the handshake ends before the server checks the client certificate: a server
@@ -100,14 +106,14 @@ function tlsCause(cfg: TemporalConnectConfig, h: Exclude<Handshake, { ok: true }
   )
     return (
       `the server at ${addr} requires a client certificate it trusts (mutual TLS) and refused ${c.clientCertPair ? 'the one given' : 'the connection without one'} ` +
-      `(${h.message}): give --tls-cert and --tls-key (TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH) signed by a CA the server accepts`
+      `(${reason}): give --tls-cert and --tls-key (TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH) signed by a CA the server accepts`
     );
   if (
     /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNEXPECTED_RECORD|ECONNRESET/.test(h.code) &&
     h.reached &&
     !h.secured
   )
-    return `the server at ${addr} does not accept TLS (${h.message}): it may serve plain text, so drop --tls and the TLS settings, or use its TLS address`;
+    return `the server at ${addr} does not accept TLS (${reason}): it may serve plain text, so drop --tls and the TLS settings, or use its TLS address`;
   return null;
 }
 
@@ -130,7 +136,7 @@ export async function explainConnectFailure(err: unknown, cfg: TemporalConnectCo
     const cause = tlsCause(cfg, h);
     if (cause) return { permanent: true, message: cause };
   }
-  if (h.ok && !tlsOn)
+  if ((h.ok || h.secured) && !tlsOn)
     return {
       permanent: true,
       message:

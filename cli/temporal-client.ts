@@ -6,6 +6,16 @@ import { Client, Connection } from '@temporalio/client';
 import { explainConnectFailure } from './connect-failure.ts';
 import { type ConnectionFlags, temporalConnectConfig } from './temporal-connection.ts';
 
+// grpc-js sends the address's host as the TLS server name even when it is an IP, and Node then warns on each
+// connection (DEP0123: RFC 6066 allows no IP in SNI). The certificate is still checked against that IP, so on the
+// CLI's stderr the warning is only noise next to the real messages.
+const emitWarning = process.emitWarning;
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const code = (r: unknown) => (typeof r === 'object' && r !== null ? (r as { code?: string }).code : r);
+  if (rest.some((r) => code(r) === 'DEP0123')) return;
+  (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
+}) as typeof process.emitWarning;
+
 /** The schema's default namespace: a config that leaves it so defers to --namespace and TEMPORAL_NAMESPACE. */
 const DEFAULT_NAMESPACE = 'default';
 

@@ -121,6 +121,7 @@ test('a wrong CA is refused, client and worker alike, with what to check and exi
     new RegExp(`TLS verification of the server at ${tlsProxy.address} failed against the CA in ${otherCa.cert}`)
   );
   assert.match(r.stderr, /check that --tls-ca \(TEMPORAL_TLS_SERVER_CA_CERT_PATH\) is the CA that signed/);
+  assert.doesNotMatch(r.stderr, /Warning/, 'one line, no warnings around it');
   noStack(r.stderr);
   const t0 = Date.now();
   const w = await cli(['worker', '--queue', 'cpu', '--address', tlsProxy.address], { TEMPORAL_TLS_CA: otherCa.cert });
