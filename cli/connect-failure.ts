@@ -23,9 +23,18 @@ function hostPort(address: string): { host: string; port: number } {
   return m ? { host: m[1], port: Number(m[2]) } : { host: address, port: 7233 };
 }
 
-/** A TLS handshake plus the HTTP/2 preface: with TLS 1.3 a server refuses a client certificate only after it. */
 const asBuffer = (u: Uint8Array | undefined) => (u ? Buffer.from(u) : undefined);
 
+/** The HTTP/2 client preface and an empty SETTINGS frame (RFC 9113 §3.4): a server that accepts answers its own. */
+const H2_PREFACE = Buffer.concat([
+  Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+  Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]),
+]);
+
+/**
+ * A TLS handshake, then the HTTP/2 preface: with TLS 1.3 a server checks the client's certificate only after the
+ * client's side of the handshake has ended, so its refusal comes as an alert or a close after that.
+ */
 export function tlsHandshake(address: string, config: TLSConfig | true | null, timeoutMs = 5000): Promise<Handshake> {
   const { host, port } = hostPort(address);
   const c = config === true || config === null ? {} : config;
@@ -57,9 +66,7 @@ export function tlsHandshake(address: string, config: TLSConfig | true | null, t
     });
     socket.once('secureConnect', () => {
       secured = true;
-      socket.write(
-        Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])])
-      );
+      socket.write(H2_PREFACE);
     });
     socket.once('data', () => done({ ok: true }));
     socket.once('error', (err: NodeJS.ErrnoException) =>

@@ -148,12 +148,10 @@ function readTlsFiles(tls: ClientConfigTLS): ClientConfigTLS {
     );
   }
   const out: ClientConfigTLS = { ...tls };
-  for (const [field, name] of Object.entries(TLS_FILES) as [
-    keyof typeof TLS_FILES,
-    (typeof TLS_FILES)[keyof typeof TLS_FILES],
-  ][]) {
+  for (const field of ['clientCert', 'clientKey', 'serverCACert'] as const) {
+    const { what, flag, env } = TLS_FILES[field];
     const source = tls[field];
-    if (source) out[field] = readSource(source, name.what, `${name.flag}, ${name.env}`);
+    if (source) out[field] = readSource(source, what, `${flag}, ${env}`);
   }
   return out;
 }
