@@ -13,6 +13,7 @@ import { activitiesFor } from '../../activities/index.ts';
 import { storeOf } from '../../activities/run-context.ts';
 import type { PolicyRef, RunRef } from '../../activities/types.ts';
 import { setOwnGpuQueue } from '../../activities/worker-queue.ts';
+import { localConnectionOptions } from '../../cli/temporal-connection.ts';
 import { readManifest } from '../../storage/checkpoints.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { type Breakage, breakSnapshot } from './broken-resume.ts';
@@ -50,7 +51,7 @@ const activities = Object.fromEntries(
 );
 
 installRuntime('WARN');
-const connection = await NativeConnection.connect({ address });
+const connection = await NativeConnection.connect(localConnectionOptions(address));
 const own = `${queue}-broken-${process.pid}-${randomBytes(3).toString('hex')}`;
 setOwnGpuQueue(own);
 const workers = await Promise.all(
