@@ -38,6 +38,20 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
 }
 
+/**
+ * Whether the backend runs matmuls with a transposed operand (by flag) at full speed: native TensorFlow does, and
+ * then the flag spares a materialised transpose; wasm's flagged kernels are the slow path {@link matMul} avoids.
+ */
+export function transposeFlagsAreFast(): boolean {
+  return tf.getBackend() === 'tensorflow';
+}
+
+/** `a @ bᵀ` over the last two axes: by flag where that is fast, else through an explicit transpose. */
+export function matMulTransposeB(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (transposeFlagsAreFast()) return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, false, true);
+  return matMul(a, swapLastTwo(b));
+}
+
 /** `x @ w (+ bias)` over the last axis of x, w stored [in, out] (engine/types.ts). */
 export function linear(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const inDim = w.shape[0]!;

@@ -9,7 +9,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Params } from '../types.ts';
-import { applyRotary, embed, linear, matMul, rmsNorm, rotaryTables, silu } from './ops.ts';
+import {
+  applyRotary,
+  embed,
+  linear,
+  matMul,
+  matMulTransposeB,
+  rmsNorm,
+  rotaryTables,
+  silu,
+  transposeFlagsAreFast,
+} from './ops.ts';
 
 /** Keys and values of the tokens seen so far, per layer: [B, numKvHeads, length, headDim]. */
 export interface KvCache {
@@ -147,9 +157,9 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
 }
 
 /**
- * Transposed tied embeddings, one per embedding variable, for the value it held when transposed. Sampling asks for
- * the head on every token, and transposing [vocab, hidden] each time costs more than the head's matmul; a matmul
- * with transposeB is no way out, as it is several times slower still on wasm. `assign` (an optimiser step, a loaded
+ * Transposed tied embeddings, one per embedding variable, for the value it held when transposed, on backends where a
+ * matmul with transposeB is slow (wasm: several times slower than this copy). Sampling asks for the head on every
+ * token, and transposing [vocab, hidden] each time costs more than the head's matmul. `assign` (an optimiser step, a loaded
  * checkpoint) gives a variable a new dataId, which invalidates its entry. The copy costs vocab × hidden floats.
  */
 const tiedHeads = new Map<tf.Variable, { dataId: object; head: tf.Tensor }>();
@@ -188,9 +198,15 @@ export function headWeight(params: Params, config: ModelConfig): tf.Tensor {
   return tf.engine().isTapeOn() ? embedding.transpose() : tiedHead(embedding);
 }
 
-/** Logits [.., vocab] for hidden states [.., hidden]. */
+/**
+ * Logits [.., vocab] for hidden states [.., hidden]. A tied head on native TensorFlow multiplies by the embedding
+ * with transposeB: no transposed copy to keep, and faster than the plain matmul on the copy for a decoding batch.
+ */
 export function lmHead(params: Params, config: ModelConfig, hidden: tf.Tensor): tf.Tensor {
-  return linear(hidden, headWeight(params, config));
+  if (!config.tieWordEmbeddings || !transposeFlagsAreFast()) return linear(hidden, headWeight(params, config));
+  const lead = hidden.shape.slice(0, -1) as number[];
+  const flat = hidden.reshape([-1, config.hiddenSize]);
+  return matMulTransposeB(flat, param(params, 'model.embed_tokens.weight')).reshape([...lead, config.vocabSize]);
 }
 
 export function disposeCache(cache: KvCache | undefined): void {
