@@ -136,7 +136,7 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
     // Grouped-query attention without repeating K/V: the g query heads sharing a KV head are stacked along time
     // (head index = kvHead·g + r in HF's repeat_kv order), so q [B,H,T,D] reshapes to [B,kvH,g·T,D] for free.
     const qg = q.reshape([b, numKvHeads, groups * t, d]);
-    let scores = matMul(qg, k.transpose([0, 1, 3, 2])).mul(scale);
+    let scores = matMulTransposeB(qg, k).mul(scale);
     if (mask) scores = scores.add(mask);
     const context = matMul(tf.softmax(scores), v);
     const attn =
