@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Params } from '../types.ts';
+import { type FusedProjections, fusedAttentionInputs } from './fused.ts';
 import {
   applyRotary,
   embed,
@@ -20,6 +21,7 @@ import {
   silu,
   transposeFlagsAreFast,
 } from './ops.ts';
+import { param } from './param.ts';
 
 /** Keys and values of the tokens seen so far, per layer: [B, numKvHeads, length, headDim]. */
 export interface KvCache {
@@ -39,6 +41,8 @@ export interface ForwardInput {
   cache?: KvCache;
   /** Return an extended cache (sampling); default false (training needs none). */
   useCache?: boolean;
+  /** The q/k/v projections fused (engine/model/fused.ts), for sampling; default the separate parameters. */
+  fused?: FusedProjections;
 }
 
 export interface ForwardOutput {
@@ -48,12 +52,6 @@ export interface ForwardOutput {
 }
 
 const MASKED = -1e9;
-
-function param(params: Params, name: string): tf.Variable {
-  const p = params.get(name);
-  if (!p) throw new Error(`parameters: missing '${name}'`);
-  return p;
-}
 
 /** Additive mask [B or 1, 1, g·T, past+T]: causal within the new tokens, pads masked, cached keys visible. */
 function attentionMask(
@@ -84,6 +82,39 @@ function attentionMask(
   return mask;
 }
 
+/**
+ * q [B, H, T, D], k and v [B, kvH, T, D] from the separate projections, q and k normed and rotated. Separate q/k/v
+ * and 4-D transposes: one fused qkv reshape needs a 5-D transpose, 50× slower on wasm. With one new token (cached
+ * decoding) the transposes move no data: reshape only, fewer ops per step.
+ */
+function attentionInputs(
+  params: Params,
+  config: ModelConfig,
+  p: string,
+  h: tf.Tensor,
+  b: number,
+  t: number,
+  rotary: { cos: tf.Tensor; sin: tf.Tensor }
+): { q: tf.Tensor; k: tf.Tensor; v: tf.Tensor } {
+  const { numHeads, numKvHeads, headDim: d, rmsNormEps: eps } = config;
+  const bias = (n: string) => (config.qkvBias ? param(params, `${p}.self_attn.${n}_proj.bias`) : undefined);
+  const project = (n: string) => {
+    const y = matMul(h, param(params, `${p}.self_attn.${n}_proj.weight`));
+    const b = bias(n);
+    return b ? y.add(b) : y;
+  };
+  const heads = (y: tf.Tensor, n: number) =>
+    t === 1 ? y.reshape([b, n, 1, d]) : y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
+  let q = heads(project('q'), numHeads);
+  let k = heads(project('k'), numKvHeads);
+  const v = heads(project('v'), numKvHeads);
+  if (config.qkNorm) {
+    q = rmsNorm(q, param(params, `${p}.self_attn.q_norm.weight`), eps);
+    k = rmsNorm(k, param(params, `${p}.self_attn.k_norm.weight`), eps);
+  }
+  return { q: applyRotary(q, rotary.cos, rotary.sin), k: applyRotary(k, rotary.cos, rotary.sin), v };
+}
+
 export function forward(params: Params, config: ModelConfig, input: ForwardInput): ForwardOutput {
   const b = input.ids.length;
   const t = input.ids[0]?.length ?? 0;
@@ -106,27 +137,14 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
   let x = embed(param(params, 'model.embed_tokens.weight'), idsTensor);
   const newLayers: KvCache['layers'] = [];
   const scale = 1 / Math.sqrt(d);
-  const project = (h: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor) => {
-    const y = matMul(h, w);
-    return bias ? y.add(bias) : y;
-  };
   for (let l = 0; l < config.numLayers; l++) {
     const p = `model.layers.${l}`;
     const h = rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps);
-    const bias = (n: string) => (config.qkvBias ? param(params, `${p}.self_attn.${n}_proj.bias`) : undefined);
-    // Separate q/k/v projections and 4-D transposes: one fused qkv reshape needs a 5-D transpose, 50× slower on wasm.
-    // With one new token (cached decoding) the transposes move no data: reshape only, fewer ops per step.
-    const heads = (y: tf.Tensor, n: number) =>
-      t === 1 ? y.reshape([b, n, 1, d]) : y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
-    let q = heads(project(h, param(params, `${p}.self_attn.q_proj.weight`), bias('q')), numHeads);
-    let k = heads(project(h, param(params, `${p}.self_attn.k_proj.weight`), bias('k')), numKvHeads);
-    let v = heads(project(h, param(params, `${p}.self_attn.v_proj.weight`), bias('v')), numKvHeads);
-    if (config.qkNorm) {
-      q = rmsNorm(q, param(params, `${p}.self_attn.q_norm.weight`), eps);
-      k = rmsNorm(k, param(params, `${p}.self_attn.k_norm.weight`), eps);
-    }
-    q = applyRotary(q, cos, sin);
-    k = applyRotary(k, cos, sin);
+    const inputs = input.fused
+      ? fusedAttentionInputs(input.fused.layers[l], config, h, b, t, { cos, sin })
+      : attentionInputs(params, config, p, h, b, t, { cos, sin });
+    const q = inputs.q;
+    let { k, v } = inputs;
     const cached = input.cache?.layers[l];
     if (cached) {
       k = tf.concat([cached.k, k], 2);
