@@ -39,28 +39,33 @@ function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature:
     const lse = tf.logSumExp(z, 1, true);
     const logp = z.sub(lse);
     const p = tf.exp(logp);
-    const onehot = tf.oneHot(targets, vocab).toFloat();
+    const onehot = tf.oneHot(targets, vocab, 1, 0, 'float32');
     const target = logp.mul(onehot).sum(1);
     const entropy = p.mul(logp).sum(1).neg();
     return { logp, p, onehot, target, entropy };
   };
+  // Both passes run in their own tidy: the [rows × V] intermediates (logits, log-probs, probabilities, one-hot) would
+  // otherwise live until the whole gradient computation ends — tfjs frees a custom gradient's temporaries only then.
   const f = tf.customGrad(((hh: tf.Tensor, ww: tf.Tensor, save: tf.GradSaveFunc) => {
     // Tensors made outside the tape's scope are gone by backward time: keep the targets with save().
     save([hh, ww, targets]);
-    const { target, entropy } = compute(hh, ww, targets);
     return {
-      value: tf.stack([target, entropy], 1),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sh, sw, st] = saved;
-        const { logp, p, onehot, entropy: ent } = compute(sh, sw, st);
-        const [gL, gE] = tf.split(dy, 2, 1);
-        const dz = onehot
-          .sub(p)
-          .mul(gL)
-          .sub(p.mul(logp.add(ent.expandDims(1))).mul(gE))
-          .div(temperature);
-        return [matMul(dz, swap(sw)), matMul(swap(sh), dz)];
-      },
+      value: tf.tidy(() => {
+        const { target, entropy } = compute(hh, ww, targets);
+        return tf.stack([target, entropy], 1);
+      }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [sh, sw, st] = saved;
+          const { logp, p, onehot, entropy: ent } = compute(sh, sw, st);
+          const [gL, gE] = tf.split(dy, 2, 1);
+          const dz = onehot
+            .sub(p)
+            .mul(gL)
+            .sub(p.mul(logp.add(ent.expandDims(1))).mul(gE))
+            .div(temperature);
+          return [matMul(dz, swap(sw)), matMul(swap(sh), dz)];
+        }),
     };
   }) as any) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   return f(h, w);
