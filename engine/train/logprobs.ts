@@ -17,8 +17,19 @@ export interface TokenBatch {
   mask: number[][];
 }
 
+/**
+ * Logits per output-head chunk (rows × vocabulary) by default: the backward pass holds about a dozen [rows × V]
+ * float32 temporaries of its chunk at once, so 2^22 elements (16 MB each) keeps that near 200 MB at any vocabulary.
+ */
+const HEAD_CHUNK_ELEMENTS = 2 ** 22;
+
+/** Rows of the output head per chunk for a vocabulary, unless the caller sets them. */
+export function defaultChunkRows(vocabSize: number): number {
+  return Math.max(1, Math.floor(HEAD_CHUNK_ELEMENTS / vocabSize));
+}
+
 export interface ScoreOptions {
-  /** Rows of the output head per chunk; default 2048. Lower it for large vocabularies. */
+  /** Rows of the output head per chunk; default {@link defaultChunkRows} (128 rows at a 32 k vocabulary). */
   chunkRows?: number;
   /** Divide logits by this before the softmax (match the sampling temperature, as verl does); default 1. */
   temperature?: number;
@@ -84,7 +95,7 @@ export function scoreTokens(
   const b = batch.ids.length;
   const t = batch.ids[0]?.length ?? 0;
   if (t < 2) throw new Error('scoreTokens: sequences need at least 2 tokens (a prompt token and a scored token)');
-  const chunkRows = options.chunkRows ?? 2048;
+  const chunkRows = options.chunkRows ?? defaultChunkRows(config.vocabSize);
   const temperature = options.temperature ?? 1;
   // Predict ids[1..T-1] from positions 0..T-2; position 0 has nothing to predict.
   const { hidden } = forward(params, config, { ids: batch.ids.map((row) => row.slice(0, t - 1)) });
