@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Params } from '../types.ts';
-import { applyRotary, matMul, rmsNorm } from './ops.ts';
+import { type AttentionInputs, applyRotary, matMul, type Rotary, rmsNorm, toHeads } from './ops.ts';
 import { param } from './param.ts';
 
 export interface FusedLayer {
@@ -55,25 +55,22 @@ export function disposeFused(fused: FusedProjections | undefined): void {
 }
 
 /**
- * q [B, H, T, D], k and v [B, kvH, T, D] of hidden rows h [B·T, hidden], q and k normed and rotated. Two splits keep
- * every transpose 4-D (a 5-D one is 50× slower on wasm).
+ * The attention inputs of hidden rows h [B·T, hidden] (B rows of T tokens) through the fused projection. Two splits
+ * keep every transpose 4-D (a 5-D one is 50× slower on wasm).
  */
 export function fusedAttentionInputs(
   layer: FusedLayer,
   config: ModelConfig,
   h: tf.Tensor,
-  b: number,
-  t: number,
-  rotary: { cos: tf.Tensor; sin: tf.Tensor }
-): { q: tf.Tensor; k: tf.Tensor; v: tf.Tensor } {
+  [b, t]: [number, number],
+  rotary: Rotary
+): AttentionInputs {
   const { numHeads, numKvHeads, headDim: d } = config;
   let qkv = matMul(h, layer.qkv);
   if (layer.qkvBias) qkv = qkv.add(layer.qkvBias);
   const [qkFlat, vFlat] = tf.split(qkv, [(numHeads + numKvHeads) * d, numKvHeads * d], 1);
-  const heads = (y: tf.Tensor, n: number) =>
-    t === 1 ? y.reshape([b, n, 1, d]) : y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
-  let qk = heads(qkFlat, numHeads + numKvHeads);
+  let qk = toHeads(qkFlat, b, t, numHeads + numKvHeads, d);
   if (layer.qkNorm) qk = rmsNorm(qk, layer.qkNorm, config.rmsNormEps);
   const [q, k] = tf.split(applyRotary(qk, rotary.cos, rotary.sin), [numHeads, numKvHeads], 1);
-  return { q, k, v: heads(vFlat, numKvHeads) };
+  return { q, k, v: toHeads(vFlat, b, t, numKvHeads, d) };
 }

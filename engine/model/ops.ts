@@ -118,6 +118,27 @@ export function rotaryTables(
   return { cos: tf.tensor4d(cos, [b, 1, t, headDim]), sin: tf.tensor4d(sin, [b, 1, t, headDim]) };
 }
 
+/**
+ * Projected rows [B·T, n·D] as heads [B, n, T, D]. With one new token (cached decoding) the transpose would move no
+ * data: a reshape alone, one op fewer per step.
+ */
+export function toHeads(y: tf.Tensor, b: number, t: number, n: number, d: number): tf.Tensor {
+  return t === 1 ? y.reshape([b, n, 1, d]) : y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
+}
+
+/** cos and sin tables of {@link rotaryTables}. */
+export interface Rotary {
+  cos: tf.Tensor;
+  sin: tf.Tensor;
+}
+
+/** Queries [B, H, T, D], keys and values [B, kvH, T, D] of one layer, q and k normed and rotated. */
+export interface AttentionInputs {
+  q: tf.Tensor;
+  k: tf.Tensor;
+  v: tf.Tensor;
+}
+
 /** HF `apply_rotary_pos_emb` for x [B, heads, T, D]: x·cos + rotate_half(x)·sin. */
 export function applyRotary(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor {
   const [x1, x2] = tf.split(x, 2, 3);

@@ -11,14 +11,17 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Params } from '../types.ts';
 import { type FusedProjections, fusedAttentionInputs } from './fused.ts';
 import {
+  type AttentionInputs,
   applyRotary,
   embed,
   linear,
   matMul,
   matMulTransposeB,
+  type Rotary,
   rmsNorm,
   rotaryTables,
   silu,
+  toHeads,
   transposeFlagsAreFast,
 } from './ops.ts';
 import { param } from './param.ts';
@@ -83,36 +86,34 @@ function attentionMask(
 }
 
 /**
- * q [B, H, T, D], k and v [B, kvH, T, D] from the separate projections, q and k normed and rotated. Separate q/k/v
- * and 4-D transposes: one fused qkv reshape needs a 5-D transpose, 50× slower on wasm. With one new token (cached
- * decoding) the transposes move no data: reshape only, fewer ops per step.
+ * The attention inputs from the separate q/k/v projections of layer `p`, for hidden rows h [B·T, hidden]. Separate
+ * projections and 4-D transposes: one fused qkv reshape needs a 5-D transpose, 50× slower on wasm.
  */
 function attentionInputs(
   params: Params,
   config: ModelConfig,
   p: string,
   h: tf.Tensor,
-  b: number,
-  t: number,
-  rotary: { cos: tf.Tensor; sin: tf.Tensor }
-): { q: tf.Tensor; k: tf.Tensor; v: tf.Tensor } {
+  rows: [number, number],
+  rotary: Rotary
+): AttentionInputs {
   const { numHeads, numKvHeads, headDim: d, rmsNormEps: eps } = config;
-  const bias = (n: string) => (config.qkvBias ? param(params, `${p}.self_attn.${n}_proj.bias`) : undefined);
-  const project = (n: string) => {
+  const heads = (n: string, count: number) => {
     const y = matMul(h, param(params, `${p}.self_attn.${n}_proj.weight`));
-    const b = bias(n);
-    return b ? y.add(b) : y;
+    const withBias = config.qkvBias ? y.add(param(params, `${p}.self_attn.${n}_proj.bias`)) : y;
+    return toHeads(withBias, rows[0], rows[1], count, d);
   };
-  const heads = (y: tf.Tensor, n: number) =>
-    t === 1 ? y.reshape([b, n, 1, d]) : y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
-  let q = heads(project('q'), numHeads);
-  let k = heads(project('k'), numKvHeads);
-  const v = heads(project('v'), numKvHeads);
+  let q = heads('q', numHeads);
+  let k = heads('k', numKvHeads);
   if (config.qkNorm) {
     q = rmsNorm(q, param(params, `${p}.self_attn.q_norm.weight`), eps);
     k = rmsNorm(k, param(params, `${p}.self_attn.k_norm.weight`), eps);
   }
-  return { q: applyRotary(q, rotary.cos, rotary.sin), k: applyRotary(k, rotary.cos, rotary.sin), v };
+  return {
+    q: applyRotary(q, rotary.cos, rotary.sin),
+    k: applyRotary(k, rotary.cos, rotary.sin),
+    v: heads('v', numKvHeads),
+  };
 }
 
 export function forward(params: Params, config: ModelConfig, input: ForwardInput): ForwardOutput {
@@ -141,8 +142,8 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
     const p = `model.layers.${l}`;
     const h = rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps);
     const inputs = input.fused
-      ? fusedAttentionInputs(input.fused.layers[l], config, h, b, t, { cos, sin })
-      : attentionInputs(params, config, p, h, b, t, { cos, sin });
+      ? fusedAttentionInputs(input.fused.layers[l], config, h, [b, t], { cos, sin })
+      : attentionInputs(params, config, p, h, [b, t], { cos, sin });
     const q = inputs.q;
     let { k, v } = inputs;
     const cached = input.cache?.layers[l];
