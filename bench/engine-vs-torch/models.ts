@@ -1,4 +1,5 @@
 /** The two models `npm run bench -- engine-vs-torch` compares on, and the sampling both sides use. */
+import { PRESETS } from '../../engine/model/config.ts';
 import type { ModelConfig } from '../../engine/types.ts';
 
 export interface BenchModel {
@@ -27,23 +28,9 @@ export const BENCH_MODELS = {
     updateRows: 64,
     updateLength: 74,
   },
-  /** Qwen2-shaped, 39 M parameters (d 512, 8 layers, 32 k vocabulary, tied head), random init. */
+  /** The `base` preset made Qwen2-shaped (q/k/v biases, no q/k norms): 39 M parameters, 32 k vocabulary, tied head. */
   'qwen2-40m': {
-    config: {
-      vocabSize: 32768,
-      hiddenSize: 512,
-      numLayers: 8,
-      numHeads: 8,
-      numKvHeads: 2,
-      headDim: 64,
-      intermediateSize: 1408,
-      maxPositions: 4096,
-      ropeTheta: 1000000,
-      rmsNormEps: 1e-6,
-      tieWordEmbeddings: true,
-      qkvBias: true,
-      qkNorm: false,
-    },
+    config: { ...PRESETS.base, vocabSize: 32768, maxPositions: 4096, ropeTheta: 1e6, qkvBias: true, qkNorm: false },
     seed: 2,
     prompts: 8,
     samplesPerPrompt: 1,

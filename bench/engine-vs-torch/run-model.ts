@@ -25,6 +25,7 @@ import { type GrpoSample, grpoUpdate } from '../../engine/train/grpo.ts';
 import { scoreTokensNoGrad } from '../../engine/train/logprobs.ts';
 import type { ModelConfig, Params, Tokenizer } from '../../engine/types.ts';
 import { mulberry32 } from '../../rl/random.ts';
+import { wideVocabulary } from '../wide-vocab.ts';
 import { BENCH_MODELS, type BenchModel, SAMPLING } from './models.ts';
 
 const [modelName, python, repsArg] = process.argv.slice(2);
@@ -53,16 +54,7 @@ async function checkpointDir(): Promise<{ dir: string; params: Params; config: M
   }
   const config = spec!.config!;
   const bytes = new ByteTokenizer();
-  // Ids past the byte vocabulary decode to nothing: the sampler decodes every response.
-  const tokenizer: Tokenizer = {
-    id: bytes.id,
-    vocabSize: config.vocabSize,
-    bosId: bytes.bosId,
-    eosId: bytes.eosId,
-    padId: bytes.padId,
-    encode: (text) => bytes.encode(text),
-    decode: (ids) => bytes.decode(ids.filter((id) => id < bytes.vocabSize)),
-  };
+  const tokenizer = wideVocabulary(bytes, config.vocabSize);
   const params = initParams(config, 0);
   const dir = path.join(tmp, 'model');
   await saveCheckpoint(dir, {
