@@ -50,7 +50,8 @@ function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature:
     const lse = tf.logSumExp(z, 1, true);
     const logp = z.sub(lse);
     const p = tf.exp(logp);
-    const onehot = tf.oneHot(targets, vocab, 1, 0, 'float32');
+    // Built as int32 and cast: the wasm backend's OneHot writes integer bits into a float32 output (1 → 1.4e-45).
+    const onehot = tf.oneHot(targets, vocab).toFloat();
     const target = logp.mul(onehot).sum(1);
     const entropy = p.mul(logp).sum(1).neg();
     return { logp, p, onehot, target, entropy };
