@@ -12,10 +12,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import installTorchTestTools, {
-  TORCH_TEST_TOOLS_PYTHON,
-  torchTestToolsReady,
-} from '../infra/setup.d/torch-test-tools.mjs';
+import { installTorchTestTools, TORCH_TEST_TOOLS_PYTHON } from '../infra/setup.d/torch-test-tools.mjs';
 import { BENCH_MODELS } from './engine-vs-torch/models.ts';
 import { machineInfo } from './machine.ts';
 
@@ -32,14 +29,19 @@ if (!(Number.isInteger(Number(reps)) && Number(reps) >= 1)) {
   process.exit(1);
 }
 
-if (!torchTestToolsReady()) {
-  await installTorchTestTools({
+try {
+  installTorchTestTools({
     log: (m: string) => process.stderr.write(`[torch-test-tools] ${m}\n`),
     run: (cmd: string, args: string[]) => {
       const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
       if (r.status !== 0) throw new Error(`'${cmd} ${args.join(' ')}' failed (exit ${r.status})`);
     },
   });
+} catch (e) {
+  console.error(
+    `engine-vs-torch: could not install PyTorch and transformers (${(e as Error).message}); see pip's output above`
+  );
+  process.exit(1);
 }
 
 const results = [];

@@ -29,6 +29,11 @@ import { wideVocabulary } from '../wide-vocab.ts';
 import { BENCH_MODELS, type BenchModel, SAMPLING } from './models.ts';
 
 const [modelName, python, repsArg] = process.argv.slice(2);
+// A failed check (logits that differ, a PyTorch error) is one line for the dispatcher to pass on, not a stack trace.
+process.on('uncaughtException', (e) => {
+  console.error(`engine-vs-torch ${modelName}: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
 const spec: BenchModel | undefined = BENCH_MODELS[modelName as keyof typeof BENCH_MODELS];
 if (!spec || !python || !(Number(repsArg) >= 1)) {
   console.error(`usage: run-model.ts <${Object.keys(BENCH_MODELS).join('|')}> <python> <repetitions>`);
