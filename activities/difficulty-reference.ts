@@ -2,10 +2,10 @@
  * The difficulty filter's reference policy (SPEC §7, GZ §4.1.2) for a task of a run, as its config names it:
  * `filters.difficulty.referenceEndpoint` → an OpenAI-compatible server (data/reference-policy.ts);
  * `referenceModel` → that checkpoint in this worker's engine; neither → the run's base policy (`model.checkpoint`, or
- * the preset's fresh weights at the experiment seed: policy-store.ts). The engine samples with the rollout's sampling
- * settings, so a prompt's pass count estimates whether the policy's own first groups will have mixed rewards. Adapter
- * only: data/filters/difficulty.ts counts and filters. (Not the KL term's frozen reference, policy-store.ts's
- * referencePolicy: that one is always the base policy and lives on the GPU worker.)
+ * the preset's fresh weights at the experiment seed: training/policy-store.ts). The engine samples with the rollout's
+ * sampling settings, so a prompt's pass count estimates whether the policy's own first groups will have mixed rewards.
+ * Adapter only: data/filters/difficulty.ts counts and filters. (Not the KL term's frozen reference,
+ * training/policy-store.ts's referencePolicy: that one is always the base policy and lives on the GPU worker.)
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { OpenAIReferencePolicy, type ReferencePolicy, type ReferenceSampleOptions } from '../data/reference-policy.ts';
@@ -16,8 +16,9 @@ import { nameHash } from '../rl/random.ts';
 import { windowAt } from '../rl/window.ts';
 import type { ExperimentConfig, TaskConfig } from '../schemas/experiment.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { templateOf } from '../training/policy-config.ts';
+import { basePolicy, loadCheckpointPolicy } from '../training/policy-store.ts';
 import { isTransientStoreError } from './blob-retry.ts';
-import { basePolicy, loadCheckpointPolicy, templateOf } from './policy-store.ts';
 import type { RunContext } from './run-context.ts';
 
 /** A policy of this worker's engine as a ReferencePolicy: k samples per prompt, text as the scorer sees it. */

@@ -23,7 +23,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { templateOf, tokenizerSpecOf } from '../activities/policy-store.ts';
 import { scoreSamples, toScorerSample } from '../activities/scoring.ts';
 import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../activities/update-batch.ts';
 import { parseConfigText } from '../cli/experiment-file.ts';
@@ -39,6 +38,7 @@ import { windowAt as windowAtRl } from '../rl/window.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { templateOf, tokenizerSpecOf } from '../training/policy-config.ts';
 import { runLearningRate, runPlan, windowAtStep } from '../workflows/run-plan.ts';
 
 const { values: args } = parseArgs({
