@@ -13,11 +13,11 @@ import { joinKey } from '../storage/blob-store.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { templateOf } from '../training/policy-config.ts';
 import { policyFor } from '../training/policy-store.ts';
+import { scoreSamples, toScorerSample } from '../training/scoring.ts';
 import { heldOutRows } from './datasets.ts';
 import { promptIds, ready, tokenBeats } from './gpu.ts';
 import { shardRange } from './rollout-shards.ts';
 import { type RunContext, readJson, runContext, writeJson } from './run-context.ts';
-import { scoreSamples, toScorerSample } from './scoring.ts';
 import { trackEvaluation } from './tracking.ts';
 import type { EvaluateInput, EvaluateOutput, RolloutShard } from './types.ts';
 

@@ -23,7 +23,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { scoreSamples, toScorerSample } from '../activities/scoring.ts';
 import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../activities/update-batch.ts';
 import { parseConfigText } from '../cli/experiment-file.ts';
 import { prepareTask } from '../data/prepare.ts';
@@ -39,6 +38,7 @@ import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import { templateOf, tokenizerSpecOf } from '../training/policy-config.ts';
+import { scoreSamples, toScorerSample } from '../training/scoring.ts';
 import { runLearningRate, runPlan, windowAtStep } from '../workflows/run-plan.ts';
 
 const { values: args } = parseArgs({
@@ -150,8 +150,7 @@ for (const t of Object.keys(config.tasks)) {
     countTokens: (x) => tokenizer.encode(x).length,
   });
 }
-// The scoring adapter wants a RunContext; it reads only the config and run.configHash.
-const ctx = { config, run: { configHash: `probe-${Date.now()}` } } as unknown as Parameters<typeof scoreSamples>[0];
+const ctx = { config, run: { configHash: `probe-${Date.now()}` } };
 const promptIds = (row: DatasetRow) =>
   policy.encodePrompt(policy.promptText({ prompt: row.prompt, context: row.context }, template));
 const windowAt = (step: number): number =>
