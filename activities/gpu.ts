@@ -14,12 +14,12 @@ import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { templateOf } from '../training/policy-config.ts';
 import { basePolicy, dropPolicy, policyFor, referencePolicy, snapshotPolicy } from '../training/policy-store.ts';
+import { grpoTrainOptions, grpoTrainSamples, scoredAdvantages, trainedRollouts } from '../training/update-batch.ts';
 import { logStep } from './log.ts';
 import { rolloutTotals, shardRange } from './rollout-shards.ts';
 import { once, type RunContext, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
 import { trackStep } from './tracking.ts';
 import type { PolicyRef, RolloutInput, RolloutOutput, RunRef, StepDraw, UpdateInput, UpdateOutput } from './types.ts';
-import { grpoTrainOptions, grpoTrainSamples, scoredAdvantages, trainedRollouts } from './update-batch.ts';
 import { ownGpuQueue } from './worker-queue.ts';
 
 /** How often a token loop heartbeats: a quarter of the heartbeat timeout, at most 1 s (the SDK throttles sends). */

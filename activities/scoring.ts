@@ -5,10 +5,10 @@ import type { RewardRecord } from '../schemas/records/reward-record.ts';
 import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { scoreSamples, toScorerSample } from '../training/scoring.ts';
+import { drawnSamples } from '../training/update-batch.ts';
 import { keepAlive } from './keep-alive.ts';
 import { once, readJsonl, runContext, writeJsonl } from './run-context.ts';
 import type { ScoreInput, ScoreOutput } from './types.ts';
-import { drawnSamples } from './update-batch.ts';
 
 export async function score(input: ScoreInput): Promise<ScoreOutput> {
   const ctx = await runContext(input.run);

@@ -1,7 +1,7 @@
 /**
  * A fast in-process GRPO loop (no Temporal, no blob store) over the code paths the workflow's activities run:
  * data/prepare (the synthetic worlds' rows), data/step-batch (the seeded data cursor), Policy.sample (rollout), the
- * batch scorer with the config's reward options (scoring, code in the bubblewrap sandbox), activities/update-batch
+ * batch scorer with the config's reward options (scoring, code in the bubblewrap sandbox), training/update-batch
  * (advantages, samples and update options, as the update activity) and Policy.train; held-out evaluation with the
  * config's evaluation sampling, as the evaluate activity. Stages run one task each, in the order given, with a global
  * step counter (the window schedule follows it) and held-out scores of every task before and after each stage.
@@ -23,7 +23,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../activities/update-batch.ts';
 import { parseConfigText } from '../cli/experiment-file.ts';
 import { prepareTask } from '../data/prepare.ts';
 import { type DataCursor, stepBatch } from '../data/step-batch.ts';
@@ -39,6 +38,7 @@ import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import { templateOf, tokenizerSpecOf } from '../training/policy-config.ts';
 import { scoreSamples, toScorerSample } from '../training/scoring.ts';
+import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../training/update-batch.ts';
 import { runLearningRate, runPlan, windowAtStep } from '../workflows/run-plan.ts';
 
 const { values: args } = parseArgs({
