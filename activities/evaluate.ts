@@ -13,11 +13,13 @@ import { joinKey } from '../storage/blob-store.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { templateOf } from '../training/policy-config.ts';
 import { policyFor } from '../training/policy-store.ts';
+import { sampleRows } from '../training/sampling.ts';
 import { scoreSamples, toScorerSample } from '../training/scoring.ts';
 import { heldOutRows } from './datasets.ts';
-import { promptIds, ready, tokenBeats } from './gpu.ts';
+import { ready } from './gpu.ts';
 import { shardRange } from './rollout-shards.ts';
 import { type RunContext, readJson, runContext, writeJson } from './run-context.ts';
+import { tokenBeats } from './token-beats.ts';
 import { trackEvaluation } from './tracking.ts';
 import type { EvaluateInput, EvaluateOutput, RolloutShard } from './types.ts';
 
@@ -124,38 +126,32 @@ async function evaluateParts(
   const template = templateOf(ctx.config);
   // GZ evaluates at the largest training window (schemas/experiment/evaluation.ts).
   const maxTokens = ev.maxTokens ?? maxWindow(ctx.config.window);
-  const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
   const parts: Record<string, TaskPart> = {};
   for (const task of Object.keys(ctx.config.tasks).sort()) {
     // The first heldOutSize rows of the held-out set (itself a seeded sample of the source: data/prepare.ts).
     const rows = (await heldOutRows(ctx, task)).slice(0, ev.perTask[task]?.heldOutSize ?? Number.POSITIVE_INFINITY);
-    const prompts = rows.map((row) => promptIds(policy, row, ctx));
-    const { from, to } = shardRange(rows.length, shard);
-    if (to === from) continue;
-    const rollouts = await policy.sample(prompts.slice(from, to), {
+    const range = shardRange(rows.length, shard);
+    if (range.to === range.from) continue;
+    const responses = await sampleRows(policy, rows, {
+      template,
+      sampling: { temperature: ev.temperature, topP: ev.topP, topK: ev.topK, repetitionPenalty: ev.repetitionPenalty },
       samplesPerPrompt: ev.perTask[task]?.avgK ?? ev.avgK,
       maxNewTokens: maxTokens,
       // Evaluation draws never coincide with training draws: a step index training never reaches.
       step: 1_000_000_000 + input.step,
-      promptIndexOffset: from,
-      padToLength: Math.max(...prompts.map((p) => p.length)),
-      temperature: ev.temperature,
-      topP: ev.topP,
-      topK: ev.topK,
-      repetitionPenalty: ev.repetitionPenalty,
-      template,
+      range,
       // Per token step, not only per task: one task's sampling can outlast a short heartbeat timeout.
-      onStep: tokenBeats({ task }),
+      onProgress: tokenBeats({ task }),
     });
     heartbeat({ task });
     const scored = await scoreSamples(
       ctx,
-      rollouts.map((ro) =>
+      responses.map((ro) =>
         toScorerSample(
           rows[ro.promptIndex],
           `eval/${ro.promptIndex}/${ro.sampleIndex}`,
           `eval/${ro.promptIndex}`,
-          prefix + ro.text,
+          ro.text,
           ro.truncated
         )
       ),

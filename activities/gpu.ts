@@ -2,7 +2,7 @@
  * GPU activities: the base policy, rollouts and the GRPO update (held-out evaluation: evaluate.ts). Thin adapters over engine/,
  * rl/ and rewards/: read references from the blob store, call the libraries, write records, return summaries.
  */
-import { Context, heartbeat } from '@temporalio/activity';
+import { heartbeat } from '@temporalio/activity';
 import { initBackend } from '../engine/backend.ts';
 import type { Policy } from '../engine/policy.ts';
 import { firstPromptOfDraw } from '../rl/dynamic-sampling.ts';
@@ -14,29 +14,15 @@ import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { templateOf } from '../training/policy-config.ts';
 import { basePolicy, dropPolicy, policyFor, referencePolicy, snapshotPolicy } from '../training/policy-store.ts';
+import { promptIds, sampleRows } from '../training/sampling.ts';
 import { grpoTrainOptions, grpoTrainSamples, scoredAdvantages, trainedRollouts } from '../training/update-batch.ts';
 import { logStep } from './log.ts';
 import { rolloutTotals, shardRange } from './rollout-shards.ts';
 import { once, type RunContext, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
+import { tokenBeats } from './token-beats.ts';
 import { trackStep } from './tracking.ts';
 import type { PolicyRef, RolloutInput, RolloutOutput, RunRef, StepDraw, UpdateInput, UpdateOutput } from './types.ts';
 import { ownGpuQueue } from './worker-queue.ts';
-
-/** How often a token loop heartbeats: a quarter of the heartbeat timeout, at most 1 s (the SDK throttles sends). */
-function beatEveryMs(): number {
-  return Math.min(1000, (Context.current().info.heartbeatTimeoutMs ?? 4000) / 4);
-}
-
-/** A sampler `onStep` that heartbeats `details` and the tokens so far, at most every {@link beatEveryMs}. */
-export function tokenBeats(details: Record<string, unknown>): (tokens: number) => void {
-  let lastBeat = 0;
-  return (tokens) => {
-    if (Date.now() - lastBeat > beatEveryMs()) {
-      lastBeat = Date.now();
-      heartbeat({ ...details, tokens });
-    }
-  };
-}
 
 export async function ready(): Promise<void> {
   await initBackend();
@@ -51,11 +37,6 @@ export async function initPolicy({ run }: { run: RunRef }): Promise<PolicyRef> {
   const ref = await snapshotPolicy(ctx, policy, 'base');
   await writeJson(ctx.store, 'policy/base.json', ref);
   return ref;
-}
-
-/** Prompt token ids of a row for this policy: identical at rollout and update, so they are never stored. */
-export function promptIds(policy: Policy, row: DatasetRow, ctx: RunContext): number[] {
-  return policy.encodePrompt(policy.promptText({ prompt: row.prompt, context: row.context }, templateOf(ctx.config)));
 }
 
 export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
@@ -90,29 +71,23 @@ async function sampleRollouts(
   range: { from: number; to: number },
   input: RolloutInput
 ): Promise<RolloutRecord[]> {
-  const template = templateOf(ctx.config);
   const r = ctx.config.rollout;
-  const prompts = rows.map((row) => promptIds(policy, row, ctx));
   const first = firstPromptOfDraw(input.draw ?? 0, r.promptsPerStep);
-  const rollouts = await policy.sample(prompts.slice(range.from, range.to), {
+  const responses = await sampleRows(policy, rows, {
+    template: templateOf(ctx.config),
+    sampling: { temperature: r.temperature, topP: r.topP, topK: r.topK, repetitionPenalty: r.repetitionPenalty },
     samplesPerPrompt: r.groupSize,
     maxNewTokens: input.window,
     step: input.step,
-    promptIndexOffset: first + range.from,
-    padToLength: Math.max(...prompts.map((p) => p.length)),
-    temperature: r.temperature,
-    topP: r.topP,
-    topK: r.topK,
-    repetitionPenalty: r.repetitionPenalty,
-    template,
-    onStep: tokenBeats({
+    range,
+    firstIndex: first,
+    onProgress: tokenBeats({
       step: input.step,
       ...(input.shard ? { shard: input.shard.index } : {}),
       ...(input.draw ? { draw: input.draw } : {}),
     }),
   });
-  const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
-  return rollouts.map((ro) => {
+  return responses.map((ro) => {
     const row = rows[ro.promptIndex - first];
     const groupId = `${input.step}/${ro.promptIndex}`;
     return {
@@ -124,7 +99,7 @@ async function sampleRollouts(
       rowId: row.id,
       promptIndex: ro.promptIndex,
       sampleIndex: ro.sampleIndex,
-      response: prefix + ro.text,
+      response: ro.text,
       tokens: ro.tokens,
       oldLogProbs: ro.logprobs,
       truncated: ro.truncated,
@@ -186,7 +161,7 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
     const { samples, advantages: adv } = grpoTrainSamples(
       trained.rollouts,
       rewards,
-      (i) => promptIds(policy, rows[i], ctx),
+      (i) => promptIds(policy, rows[i], templateOf(ctx.config)),
       ctx.config,
       input.stage
     );

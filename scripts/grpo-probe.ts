@@ -37,6 +37,7 @@ import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import { templateOf, tokenizerSpecOf } from '../training/policy-config.ts';
+import { promptIds, sampleRows } from '../training/sampling.ts';
 import { scoreSamples, toScorerSample } from '../training/scoring.ts';
 import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../training/update-batch.ts';
 import { runLearningRate, runPlan, windowAtStep } from '../workflows/run-plan.ts';
@@ -151,8 +152,7 @@ for (const t of Object.keys(config.tasks)) {
   });
 }
 const ctx = { config, run: { configHash: `probe-${Date.now()}` } };
-const promptIds = (row: DatasetRow) =>
-  policy.encodePrompt(policy.promptText({ prompt: row.prompt, context: row.context }, template));
+const idsOf = (row: DatasetRow) => promptIds(policy, row, template);
 const windowAt = (step: number): number =>
   args.plan ? (windowAtStep(plan, step) ?? 128) : windowAtRl(config.window, step);
 const v = config.rewards.verifiable;
@@ -180,7 +180,7 @@ async function score(task: string, rows: DatasetRow[], step: number, rollout = f
   const sampling = rollout
     ? { samplesPerPrompt: Number(args['eval-k']), step: 2_000_000_000, ...r }
     : { samplesPerPrompt: ev.avgK, step: 1_000_000_000 + step, ...ev };
-  const rollouts = await policy.sample(rows.map(promptIds), {
+  const rollouts = await policy.sample(rows.map(idsOf), {
     samplesPerPrompt: sampling.samplesPerPrompt,
     step: sampling.step,
     temperature: sampling.temperature,
@@ -260,23 +260,19 @@ for (const { name: stageName, task, steps: stepsPerStage, learningRate } of stag
     cursor = batch.cursor;
     const rows = batch.picks.map((p) => train[p.row]);
     const r = config.rollout;
-    const rollouts = await policy.sample(rows.map(promptIds), {
+    const responses = await sampleRows(policy, rows, {
+      template,
+      sampling: { temperature: r.temperature, topP: r.topP, topK: r.topK, repetitionPenalty: r.repetitionPenalty },
       samplesPerPrompt: r.groupSize,
       maxNewTokens: windowAt(step),
       step,
-      temperature: r.temperature,
-      topP: r.topP,
-      topK: r.topK,
-      repetitionPenalty: r.repetitionPenalty,
-      template,
     });
-    const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
-    const records = rollouts.map((ro) => ({
+    const records = responses.map((ro) => ({
       id: `${step}/${ro.promptIndex}/${ro.sampleIndex}`,
       groupId: `${step}/${ro.promptIndex}`,
       task: rows[ro.promptIndex].task,
       promptIndex: ro.promptIndex,
-      response: prefix + ro.text,
+      response: ro.text,
       tokens: ro.tokens,
       oldLogProbs: ro.logprobs,
       truncated: ro.truncated,
@@ -291,7 +287,7 @@ for (const { name: stageName, task, steps: stepsPerStage, learningRate } of stag
       samples,
       advantages,
       scored: kept,
-    } = grpoTrainSamples(records, rewards, (i) => promptIds(rows[i]), config, stageName);
+    } = grpoTrainSamples(records, rewards, (i) => idsOf(rows[i]), config, stageName);
     if (k < dump) {
       const advOf = new Map(kept.map((x, i) => [x.id, advantages.advantages[i]]));
       records.forEach((x, i) => {
