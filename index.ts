@@ -42,12 +42,7 @@ export { type LoadOptions, type LoadResult, loadRows } from './data/load.ts';
 export type { DataManifest, StageCount } from './data/manifest.ts';
 export { type PrepareContext, type PreparedTask, prepareTask } from './data/prepare.ts';
 export { Quarantine, type QuarantineRecord, type QuarantineSummary } from './data/quarantine.ts';
-export {
-  OpenAIReferencePolicy,
-  type OpenAIReferencePolicyOptions,
-  type ReferencePolicy,
-  type ReferenceSampleOptions,
-} from './data/reference-policy.ts';
+export type { ReferencePolicy, ReferenceSampleOptions } from './data/reference-policy.ts';
 export { type Verdict, type VerifyOptions, verifyResponse } from './data/verify.ts';
 export {
   type CorpusOptions,
@@ -311,6 +306,7 @@ export { type RolloutRecord, rolloutRecordSchema } from './schemas/records/rollo
 export { type StepMetrics, stepMetricsSchema } from './schemas/records/step-metrics.ts';
 export { SEARCH_ATTRIBUTES } from './schemas/search-attributes.ts';
 export { sha256Hex } from './schemas/sha256.ts';
+export { OpenAIReferencePolicy, type OpenAIReferencePolicyOptions } from './training/openai-reference-policy.ts';
 export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from './workers/metrics-server.ts';
 export {
   activityTelemetry,

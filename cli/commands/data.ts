@@ -16,10 +16,10 @@ import { promptTokens } from '../../data/filters/token-length.ts';
 import { toJsonl } from '../../data/jsonl.ts';
 import { loadRows } from '../../data/load.ts';
 import { prepareTask } from '../../data/prepare.ts';
-import { OpenAIReferencePolicy } from '../../data/reference-policy.ts';
 import { worldByName, worldPretrainCorpus } from '../../data/worlds/index.ts';
 import { TASK_KINDS, type TaskKind } from '../../schemas/experiment/tasks.ts';
 import { openBlobStore } from '../../storage/open.ts';
+import { OpenAIReferencePolicy } from '../../training/openai-reference-policy.ts';
 import { readExperimentFile } from '../experiment-file.ts';
 
 function wholeNumber(flag: string, value: string | undefined, fallback: number): number {
