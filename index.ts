@@ -37,7 +37,7 @@ export { type DifficultyOptions, difficultyFilter } from './data/filters/difficu
 export { disjointFromHeldOut, seededSample, splitHeldOut } from './data/filters/split.ts';
 export { type CountTokens, promptTokens, tokenLengthFilter, utf8Bytes } from './data/filters/token-length.ts';
 export { countReasons, type Dropped, type FilterResult } from './data/filters/types.ts';
-export { openSource, readJsonlLines, toJsonl } from './data/jsonl.ts';
+export { type ObjectReader, type OpenStore, openSource, readJsonlLines, toJsonl } from './data/jsonl.ts';
 export { type LoadOptions, type LoadResult, loadRows } from './data/load.ts';
 export type { DataManifest, StageCount } from './data/manifest.ts';
 export { type PrepareContext, type PreparedTask, prepareTask } from './data/prepare.ts';

@@ -36,6 +36,7 @@ import { windowAt as windowAtRl } from '../rl/window.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { openBlobStore } from '../storage/open.ts';
 import { templateOf, tokenizerSpecOf } from '../training/policy-config.ts';
 import { promptIds, sampleRows } from '../training/sampling.ts';
 import { scoreSamples, toScorerSample } from '../training/scoring.ts';
@@ -149,6 +150,7 @@ for (const t of Object.keys(config.tasks)) {
   data[t] = await prepareTask(t, config.tasks[t], {
     seed: config.seed,
     countTokens: (x) => tokenizer.encode(x).length,
+    openStore: openBlobStore,
   });
 }
 const ctx = { config, run: { configHash: `probe-${Date.now()}` } };
