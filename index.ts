@@ -1,21 +1,10 @@
 /**
  * omni-zero's public library API: the experiment schema, the pure RL formulas, the reward verifiers, the engine and
- * the storage layer. Temporal workflows and activities are not exported here; run them through the CLI or workers.
+ * the storage layer. Importing it loads no Temporal module. Watching, listing and resuming runs, worker telemetry
+ * and logs talk to Temporal or run in its workers: they are `omni-zero/temporal` (temporal.ts).
  * @module
  */
 
-export {
-  logger,
-  logStep,
-  runLog,
-  STEP_METRICS_CHANNEL,
-  type StepMetricsMessage,
-  stepLogFields,
-} from './activities/log.ts';
-export { RESUMABLE, type ResumedRun, resumeEndedRun } from './cli/commands/resume-run.ts';
-export { type ListFilter, listQuery, listRuns, type RunRow, runRow, runTable } from './cli/list-runs.ts';
-export { type ProgressView, progressLine, progressView } from './cli/progress-view.ts';
-export { experimentHandle, type RunState, runState, type WatchOptions, watchRun } from './cli/watch-run.ts';
 export {
   ADAPTERS,
   type AdapterContext,
@@ -307,16 +296,3 @@ export { type StepMetrics, stepMetricsSchema } from './schemas/records/step-metr
 export { SEARCH_ATTRIBUTES } from './schemas/search-attributes.ts';
 export { sha256Hex } from './schemas/sha256.ts';
 export { OpenAIReferencePolicy, type OpenAIReferencePolicyOptions } from './training/openai-reference-policy.ts';
-export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from './workers/metrics-server.ts';
-export {
-  activityTelemetry,
-  recordStepMetrics,
-  registry as metricsRegistry,
-  subscribeStepMetrics,
-} from './workers/telemetry.ts';
-export {
-  NOTHING_TO_RESUME,
-  RESUME_MISMATCH,
-  ResumePositionError,
-  resumeStageIndex,
-} from './workflows/resume-position.ts';
