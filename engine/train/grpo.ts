@@ -157,9 +157,9 @@ export function aggregationWeights(
 
 /**
  * The per-token KL of rl/kl.ts on tensors, d = log π_ref − log π_θ: k1 = −d, k2 = ½d², k3 = exp(d) − d − 1 (only k3
- * clamped, as verl).
+ * clamped, as verl). Exported so a property test pins it to rl/'s KL_ESTIMATORS.
  */
-function klTensor(estimator: KlEstimatorName, logprobs: tf.Tensor, ref: tf.Tensor): tf.Tensor {
+export function klTensor(estimator: KlEstimatorName, logprobs: tf.Tensor, ref: tf.Tensor): tf.Tensor {
   if (estimator === 'k1') return logprobs.sub(ref);
   if (estimator === 'k2') return logprobs.sub(ref).square().mul(0.5);
   const d = tf.clipByValue(ref.sub(logprobs), -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP);
