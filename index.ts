@@ -276,13 +276,13 @@ export {
 export { canonicalJson, configHash } from './schemas/config-hash.ts';
 export { MODEL_PRESETS } from './schemas/experiment/model.ts';
 export { durationToMs } from './schemas/experiment/primitives.ts';
+export type { WindowSchedule as WindowConfig, WindowSegment } from './schemas/experiment/window.ts';
 export {
   type ExperimentConfig,
   type ExperimentConfigInput,
   experimentSchema,
   type Stage,
   type TaskConfig,
-  type WindowConfig,
 } from './schemas/experiment.ts';
 export { type DurationStyle, formatDuration } from './schemas/format-duration.ts';
 export { experimentJsonSchema } from './schemas/json-schema.ts';
