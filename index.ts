@@ -241,7 +241,16 @@ export {
   type PpoClipTerm,
   ppoClipTerm,
 } from './rl/policy-loss.ts';
-export { hashSeed, mulberry32, nameHash, seededRandom } from './rl/random.ts';
+export {
+  hashSeed,
+  keyedRandom,
+  mulberry32,
+  nameHash,
+  normalFrom,
+  type RandomKey,
+  seededRandom,
+  textSeededRandom,
+} from './rl/random.ts';
 export {
   type AccuracyMapping,
   type ComponentValue,
