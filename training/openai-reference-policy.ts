@@ -5,6 +5,7 @@
 import OpenAI from 'openai';
 import { DataInputError } from '../data/errors.ts';
 import type { ReferencePolicy, ReferenceSampleOptions } from '../data/reference-policy.ts';
+import { ConcurrencyLimiter } from '../rewards/concurrency-limiter.ts';
 import { hashSeed, nameHash } from '../rl/random.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 
@@ -36,25 +37,9 @@ export interface OpenAIReferencePolicyOptions {
   maxRetries?: number;
 }
 
-/** Runs at most `limit` tasks at once, in submission order. */
-function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async (task) => {
-    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
-
 export class OpenAIReferencePolicy implements ReferencePolicy {
   private readonly client: OpenAI;
-  private readonly run: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly limiter: ConcurrencyLimiter;
 
   constructor(private readonly options: OpenAIReferencePolicyOptions) {
     if (!options.baseURL) throw new DataInputError('baseURL', 'give the endpoint URL, e.g. http://127.0.0.1:8000/v1');
@@ -65,7 +50,7 @@ export class OpenAIReferencePolicy implements ReferencePolicy {
       timeout: options.timeoutMs ?? 120_000,
       maxRetries: options.maxRetries ?? 2,
     });
-    this.run = limiter(Math.max(1, options.concurrency ?? 8));
+    this.limiter = new ConcurrencyLimiter(Math.max(1, options.concurrency ?? 8));
   }
 
   private messages(row: DatasetRow): OpenAI.Chat.ChatCompletionMessageParam[] {
@@ -77,7 +62,7 @@ export class OpenAIReferencePolicy implements ReferencePolicy {
   }
 
   private async complete(row: DatasetRow, n: number, seed: number, signal?: AbortSignal): Promise<string[]> {
-    const r = await this.run(() =>
+    const r = await this.limiter.run(() =>
       this.client.chat.completions.create(
         {
           model: this.options.model,
