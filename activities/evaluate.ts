@@ -14,7 +14,7 @@ import { runKeys } from '../storage/run-layout.ts';
 import { templateOf } from '../training/policy-config.ts';
 import { policyFor } from '../training/policy-store.ts';
 import { sampleRows } from '../training/sampling.ts';
-import { scoreSamples, toScorerSample } from '../training/scoring.ts';
+import { scoreResponses } from '../training/scoring.ts';
 import { heldOutRows } from './datasets.ts';
 import { ready } from './gpu.ts';
 import { shardRange } from './rollout-shards.ts';
@@ -144,19 +144,7 @@ async function evaluateParts(
       onProgress: tokenBeats({ task }),
     });
     heartbeat({ task });
-    const scored = await scoreSamples(
-      ctx,
-      responses.map((ro) =>
-        toScorerSample(
-          rows[ro.promptIndex],
-          `eval/${ro.promptIndex}/${ro.sampleIndex}`,
-          `eval/${ro.promptIndex}`,
-          ro.text,
-          ro.truncated
-        )
-      ),
-      policy.tokenizer
-    );
+    const scored = await scoreResponses(ctx, rows, responses, 'eval', policy.tokenizer);
     const scale = scaleOf(ctx, task);
     parts[task] = {
       values: scored.records.map((r) => evalScore(r.components.accuracy, scale)).filter((v): v is number => v !== null),

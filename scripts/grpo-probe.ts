@@ -39,7 +39,7 @@ import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { templateOf, tokenizerSpecOf } from '../training/policy-config.ts';
 import { promptIds, sampleRows } from '../training/sampling.ts';
-import { scoreSamples, toScorerSample } from '../training/scoring.ts';
+import { scoreResponses, scoreSamples, toScorerSample } from '../training/scoring.ts';
 import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../training/update-batch.ts';
 import { runLearningRate, runPlan, windowAtStep } from '../workflows/run-plan.ts';
 
@@ -192,19 +192,7 @@ async function score(task: string, rows: DatasetRow[], step: number, rollout = f
     maxNewTokens: ev.maxTokens ?? 128,
     template,
   });
-  const scored = await scoreSamples(
-    ctx,
-    rollouts.map((ro) =>
-      toScorerSample(
-        rows[ro.promptIndex],
-        `e/${ro.promptIndex}/${ro.sampleIndex}`,
-        `e/${ro.promptIndex}`,
-        ro.text,
-        ro.truncated
-      )
-    ),
-    tokenizer
-  );
+  const scored = await scoreResponses(ctx, rows, rollouts, 'e', tokenizer);
   const values = scored.records.map((x) => evalScore(x.components.accuracy, scaleOf(task)));
   if (!rollout && args['show-eval'] === task) {
     for (const [i, ro] of rollouts.entries()) {

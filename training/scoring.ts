@@ -67,6 +67,29 @@ export function toScorerSample(
   };
 }
 
+/** Scores sampled responses to `rows`: sample ids `<prefix>/<row>/<sample>`, one group `<prefix>/<row>` per row. */
+export function scoreResponses(
+  ctx: ScoringRun,
+  rows: readonly DatasetRow[],
+  responses: readonly { promptIndex: number; sampleIndex: number; text: string; truncated: boolean }[],
+  prefix: string,
+  tokenizer?: Tokenizer
+): Promise<ScoreBatchResult> {
+  return scoreSamples(
+    ctx,
+    responses.map((r) =>
+      toScorerSample(
+        rows[r.promptIndex],
+        `${prefix}/${r.promptIndex}/${r.sampleIndex}`,
+        `${prefix}/${r.promptIndex}`,
+        r.text,
+        r.truncated
+      )
+    ),
+    tokenizer
+  );
+}
+
 export function scoreSamples(
   ctx: ScoringRun,
   samples: ScorerSample[],
