@@ -1,5 +1,5 @@
 /**
- * The per-worker policy cache (activities/policy-store.ts) is keyed by version and hash: a worker holding the
+ * The per-worker policy cache (training/policy-store.ts) is keyed by version and hash: a worker holding the
  * snapshot a reference names (key, step, manifest sha256) serves it with no blob-store read; a snapshot replaced
  * under the same version is downloaded again, not served from memory; damaged bytes are detected on download and
  * downloaded again, and never loaded.
