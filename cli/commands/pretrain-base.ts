@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { templateOf, tokenizerSpecOf } from '../../activities/policy-store.ts';
 import { WORLDS, worldPretrainCorpus } from '../../data/worlds/index.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { saveCheckpoint } from '../../engine/checkpoint/checkpoint.ts';
@@ -21,6 +20,7 @@ import type { PromptResponse } from '../../engine/train/batch.ts';
 import { pretrain } from '../../engine/train/pretrain.ts';
 import { ROOT } from '../../infra/paths.mjs';
 import type { ExperimentConfig } from '../../schemas/experiment.ts';
+import { templateOf, tokenizerSpecOf } from '../../training/policy-config.ts';
 import { readExperimentFile } from '../experiment-file.ts';
 
 function positiveInt(value: string): number {

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Command, CommanderError } from 'commander';
-import { templateOf, tokenizerSpecOf } from '../../../activities/policy-store.ts';
 import {
   baseCorpus,
   configWorlds,
@@ -16,6 +15,7 @@ import { readExperimentFile } from '../../../cli/experiment-file.ts';
 import { worldPretrainCorpus } from '../../../data/worlds/index.ts';
 import { Policy } from '../../../engine/policy.ts';
 import { ROOT } from '../../../infra/paths.mjs';
+import { templateOf, tokenizerSpecOf } from '../../../training/policy-config.ts';
 
 /** examples/demo.yaml and a micro policy with its tokenizer, disposed after `fn`. */
 async function withDemoPolicy(
