@@ -181,17 +181,17 @@ async function sampleRows(
   const vocab = config.vocabSize;
   const paddedPrompt = (r: Row) => [...new Array(r.padding).fill(padId), ...r.prompt];
 
-  if (recompute) {
+  // The whole prefix of every active row through the model, for the next token's logits (no cache).
+  const recomputeLogits = (ids: (r: Row) => number[]) => {
     const hidden = tf.tidy(
-      () =>
-        forward(params, config, {
-          ids: active.map((r) => paddedPrompt(r)),
-          padding: active.map((r) => r.padding),
-          fused,
-        }).hidden
+      () => forward(params, config, { ids: active.map(ids), padding: active.map((r) => r.padding), fused }).hidden
     );
-    logits = lastLogits(params, config, hidden);
+    const out = lastLogits(params, config, hidden);
     hidden.dispose();
+    return out;
+  };
+  if (recompute) {
+    logits = recomputeLogits(paddedPrompt);
   } else {
     // Prefill each distinct prompt once, then copy its cache and last logits to its G rows.
     const out = tf.tidy(() => {
@@ -260,16 +260,7 @@ async function sampleRows(
       active = keep.map((i) => active[i]);
       // One more forward: the new token with the cache, or the whole sequence without.
       if (recompute) {
-        const hidden = tf.tidy(
-          () =>
-            forward(params, config, {
-              ids: active.map((r) => [...paddedPrompt(r), ...r.tokens]),
-              padding: active.map((r) => r.padding),
-              fused,
-            }).hidden
-        );
-        logits = lastLogits(params, config, hidden);
-        hidden.dispose();
+        logits = recomputeLogits((r) => [...paddedPrompt(r), ...r.tokens]);
       } else {
         const old = cache!;
         const out = tf.tidy(() => {

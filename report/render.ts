@@ -30,6 +30,8 @@ import {
   type LineSeries,
   lineChart,
   type MissingRange,
+  pctAxis,
+  percentLineChart,
   stackedBarChart,
 } from './svg.ts';
 
@@ -49,7 +51,6 @@ export interface RenderedReport {
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const pctAxis = (v: number) => `${Math.round(v * 100)}%`;
 const pp = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : '±'}${Math.abs(v * 100).toFixed(1)} pp`;
 
 interface Ctx {
@@ -234,15 +235,12 @@ function heldOutChart(ctx: Ctx): Chart {
     (r, t) => evalSeries(r.evaluations, (e) => (t in e.scores ? e.scores[t] : undefined)),
     true
   );
-  return lineChart({
+  return percentLineChart({
     name: 'heldout',
     title: 'Held-out score per task',
     note: 'Accuracy for verifiable tasks, judge win rate / constraint satisfaction for open-ended ones.',
     yLabel: 'held-out score (%)',
     xDomain: ctx.xDomain,
-    yDomain: [0, 1],
-    yFormat: pctAxis,
-    percent: true,
     series,
     legend: taskLegend(ctx, ctx.tasks),
     boundaries: ctx.boundaries,
@@ -457,14 +455,11 @@ function taskFractionChart(
   pick: (m: RunData['metrics'][number], task: string) => number | null | undefined
 ): Chart {
   const series = taskLines(ctx, (r, t) => stepSeries(r.metrics, (m) => pick(m, t)));
-  return lineChart({
+  return percentLineChart({
     name,
     title,
     yLabel: `${what} (%)`,
     xDomain: ctx.xDomain,
-    yDomain: [0, 1],
-    yFormat: pctAxis,
-    percent: true,
     series,
     legend: taskLegend(ctx, ctx.tasks),
     boundaries: ctx.boundaries,
