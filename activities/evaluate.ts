@@ -6,7 +6,7 @@
  * unsharded evaluation: the record is the same whatever the shard count.
  */
 import { Context, heartbeat } from '@temporalio/activity';
-import { evalScore } from '../rl/step-metrics.ts';
+import { accuracyScaleOf, evalScore } from '../rl/step-metrics.ts';
 import { maxWindow } from '../schemas/experiment/window.ts';
 import type { EvalRecord } from '../schemas/records/eval-record.ts';
 import { joinKey } from '../storage/blob-store.ts';
@@ -160,7 +160,7 @@ async function evaluateParts(
       ),
       policy.tokenizer
     );
-    const scale = scaleOf(ctx, task);
+    const scale = accuracyScaleOf(ctx.config, task);
     parts[task] = {
       values: scored.records.map((r) => evalScore(r.components.accuracy, scale)).filter((v): v is number => v !== null),
       thinkTokens: scored.records.map((r) => r.facts.thinkTokens),
@@ -168,12 +168,4 @@ async function evaluateParts(
     };
   }
   return parts;
-}
-
-function scaleOf(ctx: RunContext, task: string): Parameters<typeof evalScore>[1] {
-  const t = ctx.config.tasks[task];
-  const v = ctx.config.rewards.verifiable;
-  if (t.scorer === 'judge')
-    return ctx.config.rewards.judge?.mode === 'pairwise' ? { kind: 'judge-pairwise' } : { kind: 'judge-scalar' };
-  return { kind: t.scorer === 'constraints' ? 'constraints' : 'verifier', correct: v.correct, incorrect: v.incorrect };
 }
