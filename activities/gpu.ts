@@ -90,7 +90,7 @@ async function sampleRollouts(
   const r = ctx.config.rollout;
   const prompts = rows.map((row) => promptIds(policy, row, ctx));
   const rollouts = await policy.sample(prompts.slice(range.from, range.to), {
-    samplesPerPrompt: r.groupSize,
+    samplesPerPrompt: input.samplesPerPrompt ?? r.groupSize,
     maxNewTokens: input.window,
     step: input.step,
     promptIndexOffset: range.from,

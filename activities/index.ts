@@ -6,6 +6,7 @@ import type { WorkerRole } from '../workers/task-queues.ts';
 import { scoreStep as score } from './dataflow.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
 import { evaluate, mergeEvaluation } from './evaluate.ts';
+import { collectCorrect, fineTune } from './fine-tune.ts';
 import { initPolicy, rollout, update } from './gpu.ts';
 import { gpuWorkers } from './gpu-workers.ts';
 import { mergeCheckpoints } from './merge.ts';
@@ -15,8 +16,10 @@ import { compareSweepRuns } from './sweep.ts';
 
 export {
   checkpoint,
+  collectCorrect,
   compareSweepRuns,
   evaluate,
+  fineTune,
   gpuWorkers,
   initPolicy,
   initRun,
@@ -32,8 +35,8 @@ export {
 
 const BY_ROLE = {
   main: {},
-  gpu: { initPolicy, rollout, update, evaluate, mergeCheckpoints },
-  cpu: { prepareData, sampleBatch, score, mergeEvaluation },
+  gpu: { initPolicy, rollout, update, evaluate, mergeCheckpoints, fineTune },
+  cpu: { prepareData, sampleBatch, score, mergeEvaluation, collectCorrect },
   io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns, gpuWorkers },
 } as const;
 

@@ -38,6 +38,12 @@ export interface StepInput {
   hasNextStep: () => boolean;
 }
 
+/** What a rollout and its score need: the fields of a step that name its batch and policy. */
+export type RolloutRequest = Pick<StepInput, 'run' | 'step' | 'policy' | 'batch' | 'window'> & {
+  /** Responses per prompt; default the config's `rollout.groupSize`. */
+  samplesPerPrompt?: number;
+};
+
 export interface StepOutput {
   updated: UpdateOutput;
   /** The next step's batch; null when the stage had no next step. */
@@ -69,10 +75,10 @@ export async function runStep(o: OrchestrationSettings, gpu: GpuRoute, input: St
 }
 
 /** The rollout, whole or in shards (`orchestration.rollout.shards`), with its score scheduled alongside. */
-async function rolloutAndScore(
+export async function rolloutAndScore(
   o: OrchestrationSettings,
   gpu: GpuRoute,
-  input: StepInput
+  input: RolloutRequest
 ): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
   const shards = await shardCount(
     o,
@@ -92,9 +98,10 @@ function scoreAfterRollout(o: OrchestrationSettings) {
 async function wholeRolloutAndScore(
   o: OrchestrationSettings,
   gpu: GpuRoute,
-  { run, step, policy, batch, window }: StepInput
+  { run, step, policy, batch, window, samplesPerPrompt }: RolloutRequest
 ): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
-  const rolloutDone = gpu.rollout({ run, step, policy, promptsKey: batch.promptsKey, window });
+  const k = samplesPerPrompt === undefined ? {} : { samplesPerPrompt };
+  const rolloutDone = gpu.rollout({ run, step, policy, promptsKey: batch.promptsKey, window, ...k });
   const { scoreDone, cancelScore } = scoreAlongside(() =>
     scoreAfterRollout(o)({ run, step, promptsKey: batch.promptsKey, after: 'rollout' })
   );
@@ -115,13 +122,14 @@ async function wholeRolloutAndScore(
  */
 async function shardedRolloutAndScore(
   o: OrchestrationSettings,
-  { run, step, policy, batch, window }: StepInput,
+  { run, step, policy, batch, window, samplesPerPrompt }: RolloutRequest,
   count: number
 ): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
   const rolloutShard = activity(o, o.taskQueues.gpu, 'rollout');
+  const k = samplesPerPrompt === undefined ? {} : { samplesPerPrompt };
   const shardsDone = Promise.all(
     Array.from({ length: count }, (_, index) =>
-      rolloutShard({ run, step, policy, promptsKey: batch.promptsKey, window, shard: { index, count } })
+      rolloutShard({ run, step, policy, promptsKey: batch.promptsKey, window, shard: { index, count }, ...k })
     )
   );
   const { scoreDone, cancelScore } = scoreAlongside(() =>
