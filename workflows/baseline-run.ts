@@ -87,10 +87,21 @@ export async function startBaseline(
 /** Checkpoints the trained policy as step `policy.step` and evaluates it as the end of the plan's one stage. */
 export async function finishBaseline(b: BaselineRun, policy: PolicyRef): Promise<ExperimentResult> {
   const { o, run, plan } = b;
-  const stage = plan.stages[0].name;
   const step = policy.step;
-  const saved = await activity(o, o.taskQueues.io, 'checkpoint')({ run, step, stage, policy });
+  const saved = await activity(o, o.taskQueues.io, 'checkpoint')({ run, step, stage: plan.stages[0].name, policy });
   b.progress.setStatus('evaluating');
+  return evaluateFinal(b, policy, step, `${run.base}/${saved.prefix}`);
+}
+
+/** The final evaluation (reason `final`, at `step`, as the end of the plan's one stage), and the run's result. */
+export async function evaluateFinal(
+  b: BaselineRun,
+  policy: PolicyRef,
+  step: number,
+  finalCheckpoint: string
+): Promise<ExperimentResult> {
+  const { o, run, plan } = b;
+  const stage = plan.stages[0].name;
   const final = await activity(o, o.taskQueues.gpu, 'evaluate')({ run, step, stage, reason: 'final', policy });
   b.progress.state.step = plan.totalSteps;
   b.progress.setStatus('completed');
@@ -105,6 +116,6 @@ export async function finishBaseline(b: BaselineRun, policy: PolicyRef): Promise
       { after: 'base', step: 0, scores: b.baseEval.scores },
       { after: stage, step, scores: final.scores },
     ],
-    finalCheckpoint: `${run.base}/${saved.prefix}`,
+    finalCheckpoint,
   };
 }

@@ -9,7 +9,7 @@
 import type { MergeSource } from '../activities/types.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { activity } from './activity-proxy.ts';
-import { oneStagePlan, startBaseline } from './baseline-run.ts';
+import { evaluateFinal, oneStagePlan, startBaseline } from './baseline-run.ts';
 import type { ExperimentResult } from './experiment.ts';
 import type { RunPlan } from './run-plan.ts';
 
@@ -38,7 +38,7 @@ export function mergePlan(config: ExperimentConfig, input: Pick<MergeRunStart, '
 
 export async function mergeRun(input: MergeRunStart): Promise<ExperimentResult> {
   const b = await startBaseline(input, (config) => mergePlan(config, input));
-  const { o, run, plan } = b;
+  const { o, run } = b;
   const merged = await activity(
     o,
     o.taskQueues.gpu,
@@ -49,21 +49,5 @@ export async function mergeRun(input: MergeRunStart): Promise<ExperimentResult> 
     ...(input.density === undefined ? {} : { density: input.density }),
     ...(input.lambda === undefined ? {} : { lambda: input.lambda }),
   });
-  const evaluate = activity(o, o.taskQueues.gpu, 'evaluate');
-  const mergedEval = await evaluate({ run, step: 1, stage: MERGE_STAGE, reason: 'final', policy: merged.policy });
-  b.progress.state.step = 1;
-  b.progress.setStatus('completed');
-  return {
-    runId: run.runId,
-    status: 'completed',
-    summary: plan.summary,
-    plan,
-    steps: 1,
-    base: run.base,
-    evaluations: [
-      { after: 'base', step: 0, scores: b.baseEval.scores },
-      { after: MERGE_STAGE, step: 1, scores: mergedEval.scores },
-    ],
-    finalCheckpoint: merged.checkpoint,
-  };
+  return evaluateFinal(b, merged.policy, 1, merged.checkpoint);
 }

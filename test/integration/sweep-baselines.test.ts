@@ -19,11 +19,11 @@ import { loadRun } from '../../report/load.ts';
 import { downloadCheckpoint } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { paramValues } from '../../training/merge-policy.ts';
-import type { SweepResult } from '../../workflows/sweep.ts';
 import { uniqueQueues } from '../helpers/durability.ts';
 import { learningExperiment } from '../helpers/learning-config.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
+import { executeSweep } from '../helpers/sweep-run.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 
 let env: TemporalTestEnv;
@@ -89,19 +89,7 @@ test('a GRPO, an RFT and a continued-pretraining variant run to one comparison w
     ],
     concurrency: 2,
   };
-  const sweepId = `sweep-baselines-${Date.now()}`;
-  const result = (await env.client.workflow.execute('sweep', {
-    args: [{ sweep: sweepConfig, sweepId }],
-    taskQueue: queues.main,
-    workflowId: sweepId,
-  })) as SweepResult;
-
-  const ids = ['grpo', 'rft', 'cpt'].map((v) => `${sweepId}-${v}-s7`);
-  assert.deepEqual(
-    result.runs.map((r) => [r.runId, r.status]),
-    ids.map((id) => [id, 'completed']),
-    JSON.stringify(result.runs.map((r) => r.error))
-  );
+  const { result, ids } = await executeSweep(env, queues, sweepConfig, 7);
   const [grpo, rft, cpt] = await Promise.all(ids.map((id) => loadRun(storage, id)));
   for (const run of [rft, cpt]) {
     assert.deepEqual(run.problems, []);

@@ -29,6 +29,7 @@ import type { SweepResult } from '../../workflows/sweep.ts';
 import { assertRunIntact, crashExperiment, uniqueQueues, waitUntil } from '../helpers/durability.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
+import { executeSweep } from '../helpers/sweep-run.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
 
@@ -209,19 +210,7 @@ test('a sweep with two single-task variants and their TIES merge compares three 
   };
   const parsed = parseSweep(sweepConfig);
   assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.issues));
-  const sweepId = `sweep-merge-${Date.now()}`;
-  const result = (await env.client.workflow.execute('sweep', {
-    args: [{ sweep: sweepConfig, sweepId }],
-    taskQueue: queues.main,
-    workflowId: sweepId,
-  })) as SweepResult;
-
-  const ids = ['qa-only', 'writing-only', 'merged'].map((v) => `${sweepId}-${v}-s3`);
-  assert.deepEqual(
-    result.runs.map((r) => [r.runId, r.status]),
-    ids.map((id) => [id, 'completed']),
-    JSON.stringify(result.runs.map((r) => r.error))
-  );
+  const { result, ids } = await executeSweep(env, queues, sweepConfig, 3);
   const [qa, writing, merged] = ids.map((id) => openBlobStore(`${storage}/${id}`));
 
   // The merge took each source's best checkpoint (the stage end, which carries the evaluation) at weights density 0.2.
