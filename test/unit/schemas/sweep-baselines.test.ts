@@ -1,6 +1,9 @@
 /** RFT and continued-pretraining variants of a sweep (issue 17's baselines): defaults, links, order and refusals. */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
+import { readSweepFile } from '../../../cli/sweep-file.ts';
+import { ROOT } from '../../../infra/paths.mjs';
 import { FINE_TUNE_STEPS_PER_CHUNK, parseSweep } from '../../../schemas/sweep.ts';
 import { fourTasks } from './minimal.ts';
 
@@ -87,5 +90,32 @@ test('a variant is one baseline at most; bad rft values say what to fix', () => 
   assert.ok(
     bad.some((m) => /temperature/.test(m)),
     bad.join('\n')
+  );
+});
+
+test('the shipped baselines sweep: RFT at k = 8 and continued pretraining for each seed’s GRPO wall time', async () => {
+  const file = await readSweepFile(path.join(ROOT, 'examples/sweeps/baselines.yaml'));
+  assert.ok(file.ok, file.ok ? '' : file.problems.join('\n'));
+  const { runs } = file.parsed;
+  const name = (i: number) => `${runs[i].variant}/${runs[i].seed}`;
+  assert.deepEqual(
+    runs.filter((r) => r.rft).map((r) => [r.seed, r.rft?.k]),
+    [
+      [7, 8],
+      [11, 8],
+    ]
+  );
+  assert.deepEqual(
+    runs.flatMap((r, i) => (r.pretrain ? [[name(i), name(r.pretrain.source)]] : [])),
+    [
+      ['pretrain/7', 'grpo/7'],
+      ['pretrain/11', 'grpo/11'],
+    ]
+  );
+  const merge = await readSweepFile(path.join(ROOT, 'examples/sweeps/merge-vs-curriculum.yaml'));
+  assert.ok(merge.ok);
+  assert.deepEqual(
+    merge.parsed.runs.filter((r) => r.rft).map((r) => r.rft?.k),
+    [8, 8]
   );
 });
