@@ -104,21 +104,23 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneOutput> {
   });
 }
 
-const corpora = new Map<string, Promise<PromptResponse[]>>();
+/** The corpus of the run this worker trained last: its chunks reuse it; another run's replaces it. */
+let held: { key: string; examples: Promise<PromptResponse[]> } | null = null;
 
 /** The examples of a corpus, built once per run and worker (tokenising tens of thousands of pairs is not free). */
 function examplesFor(ctx: RunContext, policy: Policy, corpus: FineTuneCorpus): Promise<PromptResponse[]> {
   const key = `${ctx.run.base}|${corpus.type}`;
-  let p = corpora.get(key);
-  if (!p) {
-    p =
-      corpus.type === 'rft'
-        ? keptExamples(ctx, policy, corpus.keptKey)
-        : Promise.resolve(pretrainingExamples(ctx, policy));
-    corpora.set(key, p);
-    p.catch(() => corpora.delete(key));
-  }
-  return p;
+  if (held?.key === key) return held.examples;
+  const examples =
+    corpus.type === 'rft'
+      ? keptExamples(ctx, policy, corpus.keptKey)
+      : Promise.resolve(pretrainingExamples(ctx, policy));
+  const entry = { key, examples };
+  held = entry;
+  examples.catch(() => {
+    if (held === entry) held = null;
+  });
+  return examples;
 }
 
 async function keptExamples(ctx: RunContext, policy: Policy, keptKey: string): Promise<PromptResponse[]> {
