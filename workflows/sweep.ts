@@ -78,22 +78,9 @@ export async function sweep(input: SweepStart): Promise<SweepResult> {
   };
   setHandler(sweepProgressQuery, () => progress);
 
-  const runOne = (i: number): Promise<void> => {
-    const run = parsed.runs[i];
-    const state = progress.runs[i];
-    if (run.merge)
-      return runMerge(
-        run,
-        state,
-        run.merge.sources.map((j) => sourceOf(parsed.runs[j], progress.runs[j]))
-      );
-    if (run.rft) return runRft(run, state);
-    if (run.pretrain) return runPretrain(run, state, progress.runs[run.pretrain.source]);
-    return runChild(run, state);
-  };
   let next = 0;
   const lane = async () => {
-    while (next < parsed.startOrder.length) await runOne(parsed.startOrder[next++]);
+    while (next < parsed.startOrder.length) await runVariant(parsed.runs, progress.runs, parsed.startOrder[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(parsed.sweep.concurrency, parsed.runs.length) }, lane));
 
@@ -117,6 +104,21 @@ export async function sweep(input: SweepStart): Promise<SweepResult> {
   const comparison = await compareSweepRuns({ storage: first.checkpoint.storage, sweepId, runs: finished });
   progress.status = 'completed';
   return { ...progress, comparison };
+}
+
+/** Run `i` of the sweep as its variant says: a trained experiment, or a merge, RFT or continued-pretraining run. */
+function runVariant(runs: SweepRun[], states: SweepRunState[], i: number): Promise<void> {
+  const run = runs[i];
+  const state = states[i];
+  if (run.merge)
+    return runMerge(
+      run,
+      state,
+      run.merge.sources.map((j) => sourceOf(runs[j], states[j]))
+    );
+  if (run.rft) return runRft(run, state);
+  if (run.pretrain) return runPretrain(run, state, states[run.pretrain.source]);
+  return runChild(run, state);
 }
 
 /** One child run; a failed child is recorded with its reason and leaves the other variants running. */

@@ -146,6 +146,9 @@ test('a GRPO, an RFT and a continued-pretraining variant run to one comparison w
   );
   for (const [i, row] of rows.entries()) {
     assert.equal(typeof row.final.math.mean, 'number', `${row.variant} has no final math score`);
+    const base = row.base.math.mean!;
+    assert.equal(row.bwt.math.mean, base - row.final.math.mean!);
+    if (base > 0) assert.equal(row.averageRelative.mean, row.final.math.mean! / base);
     assert.equal(row.wallMs.mean, result.runs[i].wallMs);
   }
   assert.equal(rows[1].final.math.mean, rft.evaluations[1].scores.math);
