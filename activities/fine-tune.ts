@@ -14,7 +14,7 @@ import { accuracyScaleOf } from '../rl/step-metrics.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import type { RewardRecord } from '../schemas/records/reward-record.ts';
 import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
-import { joinKey } from '../storage/blob-store.ts';
+import { runKeys } from '../storage/run-layout.ts';
 import { BASE_CORPUS_DEFAULTS, baseCorpus, configWorlds, DEFAULT_WORLD_WEIGHTS } from '../training/base-corpus.ts';
 import { keepCorrect } from '../training/keep-correct.ts';
 import { promptIds, ready } from './gpu.ts';
@@ -37,12 +37,10 @@ interface KeptResponse {
   tokens: number[];
 }
 
-const KEPT_KEY = joinKey('rft', 'kept.jsonl');
-
 export function collectCorrect(input: CollectCorrectInput): Promise<CollectCorrectOutput> {
   return keepAlive({ phase: 'collect' }, async () => {
     const ctx = await runContext(input.run);
-    return once(ctx.store, joinKey('rft', 'kept.done.json'), async () => {
+    return once(ctx.store, runKeys.rftKeptDone(), async () => {
       const kept: KeptResponse[] = [];
       const perTask: CollectCorrectOutput['perTask'] = {};
       for (const round of input.rounds) {
@@ -60,9 +58,9 @@ export function collectCorrect(input: CollectCorrectInput): Promise<CollectCorre
           kept.push({ task: r.task, promptsKey: round.promptsKey, promptIndex: r.promptIndex, tokens: r.tokens });
         }
       }
-      await writeJsonl(ctx.store, KEPT_KEY, kept);
+      await writeJsonl(ctx.store, runKeys.rftKept(), kept);
       const keptTokens = kept.reduce((n, k) => n + k.tokens.length, 0);
-      return { keptKey: KEPT_KEY, perTask, kept: kept.length, keptTokens };
+      return { keptKey: runKeys.rftKept(), perTask, kept: kept.length, keptTokens };
     });
   });
 }
@@ -70,7 +68,7 @@ export function collectCorrect(input: CollectCorrectInput): Promise<CollectCorre
 export async function fineTune(input: FineTuneInput): Promise<FineTuneOutput> {
   await ready();
   const ctx = await runContext(input.run);
-  return once(ctx.store, joinKey('fine-tune', `chunk-${String(input.chunk).padStart(6, '0')}.done.json`), async () => {
+  return once(ctx.store, runKeys.fineTuneChunkDone(input.chunk), async () => {
     const policy = await policyFor(ctx, input.policy);
     const examples = await examplesFor(ctx, policy, input.corpus);
     const started = Date.now();

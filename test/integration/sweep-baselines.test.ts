@@ -18,6 +18,7 @@ import { disposeParams } from '../../engine/model/init.ts';
 import { loadRun } from '../../report/load.ts';
 import { downloadCheckpoint } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
+import { runKeys } from '../../storage/run-layout.ts';
 import { paramValues } from '../../training/merge-policy.ts';
 import { uniqueQueues } from '../helpers/durability.ts';
 import { learningExperiment } from '../helpers/learning-config.ts';
@@ -110,7 +111,7 @@ test('a GRPO, an RFT and a continued-pretraining variant run to one comparison w
   // budget: 2 optimiser steps (1 per RL step) of 2 prompts × G = 8 sequences.
   const rftStore = openBlobStore(`${storage}/${ids[1]}`);
   const kept = JSON.parse(
-    Buffer.from(await rftStore.get('rft/kept.done.json')).toString('utf8')
+    Buffer.from(await rftStore.get(runKeys.rftKeptDone())).toString('utf8')
   ) as CollectCorrectOutput;
   assert.equal(kept.perTask.math.sampled, 16);
   assert.ok(kept.kept > 0 && kept.kept < 16, `kept ${kept.kept} of 16: the filter kept all or none`);
