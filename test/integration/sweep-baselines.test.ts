@@ -4,7 +4,8 @@
  * run's wall time run to one comparison. The RFT run sampled k responses per prompt of every RL step's batch, kept the
  * ones its reward marked correct and fine-tuned the base on them with the RL run's update budget; the pretrain run
  * trained on the base corpus in chunks for the wall time the sweep recorded for the GRPO run; both moved the weights
- * away from the base and were evaluated like any run.
+ * away from the base and were evaluated like any run. An RFT run whose workers are all killed (SIGKILL) while it
+ * fine-tunes completes with the weights and scores of the same run left alone.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,8 @@ import { downloadCheckpoint } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
 import { paramValues } from '../../training/merge-policy.ts';
-import { uniqueQueues } from '../helpers/durability.ts';
+import type { ExperimentResult } from '../../workflows/experiment.ts';
+import { uniqueQueues, waitUntil } from '../helpers/durability.ts';
 import { learningExperiment } from '../helpers/learning-config.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
@@ -29,6 +31,16 @@ import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 
 let env: TemporalTestEnv;
 const procs: WorkerProcess[] = [];
+
+/** A main/cpu/io worker process and a gpu one on the test's queues, killed after the tests. */
+async function startWorkers(queues: ReturnType<typeof uniqueQueues>): Promise<WorkerProcess[]> {
+  const started = await Promise.all([
+    spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
+    spawnWorker({ roles: ['gpu'], queues, address: env.address }),
+  ]);
+  procs.push(...started);
+  return started;
+}
 
 before(async () => {
   env = await temporalTestEnv();
@@ -40,9 +52,9 @@ after(async () => {
 });
 
 /** The demo base on one arithmetic stage of 2 steps (2 prompts × 4 responses): it answers some right, some wrong. */
-function experiment(storage: string, queues: ReturnType<typeof uniqueQueues>) {
+function experiment(storage: string, queues: ReturnType<typeof uniqueQueues>, heartbeat?: string) {
   return {
-    ...learningExperiment({ name: 'baselines-drill', storage, queues }),
+    ...learningExperiment({ name: 'baselines-drill', storage, queues, ...(heartbeat ? { heartbeat } : {}) }),
     tasks: { math: { kind: 'math', source: { type: 'synthetic', world: 'arith', trainSize: 16, heldOutSize: 4 } } },
     schedule: { kind: 'curriculum', stepsPerStage: 2 },
     rollout: { groupSize: 4, promptsPerStep: 2 },
@@ -74,12 +86,7 @@ test('a GRPO, an RFT and a continued-pretraining variant run to one comparison w
   const bucket = await freshBucket('oz-sweep-baselines');
   const storage = `s3://${bucket.bucket}/runs`;
   const queues = uniqueQueues('sweep-baselines');
-  procs.push(
-    ...(await Promise.all([
-      spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
-      spawnWorker({ roles: ['gpu'], queues, address: env.address }),
-    ]))
-  );
+  await startWorkers(queues);
   const sweepConfig = {
     name: 'baselines-drill',
     experiment: experiment(storage, queues),
@@ -162,4 +169,46 @@ test('a GRPO, an RFT and a continued-pretraining variant run to one comparison w
       cptSteps,
     })
   );
+});
+
+test('kill -9 of every worker while an RFT run fine-tunes: it completes with the weights of a run left alone', {
+  timeout: 300_000,
+}, async (t) => {
+  const bucket = await freshBucket('oz-rft-crash');
+  const storage = `s3://${bucket.bucket}/runs`;
+  const queues = uniqueQueues('rft-crash');
+  const first = await startWorkers(queues);
+  // 4 RL steps: 4 rounds, then 4 fine-tuning chunks of one step each.
+  // A short heartbeat timeout: the killed worker's activity is retried within seconds.
+  const config = { ...experiment(storage, queues, '5s'), schedule: { kind: 'curriculum', stepsPerStage: 4 } };
+  const rft = { k: 4, judgedThreshold: 1, stepsPerChunk: 1 };
+  const start = (runId: string) =>
+    env.client.workflow.start('rftRun', { args: [{ config, runId, rft }], taskQueue: queues.main, workflowId: runId });
+  const alone = `rft-alone-${Date.now()}`;
+  const aloneResult = (await (await start(alone)).result()) as ExperimentResult;
+
+  const crashed = `rft-crashed-${Date.now()}`;
+  const handle = await start(crashed);
+  const store = openBlobStore(`${storage}/${crashed}`);
+  await waitUntil('the first fine-tuning chunk', () => store.head(runKeys.fineTuneChunkDone(0)), 120_000);
+  await Promise.all(first.map((p) => p.kill('SIGKILL')));
+  const chunksAtKill = (await Promise.all([0, 1, 2, 3].map((c) => store.head(runKeys.fineTuneChunkDone(c))))).filter(
+    Boolean
+  ).length;
+  await startWorkers(queues);
+  const result = (await handle.result()) as ExperimentResult;
+
+  assert.equal(result.status, 'completed');
+  assert.equal(result.steps, 4);
+  assert.ok(chunksAtKill < 4, 'the kill landed after the fine-tuning: nothing was interrupted');
+  for (const c of [0, 1, 2, 3]) assert.ok(await store.head(runKeys.fineTuneChunkDone(c)), `chunk ${c} not recorded`);
+  await initBackend();
+  const [aloneW, crashedW] = await Promise.all(
+    [alone, crashed].map((id) => weights({ base: `${storage}/${id}`, prefix: 'checkpoints/step-00000004' }))
+  );
+  const base = await weights({ dir: 'models/demo-base' });
+  assert.ok(moved(aloneW, base) > 0, 'RFT left the base weights as they were');
+  for (const [name, values] of aloneW) assert.deepEqual(crashedW.get(name), values, name);
+  assert.deepEqual(result.evaluations, aloneResult.evaluations);
+  t.diagnostic(JSON.stringify({ chunksAtKill, evaluations: result.evaluations }));
 });
