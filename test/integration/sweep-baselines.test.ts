@@ -24,7 +24,7 @@ import { paramValues } from '../../training/merge-policy.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
 import { uniqueQueues, waitUntil } from '../helpers/durability.ts';
 import { learningExperiment } from '../helpers/learning-config.ts';
-import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
+import { spawnRunWorkers, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 import { executeSweep } from '../helpers/sweep-run.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
@@ -32,15 +32,7 @@ import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 let env: TemporalTestEnv;
 const procs: WorkerProcess[] = [];
 
-/** A main/cpu/io worker process and a gpu one on the test's queues, killed after the tests. */
-async function startWorkers(queues: ReturnType<typeof uniqueQueues>): Promise<WorkerProcess[]> {
-  const started = await Promise.all([
-    spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
-    spawnWorker({ roles: ['gpu'], queues, address: env.address }),
-  ]);
-  procs.push(...started);
-  return started;
-}
+const startWorkers = (queues: ReturnType<typeof uniqueQueues>) => spawnRunWorkers(env.address, queues, procs);
 
 before(async () => {
   env = await temporalTestEnv();

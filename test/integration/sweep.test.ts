@@ -27,7 +27,7 @@ import { paramValues } from '../../training/merge-policy.ts';
 import { tiesMerge } from '../../training/ties-merge.ts';
 import type { SweepResult } from '../../workflows/sweep.ts';
 import { assertRunIntact, crashExperiment, uniqueQueues, waitUntil } from '../helpers/durability.ts';
-import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
+import { spawnRunWorkers, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 import { executeSweep } from '../helpers/sweep-run.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
@@ -45,15 +45,7 @@ after(async () => {
   await stopOwnS3();
 });
 
-/** A main/cpu/io worker process and a gpu one on the test's queues, killed after the tests. */
-async function startWorkers(queues: ReturnType<typeof uniqueQueues>): Promise<WorkerProcess[]> {
-  const started = await Promise.all([
-    spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
-    spawnWorker({ roles: ['gpu'], queues, address: env.address }),
-  ]);
-  procs.push(...started);
-  return started;
-}
+const startWorkers = (queues: ReturnType<typeof uniqueQueues>) => spawnRunWorkers(env.address, queues, procs);
 
 test('kill -9 of every worker mid-sweep: both variants complete once, each step once, one comparison', {
   timeout: 300_000,
