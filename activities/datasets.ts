@@ -129,9 +129,10 @@ async function sampleStepBatch(input: SampleBatchInput): Promise<SampleBatchOutp
   // A batch prefetched for a step its stage never ran (stopped, budget shortened) must not be served to the next
   // stage, which starts at that same step.
   const sameStage = (done: SampleBatchOutput) => done.stageIndex === undefined || done.stageIndex === input.stageIndex;
+  const draw = input.draw ?? 0;
   return once(
     ctx.store,
-    runKeys.phaseDone(input.step, 'sample'),
+    runKeys.phaseDone(input.step, 'sample', draw),
     async () => {
       const info = await readJson<{ plan: { stages: { index: number; tasks: { task: string; weight: number }[] }[] } }>(
         ctx.store,
@@ -150,12 +151,14 @@ async function sampleStepBatch(input: SampleBatchInput): Promise<SampleBatchOutp
         seed: ctx.config.seed,
         step: input.step,
         cursor: input.cursor,
+        draw,
       });
       const picked = batch.picks.map((p) => train[p.task][p.row]);
-      await writeJsonl(ctx.store, runKeys.prompts(input.step), picked);
+      await writeJsonl(ctx.store, runKeys.prompts(input.step, draw), picked);
       const tasks: Record<string, number> = {};
       for (const p of batch.picks) tasks[p.task] = (tasks[p.task] ?? 0) + 1;
-      return { promptsKey: runKeys.prompts(input.step), tasks, cursor: batch.cursor, stageIndex: input.stageIndex };
+      const promptsKey = runKeys.prompts(input.step, draw);
+      return { promptsKey, tasks, cursor: batch.cursor, stageIndex: input.stageIndex };
     },
     sameStage
   );

@@ -5,6 +5,7 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import { initBackend } from '../engine/backend.ts';
 import type { Policy } from '../engine/policy.ts';
+import { firstPromptOfDraw } from '../rl/dynamic-sampling.ts';
 import { type StepSampleFacts, stepMetricsByTask } from '../rl/step-metrics.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import type { RewardRecord } from '../schemas/records/reward-record.ts';
@@ -16,8 +17,8 @@ import { basePolicy, dropPolicy, policyFor, referencePolicy, snapshotPolicy, tem
 import { rolloutTotals, shardRange } from './rollout-shards.ts';
 import { once, type RunContext, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
 import { trackStep } from './tracking.ts';
-import type { PolicyRef, RolloutInput, RolloutOutput, RunRef, UpdateInput, UpdateOutput } from './types.ts';
-import { grpoTrainOptions, grpoTrainSamples } from './update-batch.ts';
+import type { PolicyRef, RolloutInput, RolloutOutput, RunRef, StepDraw, UpdateInput, UpdateOutput } from './types.ts';
+import { grpoTrainOptions, grpoTrainSamples, scoredAdvantages, trainedRollouts } from './update-batch.ts';
 import { ownGpuQueue } from './worker-queue.ts';
 
 /** How often a token loop heartbeats: a quarter of the heartbeat timeout, at most 1 s (the SDK throttles sends). */
@@ -60,9 +61,11 @@ export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
   await ready();
   const ctx = await runContext(input.run);
   const workerQueue = ownGpuQueue();
-  const { step, shard } = input;
-  const recordsKey = shard ? runKeys.rolloutShard(step, shard.index, shard.count) : runKeys.rollouts(step);
-  const doneKey = shard ? runKeys.rolloutShardDone(step, shard.index, shard.count) : runKeys.phaseDone(step, 'rollout');
+  const { step, shard, draw = 0 } = input;
+  const recordsKey = shard ? runKeys.rolloutShard(step, shard.index, shard.count, draw) : runKeys.rollouts(step, draw);
+  const doneKey = shard
+    ? runKeys.rolloutShardDone(step, shard.index, shard.count, draw)
+    : runKeys.phaseDone(step, 'rollout', draw);
   const out = await once(ctx.store, doneKey, async () => {
     const started = Date.now();
     const rows = await readJsonl<DatasetRow>(ctx.store, input.promptsKey);
@@ -77,7 +80,7 @@ export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
 /**
  * The G responses of the prompts `range` of the step's batch. Each prompt keeps its index in the whole batch (its
  * seed, its group id) and is padded to the whole batch's longest prompt, so a shard samples exactly what the unsharded
- * rollout samples for those prompts.
+ * rollout samples for those prompts. An extra draw's prompts are numbered on from the draws before it.
  */
 async function sampleRollouts(
   ctx: RunContext,
@@ -89,22 +92,27 @@ async function sampleRollouts(
   const template = templateOf(ctx.config);
   const r = ctx.config.rollout;
   const prompts = rows.map((row) => promptIds(policy, row, ctx));
+  const first = firstPromptOfDraw(input.draw ?? 0, r.promptsPerStep);
   const rollouts = await policy.sample(prompts.slice(range.from, range.to), {
     samplesPerPrompt: input.samplesPerPrompt ?? r.groupSize,
     maxNewTokens: input.window,
     step: input.step,
-    promptIndexOffset: range.from,
+    promptIndexOffset: first + range.from,
     padToLength: Math.max(...prompts.map((p) => p.length)),
     temperature: r.temperature,
     topP: r.topP,
     topK: r.topK,
     repetitionPenalty: r.repetitionPenalty,
     template,
-    onStep: tokenBeats({ step: input.step, ...(input.shard ? { shard: input.shard.index } : {}) }),
+    onStep: tokenBeats({
+      step: input.step,
+      ...(input.shard ? { shard: input.shard.index } : {}),
+      ...(input.draw ? { draw: input.draw } : {}),
+    }),
   });
   const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
   return rollouts.map((ro) => {
-    const row = rows[ro.promptIndex];
+    const row = rows[ro.promptIndex - first];
     const groupId = `${input.step}/${ro.promptIndex}`;
     return {
       id: `${groupId}/${ro.sampleIndex}`,
@@ -124,26 +132,65 @@ async function sampleRollouts(
   });
 }
 
+/** The prompts, rollouts and rewards of a step, its extra draws' after its own batch (prompt indices run on). */
+async function readStepRecords(
+  ctx: RunContext,
+  input: UpdateInput
+): Promise<{ rows: DatasetRow[]; rollouts: RolloutRecord[]; rewards: RewardRecord[] }> {
+  const draws = [input, ...(input.draws ?? [])];
+  const read = <T>(key: (d: StepDraw) => string) =>
+    Promise.all(draws.map((d) => readJsonl<T>(ctx.store, key(d)))).then((parts) => parts.flat());
+  const [rows, rollouts, rewards] = await Promise.all([
+    read<DatasetRow>((d) => d.promptsKey),
+    read<RolloutRecord>((d) => d.rolloutsKey),
+    read<RewardRecord>((d) => d.rewardsKey),
+  ]);
+  return { rows, rollouts, rewards };
+}
+
+/** What the step metrics need of each response drawn (rl/step-metrics.ts). */
+function sampleFacts(
+  ctx: RunContext,
+  rollouts: readonly RolloutRecord[],
+  rewardOf: ReadonlyMap<string, RewardRecord>
+): StepSampleFacts[] {
+  return rollouts.map((r) => {
+    const rw = rewardOf.get(r.id);
+    const acc = rw?.components.accuracy ?? null;
+    return {
+      task: r.task,
+      total: rw?.total ?? null,
+      components: { ...(rw?.components ?? {}) },
+      correct: acc === null || r.kind === 'writing' ? null : acc >= ctx.config.rewards.verifiable.correct,
+      thinkTokens: rw?.facts?.thinkTokens ?? 0,
+      answerTokens: rw?.facts?.answerTokens ?? 0,
+      thinkChars: rw?.facts?.thinkChars ?? 0,
+      answerChars: rw?.facts?.answerChars ?? 0,
+      responseTokens: r.tokens.length,
+      truncated: r.truncated,
+    };
+  });
+}
+
 export async function update(input: UpdateInput): Promise<UpdateOutput> {
   await ready();
   const ctx = await runContext(input.run);
   const workerQueue = ownGpuQueue();
   const out = await once(ctx.store, runKeys.phaseDone(input.step, 'update'), async () => {
     const started = Date.now();
-    const [rows, rollouts, rewards] = await Promise.all([
-      readJsonl<DatasetRow>(ctx.store, input.promptsKey),
-      readJsonl<RolloutRecord>(ctx.store, input.rolloutsKey),
-      readJsonl<RewardRecord>(ctx.store, input.rewardsKey),
-    ]);
+    const { rows, rollouts, rewards } = await readStepRecords(ctx, input);
     const rewardOf = new Map(rewards.map((r) => [r.id, r]));
     const policy = await policyFor(ctx, input.policy);
+    const trained = trainedRollouts(rollouts, rewards, ctx.config, 1 + (input.draws?.length ?? 0));
     const { samples, advantages: adv } = grpoTrainSamples(
-      rollouts,
+      trained.rollouts,
       rewards,
       (i) => promptIds(policy, rows[i], ctx),
       ctx.config,
       input.stage
     );
+    // The step's metrics describe every response drawn; what dynamic sampling kept is in `dynamicSampling`.
+    const drawn = trained.counts ? scoredAdvantages(rollouts, rewards, ctx.config).advantages : adv;
     const reference = samples.some((x) => (x.klCoef ?? 0) > 0) ? (await referencePolicy(ctx)).params : undefined;
     let metrics: Awaited<ReturnType<Policy['train']>> | null = null;
     try {
@@ -163,23 +210,8 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
     }
     heartbeat({ phase: 'snapshot' });
     const ref = await snapshotPolicy(ctx, policy, input.stage, { cursor: input.cursor });
-    const facts: StepSampleFacts[] = rollouts.map((r) => {
-      const rw = rewardOf.get(r.id);
-      const acc = rw?.components.accuracy ?? null;
-      return {
-        task: r.task,
-        total: rw?.total ?? null,
-        components: { ...(rw?.components ?? {}) },
-        correct: acc === null || r.kind === 'writing' ? null : acc >= ctx.config.rewards.verifiable.correct,
-        thinkTokens: rw?.facts?.thinkTokens ?? 0,
-        answerTokens: rw?.facts?.answerTokens ?? 0,
-        thinkChars: rw?.facts?.thinkChars ?? 0,
-        answerChars: rw?.facts?.answerChars ?? 0,
-        responseTokens: r.tokens.length,
-        truncated: r.truncated,
-      };
-    });
-    const byTask = stepMetricsByTask(facts, adv.perTask);
+    const facts = sampleFacts(ctx, rollouts, rewardOf);
+    const byTask = stepMetricsByTask(facts, drawn.perTask);
     const updateMs = Date.now() - started;
     const stepMetrics: StepMetrics = {
       step: input.step,
@@ -193,9 +225,10 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
       entropy: metrics?.entropy ?? 0,
       ...(metrics ? { gradNorm: metrics.gradNorm } : {}),
       rewardMean: byTask.rewardMean,
-      zeroVarianceGroupFraction: adv.zeroVarianceFraction,
+      zeroVarianceGroupFraction: drawn.zeroVarianceFraction,
       truncatedFraction: byTask.truncatedFraction,
       perTask: byTask.perTask,
+      ...(trained.counts ? { dynamicSampling: trained.counts } : {}),
       timings: { rolloutMs: input.timings.rolloutMs, scoringMs: input.timings.scoringMs, updateMs },
     };
     await writeJson(ctx.store, runKeys.metrics(input.step), stepMetrics);

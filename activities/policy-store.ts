@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Policy, type PolicyTemplate, templateTagTokens } from '../engine/policy.ts';
 import type { TokenizerSpec } from '../engine/tokenizer/types.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
-import { applyRetention, downloadCheckpoint, writeCheckpoint } from '../storage/checkpoints.ts';
+import { applyRetention, CheckpointError, downloadCheckpoint, writeCheckpoint } from '../storage/checkpoints.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { resolveCheckpointSource } from './checkpoint-source.ts';
@@ -17,6 +17,8 @@ import type { PolicyRef } from './types.ts';
 
 interface Held {
   key: string;
+  /** The snapshot's manifest sha256 (its `manifestSha256`, which covers every file's sha256). */
+  sha256: string | undefined;
   policy: Policy;
 }
 const held = new Map<string, Held>();
@@ -46,22 +48,58 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** The policy a reference names: from memory when this worker holds it, else downloaded and verified. */
+/**
+ * The policy a reference names: from memory, with no I/O, when this worker holds that version (snapshot key, step and,
+ * when the reference carries it, the snapshot's sha256: a snapshot rewritten under the same key, e.g. by a retried
+ * update, is another policy); else downloaded and verified.
+ */
 export async function policyFor(ctx: RunContext, ref: PolicyRef): Promise<Policy> {
   const h = held.get(ctx.run.base);
-  if (h && h.key === ref.key && h.policy.step === ref.step) return h.policy;
-  const policy = await withTempDir(async (dir) => {
-    await downloadCheckpoint(ctx.store, ref.key, dir);
-    return Policy.load(dir, { learningRate: ctx.config.grpo.learningRate, seed: ctx.config.seed });
-  });
-  hold(ctx, ref.key, policy);
+  const same = h && h.key === ref.key && h.policy.step === ref.step && (ref.sha256 ?? h.sha256) === h.sha256;
+  if (same) return h.policy;
+  const { policy, sha256 } = await downloadPolicy(ctx, ref);
+  hold(ctx, ref.key, policy, sha256);
   return policy;
 }
 
-function hold(ctx: RunContext, key: string, policy: Policy): void {
+/** Downloads of one snapshot before a verification failure is final: a torn read is worth another try. */
+const DOWNLOAD_ATTEMPTS = 3;
+
+/**
+ * The snapshot's files, each checked against the manifest's sha256, and the manifest's own sha256 against the
+ * reference's. A mismatch is downloaded again; still wrong after {@link DOWNLOAD_ATTEMPTS}, it fails and nothing is
+ * held, so damaged or replaced weights are never used.
+ */
+async function downloadPolicy(
+  ctx: RunContext,
+  ref: PolicyRef
+): Promise<{ policy: Policy; sha256: string | undefined }> {
+  let failure: CheckpointError | undefined;
+  for (let attempt = 0; attempt < DOWNLOAD_ATTEMPTS; attempt++) {
+    try {
+      return await withTempDir(async (dir) => {
+        const manifest = await downloadCheckpoint(ctx.store, ref.key, dir);
+        if (ref.sha256 !== undefined && manifest.manifestSha256 !== ref.sha256)
+          throw new CheckpointError(
+            `policy snapshot ${ctx.store.uriOf(ref.key)} has sha256 ${manifest.manifestSha256?.slice(0, 12)}…, ` +
+              `not the ${ref.sha256.slice(0, 12)}… the step names: it was replaced after the step's reference was made`,
+            ref.key
+          );
+        const policy = await Policy.load(dir, { learningRate: ctx.config.grpo.learningRate, seed: ctx.config.seed });
+        return { policy, sha256: manifest.manifestSha256 };
+      });
+    } catch (err) {
+      if (!(err instanceof CheckpointError)) throw err;
+      failure = err;
+    }
+  }
+  throw failure;
+}
+
+function hold(ctx: RunContext, key: string, policy: Policy, sha256: string | undefined): void {
   const prev = held.get(ctx.run.base);
   if (prev && prev.policy !== policy) prev.policy.dispose();
-  held.set(ctx.run.base, { key, policy });
+  held.set(ctx.run.base, { key, sha256, policy });
 }
 
 /** Forgets (and frees) the in-memory policy of a run, e.g. after an update failed half-way. */
@@ -123,7 +161,7 @@ export async function snapshotPolicy(
   stage: string,
   extra: Record<string, unknown> = {}
 ): Promise<PolicyRef> {
-  const { prefix } = await withTempDir(async (dir) => {
+  const { prefix, manifest } = await withTempDir(async (dir) => {
     const files = await policy.save(dir, {
       configHash: ctx.run.configHash,
       extra: { runId: ctx.run.runId, stage, ...extra },
@@ -137,6 +175,6 @@ export async function snapshotPolicy(
     );
   });
   await applyRetention(ctx.store, runKeys.policyRoot(), { keepLast: 2 });
-  hold(ctx, prefix, policy);
-  return { step: policy.step, key: prefix };
+  hold(ctx, prefix, policy, manifest.manifestSha256);
+  return { step: policy.step, key: prefix, ...(manifest.manifestSha256 ? { sha256: manifest.manifestSha256 } : {}) };
 }

@@ -10,6 +10,7 @@ import { JudgeClient } from '../rewards/judge/client.ts';
 import { judgeOptionsFromConfig } from '../rewards/judge/from-config.ts';
 import { scorerOptionsFromConfig } from '../rewards/scorer/from-config.ts';
 import { type ScoreBatchResult, type ScorerSample, scoreBatch } from '../rewards/scorer.ts';
+import { filterGroups, firstPromptOfDraw } from '../rl/dynamic-sampling.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import type { RewardRecord } from '../schemas/records/reward-record.ts';
 import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
@@ -18,6 +19,7 @@ import { keepAlive } from './keep-alive.ts';
 import { tokenizerSpecOf } from './policy-store.ts';
 import { once, type RunContext, readJsonl, runContext, writeJsonl } from './run-context.ts';
 import type { ScoreInput, ScoreOutput } from './types.ts';
+import { drawnSamples } from './update-batch.ts';
 
 const judges = new Map<string, JudgeClient>();
 const tokenizers = new Map<string, Tokenizer>();
@@ -81,26 +83,35 @@ export function scoreSamples(
 
 export async function score(input: ScoreInput): Promise<ScoreOutput> {
   const ctx = await runContext(input.run);
-  return once(ctx.store, runKeys.phaseDone(input.step, 'score'), async () => {
+  const draw = input.draw ?? 0;
+  return once(ctx.store, runKeys.phaseDone(input.step, 'score', draw), async () => {
     const started = Date.now();
     const [rows, rollouts] = await Promise.all([
       readJsonl<DatasetRow>(ctx.store, input.promptsKey),
       readJsonl<RolloutRecord>(ctx.store, input.rolloutsKey),
     ]);
+    const first = firstPromptOfDraw(draw, ctx.config.rollout.promptsPerStep);
     const result = await keepAlive({ phase: 'score' }, () =>
       scoreSamples(
         ctx,
-        rollouts.map((r) => toScorerSample(rows[r.promptIndex], r.id, r.groupId, r.response, r.truncated))
+        rollouts.map((r) => toScorerSample(rows[r.promptIndex - first], r.id, r.groupId, r.response, r.truncated))
       )
     );
     const records: RewardRecord[] = result.records;
-    await writeJsonl(ctx.store, runKeys.rewards(input.step), records);
+    await writeJsonl(ctx.store, runKeys.rewards(input.step, draw), records);
     const defined = records.filter((r) => r.total !== null).map((r) => r.total as number);
     return {
-      rewardsKey: runKeys.rewards(input.step),
+      rewardsKey: runKeys.rewards(input.step, draw),
       rewardMean: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
       undefinedTotal: result.summary.undefined.total,
       ms: Date.now() - started,
+      ...(ctx.config.grpo.dynamicSampling.enabled ? { groups: groupCounts(rollouts, records) } : {}),
     };
   });
+}
+
+/** How many of a draw's groups dynamic sampling keeps, for the workflow's decision to draw again. */
+function groupCounts(rollouts: readonly RolloutRecord[], rewards: readonly RewardRecord[]) {
+  const { drawn, kept } = filterGroups(drawnSamples(rollouts, rewards));
+  return { drawn, kept: kept.length };
 }

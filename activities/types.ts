@@ -19,6 +19,11 @@ export interface PolicyRef {
   step: number;
   /** Key of the snapshot folder under the run's base, e.g. `policy/step-00000012`. */
   key: string;
+  /**
+   * The snapshot manifest's own sha256 (`manifestSha256`, over every file's sha256): with the key, what a worker's
+   * cached copy must match. Absent in references made before it was recorded: then key and step alone.
+   */
+  sha256?: string;
 }
 
 /** Per-task position in the seeded epoch order of its training rows (SPEC §7 data cursor). */
@@ -41,6 +46,8 @@ export interface SampleBatchInput {
   step: number;
   stageIndex: number;
   cursor: DataCursor;
+  /** Dynamic sampling's extra draw of the step (1, 2, …); absent for the step's own batch. */
+  draw?: number;
 }
 export interface SampleBatchOutput {
   promptsKey: string;
@@ -60,6 +67,8 @@ export interface RolloutInput {
   window: number;
   /** One shard of the step's prompts (`orchestration.rollout.shards` > 1): shard `index` of `count`, by prompt group. */
   shard?: RolloutShard;
+  /** Dynamic sampling's extra draw of the step (1, 2, …); absent for the step's own batch. */
+  draw?: number;
   /** Responses per prompt; default the config's `rollout.groupSize` (rejection sampling draws its own k). */
   samplesPerPrompt?: number;
 }
@@ -82,6 +91,8 @@ export interface ScoreInput {
   step: number;
   promptsKey: string;
   rolloutsKey: string;
+  /** Dynamic sampling's extra draw of the step (1, 2, …); absent for the step's own batch. */
+  draw?: number;
 }
 export interface ScoreOutput {
   rewardsKey: string;
@@ -91,6 +102,8 @@ export interface ScoreOutput {
   rewardMean: number | null;
   undefinedTotal: number;
   ms: number;
+  /** With dynamic sampling on: the draw's groups, and those whose rewards are not all equal (rl/dynamic-sampling.ts). */
+  groups?: { drawn: number; kept: number };
 }
 
 export interface UpdateInput {
@@ -107,6 +120,15 @@ export interface UpdateInput {
   cursor: DataCursor;
   /** Wall time of the earlier phases, carried into the step's metrics. */
   timings: { rolloutMs: number; scoringMs: number };
+  /** Dynamic sampling's extra draws of the step, in draw order (the step's own batch is the keys above). */
+  draws?: StepDraw[];
+}
+
+/** The records of one draw of a step. */
+export interface StepDraw {
+  promptsKey: string;
+  rolloutsKey: string;
+  rewardsKey: string;
 }
 export interface UpdateOutput {
   policy: PolicyRef;

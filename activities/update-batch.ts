@@ -7,7 +7,8 @@
 import { reshapesDistribution } from '../engine/logits-processing.ts';
 import type { AdamOptions } from '../engine/train/adam.ts';
 import type { GrpoOptions, GrpoSample } from '../engine/train/grpo.ts';
-import { type BatchAdvantages, batchAdvantages } from '../rl/advantages.ts';
+import { type BatchAdvantages, batchAdvantages, groupKey } from '../rl/advantages.ts';
+import { type DrawnSample, filterGroups, trainedGroups } from '../rl/dynamic-sampling.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 
 /** The fields of a rollout record the update reads. */
@@ -51,13 +52,7 @@ export function grpoTrainSamples(
   stage: string
 ): TrainBatch {
   const beta = klCoefOf(config, stage);
-  const rewardOf = new Map(rewards.map((r) => [r.id, r]));
-  const g = config.grpo;
-  const scored = rollouts.filter((r) => rewardOf.has(r.id) && rewardOf.get(r.id)!.total !== null);
-  const advantages = batchAdvantages(
-    scored.map((r) => ({ task: r.task, prompt: r.groupId, reward: rewardOf.get(r.id)!.total as number })),
-    { estimator: g.advantage.estimator, epsilon: g.advantage.epsilon, scope: g.advantage.scope }
-  );
+  const { scored, advantages } = scoredAdvantages(rollouts, rewards, config);
   // With a filter on, π_old is rescored by the trainer (verl recomputes old_log_prob the same way).
   const samplerIsTrainer = !reshapesDistribution(config.rollout);
   const samples: GrpoSample[] = scored.map((r, i) => ({
@@ -69,6 +64,58 @@ export function grpoTrainSamples(
     klCoef: beta(r.task),
   }));
   return { samples, scored, advantages };
+}
+
+/** The advantages of the rollouts whose total reward is defined (`scored`, in rollout order). */
+export function scoredAdvantages(
+  rollouts: readonly UpdateRollout[],
+  rewards: readonly UpdateReward[],
+  config: Pick<ExperimentConfig, 'grpo'>
+): { scored: UpdateRollout[]; advantages: BatchAdvantages } {
+  const total = new Map(rewards.map((r) => [r.id, r.total]));
+  const scored = rollouts.filter((r) => (total.get(r.id) ?? null) !== null);
+  const a = config.grpo.advantage;
+  const advantages = batchAdvantages(
+    scored.map((r) => ({ task: r.task, prompt: r.groupId, reward: total.get(r.id) as number })),
+    { estimator: a.estimator, epsilon: a.epsilon, scope: a.scope }
+  );
+  return { scored, advantages };
+}
+
+/** The scored responses of a step's draws as dynamic sampling's filter reads them. */
+export function drawnSamples(rollouts: readonly UpdateRollout[], rewards: readonly UpdateReward[]): DrawnSample[] {
+  const rewardOf = new Map(rewards.map((r) => [r.id, r.total]));
+  return rollouts.map((r) => ({ task: r.task, group: r.groupId, reward: rewardOf.get(r.id) ?? null }));
+}
+
+/** What dynamic sampling did in one step (the step metrics' `dynamicSampling`). */
+export interface DynamicSamplingCounts {
+  /** Batches drawn, the step's own included. */
+  draws: number;
+  groupsDrawn: number;
+  /** Groups whose rewards are not all equal. */
+  groupsKept: number;
+  /** Kept groups trained on: at most `rollout.promptsPerStep`, fewer when `maxBatches` was reached first. */
+  groupsTrained: number;
+}
+
+/**
+ * The rollouts a step trains on: all of them, or with dynamic sampling on, those of the first `promptsPerStep` groups
+ * kept over all the step's draws (rl/dynamic-sampling.ts), with the counts.
+ */
+export function trainedRollouts<R extends UpdateRollout>(
+  rollouts: readonly R[],
+  rewards: readonly UpdateReward[],
+  config: Pick<ExperimentConfig, 'grpo' | 'rollout'>,
+  draws: number
+): { rollouts: readonly R[]; counts: DynamicSamplingCounts | null } {
+  if (!config.grpo.dynamicSampling.enabled) return { rollouts, counts: null };
+  const { drawn, kept } = filterGroups(drawnSamples(rollouts, rewards));
+  const trained = new Set(trainedGroups(kept, config.rollout.promptsPerStep));
+  return {
+    rollouts: rollouts.filter((r) => trained.has(groupKey(r.task, r.groupId))),
+    counts: { draws, groupsDrawn: drawn, groupsKept: kept.length, groupsTrained: trained.size },
+  };
 }
 
 /**

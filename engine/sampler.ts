@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { hashSeed, mulberry32 } from '../rl/random.ts';
 import { checkSamplingOptions, chooseToken, type SamplingOptions } from './logits-processing.ts';
+import { disposeFused, type FusedProjections, fuseProjections } from './model/fused.ts';
 import { disposeCache, forward, type KvCache, lmHead } from './model/transformer.ts';
 import type { ModelConfig, Params, Tokenizer } from './types.ts';
 
@@ -123,6 +124,22 @@ export async function generate(
 ): Promise<Rollout[]> {
   checkOptions(options, config, prompts);
   if (prompts.length === 0) return [];
+  const fused = fuseProjections(params, config);
+  try {
+    return await sampleRows(params, config, tokenizer, prompts, options, fused);
+  } finally {
+    disposeFused(fused);
+  }
+}
+
+async function sampleRows(
+  params: Params,
+  config: ModelConfig,
+  tokenizer: Tokenizer,
+  prompts: number[][],
+  options: GenerateOptions,
+  fused: FusedProjections
+): Promise<Rollout[]> {
   const g = options.samplesPerPrompt ?? 1;
   const seed = options.seed ?? 0;
   const step = options.step ?? 0;
@@ -167,8 +184,11 @@ export async function generate(
   if (recompute) {
     const hidden = tf.tidy(
       () =>
-        forward(params, config, { ids: active.map((r) => paddedPrompt(r)), padding: active.map((r) => r.padding) })
-          .hidden
+        forward(params, config, {
+          ids: active.map((r) => paddedPrompt(r)),
+          padding: active.map((r) => r.padding),
+          fused,
+        }).hidden
     );
     logits = lastLogits(params, config, hidden);
     hidden.dispose();
@@ -179,6 +199,7 @@ export async function generate(
         ids: prompts.map((p) => [...new Array(promptLen - p.length).fill(padId), ...p]),
         padding: prompts.map((p) => promptLen - p.length),
         useCache: true,
+        fused,
       });
       const t = hidden.shape[1]!;
       const last = lmHead(params, config, hidden.slice([0, t - 1, 0], [-1, 1, -1]).squeeze([1]));
@@ -244,6 +265,7 @@ export async function generate(
             forward(params, config, {
               ids: active.map((r) => [...paddedPrompt(r), ...r.tokens]),
               padding: active.map((r) => r.padding),
+              fused,
             }).hidden
         );
         logits = lastLogits(params, config, hidden);
@@ -256,6 +278,7 @@ export async function generate(
             padding: active.map((r) => r.padding),
             cache: old,
             useCache: true,
+            fused,
           });
           return { last: lmHead(params, config, hidden.squeeze([1])), layers: c!.layers };
         });

@@ -63,9 +63,14 @@ export async function stackStatus(): Promise<StackStatus> {
 }
 
 /** Starts the dev server unless one already answers on the port; returns where it is. */
-export async function ensureTemporal(log: (msg: string) => void = () => {}): Promise<StackStatus['temporal']> {
+/** `uiCodecEndpoint`: the codec server the Web UI decodes payloads with (docs/codec.md); applies when it starts. */
+export async function ensureTemporal(
+  log: (msg: string) => void = () => {},
+  opts: { uiCodecEndpoint?: string } = {}
+): Promise<StackStatus['temporal']> {
   const status = (await stackStatus()).temporal;
   if (status.running) {
+    if (opts.uiCodecEndpoint) log('Temporal is already running: its Web UI keeps the codec endpoint it started with');
     writeRecord(TEMPORAL_RECORD, { address: status.address, uiUrl: status.uiUrl });
     return status;
   }
@@ -75,6 +80,7 @@ export async function ensureTemporal(log: (msg: string) => void = () => {}): Pro
     uiPort: DEV_UI_PORT,
     dbFile: path.join(RUN_DIR, 'temporal.sqlite'),
     detached: true,
+    uiCodecEndpoint: opts.uiCodecEndpoint,
   });
   writeFileSync(pidFile, String(server.pid));
   writeRecord(TEMPORAL_RECORD, { address: status.address, uiUrl: status.uiUrl });

@@ -159,6 +159,7 @@ export function renderReport(run: RunData, options: RenderOptions = {}): Rendere
           'responses cut by the window',
           (m, t) => m.perTask[t]?.truncatedFraction
         ),
+        ...[dynamicSamplingChart(ctx)].filter((c): c is Chart => c !== null),
         scalarChart(
           ctx,
           'clip-fraction',
@@ -359,6 +360,44 @@ function componentCharts(ctx: Ctx): Chart[] {
     });
   });
 }
+
+/** DAPO dynamic sampling per step: groups drawn, those whose rewards differed, those trained on; none when off. */
+function dynamicSamplingChart(ctx: Ctx): Chart | null {
+  if (!ctx.runs.some((r) => r.metrics.some((m) => m.dynamicSampling))) return null;
+  const lines = [
+    { label: 'groups drawn', color: NEUTRAL, faint: true, pick: (d: DynamicSampling) => d.groupsDrawn },
+    { label: 'groups kept', color: PHASE_COLORS.scoring, faint: false, pick: (d: DynamicSampling) => d.groupsKept },
+    {
+      label: 'groups trained',
+      color: PHASE_COLORS.rollout,
+      faint: false,
+      pick: (d: DynamicSampling) => d.groupsTrained,
+    },
+  ];
+  const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
+    lines.map((l) => ({
+      label: `${l.label}${runSuffix(ctx, i)}`,
+      color: l.color,
+      ...(l.faint ? { faint: true } : {}),
+      points: stepSeries(r.metrics, (m) => (m.dynamicSampling ? l.pick(m.dynamicSampling) : undefined)),
+      ...runStyle(i),
+    }))
+  );
+  return lineChart({
+    name: 'dynamic-sampling',
+    title: 'Dynamic sampling (DAPO)',
+    note: 'Per step: prompt groups drawn over all batches, those whose rewards were not all equal, and those trained on (at most the batch; fewer when grpo.dynamicSampling.maxBatches was reached).',
+    yLabel: 'prompt groups',
+    xDomain: ctx.xDomain,
+    yZero: true,
+    series,
+    legend: [...lines.map((l) => ({ label: l.label, color: l.color })), ...ctx.styleLegend],
+    boundaries: ctx.boundaries,
+    missing: ctx.missing,
+  });
+}
+
+type DynamicSampling = NonNullable<RunData['metrics'][number]['dynamicSampling']>;
 
 function lengthChart(ctx: Ctx, task: string): Chart | null {
   if (!ctx.runs.some((r) => r.metrics.some((m) => m.perTask[task]))) return null;

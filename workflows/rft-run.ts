@@ -15,7 +15,7 @@ import { type BaselineRun, type BaselineStart, finishBaseline, oneStagePlan, sta
 import type { ExperimentResult } from './experiment.ts';
 import { GpuRoute } from './gpu-route.ts';
 import { type RunPlan, runLearningRate, runPlan, windowAtStep } from './run-plan.ts';
-import { rolloutAndScore } from './step.ts';
+import { rolloutAndScore } from './step-rollout.ts';
 
 export interface RftOptions {
   /** Responses sampled per training prompt (OT: 128). */
@@ -94,7 +94,7 @@ async function sampleRounds(b: BaselineRun, rft: RftPlan): Promise<RftRound[]> {
     const batch = await sampleBatch({ run: b.run, step, stageIndex: 0, cursor });
     cursor = batch.cursor;
     const window = rft.windows[step];
-    const request = { run: b.run, step, policy: b.basePolicy, batch, window, samplesPerPrompt: rft.k };
+    const request = { run: b.run, step, policy: b.basePolicy, batch, window, draw: 0, samplesPerPrompt: rft.k };
     const { rollout, scored } = await rolloutAndScore(b.o, gpu, request);
     rounds.push({
       step,

@@ -57,7 +57,7 @@ export interface GrpoOptions {
   maxGradNorm?: number;
   /** Logit temperature for log-probs (match the sampler's); default 1. */
   temperature?: number;
-  /** Output-head chunk rows (engine/train/logprobs.ts); default 2048. */
+  /** Output-head chunk rows; default engine/train/logprobs.ts `defaultChunkRows` (128 at a 32 k vocabulary). */
   chunkRows?: number;
   /** Pad id for batching; default 0. */
   padId?: number;
@@ -88,8 +88,9 @@ export interface GrpoStepMetrics {
   maskedTruncated: number;
 }
 
-interface Resolved extends Required<Omit<GrpoOptions, 'reference' | 'aggregationConstant' | 'dualClip'>> {
+interface Resolved extends Required<Omit<GrpoOptions, 'reference' | 'aggregationConstant' | 'dualClip' | 'chunkRows'>> {
   reference?: Params;
+  chunkRows?: number;
   aggregationConstant?: number;
   dualClip: number | null;
 }
@@ -111,7 +112,7 @@ function resolve(o: GrpoOptions): Resolved {
     microBatchSize: o.microBatchSize ?? Number.POSITIVE_INFINITY,
     maxGradNorm: o.maxGradNorm ?? 1,
     temperature: o.temperature ?? 1,
-    chunkRows: o.chunkRows ?? 2048,
+    chunkRows: o.chunkRows,
     padId: o.padId ?? 0,
   };
   if (!(r.klCoef >= 0)) throw new Error(`grpo: klCoef must be ≥ 0, got ${r.klCoef}`);

@@ -110,18 +110,13 @@ export const grpoSchema = strict({
   dynamicSampling: strict({
     enabled: z.boolean().default(false).meta({
       description:
-        'DAPO: drop groups whose rewards all agree and sample more prompts. Not implemented yet: true is refused. Default false.',
+        'DAPO: a step draws more batches of prompts until it holds rollout.promptsPerStep groups whose rewards are not all equal, and trains on those only. Default false.',
     }),
-    maxBatches: z.int().min(0).default(3).meta({
-      description: 'Most generation batches per step before training on what passed; 0 = no limit. Default 3.',
+    maxBatches: z.int().min(1).default(3).meta({
+      description:
+        'Most batches drawn per step (the first included); when reached, the step trains on the groups kept so far and logs a warning. At least 1: a step must end. Default 3.',
     }),
   })
-    // Refused rather than accepted and ignored: the step loop samples one batch per step (DESIGN, one RL step).
-    .refine((d) => !d.enabled, {
-      path: ['enabled'],
-      message:
-        'dynamic sampling is not implemented yet: a step samples one batch. Groups whose rewards all agree already get advantage 0 and add no gradient (their share shows as zeroVarianceGroupFraction in the step metrics); remove dynamicSampling or set enabled: false',
-    })
     .prefault({})
     .meta({ title: 'Dynamic sampling (DAPO)' }),
   maskTruncated: z.boolean().default(false).meta({

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../../../activities/update-batch.ts';
+import { grpoTrainOptions, grpoTrainSamples, klCoefOf, trainedRollouts } from '../../../activities/update-batch.ts';
 import { initBackend } from '../../../engine/backend.ts';
 import { Policy } from '../../../engine/policy.ts';
 import { parseExperimentConfig } from '../../../schemas/parse.ts';
@@ -207,4 +207,46 @@ test('with topK on, the first update is on-policy: approx-KL ≈ 0 and nothing c
     'math'
   );
   assert.deepEqual(plain.samples[0].oldLogprobs, [-1]);
+});
+
+test('dynamic sampling: the update trains on the first promptsPerStep kept groups of all draws, and counts them', () => {
+  const on = parseExperimentConfig({
+    ...minimal(),
+    grpo: { learningRate: 1e-3, dynamicSampling: { enabled: true } },
+    rollout: { promptsPerStep: 2, groupSize: 2 },
+  });
+  assert.ok(on.ok, JSON.stringify(!on.ok && on.issues));
+  // Two draws of two prompts (indices 0–1, then 2–3), two responses each.
+  const groups: [string, (number | null)[]][] = [
+    ['5/0', [1, 1]], // all equal: dropped
+    ['5/1', [1, 0]], // kept, trained
+    ['5/2', [0, null]], // one defined reward: dropped
+    ['5/3', [0, 1]], // kept, trained
+  ];
+  const rollouts = groups.flatMap(([groupId], p) =>
+    [0, 1].map((s) => ({
+      id: `${groupId}/${s}`,
+      groupId,
+      task: 'math',
+      promptIndex: p,
+      tokens: [1],
+      oldLogProbs: [0],
+      truncated: false,
+    }))
+  );
+  const rewards = groups.flatMap(([groupId, totals]) => totals.map((total, s) => ({ id: `${groupId}/${s}`, total })));
+  const picked = trainedRollouts(rollouts, rewards, on.config, 2);
+  assert.deepEqual(
+    picked.rollouts.map((r) => r.id),
+    ['5/1/0', '5/1/1', '5/3/0', '5/3/1']
+  );
+  assert.deepEqual(picked.counts, { draws: 2, groupsDrawn: 4, groupsKept: 2, groupsTrained: 2 });
+  // One group wanted: the first kept one only; off: everything, no counts.
+  const one = { ...on.config, rollout: { ...on.config.rollout, promptsPerStep: 1 } };
+  assert.deepEqual(
+    trainedRollouts(rollouts, rewards, one, 2).rollouts.map((r) => r.groupId),
+    ['5/1', '5/1']
+  );
+  const off = { ...on.config, grpo: { ...on.config.grpo, dynamicSampling: { enabled: false, maxBatches: 3 } } };
+  assert.deepEqual(trainedRollouts(rollouts, rewards, off, 1), { rollouts, counts: null });
 });
