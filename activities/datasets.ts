@@ -11,10 +11,11 @@ import { prepareTask } from '../data/prepare.ts';
 import { stepBatch } from '../data/step-batch.ts';
 import { loadTokenizer } from '../engine/tokenizer/load.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
+import { tokenizerSpecOf } from '../training/policy-config.ts';
 import { ReferencePolicies } from './difficulty-reference.ts';
 import { keepAlive } from './keep-alive.ts';
-import { tokenizerSpecOf } from './policy-store.ts';
 import { once, type RunContext, readJson, readJsonl, runContext, writeJsonl } from './run-context.ts';
 import type { PreparedData, RunRef, SampleBatchInput, SampleBatchOutput } from './types.ts';
 
@@ -91,6 +92,7 @@ export async function prepareData({ run }: { run: RunRef }): Promise<PreparedDat
               },
             },
             output: { store: ctx.store, prefix: `data/${task}` },
+            openStore: openBlobStore,
             onProgress: (done, total, stage) => {
               beat = { task, stage, done, total };
               send();

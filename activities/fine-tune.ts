@@ -10,16 +10,18 @@ import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import type { Policy } from '../engine/policy.ts';
 import type { PromptResponse } from '../engine/train/batch.ts';
 import { pretrain } from '../engine/train/pretrain.ts';
-import { accuracyScaleOf } from '../rl/step-metrics.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import type { RewardRecord } from '../schemas/records/reward-record.ts';
 import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { BASE_CORPUS_DEFAULTS, baseCorpus, configWorlds, DEFAULT_WORLD_WEIGHTS } from '../training/base-corpus.ts';
+import { evalScaleOf } from '../training/evaluation.ts';
 import { keepCorrect } from '../training/keep-correct.ts';
-import { promptIds, ready } from './gpu.ts';
+import { templateOf } from '../training/policy-config.ts';
+import { dropPolicy, policyFor, snapshotPolicy } from '../training/policy-store.ts';
+import { promptIds } from '../training/sampling.ts';
+import { ready } from './gpu.ts';
 import { keepAlive } from './keep-alive.ts';
-import { dropPolicy, policyFor, snapshotPolicy } from './policy-store.ts';
 import { once, type RunContext, readJsonl, runContext, writeJsonl } from './run-context.ts';
 import type {
   CollectCorrectInput,
@@ -48,7 +50,7 @@ export function collectCorrect(input: CollectCorrectInput): Promise<CollectCorre
           readJsonl<RolloutRecord>(ctx.store, round.rolloutsKey),
           readJsonl<RewardRecord>(ctx.store, round.rewardsKey),
         ]);
-        const correct = keepCorrect(rollouts, rewards, (t) => accuracyScaleOf(ctx.config, t), input.judgedThreshold);
+        const correct = keepCorrect(rollouts, rewards, (t) => evalScaleOf(ctx.config, t), input.judgedThreshold);
         for (const r of rollouts) {
           perTask[r.task] ??= { sampled: 0, kept: 0 };
           perTask[r.task].sampled++;
@@ -132,7 +134,7 @@ async function keptExamples(ctx: RunContext, policy: Policy, keptKey: string): P
   for (const key of new Set(kept.map((k) => k.promptsKey)))
     batches.set(key, await readJsonl<DatasetRow>(ctx.store, key));
   return kept.map((k) => ({
-    prompt: promptIds(policy, batches.get(k.promptsKey)![k.promptIndex], ctx),
+    prompt: promptIds(policy, batches.get(k.promptsKey)![k.promptIndex], templateOf(ctx.config)),
     response: k.tokens,
   }));
 }

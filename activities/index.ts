@@ -2,7 +2,6 @@
  * Activities by worker role. Each activity is a thin adapter: read inputs from the blob store, call a library, write
  * outputs, heartbeat, return a small summary. Workflows import this module as types only.
  */
-import type { WorkerRole } from '../workers/task-queues.ts';
 import { scoreStep as score } from './dataflow.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
 import { evaluate, mergeEvaluation } from './evaluate.ts';
@@ -40,6 +39,9 @@ const BY_ROLE = {
   io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns, gpuWorkers },
 } as const;
 
-export function activitiesFor(role: WorkerRole): Record<string, (...args: any[]) => Promise<unknown>> {
+/** A worker's role (the keys of workers/task-queues.ts's queues): which activities its worker registers. */
+export type ActivityRole = keyof typeof BY_ROLE;
+
+export function activitiesFor(role: ActivityRole): Record<string, (...args: any[]) => Promise<unknown>> {
   return BY_ROLE[role];
 }

@@ -15,9 +15,9 @@ import { bestCheckpoint, downloadCheckpoint, writeCheckpoint } from '../storage/
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { checkpointWeights, tiesMergeInto } from '../training/merge-policy.ts';
+import { basePolicy } from '../training/policy-store.ts';
 import { TIES_DEFAULTS, TiesMergeError } from '../training/ties-merge.ts';
 import { keepAlive } from './keep-alive.ts';
-import { basePolicy } from './policy-store.ts';
 import { once, type RunContext, type RunInfo, readJson, runContext } from './run-context.ts';
 import type { MergeCheckpointsInput, MergeCheckpointsOutput, MergeSource } from './types.ts';
 

@@ -3,6 +3,7 @@
  * store under the run's base, see storage/run-layout.ts). Imported by workflows as types only.
  */
 import type { PlanInForce } from '../storage/checkpoints.ts';
+import type { PolicyRef } from '../training/policy-store.ts';
 
 /** Identifies a run's base in the blob store and the config it runs (stored once in `run.json`). */
 export interface RunRef {
@@ -13,18 +14,7 @@ export interface RunRef {
   configHash: string;
 }
 
-/** A durable policy: the snapshot written after `step` (weights + optimiser state), with a manifest. */
-export interface PolicyRef {
-  /** Global steps completed by this policy (0 = the base model). */
-  step: number;
-  /** Key of the snapshot folder under the run's base, e.g. `policy/step-00000012`. */
-  key: string;
-  /**
-   * The snapshot manifest's own sha256 (`manifestSha256`, over every file's sha256): with the key, what a worker's
-   * cached copy must match. Absent in references made before it was recorded: then key and step alone.
-   */
-  sha256?: string;
-}
+export type { PolicyRef };
 
 /** Per-task position in the seeded epoch order of its training rows (SPEC §7 data cursor). */
 export type DataCursor = Record<string, { epoch: number; offset: number }>;

@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RUN_DIR, STATE_DIR } from './paths.mjs';
 import { startS3Server } from './s3-server.ts';
 import { removeRecord, S3_RECORD, s3Answers, s3EnvOf, TEMPORAL_RECORD, writeRecord } from './stack-record.ts';
@@ -91,7 +92,7 @@ export async function stopTemporal(): Promise<boolean> {
   const pid = readPid();
   if (pid === null) return false;
   process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && (await canConnect(DEV_PORT)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await canConnect(DEV_PORT)); i++) await sleep(100);
   rmSync(pidFile, { force: true });
   removeRecord(TEMPORAL_RECORD);
   return true;
@@ -128,7 +129,7 @@ export async function stopS3(): Promise<boolean> {
   if (pid === null) return false;
   process.kill(pid, 'SIGTERM');
   const endpoint = `http://127.0.0.1:${DEV_S3_PORT}`;
-  for (let i = 0; i < 100 && (await s3Answers(endpoint)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await s3Answers(endpoint)); i++) await sleep(100);
   rmSync(s3PidFile, { force: true });
   removeRecord(S3_RECORD);
   return true;

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes.ts';
 import { RUN_DIR, SETUP_COMMAND, TEMPORAL_BIN } from './paths.mjs';
 
@@ -132,7 +133,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
         `temporal server did not answer on port ${port} within ${opts.readyTimeoutMs ?? 60_000} ms; see ${logFile}`
       );
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   const expected = opts.searchAttributes === false ? [] : Object.keys(SEARCH_ATTRIBUTES);
   // A server that never gets ready is not left running behind the error (it would keep the caller's process alive).
@@ -164,7 +165,7 @@ async function waitForNamespace(address: string, deadline: number, searchAttribu
         // not ready yet
       }
       if (Date.now() > deadline) throw new Error(`temporal server at ${address} never reported its search attributes`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   } finally {
     await connection.close();

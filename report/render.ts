@@ -215,15 +215,24 @@ function taskLegend(ctx: Ctx, tasks: string[]): LegendItem[] {
   return [...tasks.map((t) => ({ label: t, color: ctx.colors[t] })), ...ctx.styleLegend];
 }
 
-function heldOutChart(ctx: Ctx): Chart {
-  const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
+/** One line per task and run (colour by task, line style by run), through `points` of that run's records. */
+function taskLines(ctx: Ctx, points: (run: RunData, task: string) => Point[], markers = false): LineSeries[] {
+  return ctx.runs.flatMap((r, i) =>
     ctx.tasks.map((t) => ({
       label: `${t}${runSuffix(ctx, i)}`,
       color: ctx.colors[t],
-      points: evalSeries(r.evaluations, (e) => (t in e.scores ? e.scores[t] : undefined)),
-      markers: true,
+      points: points(r, t),
+      ...(markers ? { markers: true } : {}),
       ...runStyle(i),
     }))
+  );
+}
+
+function heldOutChart(ctx: Ctx): Chart {
+  const series = taskLines(
+    ctx,
+    (r, t) => evalSeries(r.evaluations, (e) => (t in e.scores ? e.scores[t] : undefined)),
+    true
   );
   return lineChart({
     name: 'heldout',
@@ -306,14 +315,7 @@ function matrixCharts(ctx: Ctx, m: BwtMatrix, i: number): Chart[] {
 }
 
 function rewardChart(ctx: Ctx): Chart {
-  const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
-    ctx.tasks.map((t) => ({
-      label: `${t}${runSuffix(ctx, i)}`,
-      color: ctx.colors[t],
-      points: stepSeries(r.metrics, (m) => m.perTask[t]?.rewardMean),
-      ...runStyle(i),
-    }))
-  );
+  const series = taskLines(ctx, (r, t) => stepSeries(r.metrics, (m) => m.perTask[t]?.rewardMean));
   return lineChart({
     name: 'reward',
     title: 'Mean reward per task',
@@ -336,14 +338,7 @@ function componentCharts(ctx: Ctx): Chart[] {
     );
   const names = componentNames(ctx.runs.flatMap((r) => r.metrics)).filter(defined);
   return names.map((c) => {
-    const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
-      ctx.tasks.map((t) => ({
-        label: `${t}${runSuffix(ctx, i)}`,
-        color: ctx.colors[t],
-        points: stepSeries(r.metrics, (m) => m.perTask[t]?.components[c]),
-        ...runStyle(i),
-      }))
-    );
+    const series = taskLines(ctx, (r, t) => stepSeries(r.metrics, (m) => m.perTask[t]?.components[c]));
     const present = ctx.tasks.filter((t) =>
       ctx.runs.some((r) => r.metrics.some((m) => m.perTask[t]?.components[c] !== undefined))
     );
@@ -461,14 +456,7 @@ function taskFractionChart(
   what: string,
   pick: (m: RunData['metrics'][number], task: string) => number | null | undefined
 ): Chart {
-  const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
-    ctx.tasks.map((t) => ({
-      label: `${t}${runSuffix(ctx, i)}`,
-      color: ctx.colors[t],
-      points: stepSeries(r.metrics, (m) => pick(m, t)),
-      ...runStyle(i),
-    }))
-  );
+  const series = taskLines(ctx, (r, t) => stepSeries(r.metrics, (m) => pick(m, t)));
   return lineChart({
     name,
     title,

@@ -3,6 +3,7 @@
  * may be older or newer than this report, so every field is optional and a wrong one is a problem line, not a crash.
  * Stages missing from the plan are inferred from the metrics (consecutive steps with the same stage name).
  */
+import type { WindowSegment } from '../schemas/experiment/window.ts';
 import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 import type { ReportStage, RunHeader } from './run-data.ts';
 
@@ -68,8 +69,7 @@ function planStages(raw: unknown, problems: string[]): ReportStage[] | null {
       : [];
     const windows = Array.isArray(s.windows)
       ? s.windows.filter(
-          (w): w is { fromStep: number; toStep: number; maxTokens: number } =>
-            isObj(w) && isStep(w.fromStep) && isStep(w.toStep) && isStep(w.maxTokens)
+          (w): w is WindowSegment => isObj(w) && isStep(w.fromStep) && isStep(w.toStep) && isStep(w.maxTokens)
         )
       : [];
     out.push({ name: s.name as string, startStep: s.startStep, endStep: s.endStep, tasks, windows });

@@ -2,7 +2,6 @@
  * SPEC §8's per-step metrics from one step's records: overall and per task, computed where the data is and returned
  * as a plain record (the StepMetrics schema's `perTask` entries). Pure.
  */
-import type { ExperimentConfig } from '../schemas/experiment.ts';
 import type { ZeroVarianceCount } from './advantages.ts';
 
 export interface StepSampleFacts {
@@ -120,12 +119,3 @@ export function evalScore(
 }
 
 export type AccuracyScale = Parameters<typeof evalScore>[1];
-
-/** The scale a task's accuracy component is on: its scorer's, and for judges the judge's mode. */
-export function accuracyScaleOf(config: Pick<ExperimentConfig, 'tasks' | 'rewards'>, task: string): AccuracyScale {
-  const t = config.tasks[task];
-  const v = config.rewards.verifiable;
-  if (t.scorer === 'judge')
-    return config.rewards.judge?.mode === 'pairwise' ? { kind: 'judge-pairwise' } : { kind: 'judge-scalar' };
-  return { kind: t.scorer === 'constraints' ? 'constraints' : 'verifier', correct: v.correct, incorrect: v.incorrect };
-}

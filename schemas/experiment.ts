@@ -288,4 +288,3 @@ export type ExperimentConfig = z.output<typeof experimentSchema>;
 export type ExperimentConfigInput = z.input<typeof experimentSchema>;
 export type Stage = ExperimentConfig['schedule']['stages'][number];
 export type TaskConfig = ExperimentConfig['tasks'][string];
-export type WindowConfig = z.output<typeof windowSchema>;

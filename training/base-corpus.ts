@@ -4,11 +4,11 @@
  * loop asks it. `omni-zero pretrain-base` makes models/demo-base from it; continued pretraining goes on with it.
  */
 import { createHash } from 'node:crypto';
-import { templateOf } from '../activities/policy-store.ts';
 import { worldPretrainCorpus } from '../data/worlds/index.ts';
 import type { Policy } from '../engine/policy.ts';
 import type { PromptResponse } from '../engine/train/batch.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
+import { templateOf } from './policy-config.ts';
 
 export interface BaseCorpusOptions {
   /** Corpus pairs drawn per world. */

@@ -49,7 +49,7 @@ export async function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProces
   ];
   // On an older Node, bin/omni-zero.js would relaunch itself under the pinned one as a grandchild: start the pinned
   // Node directly, so a kill reaches the worker itself. The caller's working directory, so a relative `file://`
-  // checkpoint resolves as it does in the caller (activities/checkpoint-source.ts); the bin's path is absolute.
+  // checkpoint resolves as it does in the caller (training/checkpoint-source.ts); the bin's path is absolute.
   const node = isSupportedNode() ? process.execPath : installPinnedNode();
   const child = spawn(node, args, {
     env: {

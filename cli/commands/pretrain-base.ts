@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { tokenizerSpecOf } from '../../activities/policy-store.ts';
 import { WORLDS } from '../../data/worlds/index.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { saveCheckpoint } from '../../engine/checkpoint/checkpoint.ts';
@@ -26,6 +25,7 @@ import {
   corpusSha256,
   DEFAULT_WORLD_WEIGHTS,
 } from '../../training/base-corpus.ts';
+import { tokenizerSpecOf } from '../../training/policy-config.ts';
 import { readExperimentFile } from '../experiment-file.ts';
 
 function positiveInt(value: string): number {

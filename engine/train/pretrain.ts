@@ -4,7 +4,7 @@
  * Batches are drawn from keyedRandom(seed, 'pretrain', step), so a run is reproducible and resumable by step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { keyedRandom } from '../random.ts';
+import { keyedRandom } from '../../rl/random.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { type Adam, clipGradients } from './adam.ts';
 import { type PromptResponse, toTokenBatch } from './batch.ts';

@@ -9,7 +9,6 @@
  * - `reset-cursor`: the data cursor starts over (the run re-reads the rows it already trained on).
  */
 
-import { resolveCheckpointSource } from '../../activities/checkpoint-source.ts';
 import { resumeFromCheckpoint } from '../../activities/resume.ts';
 import { runContext, storeOf } from '../../activities/run-context.ts';
 import type { ResumeFromCheckpointInput, ResumeFromCheckpointOutput, RunRef } from '../../activities/types.ts';
@@ -19,6 +18,7 @@ import { joinKey } from '../../storage/blob-store.ts';
 import { readManifest, writeCheckpoint } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
+import { resolveCheckpointSource } from '../../training/checkpoint-source.ts';
 
 export const BREAKAGES = ['reload-base', 'drop-adam', 'reset-cursor'] as const;
 export type Breakage = (typeof BREAKAGES)[number];

@@ -1,5 +1,5 @@
 /**
- * The per-worker policy cache (activities/policy-store.ts) is keyed by version and hash: a worker holding the
+ * The per-worker policy cache (training/policy-store.ts) is keyed by version and hash: a worker holding the
  * snapshot a reference names (key, step, manifest sha256) serves it with no blob-store read; a snapshot replaced
  * under the same version is downloaded again, not served from memory; damaged bytes are detected on download and
  * downloaded again, and never loaded.
@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { dropPolicy, policyFor, snapshotPolicy } from '../../../activities/policy-store.ts';
 import type { RunContext } from '../../../activities/run-context.ts';
 import type { PolicyRef } from '../../../activities/types.ts';
 import { initBackend } from '../../../engine/backend.ts';
@@ -19,6 +18,7 @@ import type { BlobStore } from '../../../storage/blob-store.ts';
 import { writeCheckpoint } from '../../../storage/checkpoints.ts';
 import { openBlobStore } from '../../../storage/open.ts';
 import { runKeys } from '../../../storage/run-layout.ts';
+import { dropPolicy, policyFor, snapshotPolicy } from '../../../training/policy-store.ts';
 import { minimal, valid } from '../schemas/minimal.ts';
 
 const READS = new Set(['get', 'getStream', 'getToFile', 'head', 'list']);

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Command, CommanderError } from 'commander';
-import { templateOf, tokenizerSpecOf } from '../../../activities/policy-store.ts';
 import { parseWorldWeights, register } from '../../../cli/commands/pretrain-base.ts';
 import { readExperimentFile } from '../../../cli/experiment-file.ts';
 import { worldPretrainCorpus } from '../../../data/worlds/index.ts';
 import { Policy } from '../../../engine/policy.ts';
 import { ROOT } from '../../../infra/paths.mjs';
 import { baseCorpus, configWorlds, corpusSha256, DEFAULT_WORLD_WEIGHTS } from '../../../training/base-corpus.ts';
+import { templateOf, tokenizerSpecOf } from '../../../training/policy-config.ts';
 
 /** examples/demo.yaml and a micro policy with its tokenizer, disposed after `fn`. */
 async function withDemoPolicy(

@@ -1,8 +1,8 @@
 /**
  * What the update activity feeds the GRPO update, as pure functions of the config and the step's records: the
  * advantages over the samples whose total reward is defined, the GrpoSamples (prompt ids, sampled tokens, advantage,
- * rollout log-probs unless a sampling filter makes them another distribution's, each with its task's KL β) and the update options. Shared with scripts/grpo-probe.ts so the in-process probe trains with
- * exactly what a run trains with.
+ * rollout log-probs unless a sampling filter makes them another distribution's, each with its task's KL β) and the
+ * update options. Shared with scripts/grpo-probe.ts so the in-process probe trains with exactly what a run trains with.
  */
 import { reshapesDistribution } from '../engine/logits-processing.ts';
 import type { AdamOptions } from '../engine/train/adam.ts';

@@ -1,14 +1,14 @@
 /**
- * What the update activity feeds the GRPO update (activities/update-batch.ts): the config's grpo.adam reaches the
+ * What the update activity feeds the GRPO update (training/update-batch.ts): the config's grpo.adam reaches the
  * optimiser (it was validated and then ignored: every run used Adam's defaults whatever the config said), and the
  * samples carry the rollout's tokens and log-probs with advantages whose sign follows the reward.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grpoTrainOptions, grpoTrainSamples, klCoefOf, trainedRollouts } from '../../../activities/update-batch.ts';
 import { initBackend } from '../../../engine/backend.ts';
 import { Policy } from '../../../engine/policy.ts';
 import { parseExperimentConfig } from '../../../schemas/parse.ts';
+import { grpoTrainOptions, grpoTrainSamples, klCoefOf, trainedRollouts } from '../../../training/update-batch.ts';
 import { fourTasks, minimal } from '../schemas/minimal.ts';
 
 function config(grpo: Record<string, unknown> = {}) {

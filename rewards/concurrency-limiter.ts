@@ -1,4 +1,7 @@
-/** A counting semaphore: at most `max` judge requests in flight, the rest wait in FIFO order. */
+/**
+ * A counting semaphore: at most `max` tasks in flight (judge requests, sandboxed programs, reference-endpoint calls),
+ * the rest wait in FIFO order.
+ */
 export class ConcurrencyLimiter {
   #active = 0;
   readonly #waiting: (() => void)[] = [];

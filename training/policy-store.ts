@@ -5,15 +5,34 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Policy, type PolicyTemplate, templateTagTokens } from '../engine/policy.ts';
-import type { TokenizerSpec } from '../engine/tokenizer/types.ts';
+import { Policy } from '../engine/policy.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
 import { applyRetention, CheckpointError, downloadCheckpoint, writeCheckpoint } from '../storage/checkpoints.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { resolveCheckpointSource } from './checkpoint-source.ts';
-import type { RunContext } from './run-context.ts';
-import type { PolicyRef } from './types.ts';
+import { tokenizerSpecOf } from './policy-config.ts';
+
+/** A durable policy: the snapshot written after `step` (weights + optimiser state), with a manifest. */
+export interface PolicyRef {
+  /** Global steps completed by this policy (0 = the base model). */
+  step: number;
+  /** Key of the snapshot folder under the run's base, e.g. `policy/step-00000012`. */
+  key: string;
+  /**
+   * The snapshot manifest's own sha256 (`manifestSha256`, over every file's sha256): with the key, what a worker's
+   * cached copy must match. Absent in references made before it was recorded: then key and step alone.
+   */
+  sha256?: string;
+}
+
+/** What the store needs of a run: its identity (base URI keys the in-memory policy), blob store and config. */
+export interface PolicyRun {
+  run: { experiment: string; runId: string; base: string; configHash: string };
+  store: BlobStore;
+  config: ExperimentConfig;
+}
 
 interface Held {
   key: string;
@@ -22,22 +41,6 @@ interface Held {
   policy: Policy;
 }
 const held = new Map<string, Held>();
-
-export function templateOf(config: ExperimentConfig): PolicyTemplate {
-  const t = config.template;
-  return { systemPrompt: t.systemPrompt, thinkTag: t.thinkTag, answerTag: t.answerTag, prefillThink: t.prefillThink };
-}
-
-export function tokenizerSpecOf(config: ExperimentConfig): TokenizerSpec {
-  const tok = config.model.tokenizer;
-  if (tok.type === 'byte')
-    return { type: 'byte', tagTokens: tok.tagTokens ? templateTagTokens(templateOf(config)) : [] };
-  return {
-    type: 'hf',
-    path: tok.path.replace(/^file:\/\//, ''),
-    ...(tok.chatTemplate ? { chatTemplateFile: tok.chatTemplate.replace(/^file:\/\//, '') } : {}),
-  };
-}
 
 async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'oz-policy-'));
@@ -53,7 +56,7 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
  * when the reference carries it, the snapshot's sha256: a snapshot rewritten under the same key, e.g. by a retried
  * update, is another policy); else downloaded and verified.
  */
-export async function policyFor(ctx: RunContext, ref: PolicyRef): Promise<Policy> {
+export async function policyFor(ctx: PolicyRun, ref: PolicyRef): Promise<Policy> {
   const h = held.get(ctx.run.base);
   const same = h && h.key === ref.key && h.policy.step === ref.step && (ref.sha256 ?? h.sha256) === h.sha256;
   if (same) return h.policy;
@@ -70,10 +73,7 @@ const DOWNLOAD_ATTEMPTS = 3;
  * reference's. A mismatch is downloaded again; still wrong after {@link DOWNLOAD_ATTEMPTS}, it fails and nothing is
  * held, so damaged or replaced weights are never used.
  */
-async function downloadPolicy(
-  ctx: RunContext,
-  ref: PolicyRef
-): Promise<{ policy: Policy; sha256: string | undefined }> {
+async function downloadPolicy(ctx: PolicyRun, ref: PolicyRef): Promise<{ policy: Policy; sha256: string | undefined }> {
   let failure: CheckpointError | undefined;
   for (let attempt = 0; attempt < DOWNLOAD_ATTEMPTS; attempt++) {
     try {
@@ -96,14 +96,14 @@ async function downloadPolicy(
   throw failure;
 }
 
-function hold(ctx: RunContext, key: string, policy: Policy, sha256: string | undefined): void {
+function hold(ctx: PolicyRun, key: string, policy: Policy, sha256: string | undefined): void {
   const prev = held.get(ctx.run.base);
   if (prev && prev.policy !== policy) prev.policy.dispose();
   held.set(ctx.run.base, { key, sha256, policy });
 }
 
 /** Forgets (and frees) the in-memory policy of a run, e.g. after an update failed half-way. */
-export function dropPolicy(ctx: RunContext): void {
+export function dropPolicy(ctx: PolicyRun): void {
   const h = held.get(ctx.run.base);
   if (h) h.policy.dispose();
   held.delete(ctx.run.base);
@@ -126,7 +126,7 @@ export async function loadCheckpointPolicy(config: ExperimentConfig, uri: string
 }
 
 /** The base policy: the configured checkpoint, or fresh weights from the preset/shape and the seed. */
-export async function basePolicy(ctx: RunContext): Promise<Policy> {
+export async function basePolicy(ctx: PolicyRun): Promise<Policy> {
   const { config } = ctx;
   if (config.model.checkpoint) return loadCheckpointPolicy(config, config.model.checkpoint);
   return Policy.create({
@@ -144,7 +144,7 @@ const references = new Map<string, Promise<Policy>>();
  * The frozen reference of the KL term: the base policy (GZ, OT: the model RL started from), loaded once per run and
  * worker and never trained. Rebuilt identically after a crash (same checkpoint, or same seed for fresh weights).
  */
-export function referencePolicy(ctx: RunContext): Promise<Policy> {
+export function referencePolicy(ctx: PolicyRun): Promise<Policy> {
   let p = references.get(ctx.run.base);
   if (!p) {
     p = basePolicy(ctx);
@@ -156,7 +156,7 @@ export function referencePolicy(ctx: RunContext): Promise<Policy> {
 
 /** Writes the policy as the snapshot after its step, keeps the newest two, and holds it in memory. */
 export async function snapshotPolicy(
-  ctx: RunContext,
+  ctx: PolicyRun,
   policy: Policy,
   stage: string,
   extra: Record<string, unknown> = {}

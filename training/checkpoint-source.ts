@@ -7,10 +7,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApplicationFailure } from '@temporalio/common';
 
-/** The checkout this code runs from (activities/ is one level below it). */
+/** The checkout this code runs from (training/ is one level below it). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * A configured checkpoint folder that does not exist. Named `InvalidInput`, a type the activities' retry policy never
+ * retries (workflows/activity-options.ts): no retry makes a missing folder appear, so the run fails at once.
+ */
+export class CheckpointSourceError extends Error {
+  override readonly name = 'InvalidInput';
+}
 
 export function resolveCheckpointSource(uri: string, bases: string[] = [process.cwd(), REPO_ROOT]): string {
   if (!uri.startsWith('file://')) return uri;
@@ -20,10 +27,8 @@ export function resolveCheckpointSource(uri: string, bases: string[] = [process.
     const candidate = path.resolve(base, rest);
     if (existsSync(candidate)) return `file://${candidate}`;
   }
-  // Non-retryable: no retry makes a missing folder appear, and the run should fail with this message at once.
-  throw ApplicationFailure.nonRetryable(
+  throw new CheckpointSourceError(
     `model.checkpoint '${uri}': no folder '${rest}' under ${bases.join(' or ')}; ` +
-      `use file:///absolute/dir, or run 'omni-zero pretrain-base' to create models/demo-base`,
-    'InvalidInput'
+      `use file:///absolute/dir, or run 'omni-zero pretrain-base' to create models/demo-base`
   );
 }
