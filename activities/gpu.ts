@@ -53,6 +53,7 @@ export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
       window: input.window,
       range: shardRange(rows.length, shard),
       firstIndex: firstPromptOfDraw(draw, ctx.config.rollout.promptsPerStep),
+      ...(input.samplesPerPrompt === undefined ? {} : { samplesPerPrompt: input.samplesPerPrompt }),
       onProgress: tokenBeats({ step, ...(shard ? { shard: shard.index } : {}), ...(draw ? { draw } : {}) }),
     });
     await writeJsonl(ctx.store, recordsKey, records);

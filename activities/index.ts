@@ -5,6 +5,7 @@
 import { scoreStep as score } from './dataflow.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
 import { evaluate, mergeEvaluation } from './evaluate.ts';
+import { collectCorrect, fineTune } from './fine-tune.ts';
 import { initPolicy, rollout, update } from './gpu.ts';
 import { gpuWorkers } from './gpu-workers.ts';
 import { mergeCheckpoints } from './merge.ts';
@@ -14,8 +15,10 @@ import { compareSweepRuns } from './sweep.ts';
 
 export {
   checkpoint,
+  collectCorrect,
   compareSweepRuns,
   evaluate,
+  fineTune,
   gpuWorkers,
   initPolicy,
   initRun,
@@ -31,8 +34,8 @@ export {
 
 const BY_ROLE = {
   main: {},
-  gpu: { initPolicy, rollout, update, evaluate, mergeCheckpoints },
-  cpu: { prepareData, sampleBatch, score, mergeEvaluation },
+  gpu: { initPolicy, rollout, update, evaluate, mergeCheckpoints, fineTune },
+  cpu: { prepareData, sampleBatch, score, mergeEvaluation, collectCorrect },
   io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns, gpuWorkers },
 } as const;
 

@@ -59,6 +59,8 @@ export interface RolloutInput {
   shard?: RolloutShard;
   /** Dynamic sampling's extra draw of the step (1, 2, …); absent for the step's own batch. */
   draw?: number;
+  /** Responses per prompt; default the config's `rollout.groupSize` (rejection sampling draws its own k). */
+  samplesPerPrompt?: number;
 }
 export interface RolloutShard {
   index: number;
@@ -212,4 +214,56 @@ export interface MergeCheckpointsOutput {
   merged: { runId: string; step: number; checkpoint: string; metric: number | null }[];
   density: number;
   lambda: number;
+}
+
+/** One round of rejection sampling: the RL step whose batch it drew and the records its rollout and score wrote. */
+export interface RftRound {
+  step: number;
+  promptsKey: string;
+  rolloutsKey: string;
+  rewardsKey: string;
+}
+export interface CollectCorrectInput {
+  run: RunRef;
+  rounds: RftRound[];
+  /** Held-out-scale score a judged or constraint-scored response needs to count as correct (training/keep-correct.ts). */
+  judgedThreshold: number;
+}
+export interface CollectCorrectOutput {
+  /** Key of the kept responses (one KeptResponse per line). */
+  keptKey: string;
+  /** Task → responses sampled and kept. */
+  perTask: Record<string, { sampled: number; kept: number }>;
+  kept: number;
+  /** Response tokens of the kept responses. */
+  keptTokens: number;
+}
+
+/** Which examples next-token training draws from: the kept RFT responses, or the base's pretraining corpus. */
+export type FineTuneCorpus = { type: 'rft'; keptKey: string } | { type: 'base-corpus' };
+export interface FineTuneInput {
+  run: RunRef;
+  /** The policy this chunk continues from. */
+  policy: PolicyRef;
+  /** Stage name recorded with the snapshot. */
+  stage: string;
+  corpus: FineTuneCorpus;
+  /** Chunk index (the chunk's idempotency key). */
+  chunk: number;
+  /** Optimiser steps in this chunk. */
+  steps: number;
+  /** Sequences per optimiser step. */
+  batchSize: number;
+  learningRate: number;
+}
+export interface FineTuneOutput {
+  policy: PolicyRef;
+  /** Wall time of the chunk's training, ms. */
+  ms: number;
+  /** The last step's loss (nats per token). */
+  loss: number;
+  /** Response tokens trained on in this chunk. */
+  tokens: number;
+  /** Examples the corpus held. */
+  examples: number;
 }

@@ -37,10 +37,20 @@ export function parseRunInfo(info: unknown, runId: string, metrics: StepMetrics[
     stages,
     stagesFromPlan,
   };
-  // A merged run (workflows/merge-run.ts) trains no step: its one planned step is the merge, shown by its evaluation.
-  const merged = plan !== null && isObj(plan.merge);
-  header.status = str(obj.status) ?? (merged ? 'merged model (no training steps)' : deriveStatus(metrics, totalSteps));
+  header.status = str(obj.status) ?? baselineStatus(plan) ?? deriveStatus(metrics, totalSteps);
   return header;
+}
+
+/**
+ * A baseline run (workflows/merge-run.ts, rft-run.ts, pretrain-run.ts) takes no RL step, so it has no metrics to
+ * derive a status from: its plan says what it is, and its evaluations show its result.
+ */
+function baselineStatus(plan: Obj | null): string | null {
+  if (plan === null) return null;
+  if (isObj(plan.merge)) return 'merged model (no training steps)';
+  if (isObj(plan.rft)) return 'rejection-sampling fine-tuned (no RL steps)';
+  if (isObj(plan.pretrain)) return 'continued pretraining (no RL steps)';
+  return null;
 }
 
 function planStages(raw: unknown, problems: string[]): ReportStage[] | null {

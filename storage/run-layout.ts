@@ -19,6 +19,8 @@
  *   tracking/lineage.json                     a resumed run: { root } = the first run's id, whose tracker run it continues
  *   tracking/failures/<tracker>-<what>-<step>.json   one tracker call that failed (the step went on), with the error
  *   merge.json                                a merged run's merge (sources' checkpoints, density, λ), written last
+ *   rft/kept.jsonl, rft/kept.done.json        an RFT run's kept responses, and the counts per task (sampled, kept)
+ *   fine-tune/chunk-<n>.done.json             an RFT or pretrain run's training chunk: its policy, loss, tokens, time
  *   steps/<step>/eval-shards/<reason>-<i>-of-<n>.json   one evaluation shard's samples, merged into the EvalRecord
  */
 import { joinKey } from './blob-store.ts';
@@ -55,6 +57,9 @@ export const runKeys = {
     joinKey('tracking', 'failures', `${tracker}-${what}-${pad(step)}.json`),
   trackingFailuresPrefix: () => 'tracking/failures/',
   merge: () => 'merge.json',
+  rftKept: () => joinKey('rft', 'kept.jsonl'),
+  rftKeptDone: () => joinKey('rft', 'kept.done.json'),
+  fineTuneChunkDone: (chunk: number) => joinKey('fine-tune', `chunk-${pad(chunk)}.done.json`),
   /** Held-out evaluation shards at a step (merged into `evaluation(step)`). */
   evaluationShards: (step: number) => joinKey('steps', pad(step), 'eval-shards'),
 } as const;

@@ -14,6 +14,8 @@ export interface RolloutOptions {
   range?: { from: number; to: number };
   /** The batch index of `rows[0]`: a later draw of a step numbers its prompts on from the draws before it. */
   firstIndex?: number;
+  /** Responses per prompt; default the config's `rollout.groupSize` (rejection sampling draws its own k). */
+  samplesPerPrompt?: number;
   /** Called after every token step with the tokens each active row has so far. */
   onProgress?: (tokens: number) => void;
 }
@@ -34,7 +36,7 @@ export async function rolloutRecords(
   const responses = await sampleRows(policy, rows, {
     template: templateOf(config),
     sampling: { temperature: r.temperature, topP: r.topP, topK: r.topK, repetitionPenalty: r.repetitionPenalty },
-    samplesPerPrompt: r.groupSize,
+    samplesPerPrompt: o.samplesPerPrompt ?? r.groupSize,
     maxNewTokens: o.window,
     step: o.step,
     ...(o.range ? { range: o.range } : {}),

@@ -52,6 +52,8 @@ const TIMEOUT_OF: Record<string, TimedActivity> = {
   mergeCheckpoints: 'checkpoint',
   gpuWorkers: 'sampleBatch',
   mergeEvaluation: 'sampleBatch',
+  collectCorrect: 'score',
+  fineTune: 'update',
 };
 
 /** Bad input is final: these failure types are never retried (activities raise them for invalid configs/data). */

@@ -20,6 +20,8 @@ export interface DrawInput {
   window: number;
   /** Dynamic sampling's extra draw (1, 2, …); 0 = the step's own batch, whose activity inputs carry no `draw`. */
   draw: number;
+  /** Responses per prompt; default the config's `rollout.groupSize` (rejection sampling draws its own k). */
+  samplesPerPrompt?: number;
 }
 
 export interface DrawResult {
@@ -43,6 +45,11 @@ function scoreAfterRollout(o: OrchestrationSettings) {
   }));
 }
 
+/** What the rollout of a draw samples from: the policy, the window, and k when not the config's G. */
+function rolloutOf({ policy, window, samplesPerPrompt }: DrawInput) {
+  return { policy, window, ...(samplesPerPrompt === undefined ? {} : { samplesPerPrompt }) };
+}
+
 /** The activity inputs every phase of a draw shares. */
 function drawKeys({ run, step, batch, draw }: DrawInput) {
   return { run, step, promptsKey: batch.promptsKey, ...(draw > 0 ? { draw } : {}) };
@@ -51,7 +58,7 @@ function drawKeys({ run, step, batch, draw }: DrawInput) {
 /** The rollout on the worker holding the policy; a rollout that fails cancels the score waiting for it. */
 async function wholeRolloutAndScore(o: OrchestrationSettings, gpu: GpuRoute, input: DrawInput): Promise<DrawResult> {
   const keys = drawKeys(input);
-  const rolloutDone = gpu.rollout({ ...keys, policy: input.policy, window: input.window });
+  const rolloutDone = gpu.rollout({ ...keys, ...rolloutOf(input) });
   const { scoreDone, cancelScore } = scoreAlongside(() => scoreAfterRollout(o)({ ...keys, after: 'rollout' }));
   let rollout: RolloutOutput;
   try {
@@ -72,9 +79,7 @@ async function shardedRolloutAndScore(o: OrchestrationSettings, input: DrawInput
   const keys = drawKeys(input);
   const rolloutShard = activity(o, o.taskQueues.gpu, 'rollout');
   const shardsDone = Promise.all(
-    Array.from({ length: count }, (_, index) =>
-      rolloutShard({ ...keys, policy: input.policy, window: input.window, shard: { index, count } })
-    )
+    Array.from({ length: count }, (_, index) => rolloutShard({ ...keys, ...rolloutOf(input), shard: { index, count } }))
   );
   const { scoreDone, cancelScore } = scoreAlongside(() =>
     scoreAfterRollout(o)({ ...keys, after: 'rollout', shards: count })

@@ -18,6 +18,20 @@ export function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProcess> {
   return spawnWorkerProcess({ baseEnv: localServerEnv(), ...o, env: { OMNI_ZERO_LOG_LEVEL: 'WARN', ...o.env } });
 }
 
+/** A main/cpu/io worker process and a gpu one on `queues`, also pushed to `started` for the test to kill at its end. */
+export async function spawnRunWorkers(
+  address: string,
+  queues: WorkerProcessOptions['queues'],
+  started: WorkerProcess[]
+): Promise<WorkerProcess[]> {
+  const pair = await Promise.all([
+    spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address }),
+    spawnWorker({ roles: ['gpu'], queues, address }),
+  ]);
+  started.push(...pair);
+  return pair;
+}
+
 /**
  * A replacement GPU worker that resumes badly (broken-gpu-worker.ts), for the crash test's negative controls; ready
  * when it polls. Killed by the caller (`kill()`), like the real ones.
