@@ -4,7 +4,7 @@
  */
 import { openBlobStore } from '../storage/open.ts';
 import { checkRunId, loadRun } from './load.ts';
-import type { SweepComparison, SweepRunData } from './sweep.ts';
+import { lengthStats, type SweepComparison, type SweepRunData } from './sweep.ts';
 
 /** What the sweep workflow writes when it ends (activities/sweep.ts). */
 export interface SweepRecord {
@@ -29,5 +29,12 @@ export async function loadSweep(
   if (!(await store.head(SWEEP_RECORD_KEY))) return null;
   const record = JSON.parse(Buffer.from(await store.get(SWEEP_RECORD_KEY)).toString('utf8')) as SweepRecord;
   const runs = await Promise.all(record.runs.map(async (r) => ({ ...r, data: await loadRun(r.storage, r.runId) })));
+  // From the runs' own metrics, so a record written by a worker that did not compute lengths still shows them.
+  for (const v of record.comparison.variants) {
+    v.lengths = lengthStats(
+      runs.filter((r) => r.variant === v.variant),
+      record.comparison.tasks
+    );
+  }
   return { record, runs };
 }

@@ -98,6 +98,45 @@ function heldOutCharts(ctx: Ctx, tasks: string[]): Chart[] {
   ];
 }
 
+/** Think and answer length per task, every run overlaid: GZ Fig. 4 is these two curves with and without the penalty. */
+function lengthCharts(ctx: Ctx, tasks: string[]): Chart[] {
+  const chart = (t: string, part: 'think' | 'answer') =>
+    lineChart({
+      name: `sweep-${part}-tokens-${t}`,
+      title: `${part === 'think' ? 'Think' : 'Answer'} length: ${t}`,
+      note: `Mean ${part}-content length per step, in policy tokens.`,
+      yLabel: 'tokens',
+      xDomain: ctx.xDomain,
+      series: perRun(
+        ctx,
+        (r) =>
+          stepSeries(r.data.metrics, (m) => m.perTask[t]?.[part === 'think' ? 'thinkTokensMean' : 'answerTokensMean']),
+        false
+      ),
+      legend: ctx.legend,
+    });
+  const trained = tasks.filter((t) => ctx.runs.some((r) => r.data.metrics.some((m) => m.perTask[t])));
+  return trained.flatMap((t) => [chart(t, 'answer'), chart(t, 'think')]);
+}
+
+function lengthsTableHtml(c: SweepComparison): string {
+  const rows = c.variants.flatMap((v) =>
+    Object.entries(v.lengths ?? {}).map(
+      ([t, l]) =>
+        `<tr><th>${escapeHtml(v.variant)} / ${escapeHtml(t)}</th>` +
+        [l.thinkFirst, l.thinkLast, l.answerFirst, l.answerLast].map((s) => cell(s, 1, 1)).join('') +
+        [l.rewardFirst, l.rewardLast].map((s) => cell(s, 1, 2)).join('') +
+        '</tr>'
+    )
+  );
+  if (rows.length === 0) return '';
+  const head =
+    '<tr><th rowspan="2">variant / task</th><th colspan="2">think tokens</th><th colspan="2">answer tokens</th>' +
+    '<th colspan="2">training reward</th></tr>' +
+    '<tr><th>first ¼</th><th>last ¼</th><th>first ¼</th><th>last ¼</th><th>first ¼</th><th>last ¼</th></tr>';
+  return `<table class="lengths"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function rewardChart(ctx: Ctx): Chart {
   return lineChart({
     name: 'sweep-reward',
@@ -129,7 +168,7 @@ export function renderSweepReport(
       : []),
   ];
   const ctx: Ctx = { runs, colors, legend, xDomain: [0, lastStep] };
-  const charts = [...heldOutCharts(ctx, comparison.tasks), rewardChart(ctx)];
+  const charts = [...heldOutCharts(ctx, comparison.tasks), rewardChart(ctx), ...lengthCharts(ctx, comparison.tasks)];
   const body = [
     `<header><div class="run-card"><h1>sweep ${escapeHtml(sweepId)}</h1><dl>` +
       `<dt>variants</dt><dd>${variants.map(escapeHtml).join(', ')}</dd>` +
@@ -137,8 +176,11 @@ export function renderSweepReport(
     '<section><h2>Comparison</h2><p class="intro">Final held-out score per domain, average relative score ' +
       '(mean over domains of final / base, OT), backward transfer after the last stage (base − final, in points; ' +
       'positive = forgotten) and wall time; mean ± sample standard deviation over seeds.</p>' +
-      `${tableHtml(comparison)}</section>`,
-    '<section><h2>Curves</h2><p class="intro">Held-out scores and training reward of every run, overlaid.</p>' +
+      `${tableHtml(comparison)}` +
+      '<p class="intro">Think and answer length and training reward over the first and last quarter of each ' +
+      'trained task’s steps (GZ Fig. 4’s two ends), mean ± sample standard deviation over seeds.</p>' +
+      `${lengthsTableHtml(comparison)}</section>`,
+    '<section><h2>Curves</h2><p class="intro">Held-out scores, training reward and think/answer length of every run, overlaid.</p>' +
       `<div class="grid">${charts.map((c) => c.html).join('')}</div></section>`,
     `<footer>omni-zero sweep report.${options.generatedAt ? ` Generated ${escapeHtml(options.generatedAt)}.` : ''}</footer>`,
   ].join('\n');

@@ -3,6 +3,7 @@
  * score (mean over tasks of P_final / P_base, OT), BWT per domain and wall time, as mean ± spread over seeds. Built
  * from the runs' own records with the same BWT and summary rules as a single run's report.
  */
+import { lengthEnds } from './length-ends.ts';
 import type { RunData } from './run-data.ts';
 import { bwtMatrix, runSummary, taskOrder } from './shape.ts';
 
@@ -31,6 +32,20 @@ export interface VariantRow {
   bwt: Record<string, Stat>;
   averageRelative: Stat;
   wallMs: Stat;
+  /**
+   * Per task, mean think/answer tokens and reward over the first and last quarter of its training steps (GZ Fig. 4's
+   * two ends; report/length-ends.ts); absent for a task the variant never trained (e.g. a merge).
+   */
+  lengths: Record<string, TaskLengthStats>;
+}
+
+export interface TaskLengthStats {
+  thinkFirst: Stat;
+  thinkLast: Stat;
+  answerFirst: Stat;
+  answerLast: Stat;
+  rewardFirst: Stat;
+  rewardLast: Stat;
 }
 
 export interface SweepComparison {
@@ -45,6 +60,24 @@ export function stat(values: readonly (number | null)[]): Stat {
   if (xs.length < 2) return { mean, spread: null, n: 1 };
   const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1);
   return { mean, spread: Math.sqrt(variance), n: xs.length };
+}
+
+/** Per task, the length ends of a variant's runs over seeds; tasks none of them trained are left out. */
+export function lengthStats(rs: readonly SweepRunData[], tasks: readonly string[]): Record<string, TaskLengthStats> {
+  const out: Record<string, TaskLengthStats> = {};
+  for (const t of tasks) {
+    const ends = rs.flatMap((r) => lengthEnds(r.data.metrics, t) ?? []);
+    if (ends.length === 0) continue;
+    out[t] = {
+      thinkFirst: stat(ends.map((e) => e.first.thinkTokens)),
+      thinkLast: stat(ends.map((e) => e.last.thinkTokens)),
+      answerFirst: stat(ends.map((e) => e.first.answerTokens)),
+      answerLast: stat(ends.map((e) => e.last.answerTokens)),
+      rewardFirst: stat(ends.map((e) => e.first.reward)),
+      rewardLast: stat(ends.map((e) => e.last.reward)),
+    };
+  }
+  return out;
 }
 
 /** Rows in the order the variants first appear in `runs`. */
@@ -68,6 +101,7 @@ export function compareSweep(runs: readonly SweepRunData[]): SweepComparison {
       bwt: perTask((i, t) => summaries[i].summary.bwt[t] ?? null),
       averageRelative: stat(summaries.map((s) => s.summary.averageRelative)),
       wallMs: stat(rs.map((r) => r.wallMs)),
+      lengths: lengthStats(rs, tasks),
     };
   });
   return { tasks, variants };
@@ -78,6 +112,27 @@ const pct = (s: Stat) =>
 const ratio = (s: Stat) =>
   s.mean === null ? '–' : `${s.mean.toFixed(2)}${s.spread === null ? '' : ` ±${s.spread.toFixed(2)}`}`;
 const secs = (s: Stat) => (s.mean === null ? '–' : `${(s.mean / 1000).toFixed(0)} s`);
+const num = (s: Stat) => (s.mean === null ? '–' : s.mean.toFixed(1));
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** Think and answer tokens, first → last quarter of training, per variant and trained task (mean over seeds). */
+export function renderLengthsText(c: SweepComparison): string {
+  const rows = c.variants.flatMap((v) =>
+    Object.entries(v.lengths).map(([t, l]) => [
+      `${v.variant} / ${t}`,
+      `${num(l.thinkFirst)} → ${num(l.thinkLast)}`,
+      `${num(l.answerFirst)} → ${num(l.answerLast)}`,
+      `${ratio(l.rewardFirst)} → ${ratio(l.rewardLast)}`,
+    ])
+  );
+  return table(['variant / task', 'think tokens', 'answer tokens', 'reward'], rows);
+}
 
 /** The comparison as a plain-text table (held-out %, then average relative score, BWT points and wall time). */
 export function renderComparisonText(c: SweepComparison): string {
@@ -89,8 +144,5 @@ export function renderComparisonText(c: SweepComparison): string {
     ...c.tasks.map((t) => pct(v.bwt[t])),
     secs(v.wallMs),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
-  return [line(head), ...rows.map(line)].join('\n');
+  return table(head, rows);
 }

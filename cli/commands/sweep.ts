@@ -2,7 +2,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { checkRunId } from '../../report/load.ts';
-import { renderComparisonText } from '../../report/sweep.ts';
+import { renderComparisonText, renderLengthsText } from '../../report/sweep.ts';
 import type { SweepResult } from '../../workflows/sweep.ts';
 import { newRunId } from '../run-id.ts';
 import { readSweepFile } from '../sweep-file.ts';
@@ -48,6 +48,8 @@ export function register(program: Command): void {
       try {
         const result = (await handle.result()) as SweepResult;
         process.stderr.write(`\n${renderComparisonText(result.comparison)}\n\n`);
+        if (result.comparison.variants.some((v) => Object.keys(v.lengths ?? {}).length > 0))
+          process.stderr.write(`${renderLengthsText(result.comparison)}\n\n`);
         for (const r of result.runs.filter((x) => x.status === 'failed'))
           process.stderr.write(`failed: ${r.runId}: ${r.error}\n`);
         console.log(JSON.stringify(result));

@@ -9,7 +9,7 @@ import type { JudgeClient, JudgeResult } from '../judge/client.ts';
 import { extractAnswer } from '../math/index.ts';
 import { matchQa } from '../qa/index.ts';
 import { extractProgram, parseCodeTests, runTests, SandboxInputError } from '../sandbox/index.ts';
-import { constraintAccuracy, parseConstraints, scoreConstraints } from '../writing/index.ts';
+import { constraintAccuracy, parseConstraints, scoreConstraints, scoreLengthBiased } from '../writing/index.ts';
 import type { ScoreBatchOptions, ScorerRewardsConfig, ScorerTimeouts, TaskScorer } from './options.ts';
 import type { ScorerSample } from './types.ts';
 import { type RuleVerdict, verifyMathAnswer } from './verifiers.ts';
@@ -182,7 +182,7 @@ async function codeAccuracy(ctx: AccuracyContext, s: ScorerSample): Promise<Accu
 async function writingAccuracy(ctx: AccuracyContext, s: ScorerSample, answer: string | null): Promise<AccuracyOutcome> {
   const scorer = ctx.taskScorer(s);
   const { correct, incorrect } = ctx.rewards.verifiable;
-  if (scorer === 'constraints') {
+  if (scorer === 'constraints' || scorer === 'length-biased') {
     let constraints: ReturnType<typeof parseConstraints>;
     try {
       constraints = parseConstraints(s.reference.constraints);
@@ -191,7 +191,11 @@ async function writingAccuracy(ctx: AccuracyContext, s: ScorerSample, answer: st
     }
     // An empty answer satisfies 'exclude-words' and 'no-commas' vacuously: it is no answer, not a partial one.
     if (answer === null || answer.trim() === '') return unparseable(ctx, incorrect);
-    return { value: constraintAccuracy(scoreConstraints(answer, constraints).score, { correct, incorrect }) };
+    const fraction =
+      scorer === 'constraints'
+        ? scoreConstraints(answer, constraints).score
+        : scoreLengthBiased(answer, constraints).score;
+    return { value: constraintAccuracy(fraction, { correct, incorrect }) };
   }
   const judge = ctx.judge;
   if (!judge) return undef('no-judge');

@@ -42,7 +42,8 @@ export const DEFAULT_SCORER_REWARDS: ScorerRewardsConfig = Object.freeze({
 }) as ScorerRewardsConfig;
 
 /** How a task's accuracy is obtained (config `tasks.<name>.scorer`). */
-export type TaskScorer = 'verifier' | 'judge' | 'constraints';
+/** 'length-biased' is the deliberately hackable writing reward of the length-penalty finding (rewards/writing/length-biased.ts). */
+export type TaskScorer = 'verifier' | 'judge' | 'constraints' | 'length-biased';
 
 export interface ScorerTimeouts {
   /** Math/stem/QA rule verification, from the moment a worker takes it; the worker is killed on expiry. Default 5,000 ms. */

@@ -11,3 +11,4 @@ export {
   scoreConstraints,
   type WritingConstraint,
 } from './constraints.ts';
+export { LENGTH_BIASED_FULL_CREDIT_WORDS, type LengthBiasedScore, scoreLengthBiased } from './length-biased.ts';

@@ -140,9 +140,9 @@ export const taskSchema = strict({
     .boolean()
     .optional()
     .meta({ description: 'Scored by a rule-based verifier. Default: every kind but writing.' }),
-  scorer: z.enum(['verifier', 'judge', 'constraints']).optional().meta({
+  scorer: z.enum(['verifier', 'judge', 'constraints', 'length-biased']).optional().meta({
     description:
-      "'verifier' for verifiable tasks; 'judge' (LLM judge, needs rewards.judge) or 'constraints' (rule-checked writing constraints, Qwen3) for non-verifiable ones. Default: verifier if verifiable, else judge.",
+      "'verifier' for verifiable tasks; 'judge' (LLM judge, needs rewards.judge) or 'constraints' (rule-checked writing constraints, Qwen3) for non-verifiable ones; 'length-biased' is a deliberately hackable writing reward that pays for longer answers (the length-penalty finding only, docs/rewards.md). Default: verifier if verifiable, else judge.",
   }),
   weight: z
     .number()
@@ -172,7 +172,7 @@ export const taskSchema = strict({
         path: ['scorer'],
         message: verifiable
           ? "a verifiable task uses scorer 'verifier' (the model-based fallback is rewards.modelVerifier)"
-          : "a non-verifiable task uses scorer 'judge' or 'constraints'",
+          : "a non-verifiable task uses scorer 'judge', 'constraints' or 'length-biased'",
       });
     if (t.filters.difficulty.enabled && !verifiable)
       ctx.addIssue({

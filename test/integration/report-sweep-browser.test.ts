@@ -35,7 +35,7 @@ before(async () => {
   }
   await compareSweepRuns({ storage, sweepId: 'sw', runs });
   const result = await writeReport('sw', { storage, out: path.join(dir, 'sweep.html') });
-  assert.deepEqual({ charts: result.charts, runs: result.runs }, { charts: 6, runs: 4 });
+  assert.deepEqual({ charts: result.charts, runs: result.runs }, { charts: 14, runs: 4 });
   page = result.out;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 });
@@ -75,6 +75,19 @@ test('sweep page: offline, no console errors, the comparison table and every ove
     const bwtQa = (r: string[]) => Number.parseFloat(r[2 + 4 + 1 + 2]);
     assert.ok(bwtQa(rows[2]) > bwtQa(rows[1]), `BWT qa: reverse ${rows[2][9]} vs curriculum ${rows[1][9]}`);
 
+    // Think/answer length ends: a row per variant and task, four token cells and two reward cells, each ± spread.
+    const lengthRows = await p.$$eval('table.lengths tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('th,td')].map((c) => (c.textContent ?? '').trim()))
+    );
+    assert.deepEqual(
+      lengthRows.map((r) => r[0]),
+      ['curriculum', 'reverse'].flatMap((v) => ['code', 'math', 'qa', 'writing'].map((t) => `${v} / ${t}`))
+    );
+    for (const r of lengthRows) {
+      assert.equal(r.length, 7);
+      for (const cell of r.slice(1)) assert.match(cell, /^-?\d+\.\d+ ±\d+\.\d+$/);
+    }
+
     const charts = await p.$$eval('[data-chart]', (els) =>
       els.map((el) => ({
         name: el.getAttribute('data-chart'),
@@ -91,6 +104,7 @@ test('sweep page: offline, no console errors, the comparison table and every ove
         'sweep-heldout-qa',
         'sweep-heldout-writing',
         'sweep-reward',
+        ...['code', 'math', 'qa', 'writing'].flatMap((t) => [`sweep-answer-tokens-${t}`, `sweep-think-tokens-${t}`]),
       ]
     );
     for (const c of charts) {

@@ -17,6 +17,7 @@ import { readSweepFile } from '../../cli/sweep-file.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { loadCheckpoint } from '../../engine/checkpoint/checkpoint.ts';
 import { disposeParams } from '../../engine/model/init.ts';
+import { ROOT } from '../../infra/paths.mjs';
 import { loadRun } from '../../report/load.ts';
 import { configHash } from '../../schemas/config-hash.ts';
 import { parseSweep } from '../../schemas/sweep.ts';
@@ -268,4 +269,64 @@ test('a sweep with two single-task variants and their TIES merge compares three 
   const wall = (i: number) => result.runs[i].wallMs ?? 0;
   assert.equal(mergedRow.wallMs.mean, wall(0) + wall(1) + wall(2));
   t.diagnostic(JSON.stringify({ wallMs: result.runs.map((r) => r.wallMs), merged: mergedRow.final }));
+});
+
+// examples/sweeps/length-penalty.yaml shrunk to one step and one seed; the finding itself is the full sweep
+// (docs/RESULTS.md). Penalty on vs off on the hackable `length-biased` scorer, and the comparison's length ends.
+test('the shipped length-penalty sweep, one step and one seed: both variants run their own reward', {
+  timeout: 240_000,
+}, async () => {
+  const file = await readSweepFile(path.join(ROOT, 'examples/sweeps/length-penalty.yaml'));
+  assert.ok(file.ok, file.ok ? '' : file.problems.join('\n'));
+  const bucket = await freshBucket('oz-length-penalty');
+  const storage = `s3://${bucket.bucket}/runs`;
+  const queues = uniqueQueues('length-penalty');
+  const base = file.raw.experiment as Record<string, any>;
+  const experiment = {
+    ...base,
+    rollout: { ...base.rollout, promptsPerStep: 2, groupSize: 4 },
+    tasks: { writing: { ...base.tasks.writing, source: { type: 'synthetic', trainSize: 16, heldOutSize: 4 } } },
+    schedule: { kind: 'curriculum', stepsPerStage: 1 },
+    evaluation: { everySteps: 0, avgK: 1 },
+    checkpoint: { everySteps: 1, keepLast: 1, storage },
+    orchestration: {
+      continueAsNewEverySteps: 1,
+      taskQueues: { workflow: queues.main, gpu: queues.gpu, cpu: queues.cpu, io: queues.io },
+      retry: { initialInterval: '200ms', maximumInterval: '2s' },
+    },
+  };
+  const sweep = { ...file.raw, experiment, seeds: [7], concurrency: 2 };
+  const parsed = parseSweep(sweep);
+  assert.ok(parsed.ok);
+  await startWorkers(queues);
+  const sweepId = `lp-${Date.now()}`;
+  const handle = await env.client.workflow.start('sweep', {
+    args: [{ sweep, sweepId }],
+    taskQueue: queues.main,
+    workflowId: sweepId,
+  });
+  const result = (await handle.result()) as SweepResult;
+  assert.deepEqual(
+    result.runs.map((r) => [r.runId, r.status]),
+    [
+      [`${sweepId}-penalty-on-s7`, 'completed'],
+      [`${sweepId}-penalty-off-s7`, 'completed'],
+    ]
+  );
+  const [on, off] = await Promise.all(result.runs.map((r) => loadRun(storage, r.runId)));
+  assert.equal(on.header.configHash, configHash(parsed.runs[0].config));
+  assert.equal(off.header.configHash, configHash(parsed.runs[1].config));
+  assert.equal(parsed.runs[0].config.tasks.writing.scorer, 'length-biased');
+  // Penalty on: a length component (≤ 0) on the step; off: no sample has one (null, not 0).
+  const lengthOf = (run: typeof on) => run.metrics[0].perTask.writing.components.length;
+  assert.equal(on.metrics.length, 1);
+  assert.ok(typeof lengthOf(on) === 'number' && (lengthOf(on) as number) <= 0, `on: ${lengthOf(on)}`);
+  assert.equal(lengthOf(off), null);
+  for (const v of result.comparison.variants) {
+    const l = v.lengths.writing;
+    assert.ok(l, `${v.variant}: no lengths`);
+    // One step: both ends are that step.
+    assert.equal(l.answerFirst.mean, l.answerLast.mean);
+    assert.ok((l.thinkFirst.mean ?? 0) > 0 && (l.answerFirst.mean ?? 0) > 0);
+  }
 });

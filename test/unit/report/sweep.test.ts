@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunData } from '../../../report/run-data.ts';
-import { compareSweep, renderComparisonText, type SweepRunData, stat } from '../../../report/sweep.ts';
+import {
+  compareSweep,
+  renderComparisonText,
+  renderLengthsText,
+  type SweepRunData,
+  stat,
+} from '../../../report/sweep.ts';
 import type { EvalRecord } from '../../../schemas/records/eval-record.ts';
+import { step } from './length-fixture.ts';
 
 const close = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(a - b) < 1e-12, `${a} ≈ ${b}`);
 
@@ -94,4 +101,28 @@ test('renderComparisonText: one row per variant with its seed count, percents ±
     lines[1],
     /^x \(2 seeds\)\s+65\.0 ±7\.1\s+45\.0 ±7\.1\s+1\.77 ±0\.25\s+-15\.0 ±7\.1\s+-25\.0 ±7\.1\s+60 s$/
   );
+});
+
+test('compareSweep: each variant gets its answer/think length ends as mean ± spread over seeds', () => {
+  const grow = (a0: number, a1: number): RunData => ({
+    ...run([0.5, 0.2], [0.5, 0.2], [0.5, 0.2]),
+    metrics: [step(0, 'a', 14, a0, 0), step(1, 'a', 14, a1, 1)],
+  });
+  const runs: SweepRunData[] = [
+    { variant: 'off', seed: 1, runId: 'o1', wallMs: 1, data: grow(15, 40) },
+    { variant: 'off', seed: 2, runId: 'o2', wallMs: 1, data: grow(15, 50) },
+    { variant: 'on', seed: 1, runId: 'n1', wallMs: 1, data: grow(15, 25) },
+  ];
+  const c = compareSweep(runs);
+  assert.deepEqual(Object.keys(c.variants[0].lengths), ['a']); // b has no step: no row
+  const off = c.variants[0].lengths.a;
+  assert.equal(off.answerFirst.mean, 15);
+  assert.equal(off.answerLast.mean, 45); // (40 + 50) / 2, spread √((5² + 5²)/1) = √50
+  assert.ok(Math.abs((off.answerLast.spread as number) - Math.sqrt(50)) < 1e-12);
+  assert.equal(off.thinkLast.mean, 14);
+  assert.equal(c.variants[1].lengths.a.answerLast.spread, null);
+  const lines = renderLengthsText(c).split('\n');
+  assert.equal(lines.length, 3);
+  assert.match(lines[1], /^off \/ a\s+14\.0 → 14\.0\s+15\.0 → 45\.0\s+0\.00 ±0\.00 → 1\.00 ±0\.00$/);
+  assert.match(lines[2], /^on \/ a\s+14\.0 → 14\.0\s+15\.0 → 25\.0/);
 });

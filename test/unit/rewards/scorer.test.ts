@@ -91,6 +91,47 @@ test('writing constraints without a judge: fraction satisfied mapped to ±1, GZ 
   assert.equal(records[0].total, 1);
 });
 
+test("scorer 'length-biased': the hackable writing reward, selected per task, with the length penalty by hand", async () => {
+  const constraints = [
+    { type: 'word-count' as const, min: 2, max: 2 },
+    { type: 'include-words' as const, words: ['cold'] },
+  ];
+  const short = sample('writing', '<think>t1 t2</think><answer>wet cold</answer>', { constraints }, 'padded');
+  const long = sample(
+    'writing',
+    '<think>t1 t2</think><answer>cold wet cold grey mud drops</answer>',
+    { constraints },
+    'padded'
+  );
+  const strict = sample('writing', '<think>t1 t2</think><answer>cold wet cold grey mud drops</answer>', {
+    constraints,
+  });
+  const lengthPenalty = {
+    enabled: true,
+    weight: 2,
+    lMax: 100,
+    lCache: 10, // R_think = 0 while answer − think ≤ 90
+    answerMin: 4,
+    answerMax: 100,
+    lambda: 0.1,
+    variant: 'paper' as const,
+  };
+  const { records } = await scoreBatch([short, long, strict], {
+    countTokens,
+    taskScorers: { padded: 'length-biased', writing: 'constraints' },
+    rewards: { lengthPenalty },
+  });
+  // short: ½·1 + ½·2/8 = 0.625 → R_acc = −1 + 2·0.625 = 0.25; 2 answer tokens ≤ L'_min: R = 0.25 + 0.5·1 = 0.75
+  assert.equal(records[0].components.accuracy, 0.25);
+  assert.equal(records[0].total, 0.75);
+  // long: ½·1 + ½·6/8 = 0.875 → R_acc = 0.75; R_answer(6) = −0.6: R = 0.75 + 0.5 + 2·(−0.6) = 0.05
+  assert.equal(records[1].components.accuracy, 0.75);
+  assert.ok(Math.abs((records[1].components.length as number) + 0.6) < 1e-12);
+  assert.ok(Math.abs((records[1].total as number) - 0.05) < 1e-12);
+  // the same text under the strict constraints fails the count: f = ½ → R_acc = 0
+  assert.equal(records[2].components.accuracy, 0);
+});
+
 test('OT aggregation: weighted sum over defined components only; a failed judgement drops out of the sum', async () => {
   const { judge } = await judgeOn(() => ({ kind: 'reply', content: 'no verdict here' }), { mode: 'pairwise' });
   const s = sample('writing', '<think>x</think><answer>y</answer>', { answer: 'reference reply' });

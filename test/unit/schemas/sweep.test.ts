@@ -127,6 +127,27 @@ test('the shipped demo-order sweep reads its experiment relative to itself and d
   assert.equal(at('curriculum').config.schedule.stages.length, 4);
 });
 
+test('the shipped length-penalty sweep differs only in the penalty switch, on the hackable writing scorer', async () => {
+  const file = await readSweepFile(path.join(ROOT, 'examples/sweeps/length-penalty.yaml'));
+  assert.ok(file.ok, file.ok ? '' : file.problems.join('\n'));
+  const runs = file.parsed.runs;
+  assert.deepEqual(
+    runs.map((r) => `${r.variant}/${r.seed}`),
+    ['penalty-on/7', 'penalty-on/11', 'penalty-off/7', 'penalty-off/11']
+  );
+  const at = (v: string) => runs.find((r) => r.variant === v && r.seed === 7)!;
+  assert.equal(at('penalty-on').config.rewards.lengthPenalty.enabled, true);
+  assert.equal(at('penalty-off').config.rewards.lengthPenalty.enabled, false);
+  assert.equal(at('penalty-on').config.tasks.writing.scorer, 'length-biased');
+  const { rewards: on, ...restOn } = at('penalty-on').raw as Record<string, unknown> & { rewards: object };
+  const { rewards: off, ...restOff } = at('penalty-off').raw as Record<string, unknown> & { rewards: object };
+  assert.deepEqual(restOff, restOn);
+  assert.deepEqual(off, {
+    ...on,
+    lengthPenalty: { ...(on as { lengthPenalty: object }).lengthPenalty, enabled: false },
+  });
+});
+
 test('a sweep file whose experiment path is missing names the file it looked for', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-sweep-'));
   const sweep = path.join(dir, 'sweep.yaml');
