@@ -35,8 +35,7 @@ export async function startExperiment(
     memo: { summary, configHash: read.hash, file: opts.file },
     staticSummary: summary,
   });
-  const uiBase = opts.uiBase ?? process.env.OMNI_ZERO_TEMPORAL_UI ?? 'http://127.0.0.1:8233';
-  return { workflowId, taskQueue, summary, handle, ui: uiLink(uiBase, workflowId, client.options.namespace) };
+  return { workflowId, taskQueue, summary, handle, ui: uiLink(opts.uiBase, workflowId, client.options.namespace) };
 }
 
 /** A run started with no worker polling its queue just waits; say so instead of leaving people guessing. */

@@ -3,6 +3,8 @@
  * becomes what to fix (connect-failure.ts).
  */
 import { Client, Connection } from '@temporalio/client';
+import { DEV_UI_PORT } from '../infra/dev-stack.ts';
+import { readTemporalRecord } from '../infra/stack-record.ts';
 import { dataConverterFromEnv } from '../workers/data-converter.ts';
 import { explainConnectFailure } from './connect-failure.ts';
 import { type ConnectionFlags, temporalConnectConfig } from './temporal-connection.ts';
@@ -49,7 +51,12 @@ export async function connectClient(flags: ConnectionFlags = {}, configNamespace
   };
 }
 
-/** Link to a workflow in the Web UI. */
-export function uiLink(uiBase: string, workflowId: string, namespace = 'default'): string {
-  return `${uiBase}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+/**
+ * Link to a workflow in the Web UI: `uiBase`, else OMNI_ZERO_TEMPORAL_UI, else the local stack's recorded Web UI,
+ * else the dev server's default UI port (which OMNI_ZERO_TEMPORAL_UI_PORT moves).
+ */
+export function uiLink(uiBase: string | undefined, workflowId: string, namespace = 'default'): string {
+  const base =
+    uiBase ?? process.env.OMNI_ZERO_TEMPORAL_UI ?? readTemporalRecord()?.uiUrl ?? `http://127.0.0.1:${DEV_UI_PORT}`;
+  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }

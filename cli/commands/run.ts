@@ -16,7 +16,10 @@ export function register(program: Command): void {
     .option('--wait', 'wait for the run to finish and print its result; shows its progress on stderr meanwhile')
     .option('--no-progress', 'with --wait: no progress display')
     .option('--id <workflowId>', 'workflow id (default <experiment>-<date>-<time>-<random>)')
-    .option('--ui <url>', 'Web UI base for the printed link (default OMNI_ZERO_TEMPORAL_UI or http://127.0.0.1:8233)');
+    .option(
+      '--ui <url>',
+      'Web UI base for the printed link (default OMNI_ZERO_TEMPORAL_UI, else the local stack Web UI)'
+    );
   withConnectionFlags(command).action(
     async (file: string, opts: ConnectionFlags & { wait?: boolean; progress: boolean; id?: string; ui?: string }) => {
       if (opts.id !== undefined) checkRunId(opts.id);

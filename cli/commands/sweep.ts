@@ -22,7 +22,10 @@ export function register(program: Command): void {
     .argument('<file>', 'sweep config (YAML or JSON), e.g. examples/sweeps/demo-order.yaml')
     .option('--wait', 'wait for the sweep to finish and print its comparison')
     .option('--id <workflowId>', 'workflow id, also the prefix of the runs (default <sweep>-<date>-<time>-<random>)')
-    .option('--ui <url>', 'Web UI base for the printed link (default OMNI_ZERO_TEMPORAL_UI or http://127.0.0.1:8233)');
+    .option(
+      '--ui <url>',
+      'Web UI base for the printed link (default OMNI_ZERO_TEMPORAL_UI, else the local stack Web UI)'
+    );
   withConnectionFlags(command).action(async (file: string, opts: SweepOptions) => {
     if (opts.id !== undefined) checkRunId(opts.id);
     const read = await readSweepFile(file);
@@ -42,8 +45,7 @@ export function register(program: Command): void {
         args: [{ sweep: read.raw, sweepId: workflowId }],
         staticSummary: `sweep ${sweep.name}: ${sweep.variants.length} variant(s) × ${runs.length / sweep.variants.length} seed(s)`,
       });
-      const uiBase = opts.ui ?? process.env.OMNI_ZERO_TEMPORAL_UI ?? 'http://127.0.0.1:8233';
-      console.log(JSON.stringify({ workflowId, runs: runs.length, ui: uiLink(uiBase, workflowId, namespace) }));
+      console.log(JSON.stringify({ workflowId, runs: runs.length, ui: uiLink(opts.ui, workflowId, namespace) }));
       if (!opts.wait) return;
       try {
         const result = (await handle.result()) as SweepResult;

@@ -56,6 +56,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv) {
 
 let connection: Connection | undefined;
 let stackEnv: NodeJS.ProcessEnv;
+let startedBuckets: string[];
 
 before(async () => {
   // Free ports, so the long-lived stack on the default ports is never touched; only `server start` is told them.
@@ -66,6 +67,7 @@ before(async () => {
   });
   const started = await cli(['server', 'start'], stackEnv);
   assert.equal(started.code, 0, started.stderr);
+  startedBuckets = JSON.parse(started.stdout).buckets;
 });
 
 after(async () => {
@@ -83,8 +85,9 @@ test('report, status and ls find the running local stack with no AWS, S3 or Temp
   assert.equal(temporal.address, `127.0.0.1:${stackEnv.OMNI_ZERO_TEMPORAL_PORT}`);
 
   Object.assign(process.env, s3EnvOf(s3));
-  const bucket = new S3BlobStore('omni-zero-demo', '');
-  await bucket.ensureBucket();
+  // The examples' buckets are ready: a run started right after `server start` can write its first record.
+  assert.deepEqual(startedBuckets, ['omni-zero-demo', 'omni-zero-runs']);
+  for (const b of startedBuckets) assert.deepEqual(await new S3BlobStore(b, '').list(''), []);
   await writeFixtureRunTo(new S3BlobStore('omni-zero-demo', `runs/${RUN}`), {
     runId: RUN,
     stepsPerStage: 2,

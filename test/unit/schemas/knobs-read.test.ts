@@ -77,14 +77,16 @@ function sources(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const escape = (s: string) => s.replace(/[$.*+?^(){}|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[$.*+?^(){}|[\]\\]/g, '\\$&');
 
 function unread(all: Leaf[], files: string[]): string[] {
   return all
     .filter(({ path: p, key }) => {
       const parts = p.split(/[.[\]{}]+/).filter(Boolean);
-      const parent = parts.length > 1 ? new RegExp(`\\b${escape(parts[parts.length - 2])}\\b`) : null;
-      const access = new RegExp(`\\??\\.${escape(key)}\\b|\\['${escape(key)}'\\]|[{,]\\s*${escape(key)}\\s*[,}:=]`);
+      const parent = parts.length > 1 ? new RegExp(`\\b${escapeRegExp(parts[parts.length - 2])}\\b`) : null;
+      const access = new RegExp(
+        `\\??\\.${escapeRegExp(key)}\\b|\\['${escapeRegExp(key)}'\\]|[{,]\\s*${escapeRegExp(key)}\\s*[,}:=]`
+      );
       return !files.some((t) => access.test(t) && (!parent || parent.test(t)));
     })
     .map((l) => l.path);
