@@ -1,7 +1,9 @@
 /**
  * Continuous batching (`batchRows`): at most B rows decode at once and queued rows join as others finish, yet every
  * row samples exactly the tokens and log-probs of one static batch. Masked keys add exact zeros, so on the cpu
- * backend the extra left padding of a late row changes nothing; the test pins the backend to cpu.
+ * backend the extra left padding of a late row changes nothing: log-probs are compared bit for bit there. On wasm
+ * (sampler-continuous-wasm.test.ts runs this file there) the padding moves log-probs in the last bits: tokens are
+ * compared exactly and log-probs to 1e-5.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -10,7 +12,8 @@ import { initParams } from '../../../engine/model/init.ts';
 import { type GenerateOptions, generate } from '../../../engine/sampler.ts';
 import { encodePrompt, microConfig, tokenizer } from './_helpers.ts';
 
-await initBackend({ force: process.env.CONTINUOUS_BACKEND ?? 'cpu' });
+const backend = await initBackend({ force: process.env.CONTINUOUS_BACKEND ?? 'cpu' });
+const exact = backend.name === 'cpu';
 const config = microConfig();
 const params = initParams(config, 21, { std: 0.3 });
 // Different prompt lengths, so late rows join with padding other than their static one.
@@ -36,13 +39,23 @@ test('rows of mixed lengths sample the same tokens and log-probs whatever the ba
       whole.out.map((r) => [r.promptIndex, r.sampleIndex, r.finishReason, r.tokens]),
       `tokens with batchRows ${batchRows}`
     );
-    assert.deepEqual(
-      cont.out.map((r) => r.logprobs),
-      whole.out.map((r) => r.logprobs),
-      `log-probs with batchRows ${batchRows}`
-    );
+    if (exact)
+      assert.deepEqual(
+        cont.out.map((r) => r.logprobs),
+        whole.out.map((r) => r.logprobs),
+        `log-probs with batchRows ${batchRows}`
+      );
+    cont.out.forEach((r, i) => {
+      r.logprobs.forEach((lp, t) => {
+        assert.ok(Math.abs(lp - whole.out[i].logprobs[t]) < 1e-5, `batchRows ${batchRows}, row ${i}, token ${t}`);
+      });
+    });
     // Fewer rows at once really ran the rows in waves: one at a time takes one step per token of every row.
-    if (batchRows === 1) assert.equal(cont.steps, lengths.reduce((a, b) => a + b, 0));
+    if (batchRows === 1)
+      assert.equal(
+        cont.steps,
+        lengths.reduce((a, b) => a + b, 0)
+      );
     if (batchRows <= 4) assert.ok(cont.steps > whole.steps, `batchRows ${batchRows}: ${cont.steps} steps`);
     if (batchRows >= whole.out.length) assert.equal(cont.steps, whole.steps);
   }
