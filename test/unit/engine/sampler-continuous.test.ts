@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../engine/backend.ts';
 import { initParams } from '../../../engine/model/init.ts';
 import { type GenerateOptions, generate } from '../../../engine/sampler.ts';
@@ -60,6 +61,14 @@ test('rows of mixed lengths sample the same tokens and log-probs whatever the ba
     if (batchRows >= whole.out.length) assert.equal(cont.steps, whole.steps);
   }
   assert.equal(whole.steps, Math.max(...lengths));
+});
+
+test('rows joining, leaving and trimmed padding leave no tensors behind', async () => {
+  await run({ ...opts, batchRows: 4 });
+  const before = tf.memory().numTensors;
+  await run({ ...opts, batchRows: 4 });
+  await run({ ...opts, batchRows: 7 });
+  assert.equal(tf.memory().numTensors, before);
 });
 
 test('a different seed changes the tokens under continuous batching too', async () => {
