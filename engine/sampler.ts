@@ -3,16 +3,27 @@
  *
  * Layout: prompts are left-padded to a common length (the pads are masked keys and positions start at each row's
  * first real token, engine/model/transformer.ts), each prompt is prefilled once and its cache copied to its G rows.
- * Finished rows are dropped from the batch as they stop. Row (prompt p, sample s) draws its uniforms from
+ * Finished rows are dropped from the batch as they stop and, with `batchRows`, queued rows take their place
+ * (continuous batching, engine/kv-batch.ts). Row (prompt p, sample s) draws its uniforms from
  * rl/'s mulberry32(hashSeed(seed, step, promptIndex, sampleIndex)), so its random numbers never depend on batch
  * composition and a retried rollout reproduces the same tokens. (The cross-row numerics can differ in the last bit
  * with a different padding, so "same tokens in another batch" holds except at exact probability ties.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { hashSeed, mulberry32 } from '../rl/random.ts';
+import {
+  type Batch,
+  type BatchModel,
+  type BatchRow,
+  decodeStep,
+  join,
+  keepRows,
+  prefill,
+  trimPadding,
+} from './kv-batch.ts';
 import { checkSamplingOptions, chooseToken, type SamplingOptions } from './logits-processing.ts';
 import { disposeFused, type FusedProjections, fuseProjections } from './model/fused.ts';
-import { disposeCache, forward, type KvCache, lmHead } from './model/transformer.ts';
+import { disposeCache, forward, lmHead } from './model/transformer.ts';
 import type { ModelConfig, Params, Tokenizer } from './types.ts';
 
 /** Longest the token loop holds the event loop between yields. */
@@ -51,7 +62,14 @@ export interface GenerateOptions extends SamplingOptions {
   eosId?: number;
   /** `kv` (default) caches keys/values; `recompute` runs the whole prefix every token (for equality checks). */
   mode?: 'kv' | 'recompute';
-  /** Called after every token step with how many tokens each active row has so far (for heartbeats). */
+  /**
+   * Most rows decoding at once (continuous batching): when a row finishes, a queued row is prefilled and takes its
+   * place, so a rollout's time follows the mean response length rather than the longest. Rows are seeded by prompt
+   * key, so they draw the same tokens as in one batch (engine/kv-batch.ts on the numerics). KV mode only. Default:
+   * every row at once.
+   */
+  batchRows?: number;
+  /** Called after every token step with the steps so far (in one static batch: each active row's length). */
   onStep?: (generated: number) => void;
 }
 
@@ -69,12 +87,9 @@ export interface Rollout {
   truncated: boolean;
 }
 
-interface Row {
+interface Row extends BatchRow {
   promptIndex: number;
   sampleIndex: number;
-  prompt: number[];
-  padding: number;
-  tokens: number[];
   logprobs: number[];
   random: () => number;
   finish?: FinishReason;
@@ -94,6 +109,10 @@ function checkOptions(o: GenerateOptions, config: ModelConfig, prompts: number[]
   }
   if (o.padToLength !== undefined && !(Number.isInteger(o.padToLength) && o.padToLength >= 0))
     throw new Error(`generate: padToLength must be a whole number, got ${o.padToLength}`);
+  if (o.batchRows !== undefined && !(Number.isInteger(o.batchRows) && o.batchRows >= 1))
+    throw new Error(`generate: batchRows must be a positive integer, got ${o.batchRows}`);
+  if (o.batchRows !== undefined && o.mode === 'recompute')
+    throw new Error('generate: batchRows needs the KV cache; drop it or mode: "recompute"');
   const g = o.samplesPerPrompt ?? 1;
   if (!Number.isInteger(g) || g < 1) throw new Error(`generate: samplesPerPrompt must be a positive integer, got ${g}`);
   prompts.forEach((p, i) => {
@@ -164,9 +183,11 @@ async function sampleRows(
     for (let s = 0; s < g; s++) {
       rows.push({
         promptIndex: offset + p,
+        promptSlot: p,
         sampleIndex: s,
         prompt,
         padding: promptLen - prompt.length,
+        staticPadding: promptLen - prompt.length,
         tokens: [],
         logprobs: [],
         random: mulberry32(hashSeed(seed, step, keys?.[p] ?? offset + p, s)),
@@ -174,15 +195,13 @@ async function sampleRows(
     }
   });
 
-  const recompute = options.mode === 'recompute';
-  let active = rows.slice();
-  let cache: KvCache | undefined;
-  let logits: Float32Array;
   const vocab = config.vocabSize;
+  const model: BatchModel = { params, config, fused, padId, promptLength: promptLen };
+  const batchRows = Math.min(options.batchRows ?? rows.length, rows.length);
+  const queue = rows.slice(batchRows);
   const paddedPrompt = (r: Row) => [...new Array(r.padding).fill(padId), ...r.prompt];
-
-  // The whole prefix of every active row through the model, for the next token's logits (no cache).
-  const recomputeLogits = (ids: (r: Row) => number[]) => {
+  // The whole prefix of every row through the model, for the next token's logits (no cache).
+  const recomputeLogits = (active: Row[], ids: (r: Row) => number[]) => {
     const hidden = tf.tidy(
       () => forward(params, config, { ids: active.map(ids), padding: active.map((r) => r.padding), fused }).hidden
     );
@@ -190,40 +209,30 @@ async function sampleRows(
     hidden.dispose();
     return out;
   };
-  if (recompute) {
-    logits = recomputeLogits(paddedPrompt);
-  } else {
-    // Prefill each distinct prompt once, then copy its cache and last logits to its G rows.
-    const out = tf.tidy(() => {
-      const { hidden, cache: c } = forward(params, config, {
-        ids: prompts.map((p) => [...new Array(promptLen - p.length).fill(padId), ...p]),
-        padding: prompts.map((p) => promptLen - p.length),
-        useCache: true,
-        fused,
-      });
-      const t = hidden.shape[1]!;
-      const last = lmHead(params, config, hidden.slice([0, t - 1, 0], [-1, 1, -1]).squeeze([1]));
-      const copies = tf.tensor1d(
-        rows.map((r) => r.promptIndex - offset),
-        'int32'
-      );
-      return {
-        last: tf.gather(last, copies),
-        layers: c!.layers.map((layer) => ({ k: tf.gather(layer.k, copies), v: tf.gather(layer.v, copies) })),
-      };
-    });
-    cache = { layers: out.layers, length: promptLen };
-    logits = out.last.dataSync() as Float32Array;
-    out.last.dispose();
-  }
+  // The batch after its finished rows left: one more token for the others, and queued rows joining in their place.
+  const advance =
+    options.mode === 'recompute'
+      ? (b: Batch<Row>): Batch<Row> => ({
+          rows: b.rows,
+          logits: recomputeLogits(b.rows, (r) => [...paddedPrompt(r), ...r.tokens]),
+        })
+      : (b: Batch<Row>): Batch<Row> => {
+          const running = b.rows.length > 0 ? decodeStep(model, b) : b;
+          const joining = queue.splice(0, batchRows - running.rows.length);
+          return trimPadding(joining.length > 0 ? join(running, prefill(model, prompts, joining)) : running);
+        };
+  const first = rows.slice(0, batchRows);
+  let batch: Batch<Row> =
+    options.mode === 'recompute'
+      ? { rows: first, logits: recomputeLogits(first, paddedPrompt) }
+      : prefill(model, prompts, first);
 
   let lastYield = performance.now();
   try {
-    for (let n = 0; n < maxNew; n++) {
-      // Choose the next token of every active row from its logits.
-      const done: boolean[] = [];
-      active.forEach((row, i) => {
-        const rowLogits = logits.slice(i * vocab, (i + 1) * vocab);
+    for (let n = 1; batch.rows.length > 0; n++) {
+      // Choose the next token of every row in the batch from its logits.
+      const done = batch.rows.map((row, i) => {
+        const rowLogits = batch.logits.slice(i * vocab, (i + 1) * vocab);
         const u = row.random();
         const seen = options.repetitionPenalty && options.repetitionPenalty !== 1 ? [...row.prompt, ...row.tokens] : [];
         const { token, logprob } = chooseToken(rowLogits, options, seen, u);
@@ -236,51 +245,21 @@ async function sampleRows(
           if (stopStrings.some((s) => tail.includes(s))) row.finish = 'stop';
         }
         if (!row.finish && row.tokens.length >= maxNew) row.finish = 'length';
-        done.push(row.finish !== undefined);
+        return row.finish !== undefined;
       });
-      options.onStep?.(n + 1);
+      options.onStep?.(n);
       // Let timers and I/O run (heartbeats, cancellation, a pipelined scorer in the same process): a long batch
       // otherwise holds the event loop for its whole duration. At most every YIELD_MS, so short steps pay nothing.
       if (performance.now() - lastYield >= YIELD_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         lastYield = performance.now();
       }
-      const keep = active.map((_, i) => i).filter((i) => !done[i]);
-      if (keep.length === 0) break;
-      if (keep.length < active.length && cache) {
-        const old = cache;
-        const idx = tf.tensor1d(keep, 'int32');
-        cache = {
-          length: old.length,
-          layers: old.layers.map((layer) => ({ k: tf.gather(layer.k, idx), v: tf.gather(layer.v, idx) })),
-        };
-        idx.dispose();
-        disposeCache(old);
-      }
-      active = keep.map((i) => active[i]);
-      // One more forward: the new token with the cache, or the whole sequence without.
-      if (recompute) {
-        logits = recomputeLogits((r) => [...paddedPrompt(r), ...r.tokens]);
-      } else {
-        const old = cache!;
-        const out = tf.tidy(() => {
-          const { hidden, cache: c } = forward(params, config, {
-            ids: active.map((r) => [r.tokens[r.tokens.length - 1]]),
-            padding: active.map((r) => r.padding),
-            cache: old,
-            useCache: true,
-            fused,
-          });
-          return { last: lmHead(params, config, hidden.squeeze([1])), layers: c!.layers };
-        });
-        cache = { layers: out.layers, length: old.length + 1 };
-        disposeCache(old);
-        logits = out.last.dataSync() as Float32Array;
-        out.last.dispose();
-      }
+      const keep = batch.rows.map((_, i) => i).filter((i) => !done[i]);
+      batch = keepRows(batch, keep, vocab);
+      if (batch.rows.length > 0 || queue.length > 0) batch = advance(batch);
     }
   } finally {
-    disposeCache(cache);
+    disposeCache(batch.cache);
   }
 
   return rows.map((row) => {
