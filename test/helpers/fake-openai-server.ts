@@ -1,8 +1,8 @@
 /**
  * A small but real OpenAI-compatible HTTP server for tests: `POST /v1/chat/completions` and `/chat/completions` on
  * 127.0.0.1, answering each request with a scripted behaviour (normal, slow, HTTP error, 429 with Retry-After,
- * malformed JSON, connection reset, no answer at all). It records every request body it saw and the maximum number in flight, so tests
- * check what reached the wire rather than what the client believes it sent.
+ * malformed JSON, connection reset, no answer at all). It records every request body it saw and the maximum number
+ * in flight, so tests check what reached the wire rather than what the client believes it sent.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
