@@ -19,6 +19,10 @@ export const CHAOS_JUDGED_STEPS = { first: 2 * CHAOS_STEPS_PER_STAGE, last: CHAO
 export const CHAOS_JUDGE = { timeoutMs: 2_000, retries: 8 } as const;
 
 export function chaosExperiment(o: {
+  /** Written into the description: the CPU worker keeps one judge client (and its cache of judgements) per config
+   *  hash, so without a config of its own a run would find every judgement cached by the run before and never ask
+   *  the judge. The description changes no weight (checkpoints record the hash beside the weights, not in them). */
+  runId: string;
   storage: string;
   queues: Record<WorkerRole, string>;
   judgeBaseURL: string;
@@ -33,6 +37,7 @@ export function chaosExperiment(o: {
   });
   return {
     ...c,
+    description: `chaos drill run ${o.runId}`,
     tasks: {
       ...(c.tasks as Record<string, unknown>),
       writing: { kind: 'writing', scorer: 'judge', source: { type: 'synthetic', trainSize: 16, heldOutSize: 2 } },

@@ -156,7 +156,12 @@ async function reportRun(stack: ChaosStack, run: FaultedRun, refSha: string | nu
 
 /** Largest |Δ| between the reference's final weights and the base's: > 0 means the drill's config really learns. */
 async function movedFromBase(stack: ChaosStack, runId: string): Promise<number> {
-  const config = chaosExperiment({ storage: stack.storage, queues: stack.queues, judgeBaseURL: stack.judge.baseURL });
+  const config = chaosExperiment({
+    runId,
+    storage: stack.storage,
+    queues: stack.queues,
+    judgeBaseURL: stack.judge.baseURL,
+  });
   const base = await baseWeightsOf(config);
   const final = await stack.store(`runs/${runId}`).get(joinKey(checkpointPrefix('', CHAOS_TOTAL_STEPS), MODEL_FILE));
   return maxAbsDifference(final, base);

@@ -48,7 +48,12 @@ export async function runWithFaults(o: {
 }): Promise<FaultedRun> {
   const { stack, runId } = o;
   const t0 = Date.now();
-  const config = chaosExperiment({ storage: stack.storage, queues: stack.queues, judgeBaseURL: stack.judge.baseURL });
+  const config = chaosExperiment({
+    runId,
+    storage: stack.storage,
+    queues: stack.queues,
+    judgeBaseURL: stack.judge.baseURL,
+  });
   await stack.client.workflow.start('experiment', {
     args: [{ config, runId }],
     taskQueue: stack.queues.main,
