@@ -1,21 +1,10 @@
 /**
  * omni-zero's public library API: the experiment schema, the pure RL formulas, the reward verifiers, the engine and
- * the storage layer. Temporal workflows and activities are not exported here; run them through the CLI or workers.
+ * the storage layer. Importing it loads no Temporal module. Watching, listing and resuming runs, worker telemetry
+ * and logs talk to Temporal or run in its workers: they are `omni-zero/temporal` (temporal.ts).
  * @module
  */
 
-export {
-  logger,
-  logStep,
-  runLog,
-  STEP_METRICS_CHANNEL,
-  type StepMetricsMessage,
-  stepLogFields,
-} from './activities/log.ts';
-export { RESUMABLE, type ResumedRun, resumeEndedRun } from './cli/commands/resume-run.ts';
-export { type ListFilter, listQuery, listRuns, type RunRow, runRow, runTable } from './cli/list-runs.ts';
-export { type ProgressView, progressLine, progressView } from './cli/progress-view.ts';
-export { experimentHandle, type RunState, runState, type WatchOptions, watchRun } from './cli/watch-run.ts';
 export {
   ADAPTERS,
   type AdapterContext,
@@ -37,17 +26,12 @@ export { type DifficultyOptions, difficultyFilter } from './data/filters/difficu
 export { disjointFromHeldOut, seededSample, splitHeldOut } from './data/filters/split.ts';
 export { type CountTokens, promptTokens, tokenLengthFilter, utf8Bytes } from './data/filters/token-length.ts';
 export { countReasons, type Dropped, type FilterResult } from './data/filters/types.ts';
-export { openSource, readJsonlLines, toJsonl } from './data/jsonl.ts';
+export { type ObjectReader, type OpenStore, openSource, readJsonlLines, toJsonl } from './data/jsonl.ts';
 export { type LoadOptions, type LoadResult, loadRows } from './data/load.ts';
 export type { DataManifest, StageCount } from './data/manifest.ts';
 export { type PrepareContext, type PreparedTask, prepareTask } from './data/prepare.ts';
 export { Quarantine, type QuarantineRecord, type QuarantineSummary } from './data/quarantine.ts';
-export {
-  OpenAIReferencePolicy,
-  type OpenAIReferencePolicyOptions,
-  type ReferencePolicy,
-  type ReferenceSampleOptions,
-} from './data/reference-policy.ts';
+export type { ReferencePolicy, ReferenceSampleOptions } from './data/reference-policy.ts';
 export { type Verdict, type VerifyOptions, verifyResponse } from './data/verify.ts';
 export {
   type CorpusOptions,
@@ -257,7 +241,16 @@ export {
   type PpoClipTerm,
   ppoClipTerm,
 } from './rl/policy-loss.ts';
-export { hashSeed, mulberry32, nameHash, seededRandom } from './rl/random.ts';
+export {
+  hashSeed,
+  keyedRandom,
+  mulberry32,
+  nameHash,
+  normalFrom,
+  type RandomKey,
+  seededRandom,
+  textSeededRandom,
+} from './rl/random.ts';
 export {
   type AccuracyMapping,
   type ComponentValue,
@@ -292,13 +285,13 @@ export {
 export { canonicalJson, configHash } from './schemas/config-hash.ts';
 export { MODEL_PRESETS } from './schemas/experiment/model.ts';
 export { durationToMs } from './schemas/experiment/primitives.ts';
+export type { WindowSchedule as WindowConfig, WindowSegment } from './schemas/experiment/window.ts';
 export {
   type ExperimentConfig,
   type ExperimentConfigInput,
   experimentSchema,
   type Stage,
   type TaskConfig,
-  type WindowConfig,
 } from './schemas/experiment.ts';
 export { type DurationStyle, formatDuration } from './schemas/format-duration.ts';
 export { experimentJsonSchema } from './schemas/json-schema.ts';
@@ -311,16 +304,4 @@ export { type RolloutRecord, rolloutRecordSchema } from './schemas/records/rollo
 export { type StepMetrics, stepMetricsSchema } from './schemas/records/step-metrics.ts';
 export { SEARCH_ATTRIBUTES } from './schemas/search-attributes.ts';
 export { sha256Hex } from './schemas/sha256.ts';
-export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from './workers/metrics-server.ts';
-export {
-  activityTelemetry,
-  recordStepMetrics,
-  registry as metricsRegistry,
-  subscribeStepMetrics,
-} from './workers/telemetry.ts';
-export {
-  NOTHING_TO_RESUME,
-  RESUME_MISMATCH,
-  ResumePositionError,
-  resumeStageIndex,
-} from './workflows/resume-position.ts';
+export { OpenAIReferencePolicy, type OpenAIReferencePolicyOptions } from './training/openai-reference-policy.ts';

@@ -4,6 +4,7 @@
  * heartbeat timeout does not kill the attempt and a 30 s S3 outage does not burn the activity's retry budget (a short
  * backoff such as 200 ms–2 s spends 10 attempts in under 30 s, failing the run on ECONNREFUSED). Real errors (not found, bad input, checksum) pass through at once.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { BlobStore } from '../storage/blob-store.ts';
 
@@ -56,7 +57,7 @@ async function pauseWithHeartbeats(ms: number, detail: Record<string, unknown>):
     if (ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('activity cancelled');
     ctx?.heartbeat(detail);
     // Slices of at most 1 s: a heartbeat timeout shorter than the backoff still sees one in time.
-    await new Promise((r) => setTimeout(r, Math.min(1000, end - Date.now())));
+    await sleep(Math.min(1000, end - Date.now()));
   }
 }
 

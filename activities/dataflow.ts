@@ -21,13 +21,13 @@ export interface ScoreAfterRollout extends Omit<ScoreInput, 'rolloutsKey'> {
 export async function scoreStep(input: ScoreInput | ScoreAfterRollout): Promise<ScoreOutput> {
   if (!('after' in input)) return score(input);
   const { after: _, shards = 1, ...rest } = input;
-  const { run, step } = input;
+  const { run, step, draw = 0 } = input;
   if (shards > 1) {
-    const rollout = await mergeRolloutShards(run, step, shards);
+    const rollout = await mergeRolloutShards(run, step, shards, draw);
     return { ...(await score({ ...rest, rolloutsKey: rollout.rolloutsKey })), rollout };
   }
-  const rolled = await waitForKey<RolloutOutput>(run, runKeys.phaseDone(step, 'rollout'), {
-    waitingFor: 'rollout',
+  const rolled = await waitForKey<RolloutOutput>(run, runKeys.phaseDone(step, 'rollout', draw), {
+    waitingFor: draw ? `rollout of draw ${draw}` : 'rollout',
     step,
   });
   return score({ ...rest, rolloutsKey: rolled.rolloutsKey });

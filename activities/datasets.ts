@@ -11,10 +11,11 @@ import { prepareTask } from '../data/prepare.ts';
 import { stepBatch } from '../data/step-batch.ts';
 import { loadTokenizer } from '../engine/tokenizer/load.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
+import { tokenizerSpecOf } from '../training/policy-config.ts';
 import { ReferencePolicies } from './difficulty-reference.ts';
 import { keepAlive } from './keep-alive.ts';
-import { tokenizerSpecOf } from './policy-store.ts';
 import { once, type RunContext, readJson, readJsonl, runContext, writeJsonl } from './run-context.ts';
 import type { PreparedData, RunRef, SampleBatchInput, SampleBatchOutput } from './types.ts';
 
@@ -91,6 +92,7 @@ export async function prepareData({ run }: { run: RunRef }): Promise<PreparedDat
               },
             },
             output: { store: ctx.store, prefix: `data/${task}` },
+            openStore: openBlobStore,
             onProgress: (done, total, stage) => {
               beat = { task, stage, done, total };
               send();
@@ -129,9 +131,10 @@ async function sampleStepBatch(input: SampleBatchInput): Promise<SampleBatchOutp
   // A batch prefetched for a step its stage never ran (stopped, budget shortened) must not be served to the next
   // stage, which starts at that same step.
   const sameStage = (done: SampleBatchOutput) => done.stageIndex === undefined || done.stageIndex === input.stageIndex;
+  const draw = input.draw ?? 0;
   return once(
     ctx.store,
-    runKeys.phaseDone(input.step, 'sample'),
+    runKeys.phaseDone(input.step, 'sample', draw),
     async () => {
       const info = await readJson<{ plan: { stages: { index: number; tasks: { task: string; weight: number }[] }[] } }>(
         ctx.store,
@@ -150,12 +153,14 @@ async function sampleStepBatch(input: SampleBatchInput): Promise<SampleBatchOutp
         seed: ctx.config.seed,
         step: input.step,
         cursor: input.cursor,
+        draw,
       });
       const picked = batch.picks.map((p) => train[p.task][p.row]);
-      await writeJsonl(ctx.store, runKeys.prompts(input.step), picked);
+      await writeJsonl(ctx.store, runKeys.prompts(input.step, draw), picked);
       const tasks: Record<string, number> = {};
       for (const p of batch.picks) tasks[p.task] = (tasks[p.task] ?? 0) + 1;
-      return { promptsKey: runKeys.prompts(input.step), tasks, cursor: batch.cursor, stageIndex: input.stageIndex };
+      const promptsKey = runKeys.prompts(input.step, draw);
+      return { promptsKey, tasks, cursor: batch.cursor, stageIndex: input.stageIndex };
     },
     sameStage
   );

@@ -1,64 +1,24 @@
 /**
  * The difficulty filter's reference policy (SPEC §7, GZ §4.1.2) for a task of a run, as its config names it:
- * `filters.difficulty.referenceEndpoint` → an OpenAI-compatible server (data/reference-policy.ts);
+ * `filters.difficulty.referenceEndpoint` → an OpenAI-compatible server (training/openai-reference-policy.ts);
  * `referenceModel` → that checkpoint in this worker's engine; neither → the run's base policy (`model.checkpoint`, or
- * the preset's fresh weights at the experiment seed: policy-store.ts). The engine samples with the rollout's sampling
- * settings, so a prompt's pass count estimates whether the policy's own first groups will have mixed rewards. Adapter
- * only: data/filters/difficulty.ts counts and filters. (Not the KL term's frozen reference, policy-store.ts's
- * referencePolicy: that one is always the base policy and lives on the GPU worker.)
+ * the preset's fresh weights at the experiment seed: training/policy-store.ts). The engine samples with the rollout's
+ * sampling settings, so a prompt's pass count estimates whether the policy's own first groups will have mixed rewards.
+ * Adapter only: data/filters/difficulty.ts counts and filters. (Not the KL term's frozen reference,
+ * training/policy-store.ts's referencePolicy: that one is always the base policy and lives on the GPU worker.)
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { OpenAIReferencePolicy, type ReferencePolicy, type ReferenceSampleOptions } from '../data/reference-policy.ts';
+import type { ReferencePolicy } from '../data/reference-policy.ts';
 import { initBackend } from '../engine/backend.ts';
-import type { SamplingOptions } from '../engine/logits-processing.ts';
-import type { Policy, PolicyTemplate } from '../engine/policy.ts';
-import { nameHash } from '../rl/random.ts';
+import type { Policy } from '../engine/policy.ts';
 import { windowAt } from '../rl/window.ts';
 import type { ExperimentConfig, TaskConfig } from '../schemas/experiment.ts';
-import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { EngineReferencePolicy } from '../training/engine-reference-policy.ts';
+import { OpenAIReferencePolicy } from '../training/openai-reference-policy.ts';
+import { templateOf } from '../training/policy-config.ts';
+import { basePolicy, loadCheckpointPolicy } from '../training/policy-store.ts';
 import { isTransientStoreError } from './blob-retry.ts';
-import { basePolicy, loadCheckpointPolicy, templateOf } from './policy-store.ts';
 import type { RunContext } from './run-context.ts';
-
-/** A policy of this worker's engine as a ReferencePolicy: k samples per prompt, text as the scorer sees it. */
-export class EngineReferencePolicy implements ReferencePolicy {
-  constructor(
-    private readonly policy: Policy,
-    private readonly o: {
-      template: PolicyTemplate;
-      maxTokens: number;
-      sampling: SamplingOptions;
-      /** Called every token step (the activity heartbeats from it). */
-      onStep?: () => void;
-    }
-  ) {}
-
-  async sample(prompts: DatasetRow[], k: number, opts: ReferenceSampleOptions): Promise<string[][]> {
-    const { template } = this.o;
-    const ids = prompts.map((r) =>
-      this.policy.encodePrompt(this.policy.promptText({ prompt: r.prompt, context: r.context }, template))
-    );
-    const rollouts = await this.policy.sample(ids, {
-      ...this.o.sampling,
-      samplesPerPrompt: k,
-      maxNewTokens: this.o.maxTokens,
-      // Sample j of a row draws from (policy seed, filter seed, row id, j): a retried shard, or the row in another
-      // shard, gets the same text (ReferenceSampleOptions.seed).
-      step: opts.seed,
-      promptKeys: prompts.map((r) => nameHash(r.id)),
-      template,
-      onStep: () => {
-        opts.signal?.throwIfAborted();
-        this.o.onStep?.();
-      },
-    });
-    // A prefilled opening think tag is part of the response the verifier reads (as in the rollout activity).
-    const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
-    const out = prompts.map(() => new Array<string>(k).fill(''));
-    for (const r of rollouts) out[r.promptIndex][r.sampleIndex] = prefix + r.text;
-    return out;
-  }
-}
 
 export interface ReferenceHandle {
   policy: ReferencePolicy;

@@ -6,31 +6,29 @@
  * unsharded evaluation: the record is the same whatever the shard count.
  */
 import { Context, heartbeat } from '@temporalio/activity';
-import { evalScore } from '../rl/step-metrics.ts';
-import { maxWindow } from '../schemas/experiment/window.ts';
 import type { EvalRecord } from '../schemas/records/eval-record.ts';
 import { joinKey } from '../storage/blob-store.ts';
 import { runKeys } from '../storage/run-layout.ts';
+import {
+  type EvalTaskPart,
+  evalRecordOf,
+  evaluatedRows,
+  evaluateTask,
+  mergeEvalParts,
+} from '../training/evaluation.ts';
+import { policyFor } from '../training/policy-store.ts';
 import { heldOutRows } from './datasets.ts';
-import { promptIds, ready, tokenBeats } from './gpu.ts';
-import { policyFor, templateOf } from './policy-store.ts';
+import { ready } from './gpu.ts';
 import { shardRange } from './rollout-shards.ts';
 import { type RunContext, readJson, runContext, writeJson } from './run-context.ts';
-import { scoreSamples, toScorerSample } from './scoring.ts';
+import { tokenBeats } from './token-beats.ts';
 import { trackEvaluation } from './tracking.ts';
 import type { EvaluateInput, EvaluateOutput, RolloutShard } from './types.ts';
 
-/** One task's evaluated samples in row order: what its means are taken over. */
-interface TaskPart {
-  /** Defined evaluation scores. */
-  values: number[];
-  thinkTokens: number[];
-  answerTokens: number[];
-}
 /** What one shard of an evaluation leaves for the merge. */
 interface EvalShard {
   reason: EvaluateInput['reason'];
-  parts: Record<string, TaskPart>;
+  parts: Record<string, EvalTaskPart>;
   ms: number;
 }
 
@@ -66,16 +64,7 @@ export async function mergeEvaluation(input: EvaluateInput & { count: number }):
       throw new Error(`evaluation shard ${store(ctx, key)} is missing (its evaluate did not complete)`);
     shards.push(s);
   }
-  const parts: Record<string, TaskPart> = {};
-  for (const s of shards) {
-    for (const [task, p] of Object.entries(s.parts)) {
-      parts[task] ??= { values: [], thinkTokens: [], answerTokens: [] };
-      const into = parts[task];
-      into.values.push(...p.values);
-      into.thinkTokens.push(...p.thinkTokens);
-      into.answerTokens.push(...p.answerTokens);
-    }
-  }
+  const parts = mergeEvalParts(shards.map((s) => s.parts));
   return writeEvalRecord(ctx, evalRecordOf(input, parts, Math.max(...shards.map((s) => s.ms))));
 }
 
@@ -93,87 +82,26 @@ async function writeEvalRecord(ctx: RunContext, record: EvalRecord): Promise<Eva
   return { scores: record.scores, ms: record.evaluationMs };
 }
 
-/** Means per task, tasks in name order; a task with no samples has none. */
-function evalRecordOf(input: EvaluateInput, parts: Record<string, TaskPart>, ms: number): EvalRecord {
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const tasks = Object.keys(parts)
-    .sort()
-    .filter((t) => parts[t].thinkTokens.length > 0);
-  const each = <T>(f: (p: TaskPart) => T) => Object.fromEntries(tasks.map((t) => [t, f(parts[t])]));
-  return {
-    step: input.step,
-    stage: input.stage,
-    reason: input.reason,
-    scores: each((p) => (p.values.length ? mean(p.values) : null)),
-    samples: each((p) => p.thinkTokens.length),
-    thinkTokensMean: each((p) => mean(p.thinkTokens)),
-    answerTokensMean: each((p) => mean(p.answerTokens)),
-    evaluationMs: ms,
-  };
-}
-
 /** Samples and scores each task's held-out rows (those of `shard` only, when given). */
 async function evaluateParts(
   ctx: RunContext,
   input: EvaluateInput,
   shard?: RolloutShard
-): Promise<Record<string, TaskPart>> {
+): Promise<Record<string, EvalTaskPart>> {
   const policy = await policyFor(ctx, input.policy);
-  const ev = ctx.config.evaluation;
-  const template = templateOf(ctx.config);
-  // GZ evaluates at the largest training window (schemas/experiment/evaluation.ts).
-  const maxTokens = ev.maxTokens ?? maxWindow(ctx.config.window);
-  const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
-  const parts: Record<string, TaskPart> = {};
+  const parts: Record<string, EvalTaskPart> = {};
   for (const task of Object.keys(ctx.config.tasks).sort()) {
-    // The first heldOutSize rows of the held-out set (itself a seeded sample of the source: data/prepare.ts).
-    const rows = (await heldOutRows(ctx, task)).slice(0, ev.perTask[task]?.heldOutSize ?? Number.POSITIVE_INFINITY);
-    const prompts = rows.map((row) => promptIds(policy, row, ctx));
-    const { from, to } = shardRange(rows.length, shard);
-    if (to === from) continue;
-    const rollouts = await policy.sample(prompts.slice(from, to), {
-      samplesPerPrompt: ev.perTask[task]?.avgK ?? ev.avgK,
-      maxNewTokens: maxTokens,
-      // Evaluation draws never coincide with training draws: a step index training never reaches.
-      step: 1_000_000_000 + input.step,
-      promptIndexOffset: from,
-      padToLength: Math.max(...prompts.map((p) => p.length)),
-      temperature: ev.temperature,
-      topP: ev.topP,
-      topK: ev.topK,
-      repetitionPenalty: ev.repetitionPenalty,
-      template,
+    const rows = evaluatedRows(ctx.config, task, await heldOutRows(ctx, task));
+    const range = shardRange(rows.length, shard);
+    if (range.to === range.from) continue;
+    parts[task] = await evaluateTask(policy, rows, ctx, {
+      task,
+      step: input.step,
+      range,
       // Per token step, not only per task: one task's sampling can outlast a short heartbeat timeout.
-      onStep: tokenBeats({ task }),
+      onProgress: tokenBeats({ task }),
     });
     heartbeat({ task });
-    const scored = await scoreSamples(
-      ctx,
-      rollouts.map((ro) =>
-        toScorerSample(
-          rows[ro.promptIndex],
-          `eval/${ro.promptIndex}/${ro.sampleIndex}`,
-          `eval/${ro.promptIndex}`,
-          prefix + ro.text,
-          ro.truncated
-        )
-      ),
-      policy.tokenizer
-    );
-    const scale = scaleOf(ctx, task);
-    parts[task] = {
-      values: scored.records.map((r) => evalScore(r.components.accuracy, scale)).filter((v): v is number => v !== null),
-      thinkTokens: scored.records.map((r) => r.facts.thinkTokens),
-      answerTokens: scored.records.map((r) => r.facts.answerTokens),
-    };
   }
   return parts;
-}
-
-function scaleOf(ctx: RunContext, task: string): Parameters<typeof evalScore>[1] {
-  const t = ctx.config.tasks[task];
-  const v = ctx.config.rewards.verifiable;
-  if (t.scorer === 'judge')
-    return ctx.config.rewards.judge?.mode === 'pairwise' ? { kind: 'judge-pairwise' } : { kind: 'judge-scalar' };
-  return { kind: t.scorer === 'constraints' ? 'constraints' : 'verifier', correct: v.correct, incorrect: v.incorrect };
 }

@@ -2,10 +2,10 @@
  * Activities by worker role. Each activity is a thin adapter: read inputs from the blob store, call a library, write
  * outputs, heartbeat, return a small summary. Workflows import this module as types only.
  */
-import type { WorkerRole } from '../workers/task-queues.ts';
 import { scoreStep as score } from './dataflow.ts';
 import { prepareData, sampleBatch } from './datasets.ts';
 import { evaluate, mergeEvaluation } from './evaluate.ts';
+import { collectCorrect, fineTune } from './fine-tune.ts';
 import { initPolicy, rollout, update } from './gpu.ts';
 import { gpuWorkers } from './gpu-workers.ts';
 import { mergeCheckpoints } from './merge.ts';
@@ -15,8 +15,10 @@ import { compareSweepRuns } from './sweep.ts';
 
 export {
   checkpoint,
+  collectCorrect,
   compareSweepRuns,
   evaluate,
+  fineTune,
   gpuWorkers,
   initPolicy,
   initRun,
@@ -32,11 +34,14 @@ export {
 
 const BY_ROLE = {
   main: {},
-  gpu: { initPolicy, rollout, update, evaluate, mergeCheckpoints },
-  cpu: { prepareData, sampleBatch, score, mergeEvaluation },
+  gpu: { initPolicy, rollout, update, evaluate, mergeCheckpoints, fineTune },
+  cpu: { prepareData, sampleBatch, score, mergeEvaluation, collectCorrect },
   io: { initRun, checkpoint, resumeFromCheckpoint, compareSweepRuns, gpuWorkers },
 } as const;
 
-export function activitiesFor(role: WorkerRole): Record<string, (...args: any[]) => Promise<unknown>> {
+/** A worker's role (the keys of workers/task-queues.ts's queues): which activities its worker registers. */
+export type ActivityRole = keyof typeof BY_ROLE;
+
+export function activitiesFor(role: ActivityRole): Record<string, (...args: any[]) => Promise<unknown>> {
   return BY_ROLE[role];
 }

@@ -79,6 +79,7 @@ export function stepLogFields(m: StepMetrics): Record<string, unknown> {
     learningRate: m.learningRate,
     ms: Math.round(m.timings.rolloutMs + m.timings.scoringMs + m.timings.updateMs),
     ...(m.trackingFailures === undefined ? {} : { trackingFailures: m.trackingFailures }),
+    ...(m.dynamicSampling ? { dynamicSampling: m.dynamicSampling } : {}),
   };
 }
 

@@ -15,9 +15,9 @@ import { bestCheckpoint, downloadCheckpoint, writeCheckpoint } from '../storage/
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { checkpointWeights, tiesMergeInto } from '../training/merge-policy.ts';
+import { basePolicy } from '../training/policy-store.ts';
 import { TIES_DEFAULTS, TiesMergeError } from '../training/ties-merge.ts';
 import { keepAlive } from './keep-alive.ts';
-import { basePolicy } from './policy-store.ts';
 import { once, type RunContext, type RunInfo, readJson, runContext } from './run-context.ts';
 import type { MergeCheckpointsInput, MergeCheckpointsOutput, MergeSource } from './types.ts';
 
@@ -55,14 +55,21 @@ async function merge(ctx: RunContext, input: MergeCheckpointsInput): Promise<Mer
       configHash: ctx.run.configHash,
       extra: { runId: ctx.run.runId, stage: 'merge', ties: { density, lambda }, merged },
     });
-    const { prefix } = await writeCheckpoint(
+    const { prefix, manifest } = await writeCheckpoint(
       ctx.store,
       runKeys.checkpointRoot(),
       0,
       files.map((f) => ({ path: f.path, localPath: f.localPath })),
       { experiment: ctx.run.experiment, run: ctx.run.runId, stage: 'merge', configHash: ctx.run.configHash }
     );
-    return { policy: { step: 0, key: prefix }, checkpoint: ctx.store.uriOf(prefix), merged, density, lambda };
+    const sha256 = manifest.manifestSha256;
+    return {
+      policy: { step: 0, key: prefix, ...(sha256 ? { sha256 } : {}) },
+      checkpoint: ctx.store.uriOf(prefix),
+      merged,
+      density,
+      lambda,
+    };
   } catch (err) {
     if (err instanceof TiesMergeError) throw invalid(`TIES-merge of ${ctx.run.runId}: ${err.message}`);
     throw err;

@@ -65,6 +65,7 @@ export async function resumeFromCheckpoint(input: ResumeFromCheckpointInput): Pr
       configHash: input.run.configHash,
     }));
   }
+  const sha256 = (await readManifest(to, prefix))?.manifestSha256;
   const meta = JSON.parse(new TextDecoder().decode(await from.get(joinKey(ck.prefix, METADATA_FILE)))) as {
     step: number;
     extra?: { stage?: string; cursor?: ResumeFromCheckpointOutput['cursor'] };
@@ -75,7 +76,7 @@ export async function resumeFromCheckpoint(input: ResumeFromCheckpointInput): Pr
       'InvalidInput'
     );
   return {
-    policy: { step: ck.step, key: prefix },
+    policy: { step: ck.step, key: prefix, ...(sha256 ? { sha256 } : {}) },
     cursor: meta.extra?.cursor ?? {},
     stage: meta.extra?.stage ?? ck.manifest.stage,
     checkpoint: from.uriOf(ck.prefix),

@@ -34,18 +34,21 @@ export function rolloutTotals(
  * Waits for every shard of the step's rollout, then writes the merged rollouts record and the rollout's done-marker
  * (once: a retried score finds it). The phase's time is the slowest shard's.
  */
-export async function mergeRolloutShards(run: RunRef, step: number, count: number): Promise<RolloutOutput> {
+export async function mergeRolloutShards(run: RunRef, step: number, count: number, draw = 0): Promise<RolloutOutput> {
   const ctx = await runContext(run);
-  return once(ctx.store, runKeys.phaseDone(step, 'rollout'), async () => {
+  return once(ctx.store, runKeys.phaseDone(step, 'rollout', draw), async () => {
     const shards: RolloutOutput[] = [];
     for (let i = 0; i < count; i++)
       shards.push(
-        await waitForKey(run, runKeys.rolloutShardDone(step, i, count), { waitingFor: `rollout shard ${i}`, step })
+        await waitForKey(run, runKeys.rolloutShardDone(step, i, count, draw), {
+          waitingFor: `rollout shard ${i}${draw ? ` of draw ${draw}` : ''}`,
+          step,
+        })
       );
     const records = (await Promise.all(shards.map((s) => readJsonl<RolloutRecord>(ctx.store, s.rolloutsKey)))).flat();
-    await writeJsonl(ctx.store, runKeys.rollouts(step), records);
+    await writeJsonl(ctx.store, runKeys.rollouts(step, draw), records);
     return {
-      rolloutsKey: runKeys.rollouts(step),
+      rolloutsKey: runKeys.rollouts(step, draw),
       ...rolloutTotals(records),
       ms: Math.max(...shards.map((s) => s.ms)),
       workerQueue: shards[0].workerQueue,

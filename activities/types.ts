@@ -3,6 +3,7 @@
  * store under the run's base, see storage/run-layout.ts). Imported by workflows as types only.
  */
 import type { PlanInForce } from '../storage/checkpoints.ts';
+import type { PolicyRef } from '../training/policy-store.ts';
 
 /** Identifies a run's base in the blob store and the config it runs (stored once in `run.json`). */
 export interface RunRef {
@@ -13,13 +14,7 @@ export interface RunRef {
   configHash: string;
 }
 
-/** A durable policy: the snapshot written after `step` (weights + optimiser state), with a manifest. */
-export interface PolicyRef {
-  /** Global steps completed by this policy (0 = the base model). */
-  step: number;
-  /** Key of the snapshot folder under the run's base, e.g. `policy/step-00000012`. */
-  key: string;
-}
+export type { PolicyRef };
 
 /** Per-task position in the seeded epoch order of its training rows (SPEC §7 data cursor). */
 export type DataCursor = Record<string, { epoch: number; offset: number }>;
@@ -41,6 +36,8 @@ export interface SampleBatchInput {
   step: number;
   stageIndex: number;
   cursor: DataCursor;
+  /** Dynamic sampling's extra draw of the step (1, 2, …); absent for the step's own batch. */
+  draw?: number;
 }
 export interface SampleBatchOutput {
   promptsKey: string;
@@ -60,6 +57,10 @@ export interface RolloutInput {
   window: number;
   /** One shard of the step's prompts (`orchestration.rollout.shards` > 1): shard `index` of `count`, by prompt group. */
   shard?: RolloutShard;
+  /** Dynamic sampling's extra draw of the step (1, 2, …); absent for the step's own batch. */
+  draw?: number;
+  /** Responses per prompt; default the config's `rollout.groupSize` (rejection sampling draws its own k). */
+  samplesPerPrompt?: number;
 }
 export interface RolloutShard {
   index: number;
@@ -80,6 +81,8 @@ export interface ScoreInput {
   step: number;
   promptsKey: string;
   rolloutsKey: string;
+  /** Dynamic sampling's extra draw of the step (1, 2, …); absent for the step's own batch. */
+  draw?: number;
 }
 export interface ScoreOutput {
   rewardsKey: string;
@@ -89,6 +92,8 @@ export interface ScoreOutput {
   rewardMean: number | null;
   undefinedTotal: number;
   ms: number;
+  /** With dynamic sampling on: the draw's groups, and those whose rewards are not all equal (rl/dynamic-sampling.ts). */
+  groups?: { drawn: number; kept: number };
 }
 
 export interface UpdateInput {
@@ -105,6 +110,15 @@ export interface UpdateInput {
   cursor: DataCursor;
   /** Wall time of the earlier phases, carried into the step's metrics. */
   timings: { rolloutMs: number; scoringMs: number };
+  /** Dynamic sampling's extra draws of the step, in draw order (the step's own batch is the keys above). */
+  draws?: StepDraw[];
+}
+
+/** The records of one draw of a step. */
+export interface StepDraw {
+  promptsKey: string;
+  rolloutsKey: string;
+  rewardsKey: string;
 }
 export interface UpdateOutput {
   policy: PolicyRef;
@@ -121,6 +135,8 @@ export interface StepSummary {
   loss: number;
   window: number;
   ms: number;
+  /** The run's failed experiment-tracker calls so far, when any failed (the steps go on without them). */
+  trackingFailures?: number;
 }
 
 export interface CheckpointInput {
@@ -198,4 +214,56 @@ export interface MergeCheckpointsOutput {
   merged: { runId: string; step: number; checkpoint: string; metric: number | null }[];
   density: number;
   lambda: number;
+}
+
+/** One round of rejection sampling: the RL step whose batch it drew and the records its rollout and score wrote. */
+export interface RftRound {
+  step: number;
+  promptsKey: string;
+  rolloutsKey: string;
+  rewardsKey: string;
+}
+export interface CollectCorrectInput {
+  run: RunRef;
+  rounds: RftRound[];
+  /** Held-out-scale score a judged or constraint-scored response needs to count as correct (training/keep-correct.ts). */
+  judgedThreshold: number;
+}
+export interface CollectCorrectOutput {
+  /** Key of the kept responses (one KeptResponse per line). */
+  keptKey: string;
+  /** Task → responses sampled and kept. */
+  perTask: Record<string, { sampled: number; kept: number }>;
+  kept: number;
+  /** Response tokens of the kept responses. */
+  keptTokens: number;
+}
+
+/** Which examples next-token training draws from: the kept RFT responses, or the base's pretraining corpus. */
+export type FineTuneCorpus = { type: 'rft'; keptKey: string } | { type: 'base-corpus' };
+export interface FineTuneInput {
+  run: RunRef;
+  /** The policy this chunk continues from. */
+  policy: PolicyRef;
+  /** Stage name recorded with the snapshot. */
+  stage: string;
+  corpus: FineTuneCorpus;
+  /** Chunk index (the chunk's idempotency key). */
+  chunk: number;
+  /** Optimiser steps in this chunk. */
+  steps: number;
+  /** Sequences per optimiser step. */
+  batchSize: number;
+  learningRate: number;
+}
+export interface FineTuneOutput {
+  policy: PolicyRef;
+  /** Wall time of the chunk's training, ms. */
+  ms: number;
+  /** The last step's loss (nats per token). */
+  loss: number;
+  /** Response tokens trained on in this chunk. */
+  tokens: number;
+  /** Examples the corpus held. */
+  examples: number;
 }

@@ -1,4 +1,5 @@
 /** Waiting in an activity for an object another activity writes to the run's blob store (activities/dataflow.ts). */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { readJson, runContext } from './run-context.ts';
 import type { RunRef } from './types.ts';
@@ -20,7 +21,7 @@ export async function waitForKey<T>(run: RunRef, key: string, what: Record<strin
     activity?.heartbeat({ ...what, waitedMs: waited });
     const pause = Math.min(250, Math.max(5, waited / 100));
     if (activity) await activity.sleep(pause);
-    else await new Promise((r) => setTimeout(r, pause));
+    else await sleep(pause);
   }
 }
 

@@ -19,24 +19,16 @@ import { generate, type Rollout } from '../engine/sampler.ts';
 import { ByteTokenizer } from '../engine/tokenizer/byte.ts';
 import { Adam } from '../engine/train/adam.ts';
 import { grpoUpdate } from '../engine/train/grpo.ts';
-import type { ModelConfig, Tokenizer } from '../engine/types.ts';
+import type { ModelConfig } from '../engine/types.ts';
 import { machineInfo } from './machine.ts';
+import { wideVocabulary } from './wide-vocab.ts';
 
 const backend = await initBackend();
 const bytes = new ByteTokenizer({ tagTokens: ['<think>', '</think>', '<answer>', '</answer>'] });
 const preset = process.env.BENCH_PRESET ?? 'tiny';
 const vocabOverride = process.env.BENCH_VOCAB ? Number(process.env.BENCH_VOCAB) : undefined;
 const config = presetConfig(preset, Math.max(bytes.vocabSize, vocabOverride ?? 0));
-// Ids past the byte vocabulary (BENCH_VOCAB) decode to nothing: the sampler decodes every response.
-const tokenizer: Tokenizer = {
-  id: bytes.id,
-  vocabSize: config.vocabSize,
-  bosId: bytes.bosId,
-  eosId: bytes.eosId,
-  padId: bytes.padId,
-  encode: (text) => bytes.encode(text),
-  decode: (ids) => bytes.decode(ids.filter((id) => id < bytes.vocabSize)),
-};
+const tokenizer = wideVocabulary(bytes, config.vocabSize);
 const sections = new Set((process.env.BENCH_SECTIONS ?? 'matmul,kv,rollout,update').split(','));
 const envNumber = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
 const rolloutSampling = {

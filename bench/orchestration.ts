@@ -13,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import type proto from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import YAML from 'yaml';
+import { localConnectionOptions, localServerEnv } from '../cli/temporal-connection.ts';
 import { DEFAULT_SQLITE_PRAGMAS, freePort, startDevServer } from '../infra/temporal-dev.ts';
 import { eventMs, historyChain } from '../test/helpers/history-chain.ts';
 import { uniqueTaskQueue } from '../test/helpers/temporal.ts';
@@ -154,8 +155,8 @@ async function measure(demo: Record<string, any>, stepsPerStage: number, setup: 
     uiPort: false,
     sqlitePragmas: setup.sqlitePragmas,
   });
-  const connection = await Connection.connect({ address: server.address });
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect(localConnectionOptions(server.address));
+  const nativeConnection = await NativeConnection.connect(localConnectionOptions(server.address));
   const client = new Client({ connection });
   const queues = {
     main: uniqueTaskQueue('main'),
@@ -164,7 +165,13 @@ async function measure(demo: Record<string, any>, stepsPerStage: number, setup: 
     io: uniqueTaskQueue('io'),
   };
   const gpu = setup.gpuProcess
-    ? await spawnWorker({ roles: ['gpu'], queues, address: server.address, env: { OMNI_ZERO_LOG_LEVEL: 'WARN' } })
+    ? await spawnWorker({
+        roles: ['gpu'],
+        queues,
+        address: server.address,
+        baseEnv: localServerEnv(),
+        env: { OMNI_ZERO_LOG_LEVEL: 'WARN' },
+      })
     : null;
   const workers = await createWorkers({
     connection: nativeConnection,

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { evaluate } from 'mathjs';
 import { extractAnswer } from '../rewards/math/extract.ts';
 import { verifyMath, warmUpCas } from '../rewards/math/index.ts';
-import { seededRandom } from '../rewards/qa/seeded-random.ts';
+import { textSeededRandom } from '../rl/random.ts';
 import { machineInfo } from './machine.ts';
 import { benchAgainstMathVerify } from './math-verify-compare.ts';
 
@@ -26,7 +26,7 @@ const THINK = 'Let me compute this step by step. First I set up the equation and
 
 /** 2,000 GSM8K/MATH-style numeric pairs: integers, decimals, fractions; half correct, half off by a little. */
 function numericPairs(n: number): Pair[] {
-  const random = seededRandom('bench-math-numeric');
+  const random = textSeededRandom('bench-math-numeric');
   const pairs: Pair[] = [];
   for (let k = 0; k < n; k++) {
     const kind = k % 4;

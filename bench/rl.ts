@@ -52,6 +52,21 @@ const longResponse = `<think>${'Let me reason about this step. '.repeat(3300)}</
 const tokenCount = PROMPTS * G * TOKENS;
 const opts = { epsilonLow: 0.2, epsilonHigh: 0.28, dualClip: 3 };
 
+/** The PPO-clip loss of every token written inline, with the options of `opts`: what rl/'s per-call checks cost. */
+function inlinePpoClip(): number {
+  let s = 0;
+  for (let i = 0; i < ratios.length; i++) {
+    const a = advantages[i];
+    for (const r of ratios[i]) {
+      const c = Math.min(1.28, Math.max(0.8, r));
+      let l = Math.max(-a * r, -a * c);
+      if (a < 0) l = Math.min(l, -a * 3);
+      s += l;
+    }
+  }
+  return s;
+}
+
 const cases: Record<string, { rl: () => number; baseline: () => number; items: number; unit: string }> = {
   'ppoClipTerm per token': {
     items: tokenCount,
@@ -61,19 +76,7 @@ const cases: Record<string, { rl: () => number; baseline: () => number; items: n
       for (let i = 0; i < ratios.length; i++) for (const r of ratios[i]) s += ppoClipTerm(r, advantages[i], opts).loss;
       return s;
     },
-    baseline: () => {
-      let s = 0;
-      for (let i = 0; i < ratios.length; i++) {
-        const a = advantages[i];
-        for (const r of ratios[i]) {
-          const c = Math.min(1.28, Math.max(0.8, r));
-          let l = Math.max(-a * r, -a * c);
-          if (a < 0) l = Math.min(l, -a * 3);
-          s += l;
-        }
-      }
-      return s;
-    },
+    baseline: inlinePpoClip,
   },
   'ppoClip (options checked once) per token': {
     items: tokenCount,
@@ -84,19 +87,7 @@ const cases: Record<string, { rl: () => number; baseline: () => number; items: n
       for (let i = 0; i < ratios.length; i++) for (const r of ratios[i]) s += term(r, advantages[i]).loss;
       return s;
     },
-    baseline: () => {
-      let s = 0;
-      for (let i = 0; i < ratios.length; i++) {
-        const a = advantages[i];
-        for (const r of ratios[i]) {
-          const c = Math.min(1.28, Math.max(0.8, r));
-          let l = Math.max(-a * r, -a * c);
-          if (a < 0) l = Math.min(l, -a * 3);
-          s += l;
-        }
-      }
-      return s;
-    },
+    baseline: inlinePpoClip,
   },
   'k3 per token': {
     items: tokenCount,

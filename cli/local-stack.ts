@@ -1,7 +1,7 @@
 /**
- * Every CLI command finds the local stack by itself: when the environment names no Temporal server or no S3 server
- * and credentials, the servers the demo or `omni-zero server start` recorded (infra/stack-record.ts) fill in the
- * variables, if they answer. Variables the user set always win, in full: one S3 variable set means the user chose
+ * Every CLI command finds the local stack by itself: when the environment (or a `temporal` config profile) names no
+ * Temporal server, or no S3 server and credentials, the servers the demo or `omni-zero server start` recorded
+ * (infra/stack-record.ts) fill in the variables, if they answer. Variables the user set always win, in full: one S3 variable set means the user chose
  * their S3, and discovery leaves all of S3 alone. When no S3 can be reached, the AWS SDK's "Could not load
  * credentials from any providers" is replaced by what to set or start.
  */
@@ -14,6 +14,7 @@ import {
   TEMPORAL_RECORD,
 } from '../infra/stack-record.ts';
 import { canConnect } from '../infra/temporal-dev.ts';
+import { cliProfile } from './temporal-connection.ts';
 
 /** Any of these in the environment means the user chose their S3 server or credentials. */
 export const S3_CHOICE_VARS = [
@@ -34,6 +35,16 @@ export interface Discovery {
   s3Silent?: string;
 }
 
+/** The user named a Temporal server: TEMPORAL_ADDRESS, a `temporal` config profile with an address, or our port. */
+function temporalChosen(env: NodeJS.ProcessEnv): boolean {
+  if (env.TEMPORAL_ADDRESS !== undefined || env.OMNI_ZERO_TEMPORAL_PORT !== undefined) return true;
+  try {
+    return cliProfile(env).address !== undefined;
+  } catch {
+    return true; // a broken config file is reported by the command that connects, not replaced by the local server
+  }
+}
+
 function hostPort(address: string): { host: string; port: number } | null {
   const m = /^(.+):(\d+)$/.exec(address);
   return m ? { host: m[1], port: Number(m[2]) } : null;
@@ -47,7 +58,7 @@ export async function useLocalStack(
   const found: Discovery = {};
   const temporal = readTemporalRecord(records.temporal);
   const hp = temporal && hostPort(temporal.address);
-  if (temporal && hp && env.TEMPORAL_ADDRESS === undefined && env.OMNI_ZERO_TEMPORAL_PORT === undefined) {
+  if (temporal && hp && !temporalChosen(env)) {
     if (await canConnect(hp.port, hp.host)) {
       env.TEMPORAL_ADDRESS = temporal.address;
       env.OMNI_ZERO_TEMPORAL_UI ??= temporal.uiUrl;

@@ -19,6 +19,12 @@ export function rewardsText(p: ExperimentProgress): string {
   return m.reward !== undefined ? `all ${num(m.reward)}` : '-';
 }
 
+/** The run's failed experiment-tracker calls, when any failed: the steps went on, the user should still know. */
+function trackerText(p: ExperimentProgress): string {
+  const n = p.lastMetrics?.trackingFailures;
+  return n ? `tracker failures ${n}` : '';
+}
+
 export function stageText(p: ExperimentProgress): string {
   return p.stage ? `stage ${p.stage.index + 1}/${p.stage.count} ${p.stage.name}` : 'stage -';
 }
@@ -34,6 +40,7 @@ export function progressLine(run: string, p: ExperimentProgress): string {
     `window ${p.window ?? '-'}`,
     `reward ${rewardsText(p)}`,
     ...(p.lastMetrics?.loss !== undefined ? [`loss ${num(p.lastMetrics.loss)}`] : []),
+    ...(trackerText(p) ? [trackerText(p)] : []),
     `eta ${formatDuration(p.etaMs)}`,
   ].join('  ');
 }
@@ -70,7 +77,7 @@ export function progressView(run: string, stream: NodeJS.WriteStream, live = use
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: `${run} {status} | {stage} |{bar}| {value}/{total} steps | window {window} | reward {rewards} | eta {etaText}{note}`,
+      format: `${run} {status} | {stage} |{bar}| {value}/{total} steps | window {window} | reward {rewards} | eta {etaText}{trackers}{note}`,
       barsize: 24,
       hideCursor: true,
       clearOnComplete: false,
@@ -88,6 +95,7 @@ export function progressView(run: string, stream: NodeJS.WriteStream, live = use
     window: p.window ?? '-',
     rewards: rewardsText(p),
     etaText: formatDuration(p.etaMs),
+    trackers: trackerText(p) ? ` | ${trackerText(p)}` : '',
   });
   return {
     update(p) {

@@ -4,6 +4,7 @@
  * the action time to the action's workflow id, and the workflow takes its workflow id as the run id, so every
  * scheduled run gets its own run id and its own storage prefix (`<checkpoint.storage>/<workflow id>`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Client,
   type ScheduleDescription,
@@ -272,6 +273,6 @@ export async function triggerSchedule(
     if (now.info.numActionsSkippedOverlap > before.info.numActionsSkippedOverlap && now.info.numActionsTaken === taken)
       return { started: null, overlap };
     if (Date.now() > deadline) return { started: null, overlap };
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }

@@ -36,7 +36,7 @@ export async function startExperiment(
     staticSummary: summary,
   });
   const uiBase = opts.uiBase ?? process.env.OMNI_ZERO_TEMPORAL_UI ?? 'http://127.0.0.1:8233';
-  return { workflowId, taskQueue, summary, handle, ui: uiLink(uiBase, workflowId, config.orchestration.namespace) };
+  return { workflowId, taskQueue, summary, handle, ui: uiLink(uiBase, workflowId, client.options.namespace) };
 }
 
 /** A run started with no worker polling its queue just waits; say so instead of leaving people guessing. */

@@ -3,6 +3,7 @@
  * show each change, and return the final state when the workflow closes. Shared by `watch`, `status` and
  * `run --wait`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { progressQuery } from '../workflows/messages.ts';
 import type { ExperimentProgress } from '../workflows/progress.ts';
@@ -112,7 +113,7 @@ export async function watchRun(handle: WorkflowHandle, opts: WatchOptions): Prom
         if (msg !== queryProblem) view.note(msg);
         queryProblem = msg;
       }
-      await new Promise((r) => setTimeout(r, interval));
+      await sleep(interval);
     }
     const final = await runState(handle);
     if (final.progress) view.update(final.progress);

@@ -7,8 +7,19 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { openBlobStore } from '../storage/open.ts';
 import { DataInputError } from './errors.ts';
+
+/** The read side of a blob store, enough to fetch an `s3://` source. */
+export interface ObjectReader {
+  getStream(key: string): Promise<Readable>;
+  getToFile(key: string, localPath: string): Promise<void>;
+}
+
+/**
+ * Opens the blob store at a base URI (`s3://bucket/prefix`). The caller passes storage/open.ts's `openBlobStore`, so
+ * data/ reads object stores without depending on the storage layer.
+ */
+export type OpenStore = (base: string) => ObjectReader;
 
 export interface JsonlLine {
   /** 1-based line number in the file. */
@@ -31,12 +42,20 @@ export function splitObjectUri(uri: string): { base: string; key: string } {
   return { base: `${scheme}${cut < 0 ? '.' : rest.slice(0, cut) || '/'}`, key };
 }
 
-/** A readable stream of the object at `source`: a plain path, `file://path`, or `s3://bucket/key`. */
-export async function openSource(source: string): Promise<Readable> {
+/** The store holding the `s3://` object `source`, and the object's key in it. */
+export function objectOf(source: string, openStore: OpenStore | undefined): { store: ObjectReader; key: string } {
+  const { base, key } = splitObjectUri(source);
+  if (!openStore)
+    throw new DataInputError('uri', `'${source}' is in an object store: pass openStore (storage/open.ts) to read it`);
+  return { store: openStore(base), key };
+}
+
+/** A readable stream of the object at `source`: a plain path, `file://path`, or `s3://bucket/key` (through `openStore`). */
+export async function openSource(source: string, openStore?: OpenStore): Promise<Readable> {
   if (typeof source !== 'string' || source === '') throw new DataInputError('uri', 'must be a non-empty path or URI');
   if (source.startsWith('s3://')) {
-    const { base, key } = splitObjectUri(source);
-    return openBlobStore(base).getStream(key);
+    const { store, key } = objectOf(source, openStore);
+    return store.getStream(key);
   }
   return createReadStream(await localFile(source));
 }
@@ -65,8 +84,8 @@ function decodeLine(bytes: Uint8Array): { text: string; invalidUtf8?: true } {
 }
 
 /** Yields each non-blank line of a JSONL source with its line number. A UTF-8 byte-order mark at the start is skipped. */
-export async function* readJsonlLines(source: string | Readable): AsyncGenerator<JsonlLine> {
-  const stream = typeof source === 'string' ? await openSource(source) : source;
+export async function* readJsonlLines(source: string | Readable, openStore?: OpenStore): AsyncGenerator<JsonlLine> {
+  const stream = typeof source === 'string' ? await openSource(source, openStore) : source;
   let parts: Buffer[] = []; // the bytes of the line being read, as they arrived
   let line = 0;
   const emit = function* (bytes: Uint8Array): Generator<JsonlLine> {

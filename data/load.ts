@@ -8,6 +8,7 @@ import { parseCodeTests } from '../rewards/sandbox/run-tests.ts';
 import { parseConstraints } from '../rewards/writing/constraints.ts';
 import { type DatasetRow, datasetRowSchema } from '../schemas/records/dataset-row.ts';
 import { type AdapterContext, adapterByName, type DatasetAdapter } from './adapters/index.ts';
+import type { OpenStore } from './jsonl.ts';
 import { Quarantine } from './quarantine.ts';
 import { formatOf, type SourceFormat, sourceRecords } from './source-records.ts';
 
@@ -20,6 +21,8 @@ export interface LoadOptions {
   progressEvery?: number;
   /** 'jsonl' or 'parquet'. Default: from the source's name (.parquet), jsonl for a stream. */
   format?: SourceFormat;
+  /** Opens the blob store of an `s3://` source (storage/open.ts's `openBlobStore`); required for such sources. */
+  openStore?: OpenStore;
 }
 
 export interface LoadResult {
@@ -74,7 +77,7 @@ export async function loadRows(
   const adapterDropped: Record<string, number> = {};
   let lines = 0;
   const format = options.format ?? (typeof source === 'string' ? formatOf(source) : 'jsonl');
-  for await (const record of sourceRecords(source, format)) {
+  for await (const record of sourceRecords(source, format, options.openStore)) {
     const { line, raw } = record;
     lines++;
     if (options.onProgress && lines % every === 0) options.onProgress(lines, 0);

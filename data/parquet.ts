@@ -11,9 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { openBlobStore } from '../storage/open.ts';
 import { DataInputError } from './errors.ts';
-import { localFile, splitObjectUri } from './jsonl.ts';
+import { localFile, type OpenStore, objectOf } from './jsonl.ts';
 
 export interface ParquetRow {
   /** 1-based row number in the file, as the quarantine reports it. */
@@ -48,17 +47,20 @@ async function fileBuffer(abs: string): Promise<{ file: AsyncBuffer; close: () =
   return { file, close: () => handle.close() };
 }
 
-/** A local path, `file://path`, or `s3://bucket/key.parquet` (downloaded to a temporary file, streamed to disk). */
-export async function openParquet(source: string): Promise<ParquetFile> {
+/**
+ * A local path, `file://path`, or `s3://bucket/key.parquet` (through `openStore`, downloaded to a temporary file,
+ * streamed to disk).
+ */
+export async function openParquet(source: string, openStore?: OpenStore): Promise<ParquetFile> {
   if (!source.startsWith('s3://')) {
     const abs = await localFile(source);
     return { ...(await fileBuffer(abs)), name: abs };
   }
-  const { base, key } = splitObjectUri(source);
+  const { store, key } = objectOf(source, openStore);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'oz-parquet-'));
   try {
     const local = path.join(dir, 'data.parquet');
-    await openBlobStore(base).getToFile(key, local);
+    await store.getToFile(key, local);
     const { file, close } = await fileBuffer(local);
     return { file, name: source, close: () => close().finally(() => rm(dir, { recursive: true, force: true })) };
   } catch (err) {
@@ -113,8 +115,8 @@ export async function* parquetRows(p: ParquetFile): AsyncGenerator<ParquetRow> {
 }
 
 /** Every row of the Parquet file at `source`, one row group in memory at a time. */
-export async function* readParquetRows(source: string): AsyncGenerator<ParquetRow> {
-  const p = await openParquet(source);
+export async function* readParquetRows(source: string, openStore?: OpenStore): AsyncGenerator<ParquetRow> {
+  const p = await openParquet(source, openStore);
   try {
     yield* parquetRows(p);
   } finally {

@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import type { TaskConfig } from '../schemas/experiment.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
 import type { ShareGptRules } from './adapters/types.ts';
 import { DataInputError } from './errors.ts';
 import { categoryDownsample } from './filters/category-downsample.ts';
@@ -19,7 +18,7 @@ import { type DifficultyOptions, difficultyFilter } from './filters/difficulty.t
 import { disjointFromHeldOut, seededSample, splitHeldOut } from './filters/split.ts';
 import { type CountTokens, tokenLengthFilter } from './filters/token-length.ts';
 import { countReasons, type FilterResult } from './filters/types.ts';
-import { toJsonl } from './jsonl.ts';
+import { type OpenStore, toJsonl } from './jsonl.ts';
 import { loadRows } from './load.ts';
 import type { DataManifest, OutputInfo, StageCount } from './manifest.ts';
 import { Quarantine } from './quarantine.ts';
@@ -28,6 +27,12 @@ import { formatOf } from './source-records.ts';
 import type { VerifyOptions } from './verify.ts';
 import { worldByName } from './worlds/index.ts';
 import { generateWorld } from './worlds/world.ts';
+
+/** Where prepared files go: the write side of a blob store (storage/blob-store.ts's BlobStore is one). */
+export interface PreparedOutputStore {
+  put(key: string, body: string): Promise<unknown>;
+  uriOf(key: string): string;
+}
 
 export interface PrepareContext {
   /** The experiment seed; a synthetic source's own `seed` overrides it for the world. */
@@ -41,7 +46,9 @@ export interface PrepareContext {
   /** Shard size, concurrency, known pass counts and shard callback of the difficulty filter. */
   difficulty?: Pick<DifficultyOptions, 'shardSize' | 'concurrency' | 'known' | 'onShard'>;
   /** Where to write train.jsonl, held-out.jsonl, quarantine.jsonl and manifest.json (written last). Default: nothing written. */
-  output?: { store: BlobStore; prefix: string };
+  output?: { store: PreparedOutputStore; prefix: string };
+  /** Opens the blob store of an `s3://` source (storage/open.ts's `openBlobStore`); required for such sources. */
+  openStore?: OpenStore;
   /** Progress of the current stage: (done, total, stage); total 0 while a streamed file's length is unknown. */
   onProgress?: (done: number, total: number, stage: string) => void;
   signal?: AbortSignal;
@@ -131,6 +138,7 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
       quarantine,
       onProgress: progress('load'),
       format: formatOfUri(src.uri),
+      openStore: ctx.openStore,
     });
     const quarantined: Record<string, number> = {};
     for (const r of quarantine.records) {
@@ -154,6 +162,7 @@ export async function prepareTask(name: string, task: TaskConfig, ctx: PrepareCo
       const h = await loadRows(src.heldOutUri, src.adapter, adapterCtx, {
         onProgress: progress('load-held-out'),
         format: formatOfUri(src.heldOutUri),
+        openStore: ctx.openStore,
       });
       for (const r of h.quarantine.records) quarantine.add(r.line, `held-out file: ${r.reason}`, r.raw);
       stages.push({

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { DataInputError } from './errors.ts';
-import { readJsonlLines } from './jsonl.ts';
+import { type OpenStore, readJsonlLines } from './jsonl.ts';
 import { readParquetRows } from './parquet.ts';
 
 export const SOURCE_FORMATS = ['jsonl', 'parquet'] as const;
@@ -20,14 +20,19 @@ export function formatOf(uri: string, explicit?: SourceFormat): SourceFormat {
   return explicit ?? (/\.parquet$/i.test(uri) ? 'parquet' : 'jsonl');
 }
 
-export async function* sourceRecords(source: string | Readable, format: SourceFormat): AsyncGenerator<SourceRecord> {
+export async function* sourceRecords(
+  source: string | Readable,
+  format: SourceFormat,
+  openStore?: OpenStore
+): AsyncGenerator<SourceRecord> {
   if (format === 'parquet') {
     if (typeof source !== 'string')
       throw new DataInputError('uri', 'a Parquet source must be a path or URI (row groups are read by position)');
-    for await (const { line, value } of readParquetRows(source)) yield { line, raw: JSON.stringify(value), value };
+    for await (const { line, value } of readParquetRows(source, openStore))
+      yield { line, raw: JSON.stringify(value), value };
     return;
   }
-  for await (const { line, raw, invalidUtf8 } of readJsonlLines(source)) {
+  for await (const { line, raw, invalidUtf8 } of readJsonlLines(source, openStore)) {
     if (invalidUtf8) {
       yield { line, raw, error: 'utf-8: the line has bytes that are not valid UTF-8 (save the file as UTF-8)' };
       continue;

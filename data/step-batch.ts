@@ -21,6 +21,8 @@ export interface StepBatchInput {
   seed: number;
   step: number;
   cursor: DataCursor;
+  /** Dynamic sampling's extra draw of the step (1, 2, …): its tasks are mixed from their own stream; 0 = the step's batch. */
+  draw?: number;
 }
 
 export interface StepBatch {
@@ -30,6 +32,7 @@ export interface StepBatch {
 }
 
 const EPOCH_DOMAIN = 0x65706f; // 'epo'
+const DRAW_DOMAIN = 0x647277; // 'drw'
 
 /** The order in which epoch `epoch` visits a task's `n` rows (Fisher–Yates from a seeded stream). */
 export function epochOrder(n: number, seed: number, task: string, epoch: number): number[] {
@@ -43,7 +46,9 @@ export function epochOrder(n: number, seed: number, task: string, epoch: number)
 }
 
 export function stepBatch(input: StepBatchInput): StepBatch {
-  const slots = sampleTasks(input.mixture, input.count, input.seed, input.step);
+  // Rows come from the cursor whatever the draw; only the task mix of a draw needs a stream of its own.
+  const mixSeed = input.draw ? hashSeed(DRAW_DOMAIN, input.seed, input.draw) : input.seed;
+  const slots = sampleTasks(input.mixture, input.count, mixSeed, input.step);
   const cursor: DataCursor = { ...input.cursor };
   const orders = new Map<string, number[]>();
   const picks = slots.map((task) => {

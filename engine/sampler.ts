@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { hashSeed, mulberry32 } from '../rl/random.ts';
 import { checkSamplingOptions, chooseToken, type SamplingOptions } from './logits-processing.ts';
+import { disposeFused, type FusedProjections, fuseProjections } from './model/fused.ts';
 import { disposeCache, forward, type KvCache, lmHead } from './model/transformer.ts';
 import type { ModelConfig, Params, Tokenizer } from './types.ts';
 
@@ -123,6 +124,22 @@ export async function generate(
 ): Promise<Rollout[]> {
   checkOptions(options, config, prompts);
   if (prompts.length === 0) return [];
+  const fused = fuseProjections(params, config);
+  try {
+    return await sampleRows(params, config, tokenizer, prompts, options, fused);
+  } finally {
+    disposeFused(fused);
+  }
+}
+
+async function sampleRows(
+  params: Params,
+  config: ModelConfig,
+  tokenizer: Tokenizer,
+  prompts: number[][],
+  options: GenerateOptions,
+  fused: FusedProjections
+): Promise<Rollout[]> {
   const g = options.samplesPerPrompt ?? 1;
   const seed = options.seed ?? 0;
   const step = options.step ?? 0;
@@ -164,14 +181,17 @@ export async function generate(
   const vocab = config.vocabSize;
   const paddedPrompt = (r: Row) => [...new Array(r.padding).fill(padId), ...r.prompt];
 
-  if (recompute) {
+  // The whole prefix of every active row through the model, for the next token's logits (no cache).
+  const recomputeLogits = (ids: (r: Row) => number[]) => {
     const hidden = tf.tidy(
-      () =>
-        forward(params, config, { ids: active.map((r) => paddedPrompt(r)), padding: active.map((r) => r.padding) })
-          .hidden
+      () => forward(params, config, { ids: active.map(ids), padding: active.map((r) => r.padding), fused }).hidden
     );
-    logits = lastLogits(params, config, hidden);
+    const out = lastLogits(params, config, hidden);
     hidden.dispose();
+    return out;
+  };
+  if (recompute) {
+    logits = recomputeLogits(paddedPrompt);
   } else {
     // Prefill each distinct prompt once, then copy its cache and last logits to its G rows.
     const out = tf.tidy(() => {
@@ -179,6 +199,7 @@ export async function generate(
         ids: prompts.map((p) => [...new Array(promptLen - p.length).fill(padId), ...p]),
         padding: prompts.map((p) => promptLen - p.length),
         useCache: true,
+        fused,
       });
       const t = hidden.shape[1]!;
       const last = lmHead(params, config, hidden.slice([0, t - 1, 0], [-1, 1, -1]).squeeze([1]));
@@ -239,15 +260,7 @@ export async function generate(
       active = keep.map((i) => active[i]);
       // One more forward: the new token with the cache, or the whole sequence without.
       if (recompute) {
-        const hidden = tf.tidy(
-          () =>
-            forward(params, config, {
-              ids: active.map((r) => [...paddedPrompt(r), ...r.tokens]),
-              padding: active.map((r) => r.padding),
-            }).hidden
-        );
-        logits = lastLogits(params, config, hidden);
-        hidden.dispose();
+        logits = recomputeLogits((r) => [...paddedPrompt(r), ...r.tokens]);
       } else {
         const old = cache!;
         const out = tf.tidy(() => {
@@ -256,6 +269,7 @@ export async function generate(
             padding: active.map((r) => r.padding),
             cache: old,
             useCache: true,
+            fused,
           });
           return { last: lmHead(params, config, hidden.squeeze([1])), layers: c!.layers };
         });

@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RUN_DIR, STATE_DIR } from './paths.mjs';
 import { startS3Server } from './s3-server.ts';
 import { removeRecord, S3_RECORD, s3Answers, s3EnvOf, TEMPORAL_RECORD, writeRecord } from './stack-record.ts';
@@ -63,9 +64,14 @@ export async function stackStatus(): Promise<StackStatus> {
 }
 
 /** Starts the dev server unless one already answers on the port; returns where it is. */
-export async function ensureTemporal(log: (msg: string) => void = () => {}): Promise<StackStatus['temporal']> {
+/** `uiCodecEndpoint`: the codec server the Web UI decodes payloads with (docs/codec.md); applies when it starts. */
+export async function ensureTemporal(
+  log: (msg: string) => void = () => {},
+  opts: { uiCodecEndpoint?: string } = {}
+): Promise<StackStatus['temporal']> {
   const status = (await stackStatus()).temporal;
   if (status.running) {
+    if (opts.uiCodecEndpoint) log('Temporal is already running: its Web UI keeps the codec endpoint it started with');
     writeRecord(TEMPORAL_RECORD, { address: status.address, uiUrl: status.uiUrl });
     return status;
   }
@@ -75,6 +81,7 @@ export async function ensureTemporal(log: (msg: string) => void = () => {}): Pro
     uiPort: DEV_UI_PORT,
     dbFile: path.join(RUN_DIR, 'temporal.sqlite'),
     detached: true,
+    uiCodecEndpoint: opts.uiCodecEndpoint,
   });
   writeFileSync(pidFile, String(server.pid));
   writeRecord(TEMPORAL_RECORD, { address: status.address, uiUrl: status.uiUrl });
@@ -85,7 +92,7 @@ export async function stopTemporal(): Promise<boolean> {
   const pid = readPid();
   if (pid === null) return false;
   process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && (await canConnect(DEV_PORT)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await canConnect(DEV_PORT)); i++) await sleep(100);
   rmSync(pidFile, { force: true });
   removeRecord(TEMPORAL_RECORD);
   return true;
@@ -122,7 +129,7 @@ export async function stopS3(): Promise<boolean> {
   if (pid === null) return false;
   process.kill(pid, 'SIGTERM');
   const endpoint = `http://127.0.0.1:${DEV_S3_PORT}`;
-  for (let i = 0; i < 100 && (await s3Answers(endpoint)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await s3Answers(endpoint)); i++) await sleep(100);
   rmSync(s3PidFile, { force: true });
   removeRecord(S3_RECORD);
   return true;

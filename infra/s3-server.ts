@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MINIO_BIN, SETUP_COMMAND } from './paths.mjs';
 import { freePort, stopProcess } from './temporal-dev.ts';
 
@@ -82,7 +83,7 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
       child.kill('SIGKILL');
       throw new Error(`S3 server not ready on ${endpoint} within ${opts.readyTimeoutMs ?? 60_000} ms; see ${out.path}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return {
     endpoint,

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SEARCH_ATTRIBUTES } from '../schemas/search-attributes.ts';
 import { RUN_DIR, SETUP_COMMAND, TEMPORAL_BIN } from './paths.mjs';
 
@@ -23,8 +24,15 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   /** Detach so the server outlives this process (the demo leaves it up for the Web UI). */
   detached?: boolean;
+  /** Remote codec endpoint the Web UI decodes payloads with (`omni-zero codec-server`'s URL); default none. */
+  uiCodecEndpoint?: string;
   /** SQLite pragmas (`name=value`). Default {@link DEFAULT_SQLITE_PRAGMAS}; `[]` keeps SQLite's own defaults. */
   sqlitePragmas?: string[];
+  /**
+   * Register the search attributes runs upsert (schemas/search-attributes.ts) at start. Default true; false starts a
+   * bare server, as a new production cluster is, on which the deployment's own registration step can be tried.
+   */
+  searchAttributes?: boolean;
 }
 
 /**
@@ -99,9 +107,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     dbFile,
     '--log-level',
     'warn',
-    ...searchAttributeFlags(),
+    ...(opts.searchAttributes === false ? [] : searchAttributeFlags()),
     ...(opts.sqlitePragmas ?? sqlitePragmasFromEnv() ?? DEFAULT_SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
   ];
   const logFile = opts.logFile ?? `${dbFile}.log`;
   const out = createWriteStream(logFile, { flags: 'a' });
@@ -124,9 +133,14 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
         `temporal server did not answer on port ${port} within ${opts.readyTimeoutMs ?? 60_000} ms; see ${logFile}`
       );
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
-  await waitForNamespace(`127.0.0.1:${port}`, deadline);
+  const expected = opts.searchAttributes === false ? [] : Object.keys(SEARCH_ATTRIBUTES);
+  // A server that never gets ready is not left running behind the error (it would keep the caller's process alive).
+  await waitForNamespace(`127.0.0.1:${port}`, deadline, expected).catch((err) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
   return {
     address: `127.0.0.1:${port}`,
     port,
@@ -137,8 +151,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   };
 }
 
-/** The frontend port opens before the default namespace and the search attributes exist; wait for both. */
-async function waitForNamespace(address: string, deadline: number): Promise<void> {
+/** The frontend port opens before the default namespace and the search attributes asked for exist; wait for both. */
+async function waitForNamespace(address: string, deadline: number, searchAttributes: string[]): Promise<void> {
   const { Connection } = await import('@temporalio/client');
   const connection = await Connection.connect({ address });
   try {
@@ -146,12 +160,12 @@ async function waitForNamespace(address: string, deadline: number): Promise<void
       try {
         const res = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
         const have = Object.keys(res.customAttributes ?? {});
-        if (Object.keys(SEARCH_ATTRIBUTES).every((k) => have.includes(k))) return;
+        if (searchAttributes.every((k) => have.includes(k))) return;
       } catch {
         // not ready yet
       }
       if (Date.now() > deadline) throw new Error(`temporal server at ${address} never reported its search attributes`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   } finally {
     await connection.close();

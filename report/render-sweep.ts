@@ -6,7 +6,7 @@
 import { NEUTRAL, taskColors } from './colors.ts';
 import { heldOutMean, PAGE_CSS, PAGE_SCRIPT } from './render.ts';
 import { evalSeries, stepSeries } from './shape.ts';
-import { type Chart, escapeHtml, type LegendItem, type LineSeries, lineChart } from './svg.ts';
+import { type Chart, escapeHtml, type LegendItem, type LineSeries, lineChart, percentLineChart } from './svg.ts';
 import type { Stat, SweepComparison, SweepRunData } from './sweep.ts';
 
 export interface RenderedSweep {
@@ -15,8 +15,6 @@ export interface RenderedSweep {
   charts: string[];
   runs: number;
 }
-
-const pctAxis = (v: number) => `${Math.round(v * 100)}%`;
 
 /** `mean ±spread` in the given scale; a dash when no run of the variant has a value. */
 function cell(s: Stat, scale: number, digits: number, signed = false): string {
@@ -73,15 +71,12 @@ function perRun(ctx: Ctx, points: (r: SweepRunData) => LineSeries['points'], mar
 
 function heldOutCharts(ctx: Ctx, tasks: string[]): Chart[] {
   const percentChart = (name: string, title: string, note: string, series: LineSeries[]) =>
-    lineChart({
+    percentLineChart({
       name,
       title,
       note,
       yLabel: 'held-out score (%)',
       xDomain: ctx.xDomain,
-      yDomain: [0, 1],
-      yFormat: pctAxis,
-      percent: true,
       series,
       legend: ctx.legend,
     });

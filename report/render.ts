@@ -30,6 +30,8 @@ import {
   type LineSeries,
   lineChart,
   type MissingRange,
+  pctAxis,
+  percentLineChart,
   stackedBarChart,
 } from './svg.ts';
 
@@ -49,7 +51,6 @@ export interface RenderedReport {
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const pctAxis = (v: number) => `${Math.round(v * 100)}%`;
 const pp = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : '±'}${Math.abs(v * 100).toFixed(1)} pp`;
 
 interface Ctx {
@@ -159,6 +160,7 @@ export function renderReport(run: RunData, options: RenderOptions = {}): Rendere
           'responses cut by the window',
           (m, t) => m.perTask[t]?.truncatedFraction
         ),
+        ...[dynamicSamplingChart(ctx)].filter((c): c is Chart => c !== null),
         scalarChart(
           ctx,
           'clip-fraction',
@@ -214,25 +216,31 @@ function taskLegend(ctx: Ctx, tasks: string[]): LegendItem[] {
   return [...tasks.map((t) => ({ label: t, color: ctx.colors[t] })), ...ctx.styleLegend];
 }
 
-function heldOutChart(ctx: Ctx): Chart {
-  const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
+/** One line per task and run (colour by task, line style by run), through `points` of that run's records. */
+function taskLines(ctx: Ctx, points: (run: RunData, task: string) => Point[], markers = false): LineSeries[] {
+  return ctx.runs.flatMap((r, i) =>
     ctx.tasks.map((t) => ({
       label: `${t}${runSuffix(ctx, i)}`,
       color: ctx.colors[t],
-      points: evalSeries(r.evaluations, (e) => (t in e.scores ? e.scores[t] : undefined)),
-      markers: true,
+      points: points(r, t),
+      ...(markers ? { markers: true } : {}),
       ...runStyle(i),
     }))
   );
-  return lineChart({
+}
+
+function heldOutChart(ctx: Ctx): Chart {
+  const series = taskLines(
+    ctx,
+    (r, t) => evalSeries(r.evaluations, (e) => (t in e.scores ? e.scores[t] : undefined)),
+    true
+  );
+  return percentLineChart({
     name: 'heldout',
     title: 'Held-out score per task',
     note: 'Accuracy for verifiable tasks, judge win rate / constraint satisfaction for open-ended ones.',
     yLabel: 'held-out score (%)',
     xDomain: ctx.xDomain,
-    yDomain: [0, 1],
-    yFormat: pctAxis,
-    percent: true,
     series,
     legend: taskLegend(ctx, ctx.tasks),
     boundaries: ctx.boundaries,
@@ -305,14 +313,7 @@ function matrixCharts(ctx: Ctx, m: BwtMatrix, i: number): Chart[] {
 }
 
 function rewardChart(ctx: Ctx): Chart {
-  const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
-    ctx.tasks.map((t) => ({
-      label: `${t}${runSuffix(ctx, i)}`,
-      color: ctx.colors[t],
-      points: stepSeries(r.metrics, (m) => m.perTask[t]?.rewardMean),
-      ...runStyle(i),
-    }))
-  );
+  const series = taskLines(ctx, (r, t) => stepSeries(r.metrics, (m) => m.perTask[t]?.rewardMean));
   return lineChart({
     name: 'reward',
     title: 'Mean reward per task',
@@ -335,14 +336,7 @@ function componentCharts(ctx: Ctx): Chart[] {
     );
   const names = componentNames(ctx.runs.flatMap((r) => r.metrics)).filter(defined);
   return names.map((c) => {
-    const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
-      ctx.tasks.map((t) => ({
-        label: `${t}${runSuffix(ctx, i)}`,
-        color: ctx.colors[t],
-        points: stepSeries(r.metrics, (m) => m.perTask[t]?.components[c]),
-        ...runStyle(i),
-      }))
-    );
+    const series = taskLines(ctx, (r, t) => stepSeries(r.metrics, (m) => m.perTask[t]?.components[c]));
     const present = ctx.tasks.filter((t) =>
       ctx.runs.some((r) => r.metrics.some((m) => m.perTask[t]?.components[c] !== undefined))
     );
@@ -359,6 +353,44 @@ function componentCharts(ctx: Ctx): Chart[] {
     });
   });
 }
+
+/** DAPO dynamic sampling per step: groups drawn, those whose rewards differed, those trained on; none when off. */
+function dynamicSamplingChart(ctx: Ctx): Chart | null {
+  if (!ctx.runs.some((r) => r.metrics.some((m) => m.dynamicSampling))) return null;
+  const lines = [
+    { label: 'groups drawn', color: NEUTRAL, faint: true, pick: (d: DynamicSampling) => d.groupsDrawn },
+    { label: 'groups kept', color: PHASE_COLORS.scoring, faint: false, pick: (d: DynamicSampling) => d.groupsKept },
+    {
+      label: 'groups trained',
+      color: PHASE_COLORS.rollout,
+      faint: false,
+      pick: (d: DynamicSampling) => d.groupsTrained,
+    },
+  ];
+  const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
+    lines.map((l) => ({
+      label: `${l.label}${runSuffix(ctx, i)}`,
+      color: l.color,
+      ...(l.faint ? { faint: true } : {}),
+      points: stepSeries(r.metrics, (m) => (m.dynamicSampling ? l.pick(m.dynamicSampling) : undefined)),
+      ...runStyle(i),
+    }))
+  );
+  return lineChart({
+    name: 'dynamic-sampling',
+    title: 'Dynamic sampling (DAPO)',
+    note: 'Per step: prompt groups drawn over all batches, those whose rewards were not all equal, and those trained on (at most the batch; fewer when grpo.dynamicSampling.maxBatches was reached).',
+    yLabel: 'prompt groups',
+    xDomain: ctx.xDomain,
+    yZero: true,
+    series,
+    legend: [...lines.map((l) => ({ label: l.label, color: l.color })), ...ctx.styleLegend],
+    boundaries: ctx.boundaries,
+    missing: ctx.missing,
+  });
+}
+
+type DynamicSampling = NonNullable<RunData['metrics'][number]['dynamicSampling']>;
 
 function lengthChart(ctx: Ctx, task: string): Chart | null {
   if (!ctx.runs.some((r) => r.metrics.some((m) => m.perTask[task]))) return null;
@@ -422,22 +454,12 @@ function taskFractionChart(
   what: string,
   pick: (m: RunData['metrics'][number], task: string) => number | null | undefined
 ): Chart {
-  const series: LineSeries[] = ctx.runs.flatMap((r, i) =>
-    ctx.tasks.map((t) => ({
-      label: `${t}${runSuffix(ctx, i)}`,
-      color: ctx.colors[t],
-      points: stepSeries(r.metrics, (m) => pick(m, t)),
-      ...runStyle(i),
-    }))
-  );
-  return lineChart({
+  const series = taskLines(ctx, (r, t) => stepSeries(r.metrics, (m) => pick(m, t)));
+  return percentLineChart({
     name,
     title,
     yLabel: `${what} (%)`,
     xDomain: ctx.xDomain,
-    yDomain: [0, 1],
-    yFormat: pctAxis,
-    percent: true,
     series,
     legend: taskLegend(ctx, ctx.tasks),
     boundaries: ctx.boundaries,

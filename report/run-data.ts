@@ -2,6 +2,7 @@
  * What the report knows about one run: its header (from run.json, read defensively), every step's metrics and every
  * evaluation record that validated, and the problems met while reading. Rendering only: no Temporal, no I/O here.
  */
+import type { WindowSegment } from '../schemas/experiment/window.ts';
 import type { EvalRecord } from '../schemas/records/eval-record.ts';
 import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 
@@ -14,7 +15,7 @@ export interface ReportStage {
   /** Tasks the stage trains on, when run.json says. */
   tasks: string[];
   /** The window in force over [fromStep, toStep), tokens. */
-  windows: { fromStep: number; toStep: number; maxTokens: number }[];
+  windows: WindowSegment[];
 }
 
 export interface RunHeader {

@@ -3,6 +3,7 @@
  * may be older or newer than this report, so every field is optional and a wrong one is a problem line, not a crash.
  * Stages missing from the plan are inferred from the metrics (consecutive steps with the same stage name).
  */
+import type { WindowSegment } from '../schemas/experiment/window.ts';
 import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 import type { ReportStage, RunHeader } from './run-data.ts';
 
@@ -36,10 +37,20 @@ export function parseRunInfo(info: unknown, runId: string, metrics: StepMetrics[
     stages,
     stagesFromPlan,
   };
-  // A merged run (workflows/merge-run.ts) trains no step: its one planned step is the merge, shown by its evaluation.
-  const merged = plan !== null && isObj(plan.merge);
-  header.status = str(obj.status) ?? (merged ? 'merged model (no training steps)' : deriveStatus(metrics, totalSteps));
+  header.status = str(obj.status) ?? baselineStatus(plan) ?? deriveStatus(metrics, totalSteps);
   return header;
+}
+
+/**
+ * A baseline run (workflows/merge-run.ts, rft-run.ts, pretrain-run.ts) takes no RL step, so it has no metrics to
+ * derive a status from: its plan says what it is, and its evaluations show its result.
+ */
+function baselineStatus(plan: Obj | null): string | null {
+  if (plan === null) return null;
+  if (isObj(plan.merge)) return 'merged model (no training steps)';
+  if (isObj(plan.rft)) return 'rejection-sampling fine-tuned (no RL steps)';
+  if (isObj(plan.pretrain)) return 'continued pretraining (no RL steps)';
+  return null;
 }
 
 function planStages(raw: unknown, problems: string[]): ReportStage[] | null {
@@ -58,8 +69,7 @@ function planStages(raw: unknown, problems: string[]): ReportStage[] | null {
       : [];
     const windows = Array.isArray(s.windows)
       ? s.windows.filter(
-          (w): w is { fromStep: number; toStep: number; maxTokens: number } =>
-            isObj(w) && isStep(w.fromStep) && isStep(w.toStep) && isStep(w.maxTokens)
+          (w): w is WindowSegment => isObj(w) && isStep(w.fromStep) && isStep(w.toStep) && isStep(w.maxTokens)
         )
       : [];
     out.push({ name: s.name as string, startStep: s.startStep, endStep: s.endStep, tasks, windows });

@@ -254,6 +254,14 @@ function seriesSvg(s: LineSeries, sx: (x: number) => number, sy: (y: number) => 
   );
 }
 
+/** A y axis label in whole percent. */
+export const pctAxis = (v: number) => `${Math.round(v * 100)}%`;
+
+/** A line chart of fractions on a 0–100 % axis (held-out scores, accuracies): the hover readout shows percentages. */
+export function percentLineChart(spec: Omit<LineChartSpec, 'yDomain' | 'yFormat' | 'percent'>): Chart {
+  return lineChart({ ...spec, yDomain: [0, 1], yFormat: pctAxis, percent: true });
+}
+
 export function lineChart(spec: LineChartSpec): Chart {
   const yDomain = yRange(spec);
   const yFormat = spec.yFormat ?? formatNumber;

@@ -9,7 +9,7 @@ import { formatReward, tagsReward } from '../rl/format-reward.ts';
 import { lengthPenalty } from '../rl/length-penalty.ts';
 import { gzReward, weightedReward } from '../rl/reward-total.ts';
 import { parseResponse } from '../rl/template.ts';
-import { ConcurrencyLimiter } from './judge/limiter.ts';
+import { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { type AccuracyContext, accuracyOf } from './scorer/accuracy.ts';
 import {
   DEFAULT_SCORER_REWARDS,

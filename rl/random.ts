@@ -1,10 +1,13 @@
 /**
- * Deterministic randomness keyed by integers, for code that must give the same draw on every replay: Temporal
- * workflows (no Math.random there) and the engine's sampler (a retried rollout must reproduce its text, DESIGN).
+ * The project's deterministic randomness, keyed so the same keys always give the same draws: Temporal workflows (no
+ * Math.random there), the engine's sampler (a retried rollout must reproduce its text, DESIGN), data shuffles and
+ * task worlds, weight initialisation and pretraining batches.
  *
  * `hashSeed(...keys)` is MurmurHash3_x86_32 with seed 0 over the keys written as little-endian signed 64-bit
  * integers, so any standard implementation reproduces it, e.g. Python
- * `mmh3.hash(struct.pack('<3q', seed, step, index), 0, signed=False)`.
+ * `mmh3.hash(struct.pack('<3q', seed, step, index), 0, signed=False)`; `mulberry32` streams from it. `keyedRandom`
+ * takes string keys too (a parameter's name) and gives 53-bit uniforms: keys are hashed with murmur3's finaliser
+ * per key into sfc32's four words; sfc32 passes PractRand to 2^42+ bytes, far beyond what a rollout draws.
  */
 import { RlInputError } from './errors.ts';
 
@@ -72,5 +75,73 @@ export function mulberry32(seed: number): () => number {
     let t = Math.imul(a ^ (a >>> 15), 1 | a);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / TWO_32;
+  };
+}
+
+/** A seeded stream keyed by a number or a string (a number seed `n` is the same as the string `"n"`). */
+export function textSeededRandom(seed: number | string): () => number {
+  return mulberry32(nameHash(String(seed)));
+}
+
+/** A key of {@link keyedRandom}: numbers (integers or fractions) and strings, told apart (1 is not '1'). */
+export type RandomKey = number | string;
+
+function hashKeys(keys: RandomKey[]): [number, number, number, number] {
+  const words: [number, number, number, number] = [0x9e3779b9, 0x243f6a88, 0xb7e15162, 0x3c6ef372];
+  const absorb = (x: number) => {
+    for (let i = 0; i < 4; i++) words[i] = fmix32(words[i] ^ Math.imul(x + i, 0x27d4eb2f) ^ (words[(i + 3) % 4] >>> 7));
+  };
+  for (const key of keys) {
+    if (typeof key === 'number') {
+      if (!Number.isFinite(key)) throw new Error(`random key must be finite, got ${key}`);
+      // Integers and fractions both hash all their bits: split into two 32-bit halves.
+      const hi = Math.floor(key / 2 ** 32);
+      absorb(key >>> 0);
+      absorb(hi | 0);
+      absorb(0x6e756d); // type tag: 1 and '1' are different keys
+    } else {
+      for (let i = 0; i < key.length; i++) absorb(key.charCodeAt(i));
+      absorb(key.length ^ 0x737472);
+    }
+  }
+  return words;
+}
+
+/** A stream of uniform doubles in [0, 1) determined by the keys. */
+export function keyedRandom(...keys: RandomKey[]): () => number {
+  let [a, b, c, d] = hashKeys(keys);
+  const next32 = () => {
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
+    const t = (a + b + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+  for (let i = 0; i < 12; i++) next32();
+  // 53 random bits so tiny probabilities in inverse-CDF sampling are still reachable.
+  return () => (next32() * 2 ** 21 + (next32() >>> 11)) / 2 ** 53;
+}
+
+/** Standard normal draws (Box–Muller) from a uniform stream. */
+export function normalFrom(uniform: () => number): () => number {
+  let spare: number | undefined;
+  return () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = uniform();
+    const v = uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
   };
 }

@@ -117,3 +117,5 @@ export function evalScore(
     }
   }
 }
+
+export type AccuracyScale = Parameters<typeof evalScore>[1];

@@ -184,6 +184,14 @@ function checkBatching(c: Sections, ctx: Ctx): void {
       path: ['grpo', 'gradientAccumulation'],
       message: `must divide the responses per mini-batch (miniBatchSize ${mini} × groupSize ${c.rollout.groupSize} = ${sequences})`,
     });
+  // A group of one response is never kept (rl/dynamic-sampling.ts), so every step would draw maxBatches and train on none.
+  if (c.grpo.dynamicSampling.enabled && c.rollout.groupSize < 2)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grpo', 'dynamicSampling', 'enabled'],
+      message:
+        'needs rollout.groupSize of at least 2: it keeps groups whose rewards differ, and one response never differs',
+    });
 }
 
 function checkModel(c: Sections, ctx: Ctx): void {
@@ -280,4 +288,3 @@ export type ExperimentConfig = z.output<typeof experimentSchema>;
 export type ExperimentConfigInput = z.input<typeof experimentSchema>;
 export type Stage = ExperimentConfig['schedule']['stages'][number];
 export type TaskConfig = ExperimentConfig['tasks'][string];
-export type WindowConfig = z.output<typeof windowSchema>;

@@ -27,6 +27,58 @@ const mergeSchema = z
       "TIES-merging (Yadav et al. 2023) of other variants' runs instead of training: the merged model is evaluated like a run.",
   });
 
+/** Optimiser steps per fine-tuning activity of the RFT and continued-pretraining baselines. */
+export const FINE_TUNE_STEPS_PER_CHUNK = 10;
+
+const stepsPerChunk = z
+  .int()
+  .min(1)
+  .default(FINE_TUNE_STEPS_PER_CHUNK)
+  .meta({
+    description: `Optimiser steps per training activity (each ends in a policy snapshot). Default ${FINE_TUNE_STEPS_PER_CHUNK}.`,
+  });
+const fineTuneRate = z
+  .number()
+  .gt(0)
+  .optional()
+  .meta({ description: "Learning rate of the next-token training. Default: the RL run's (grpo.learningRate)." });
+
+const rftSchema = z
+  .strictObject({
+    k: z.int().min(1).default(128).meta({
+      description:
+        'Responses sampled from the base per training prompt. Default 128 (OT §4.3); the demo affords fewer.',
+    }),
+    judgedThreshold: z.number().min(0).max(1).default(1).meta({
+      description:
+        'A judged or constraint-scored response is kept when its score on the held-out scale (constraints met, judge grade, pairwise win) reaches this. Default 1: full marks. Verifiable tasks keep verifier passes.',
+    }),
+    learningRate: fineTuneRate,
+    stepsPerChunk,
+  })
+  .meta({
+    description:
+      "Rejection-sampling fine-tuning (OT §4.3's SFT baseline) instead of RL: k responses per training prompt from the base, the correct ones kept, next-token fine-tuning on them with the RL run's update budget.",
+  });
+
+const pretrainSchema = z
+  .strictObject({
+    sameWallTimeAs: identifier.meta({
+      description: 'The trained (GRPO) variant whose wall time this run gets, per seed; it runs after that one ends.',
+    }),
+    batchSize: z
+      .int()
+      .min(1)
+      .default(32)
+      .meta({ description: 'Sequences per optimiser step. Default 32 (what models/demo-base was pretrained with).' }),
+    learningRate: fineTuneRate,
+    stepsPerChunk,
+  })
+  .meta({
+    description:
+      "Continued pretraining instead of RL: the base's pretraining objective on its pretraining corpus (the synthetic worlds'), for the same wall time as a named variant.",
+  });
+
 const variantSchema = z
   .strictObject({
     name: identifier.meta({ description: 'Variant name, unique in the sweep; a row of the comparison.' }),
@@ -35,8 +87,16 @@ const variantSchema = z
         'Experiment config fields this variant changes, merged into the base: objects key by key, lists and values replaced.',
     }),
     merge: mergeSchema.optional(),
+    rft: rftSchema.optional(),
+    pretrain: pretrainSchema.optional(),
   })
-  .meta({ description: 'One arm of the comparison: a trained run, or with `merge` a merge of other arms.' });
+  .refine((v) => [v.merge, v.rft, v.pretrain].filter((x) => x !== undefined).length <= 1, {
+    error: 'a variant is one baseline at most: give only one of merge, rft, pretrain',
+  })
+  .meta({
+    description:
+      'One arm of the comparison: a trained run, or a baseline: `merge` of other arms, `rft`, or continued `pretrain`.',
+  });
 
 export const sweepSchema = z
   .strictObject({
@@ -67,6 +127,10 @@ export interface SweepRun {
   config: ExperimentConfig;
   /** A merge variant's run: the indexes (in `runs`) of the runs it merges, and the TIES options. */
   merge?: { sources: number[]; density?: number; lambda?: number };
+  /** An RFT variant's run: its options (schema defaults filled). */
+  rft?: z.output<typeof rftSchema>;
+  /** A continued-pretraining variant's run: its options, and the index of the run whose wall time it gets. */
+  pretrain?: z.output<typeof pretrainSchema> & { source: number };
 }
 
 export type SweepParse =
@@ -102,7 +166,14 @@ export function parseSweep(input: unknown): SweepParse {
     for (const seed of seeds) {
       const raw = { ...merged, seed };
       const result = parseExperimentConfig(raw);
-      if (result.ok) runs.push({ variant: variant.name, seed, raw, config: result.config });
+      if (result.ok)
+        runs.push({
+          variant: variant.name,
+          seed,
+          raw,
+          config: result.config,
+          ...(variant.rft ? { rft: variant.rft } : {}),
+        });
       else
         for (const issue of result.issues)
           issues.push({
@@ -111,7 +182,10 @@ export function parseSweep(input: unknown): SweepParse {
           });
     }
   });
-  if (issues.length === 0) linkMerges(sweep, runs, issues);
+  if (issues.length === 0) {
+    linkMerges(sweep, runs, issues);
+    linkPretrains(sweep, runs, issues);
+  }
   if (issues.length > 0) return { ok: false, issues };
   const startOrder = runs
     .map((_, i) => i)
@@ -120,8 +194,9 @@ export function parseSweep(input: unknown): SweepParse {
 }
 
 /**
- * How many merges deep each variant is (0: trained), with every `merge.of` checked: it must name other variants of
- * the sweep, and no chain of merges may come back to itself.
+ * How many baselines deep each variant is (0: trained; a merge or a pretrain run after the runs it waits for), with
+ * every `merge.of` and `pretrain.sameWallTimeAs` checked: it must name other variants of the sweep, a pretrain run a
+ * trained one, and no chain of merges may come back to itself.
  */
 function mergeDepths(
   variants: SweepConfig['variants']
@@ -129,12 +204,19 @@ function mergeDepths(
   const byName = new Map(variants.map((v, i) => [v.name, { v, i }]));
   const issues: ConfigIssue[] = [];
   variants.forEach((v, i) => {
-    for (const name of v.merge?.of ?? [])
+    const field = v.pretrain ? 'pretrain.sameWallTimeAs' : 'merge.of';
+    for (const name of dependencies(v))
       if (!byName.has(name))
         issues.push({
-          path: `variants[${i}] (${v.name}) merge.of`,
+          path: `variants[${i}] (${v.name}) ${field}`,
           message: `no variant '${name}' in this sweep (variants: ${variants.map((x) => x.name).join(', ')})`,
         });
+    const source = v.pretrain && byName.get(v.pretrain.sameWallTimeAs)?.v;
+    if (source && (source.merge || source.rft || source.pretrain))
+      issues.push({
+        path: `variants[${i}] (${v.name}) pretrain.sameWallTimeAs`,
+        message: `'${source.name}' is a baseline, not an RL run: name a trained variant`,
+      });
   });
   if (issues.length > 0) return { ok: false, issues };
   const depth = new Map<string, number>();
@@ -142,7 +224,8 @@ function mergeDepths(
     const known = depth.get(name);
     if (known !== undefined) return known;
     if (path.includes(name)) throw [...path.slice(path.indexOf(name)), name];
-    const of = byName.get(name)?.v.merge?.of ?? [];
+    const variant = byName.get(name)?.v;
+    const of = variant ? dependencies(variant) : [];
     const d = of.length === 0 ? 0 : 1 + Math.max(...of.map((x) => visit(x, [...path, name])));
     depth.set(name, d);
     return d;
@@ -164,6 +247,29 @@ function mergeDepths(
     }
   }
   return { ok: true, of: (name) => depth.get(name) ?? 0 };
+}
+
+/** The variants a variant's runs wait for: a merge's sources, the run whose wall time a pretrain run gets. */
+function dependencies(v: SweepConfig['variants'][number]): string[] {
+  return v.merge?.of ?? (v.pretrain ? [v.pretrain.sameWallTimeAs] : []);
+}
+
+/** Each continued-pretraining run's compared run: the run of its `sameWallTimeAs` variant with its seed. */
+function linkPretrains(sweep: SweepConfig, runs: SweepRun[], issues: ConfigIssue[]): void {
+  for (const run of runs) {
+    const i = sweep.variants.findIndex((v) => v.name === run.variant);
+    const pretrain = sweep.variants[i].pretrain;
+    if (!pretrain) continue;
+    const source = runs.findIndex((r) => r.variant === pretrain.sameWallTimeAs && r.seed === run.seed);
+    if (source < 0) {
+      issues.push({
+        path: `variants[${i}] (${run.variant}, seed ${run.seed}) pretrain.sameWallTimeAs`,
+        message: `'${pretrain.sameWallTimeAs}' has no run with seed ${run.seed}: give the sweep \`seeds\``,
+      });
+      continue;
+    }
+    run.pretrain = { ...pretrain, source };
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A fast in-process GRPO loop (no Temporal, no blob store) over the code paths the workflow's activities run:
  * data/prepare (the synthetic worlds' rows), data/step-batch (the seeded data cursor), Policy.sample (rollout), the
- * batch scorer with the config's reward options (scoring, code in the bubblewrap sandbox), activities/update-batch
+ * batch scorer with the config's reward options (scoring, code in the bubblewrap sandbox), training/update-batch
  * (advantages, samples and update options, as the update activity) and Policy.train; held-out evaluation with the
  * config's evaluation sampling, as the evaluate activity. Stages run one task each, in the order given, with a global
  * step counter (the window schedule follows it) and held-out scores of every task before and after each stage.
@@ -23,9 +23,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { templateOf, tokenizerSpecOf } from '../activities/policy-store.ts';
-import { scoreSamples, toScorerSample } from '../activities/scoring.ts';
-import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../activities/update-batch.ts';
 import { parseConfigText } from '../cli/experiment-file.ts';
 import { prepareTask } from '../data/prepare.ts';
 import { type DataCursor, stepBatch } from '../data/step-batch.ts';
@@ -39,6 +36,11 @@ import { windowAt as windowAtRl } from '../rl/window.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
+import { openBlobStore } from '../storage/open.ts';
+import { templateOf, tokenizerSpecOf } from '../training/policy-config.ts';
+import { promptIds, sampleRows } from '../training/sampling.ts';
+import { scoreResponses, scoreSamples, toScorerSample } from '../training/scoring.ts';
+import { grpoTrainOptions, grpoTrainSamples, klCoefOf } from '../training/update-batch.ts';
 import { runLearningRate, runPlan, windowAtStep } from '../workflows/run-plan.ts';
 
 const { values: args } = parseArgs({
@@ -148,12 +150,11 @@ for (const t of Object.keys(config.tasks)) {
   data[t] = await prepareTask(t, config.tasks[t], {
     seed: config.seed,
     countTokens: (x) => tokenizer.encode(x).length,
+    openStore: openBlobStore,
   });
 }
-// The scoring adapter wants a RunContext; it reads only the config and run.configHash.
-const ctx = { config, run: { configHash: `probe-${Date.now()}` } } as unknown as Parameters<typeof scoreSamples>[0];
-const promptIds = (row: DatasetRow) =>
-  policy.encodePrompt(policy.promptText({ prompt: row.prompt, context: row.context }, template));
+const ctx = { config, run: { configHash: `probe-${Date.now()}` } };
+const idsOf = (row: DatasetRow) => promptIds(policy, row, template);
 const windowAt = (step: number): number =>
   args.plan ? (windowAtStep(plan, step) ?? 128) : windowAtRl(config.window, step);
 const v = config.rewards.verifiable;
@@ -181,7 +182,7 @@ async function score(task: string, rows: DatasetRow[], step: number, rollout = f
   const sampling = rollout
     ? { samplesPerPrompt: Number(args['eval-k']), step: 2_000_000_000, ...r }
     : { samplesPerPrompt: ev.avgK, step: 1_000_000_000 + step, ...ev };
-  const rollouts = await policy.sample(rows.map(promptIds), {
+  const rollouts = await policy.sample(rows.map(idsOf), {
     samplesPerPrompt: sampling.samplesPerPrompt,
     step: sampling.step,
     temperature: sampling.temperature,
@@ -191,19 +192,7 @@ async function score(task: string, rows: DatasetRow[], step: number, rollout = f
     maxNewTokens: ev.maxTokens ?? 128,
     template,
   });
-  const scored = await scoreSamples(
-    ctx,
-    rollouts.map((ro) =>
-      toScorerSample(
-        rows[ro.promptIndex],
-        `e/${ro.promptIndex}/${ro.sampleIndex}`,
-        `e/${ro.promptIndex}`,
-        ro.text,
-        ro.truncated
-      )
-    ),
-    tokenizer
-  );
+  const scored = await scoreResponses(ctx, rows, rollouts, 'e', tokenizer);
   const values = scored.records.map((x) => evalScore(x.components.accuracy, scaleOf(task)));
   if (!rollout && args['show-eval'] === task) {
     for (const [i, ro] of rollouts.entries()) {
@@ -261,23 +250,19 @@ for (const { name: stageName, task, steps: stepsPerStage, learningRate } of stag
     cursor = batch.cursor;
     const rows = batch.picks.map((p) => train[p.row]);
     const r = config.rollout;
-    const rollouts = await policy.sample(rows.map(promptIds), {
+    const responses = await sampleRows(policy, rows, {
+      template,
+      sampling: { temperature: r.temperature, topP: r.topP, topK: r.topK, repetitionPenalty: r.repetitionPenalty },
       samplesPerPrompt: r.groupSize,
       maxNewTokens: windowAt(step),
       step,
-      temperature: r.temperature,
-      topP: r.topP,
-      topK: r.topK,
-      repetitionPenalty: r.repetitionPenalty,
-      template,
     });
-    const prefix = template.prefillThink ? `<${template.thinkTag}>` : '';
-    const records = rollouts.map((ro) => ({
+    const records = responses.map((ro) => ({
       id: `${step}/${ro.promptIndex}/${ro.sampleIndex}`,
       groupId: `${step}/${ro.promptIndex}`,
       task: rows[ro.promptIndex].task,
       promptIndex: ro.promptIndex,
-      response: prefix + ro.text,
+      response: ro.text,
       tokens: ro.tokens,
       oldLogProbs: ro.logprobs,
       truncated: ro.truncated,
@@ -292,7 +277,7 @@ for (const { name: stageName, task, steps: stepsPerStage, learningRate } of stag
       samples,
       advantages,
       scored: kept,
-    } = grpoTrainSamples(records, rewards, (i) => promptIds(rows[i]), config, stageName);
+    } = grpoTrainSamples(records, rewards, (i) => idsOf(rows[i]), config, stageName);
     if (k < dump) {
       const advOf = new Map(kept.map((x, i) => [x.id, advantages.advantages[i]]));
       records.forEach((x, i) => {

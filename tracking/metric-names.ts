@@ -41,6 +41,10 @@ export function stepMetricValues(m: StepMetrics): NamedValue[] {
     ['timings/rolloutMs', m.timings.rolloutMs],
     ['timings/scoringMs', m.timings.scoringMs],
     ['timings/updateMs', m.timings.updateMs],
+    ['dynamicSampling/draws', m.dynamicSampling?.draws],
+    ['dynamicSampling/groupsDrawn', m.dynamicSampling?.groupsDrawn],
+    ['dynamicSampling/groupsKept', m.dynamicSampling?.groupsKept],
+    ['dynamicSampling/groupsTrained', m.dynamicSampling?.groupsTrained],
     ...perTask,
   ]);
 }

@@ -1,11 +1,14 @@
 /**
  * TensorBoard event files: scalar summaries as `Event` protos (tensorflow/core/util/event.proto, the fields TensorBoard
  * reads for scalars) encoded by protobufjs, framed as TFRecords (length, masked CRC-32C of the length, data, masked
- * CRC-32C of the data), the format `tf.summary` writes and TensorBoard's event reader checks.
+ * CRC-32C of the data), the format `tf.summary` writes and TensorBoard's event reader checks. The encodings come from
+ * maintained libraries (protobufjs, @node-rs/crc32's hardware CRC-32C); no maintained JavaScript event writer runs
+ * without the native TensorFlow backend (tfjs-node's `summaryFileWriter` needs it, and I/O and wasm workers track too).
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { crc32c } from '@node-rs/crc32';
 import protobuf from 'protobufjs';
 
 const root = protobuf.Root.fromJSON({
@@ -32,26 +35,9 @@ const root = protobuf.Root.fromJSON({
 });
 const EventType = root.lookupType('Event');
 
-const CRC32C_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32C (Castagnoli), the checksum TFRecord uses. */
-export function crc32c(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC32C_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 /** TFRecord's masked CRC: rotate right by 15 and add a constant (tensorflow/core/lib/hash/crc32c.h). */
 function maskedCrc(bytes: Uint8Array): number {
-  const c = crc32c(bytes);
+  const c = crc32c(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return (((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0;
 }
 

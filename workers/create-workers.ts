@@ -8,6 +8,8 @@ import os from 'node:os';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { activitiesFor } from '../activities/index.ts';
 import { setOwnGpuQueue } from '../activities/worker-queue.ts';
+import { codecFromEnv, dataConverterFor } from './data-converter.ts';
+import type { EncryptionCodec } from './encryption-codec.ts';
 import { TASK_QUEUES, type WorkerRole } from './task-queues.ts';
 import { activityTelemetry } from './telemetry.ts';
 import { workflowBundle } from './workflow-bundle.ts';
@@ -21,18 +23,22 @@ export interface CreateWorkersOptions {
   taskQueues?: Partial<Record<WorkerRole, string>>;
   /** Grace period for in-flight activities on SIGTERM before they are cancelled. Default '30s'. */
   shutdownGraceTime?: string;
+  /** Payload encryption; default: as the environment configures it (workers/data-converter.ts), null: none. */
+  codec?: EncryptionCodec | null;
 }
 
 export async function createWorkers(opts: CreateWorkersOptions): Promise<Worker[]> {
   const queues = { ...TASK_QUEUES, ...opts.taskQueues };
   const workers: Worker[] = [];
+  const dataConverter = dataConverterFor(opts.codec === undefined ? codecFromEnv() : opts.codec);
   const make = async (taskQueue: string, role: WorkerRole) => {
     const withWorkflows = role === 'main';
     return Worker.create({
       connection: opts.connection,
       namespace: opts.namespace ?? 'default',
       taskQueue,
-      ...(withWorkflows ? { workflowBundle: await workflowBundle() } : {}),
+      ...(withWorkflows ? { workflowBundle: await workflowBundle(dataConverter?.failureConverterPath) } : {}),
+      dataConverter,
       activities: activitiesFor(role),
       // Phase timings for the Prometheus endpoint and the run's ids on every activity log line.
       interceptors: { activity: [activityTelemetry] },

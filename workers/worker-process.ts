@@ -15,8 +15,10 @@ export interface WorkerProcessOptions {
   roles: WorkerRole[];
   queues: Record<WorkerRole, string>;
   address: string;
-  /** Added to this process's environment (S3 endpoint and keys, OMNI_ZERO_BACKEND, OMNI_ZERO_LOG_LEVEL). */
+  /** Added to the base environment (S3 endpoint and keys, OMNI_ZERO_BACKEND, OMNI_ZERO_LOG_LEVEL). */
   env?: Record<string, string>;
+  /** The environment the child starts from. Default: this process's. */
+  baseEnv?: NodeJS.ProcessEnv;
   /** Where the child's output goes besides {@link WorkerProcess.output}; e.g. the demo's stderr for its errors. */
   onOutput?: (text: string) => void;
   /** How long to wait for the worker to report that it polls. Default 180 s (a cold start of tsx + tfjs on a loaded 2-core machine measured 19 s). */
@@ -47,10 +49,14 @@ export async function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProces
   ];
   // On an older Node, bin/omni-zero.js would relaunch itself under the pinned one as a grandchild: start the pinned
   // Node directly, so a kill reaches the worker itself. The caller's working directory, so a relative `file://`
-  // checkpoint resolves as it does in the caller (activities/checkpoint-source.ts); the bin's path is absolute.
+  // checkpoint resolves as it does in the caller (training/checkpoint-source.ts); the bin's path is absolute.
   const node = isSupportedNode() ? process.execPath : installPinnedNode();
   const child = spawn(node, args, {
-    env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`, ...o.env },
+    env: {
+      ...(o.baseEnv ?? process.env),
+      PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`,
+      ...o.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -10,7 +10,7 @@ export const WORKFLOWS_PATH = path.join(PACKAGE_ROOT, 'workflows', 'index.ts');
 /** Puts experiment and run ids on every workflow log line. */
 const LOG_ATTRIBUTES_PATH = path.join(path.dirname(WORKFLOWS_PATH), 'log-attributes.ts');
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 const quietLogger = {
   log: () => {},
@@ -38,12 +38,22 @@ function compileOwnTypeScript(config: Configuration): Configuration {
   return config;
 }
 
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: [LOG_ATTRIBUTES_PATH],
-    logger: quietLogger,
-    webpackConfigHook: compileOwnTypeScript,
-  });
+/**
+ * `failureConverterPath`: the failure converter workflow code uses (errors thrown in workflows are converted inside
+ * the sandbox); the SDK's default without it.
+ */
+export function workflowBundle(failureConverterPath?: string): Promise<WorkflowBundleWithSourceMap> {
+  const key = failureConverterPath ?? '';
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      workflowInterceptorModules: [LOG_ATTRIBUTES_PATH],
+      logger: quietLogger,
+      webpackConfigHook: compileOwnTypeScript,
+      ...(failureConverterPath ? { failureConverterPath } : {}),
+    });
+    bundles.set(key, bundle);
+  }
   return bundle;
 }

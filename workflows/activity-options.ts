@@ -11,6 +11,8 @@ export interface OrchestrationSettings {
   rolloutShards?: number | 'auto';
   /** How long a task may wait on a GPU worker's own queue before falling back to any GPU worker. */
   stickyScheduleToStartTimeout: string;
+  /** `grpo.dynamicSampling` when on: most batches a step draws, and the kept groups it wants (`promptsPerStep`). */
+  dynamicSampling?: { maxBatches: number; groups: number };
 }
 
 export function orchestrationSettings(config: ExperimentConfig): OrchestrationSettings {
@@ -21,6 +23,15 @@ export function orchestrationSettings(config: ExperimentConfig): OrchestrationSe
     retry: o.retry,
     rolloutShards: o.rollout.shards,
     stickyScheduleToStartTimeout: '20s',
+    // Only when on, so the stage input of a run without it stays as it was.
+    ...(config.grpo.dynamicSampling.enabled
+      ? {
+          dynamicSampling: {
+            maxBatches: config.grpo.dynamicSampling.maxBatches,
+            groups: config.rollout.promptsPerStep,
+          },
+        }
+      : {}),
   };
 }
 
@@ -41,6 +52,8 @@ const TIMEOUT_OF: Record<string, TimedActivity> = {
   mergeCheckpoints: 'checkpoint',
   gpuWorkers: 'sampleBatch',
   mergeEvaluation: 'sampleBatch',
+  collectCorrect: 'score',
+  fineTune: 'update',
 };
 
 /** Bad input is final: these failure types are never retried (activities raise them for invalid configs/data). */

@@ -3,15 +3,11 @@
  * force over each range, and the batch shapes of one RL step. Pure and deterministic (runs inside the workflow).
  */
 import { windowAt } from '../rl/window.ts';
-import type { ExperimentConfig, WindowConfig } from '../schemas/experiment.ts';
+import type { WindowSchedule, WindowSegment } from '../schemas/experiment/window.ts';
+import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { planSummary, stagePlan } from '../schemas/plan.ts';
 
-/** The window is `maxTokens` for global steps fromStep ≤ step < toStep. */
-export interface WindowSegment {
-  fromStep: number;
-  toStep: number;
-  maxTokens: number;
-}
+export type { WindowSegment };
 
 export interface PlannedStageSummary {
   index: number;
@@ -60,8 +56,8 @@ export interface RunPlan {
  * the run-wide window counts global steps (schemas/experiment/window.ts).
  */
 export function windowSegments(
-  run: WindowConfig,
-  stage: { window?: WindowConfig; startStep: number; endStep: number }
+  run: WindowSchedule,
+  stage: { window?: WindowSchedule; startStep: number; endStep: number }
 ): WindowSegment[] {
   const schedule = stage.window ?? run;
   const offset = stage.window ? stage.startStep : 0;

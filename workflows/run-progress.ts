@@ -104,6 +104,7 @@ export class RunProgress {
     p.lastMetrics = {
       ...(summary.rewardMean !== null ? { reward: summary.rewardMean } : {}),
       loss: summary.loss,
+      ...(summary.trackingFailures === undefined ? {} : { trackingFailures: summary.trackingFailures }),
       ...Object.fromEntries(
         Object.entries(summary.perTask).flatMap(([t, v]) => (v === null ? [] : [[`reward/${t}`, v]]))
       ),

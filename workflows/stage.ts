@@ -108,7 +108,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
             'sampleBatch'
           )({ run: s.run, step, stageIndex: s.stage.index, cursor: s.cursor });
     s.prefetched = undefined;
-    const { updated, nextBatch } = await runStep(o, gpu, {
+    const { updated, nextBatch, cursor } = await runStep(o, gpu, {
       run: s.run,
       step,
       stage: s.stage,
@@ -119,7 +119,7 @@ export async function stage(input: StageInput): Promise<StageResult> {
       hasNextStep: () => step + 1 < endStep(),
     });
     if (nextBatch) s.prefetched = { step: step + 1, batch: nextBatch };
-    Object.assign(s, { step: step + 1, policy: updated.policy, cursor: batch.cursor, last: updated.summary });
+    Object.assign(s, { step: step + 1, policy: updated.policy, cursor, last: updated.summary });
     stepsThisRun++;
     const reward = updated.summary.rewardMean;
     upsertSearchAttributes([

@@ -3,24 +3,17 @@
  * sampled during the update: it needs only the data cursor, so its round trip leaves the critical path.
  *
  * The score is scheduled together with the rollout and waits in its worker for the rollout's output
- * (activities/dataflow.ts), so no workflow round trip sits between them; a rollout that fails cancels it. The update
- * is scheduled only after the score: the worker holding the policy takes one activity at a time, and a task queued
- * behind a busy worker can wait out its schedule-to-start timeout.
+ * (activities/dataflow.ts), so no workflow round trip sits between them; a rollout that fails cancels it
+ * (step-rollout.ts). With dynamic sampling on, more batches are drawn and scored before the update (step-draws.ts).
+ * The update is scheduled only after the score: the worker holding the policy takes one activity at a time, and a
+ * task queued behind a busy worker can wait out its schedule-to-start timeout.
  */
-import { msToNumber } from '@temporalio/common/lib/time.js';
-import { CancellationScope } from '@temporalio/workflow';
-import type {
-  PolicyRef,
-  RolloutOutput,
-  RunRef,
-  SampleBatchOutput,
-  ScoreOutput,
-  UpdateOutput,
-} from '../activities/types.ts';
+import type { DataCursor, PolicyRef, RunRef, SampleBatchOutput, UpdateOutput } from '../activities/types.ts';
 import type { OrchestrationSettings } from './activity-options.ts';
 import { activity } from './activity-proxy.ts';
 import type { GpuRoute } from './gpu-route.ts';
-import { shardCount } from './shards.ts';
+import { drawMore } from './step-draws.ts';
+import { rolloutAndScore } from './step-rollout.ts';
 
 export interface StepInput {
   run: RunRef;
@@ -42,11 +35,16 @@ export interface StepOutput {
   updated: UpdateOutput;
   /** The next step's batch; null when the stage had no next step. */
   nextBatch: SampleBatchOutput | null;
+  /** The data cursor after the step: after its batch, or after its last extra draw. */
+  cursor: DataCursor;
 }
 
 export async function runStep(o: OrchestrationSettings, gpu: GpuRoute, input: StepInput): Promise<StepOutput> {
   const { run, step, policy, batch, window } = input;
-  const { rollout, scored } = await rolloutAndScore(o, gpu, input);
+  const first = { run, step, policy, batch, window, draw: 0, stageIndex: input.stage.index };
+  const { rollout, scored } = await rolloutAndScore(o, gpu, first);
+  const extra = o.dynamicSampling ? await drawMore(o, gpu, first, scored) : null;
+  const cursor = extra?.cursor ?? batch.cursor;
   const updating = gpu.update({
     run,
     step,
@@ -57,95 +55,14 @@ export async function runStep(o: OrchestrationSettings, gpu: GpuRoute, input: St
     rewardsKey: scored.rewardsKey,
     window,
     learningRate: input.learningRate,
-    cursor: batch.cursor,
-    timings: { rolloutMs: rollout.ms, scoringMs: scored.ms },
+    cursor,
+    timings: { rolloutMs: rollout.ms + (extra?.ms.rollout ?? 0), scoringMs: scored.ms + (extra?.ms.scoring ?? 0) },
+    ...(extra ? { draws: extra.draws } : {}),
   });
   // A batch sampled for a step the stage then never runs (a stop, a budget cut) is harmless: it is keyed by stage.
   const sampleBatch = activity(o, o.taskQueues.cpu, 'sampleBatch');
-  const next = { run, step: step + 1, stageIndex: input.stage.index, cursor: batch.cursor };
+  const next = { run, step: step + 1, stageIndex: input.stage.index, cursor };
   const [updated, nextBatch] = await Promise.all([updating, input.hasNextStep() ? sampleBatch(next) : null]);
   gpu.heldBy(updated.workerQueue);
-  return { updated, nextBatch };
-}
-
-/** The rollout, whole or in shards (`orchestration.rollout.shards`), with its score scheduled alongside. */
-async function rolloutAndScore(
-  o: OrchestrationSettings,
-  gpu: GpuRoute,
-  input: StepInput
-): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
-  const shards = await shardCount(
-    o,
-    Object.values(input.batch.tasks).reduce((a, b) => a + b, 0)
-  );
-  return shards === 1 ? wholeRolloutAndScore(o, gpu, input) : shardedRolloutAndScore(o, input, shards);
-}
-
-/** `score`, waiting for the rollout first, so its time limit covers both. */
-function scoreAfterRollout(o: OrchestrationSettings) {
-  return activity(o, o.taskQueues.cpu, 'score', () => ({
-    startToCloseTimeout: msToNumber(o.activityTimeouts.score) + msToNumber(o.activityTimeouts.rollout),
-  }));
-}
-
-/** The rollout on the worker holding the policy; a rollout that fails cancels the score waiting for it. */
-async function wholeRolloutAndScore(
-  o: OrchestrationSettings,
-  gpu: GpuRoute,
-  { run, step, policy, batch, window }: StepInput
-): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
-  const rolloutDone = gpu.rollout({ run, step, policy, promptsKey: batch.promptsKey, window });
-  const { scoreDone, cancelScore } = scoreAlongside(() =>
-    scoreAfterRollout(o)({ run, step, promptsKey: batch.promptsKey, after: 'rollout' })
-  );
-  let rollout: RolloutOutput;
-  try {
-    rollout = await rolloutDone;
-  } catch (err) {
-    cancelScore();
-    throw err;
-  }
-  gpu.heldBy(rollout.workerQueue);
-  return { rollout, scored: await scoreDone };
-}
-
-/**
- * Each shard on whichever GPU worker takes it from the shared queue (each retried alone); the score merges them.
- * The update still goes to the worker that holds the policy: the rollout workers load it by reference.
- */
-async function shardedRolloutAndScore(
-  o: OrchestrationSettings,
-  { run, step, policy, batch, window }: StepInput,
-  count: number
-): Promise<{ rollout: RolloutOutput; scored: ScoreOutput }> {
-  const rolloutShard = activity(o, o.taskQueues.gpu, 'rollout');
-  const shardsDone = Promise.all(
-    Array.from({ length: count }, (_, index) =>
-      rolloutShard({ run, step, policy, promptsKey: batch.promptsKey, window, shard: { index, count } })
-    )
-  );
-  const { scoreDone, cancelScore } = scoreAlongside(() =>
-    scoreAfterRollout(o)({ run, step, promptsKey: batch.promptsKey, after: 'rollout', shards: count })
-  );
-  try {
-    await shardsDone;
-  } catch (err) {
-    cancelScore();
-    throw err;
-  }
-  const scored = await scoreDone;
-  if (!scored.rollout)
-    throw new Error(`step ${step}: the score of a ${count}-shard rollout returned no merged rollout`);
-  return { rollout: scored.rollout, scored };
-}
-
-/** Starts the score in its own cancellation scope; a failure before it is awaited must not count as unhandled. */
-function scoreAlongside(start: () => Promise<ScoreOutput>): {
-  scoreDone: Promise<ScoreOutput>;
-  cancelScore: () => void;
-} {
-  const scope = new CancellationScope();
-  const scoreDone = scope.run(start);
-  scoreDone.catch(() => undefined);
-  return { scoreDone, cancelScore: () => scope.cancel() };
+  return { updated, nextBatch, cursor };
 }

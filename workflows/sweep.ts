@@ -18,6 +18,8 @@ import { parseSweep, type SweepRun, sweepRunId } from '../schemas/sweep.ts';
 import { activityOptions, orchestrationSettings } from './activity-options.ts';
 import type { ExperimentResult } from './experiment.ts';
 import type { MergeRunStart, mergeRun } from './merge-run.ts';
+import type { PretrainRunStart, pretrainRun } from './pretrain-run.ts';
+import type { RftRunStart, rftRun } from './rft-run.ts';
 
 export interface SweepStart {
   /** The sweep config as parsed YAML/JSON, its `experiment` already a config object (validated here). */
@@ -78,17 +80,7 @@ export async function sweep(input: SweepStart): Promise<SweepResult> {
 
   let next = 0;
   const lane = async () => {
-    while (next < parsed.startOrder.length) {
-      const i = parsed.startOrder[next++];
-      const run = parsed.runs[i];
-      if (run.merge)
-        await runMerge(
-          run,
-          progress.runs[i],
-          run.merge.sources.map((j) => sourceOf(parsed.runs[j], progress.runs[j]))
-        );
-      else await runChild(parsed.runs[i], progress.runs[i]);
-    }
+    while (next < parsed.startOrder.length) await runVariant(parsed.runs, progress.runs, parsed.startOrder[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(parsed.sweep.concurrency, parsed.runs.length) }, lane));
 
@@ -112,6 +104,21 @@ export async function sweep(input: SweepStart): Promise<SweepResult> {
   const comparison = await compareSweepRuns({ storage: first.checkpoint.storage, sweepId, runs: finished });
   progress.status = 'completed';
   return { ...progress, comparison };
+}
+
+/** Run `i` of the sweep as its variant says: a trained experiment, or a merge, RFT or continued-pretraining run. */
+function runVariant(runs: SweepRun[], states: SweepRunState[], i: number): Promise<void> {
+  const run = runs[i];
+  const state = states[i];
+  if (run.merge)
+    return runMerge(
+      run,
+      state,
+      run.merge.sources.map((j) => sourceOf(runs[j], states[j]))
+    );
+  if (run.rft) return runRft(run, state);
+  if (run.pretrain) return runPretrain(run, state, states[run.pretrain.source]);
+  return runChild(run, state);
 }
 
 /** One child run; a failed child is recorded with its reason and leaves the other variants running. */
@@ -172,6 +179,52 @@ async function runMerge(run: SweepRun, state: SweepRunState, sources: MergeSourc
       args: [input],
     });
   });
+}
+
+/** An RFT variant's run: a child `rftRun` of the variant's config (the RL run it is compared with). */
+async function runRft(run: SweepRun, state: SweepRunState): Promise<void> {
+  const { k, judgedThreshold, learningRate, stepsPerChunk } = run.rft!;
+  const input: RftRunStart = {
+    config: run.raw,
+    runId: state.runId,
+    rft: { k, judgedThreshold, stepsPerChunk, ...(learningRate === undefined ? {} : { learningRate }) },
+  };
+  await track(state, () =>
+    executeChild<typeof rftRun>('rftRun', {
+      workflowId: state.runId,
+      taskQueue: run.config.orchestration.taskQueues.workflow,
+      args: [input],
+    })
+  );
+}
+
+/** A continued-pretraining variant's run: once its compared run has ended, a child `pretrainRun` for its wall time. */
+async function runPretrain(run: SweepRun, state: SweepRunState, compared: SweepRunState): Promise<void> {
+  await condition(() => compared.status !== 'waiting' && compared.status !== 'running');
+  if (!usable(compared) || compared.wallMs === null) {
+    state.status = 'failed';
+    state.error = `no wall time to match: ${compared.runId} ${compared.status}`;
+    return;
+  }
+  const { sameWallTimeAs, batchSize, learningRate, stepsPerChunk } = run.pretrain!;
+  const input: PretrainRunStart = {
+    config: run.raw,
+    runId: state.runId,
+    pretrain: {
+      sameWallTimeAs,
+      wallMs: compared.wallMs,
+      batchSize,
+      stepsPerChunk,
+      ...(learningRate === undefined ? {} : { learningRate }),
+    },
+  };
+  await track(state, () =>
+    executeChild<typeof pretrainRun>('pretrainRun', {
+      workflowId: state.runId,
+      taskQueue: run.config.orchestration.taskQueues.workflow,
+      args: [input],
+    })
+  );
 }
 
 function rootMessage(err: unknown): string {

@@ -16,10 +16,10 @@ import { promptTokens } from '../../data/filters/token-length.ts';
 import { toJsonl } from '../../data/jsonl.ts';
 import { loadRows } from '../../data/load.ts';
 import { prepareTask } from '../../data/prepare.ts';
-import { OpenAIReferencePolicy } from '../../data/reference-policy.ts';
 import { worldByName, worldPretrainCorpus } from '../../data/worlds/index.ts';
 import { TASK_KINDS, type TaskKind } from '../../schemas/experiment/tasks.ts';
 import { openBlobStore } from '../../storage/open.ts';
+import { OpenAIReferencePolicy } from '../../training/openai-reference-policy.ts';
 import { readExperimentFile } from '../experiment-file.ts';
 
 function wholeNumber(flag: string, value: string | undefined, fallback: number): number {
@@ -73,6 +73,7 @@ export function register(program: Command, write: (text: string) => void = (t) =
             referencePolicy,
             verify: { thinkTag: config.template.thinkTag, answerTag: config.template.answerTag },
             output: { store, prefix: n },
+            openStore: openBlobStore,
           });
           out[n] = r.manifest;
         }
@@ -90,7 +91,8 @@ export function register(program: Command, write: (text: string) => void = (t) =
       if (!(TASK_KINDS as readonly string[]).includes(opts.kind))
         throw new Error(`--kind must be one of ${TASK_KINDS.join(', ')} (got '${opts.kind}')`);
       const adapter = adapterByName(opts.adapter);
-      const r = await loadRows(file, adapter, { task: 'inspect', kind: opts.kind as TaskKind, seed: 0 });
+      const ctx = { task: 'inspect', kind: opts.kind as TaskKind, seed: 0 };
+      const r = await loadRows(file, adapter, ctx, { openStore: openBlobStore });
       const categories: Record<string, number> = {};
       for (const row of r.rows)
         categories[categoryOf(row, opts.categoryField)] = (categories[categoryOf(row, opts.categoryField)] ?? 0) + 1;

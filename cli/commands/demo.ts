@@ -9,6 +9,7 @@
  * continues it from the last completed step (the demo prints the exact command).
  */
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { ensureS3, ensureTemporal, localS3Env } from '../../infra/dev-stack.ts';
@@ -19,6 +20,7 @@ import { configHash } from '../../schemas/config-hash.ts';
 import { formatIssues, parseExperimentConfig } from '../../schemas/parse.ts';
 import { S3BlobStore } from '../../storage/s3-store.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
+import { codecFromEnv } from '../../workers/data-converter.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { spawnWorker } from '../../workers/worker-process.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
@@ -26,7 +28,7 @@ import type { ExperimentProgress } from '../../workflows/progress.ts';
 import { type ExperimentFile, readExperimentFile } from '../experiment-file.ts';
 import { ensureStackTools } from '../run-setup.ts';
 import { startExperiment } from '../start-experiment.ts';
-import { connectClient } from '../temporal-client.ts';
+import { localConnectionOptions, localServerEnv } from '../temporal-connection.ts';
 
 type ReadOk = Extract<ExperimentFile, { ok: true }>;
 
@@ -140,18 +142,25 @@ async function runDemo(o: DemoOptions): Promise<void> {
   if (!read0.ok) throw new Error(`${o.config}: ${read0.problems.join('; ')}`);
   const read = demoConfig(read0, o);
   const { config } = read;
+  const codec = codecFromEnv(); // a malformed codec key stops the demo before anything starts
   installRuntime('ERROR'); // the SDK's start-up warnings ("no activities registered") are noise in a demo
   const storage = config.checkpoint.storage;
   await ensureStackTools({ s3: storage.startsWith('s3://'), log: say });
   const temporal = await ensureTemporal(say);
   say(`Temporal ${temporal.address}, Web UI ${temporal.uiUrl}`);
+  if (codec) {
+    say(
+      `payloads encrypted with codec key '${codec.ring.currentKeyId}'; to read them in the Web UI run '${CLI_COMMAND} codec-server' and set its URL in the UI's Settings → Codec Server (docs/codec.md)`
+    );
+  }
   if (storage.startsWith('s3://')) {
     const s3 = await ensureS3(say);
     const bucket = storage.slice('s3://'.length).split('/')[0];
     await new S3BlobStore(bucket, '').ensureBucket();
     say(`S3 ${s3.endpoint}, bucket ${bucket}`);
   }
-  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  // The demo's own stack: plain text to the dev server it found or started, whatever the user's `temporal` settings.
+  const nativeConnection = await NativeConnection.connect(localConnectionOptions(temporal.address));
   const queues = config.orchestration.taskQueues;
   const taskQueues = { main: queues.workflow, gpu: queues.gpu, cpu: queues.cpu, io: queues.io };
   // The GPU worker in its own process: rollouts and updates compute on their process's only JS thread, so workflow
@@ -161,6 +170,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
       roles: ['gpu'],
       queues: taskQueues,
       address: temporal.address,
+      baseEnv: localServerEnv(),
       env: { OMNI_ZERO_LOG_LEVEL: 'ERROR', ...(storage.startsWith('s3://') ? localS3Env() : {}) },
       onOutput: (text) => {
         if (!text.startsWith('worker: polling')) process.stderr.write(`[gpu worker] ${text}`);
@@ -177,7 +187,8 @@ async function runDemo(o: DemoOptions): Promise<void> {
   const gpuWorker = gpuStarted.value;
   const workers = localStarted.value;
   const running = workers.map((w) => w.run());
-  const { client, connection } = await connectClient(temporal.address, config.orchestration.namespace);
+  const connection = await Connection.connect(localConnectionOptions(temporal.address));
+  const client = new Client({ connection, namespace: config.orchestration.namespace });
   const setupMs = Date.now() - t0;
   let interrupted = false;
   const shutdown = async () => {

@@ -34,4 +34,5 @@ export const commandModules: CommandModule[] = [
   { names: ['pretrain-base'], load: () => import('./pretrain-base.ts') },
   { names: ['sweep'], load: () => import('./sweep.ts') },
   { names: ['setup'], load: () => import('./setup.ts') },
+  { names: ['codec-server'], load: () => import('./codec-server.ts') },
 ];

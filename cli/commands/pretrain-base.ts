@@ -10,17 +10,22 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { templateOf, tokenizerSpecOf } from '../../activities/policy-store.ts';
-import { WORLDS, worldPretrainCorpus } from '../../data/worlds/index.ts';
+import { WORLDS } from '../../data/worlds/index.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { saveCheckpoint } from '../../engine/checkpoint/checkpoint.ts';
 import { parameterCount } from '../../engine/model/config.ts';
 import { Policy } from '../../engine/policy.ts';
 import { Adam } from '../../engine/train/adam.ts';
-import type { PromptResponse } from '../../engine/train/batch.ts';
 import { pretrain } from '../../engine/train/pretrain.ts';
 import { ROOT } from '../../infra/paths.mjs';
-import type { ExperimentConfig } from '../../schemas/experiment.ts';
+import {
+  BASE_CORPUS_DEFAULTS,
+  baseCorpus,
+  configWorlds,
+  corpusSha256,
+  DEFAULT_WORLD_WEIGHTS,
+} from '../../training/base-corpus.ts';
+import { tokenizerSpecOf } from '../../training/policy-config.ts';
 import { readExperimentFile } from '../experiment-file.ts';
 
 function positiveInt(value: string): number {
@@ -35,13 +40,6 @@ function probability(value: string): number {
   return n;
 }
 
-/**
- * The corpus multipliers models/demo-base was made with (omni.json `settings.worldWeights`): examples/demo.yaml's math
- * task draws from the `arith` world, and arithmetic needs the most examples to generalise (at 1× an 800-step base
- * scored 0 % on held-out math). Keyed by world, not by task.
- */
-export const DEFAULT_WORLD_WEIGHTS: Readonly<Record<string, number>> = Object.freeze({ arith: 3 });
-
 /** `--world-weights world=n,…`; a name that is not a synthetic world is an error listing the known ones. */
 export function parseWorldWeights(value: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -55,15 +53,6 @@ export function parseWorldWeights(value: string): Record<string, number> {
     out[k] = n;
   }
   return out;
-}
-
-/** The synthetic worlds a config's tasks draw from (a task's `source.world`, default its name), in task order. */
-export function configWorlds(config: Pick<ExperimentConfig, 'tasks'>): string[] {
-  const worlds: string[] = [];
-  for (const [task, spec] of Object.entries(config.tasks)) {
-    if (spec.source.type === 'synthetic') worlds.push(spec.source.world ?? task);
-  }
-  return worlds;
 }
 
 export interface PretrainBaseOptions {
@@ -87,56 +76,6 @@ export interface PretrainBaseOptions {
   seed: number;
 }
 
-/** The union of the config's synthetic worlds' corpora, tokenised exactly as the RL loop prompts the policy. */
-export function baseCorpus(
-  policy: Policy,
-  read: Awaited<ReturnType<typeof readExperimentFile>> & { ok: true },
-  o: Pick<PretrainBaseOptions, 'perWorld' | 'noise' | 'seed'> & { worldWeights?: Record<string, number> }
-): { examples: PromptResponse[]; bugs: number; perWorld: Record<string, number> } {
-  const { config } = read;
-  const worlds = configWorlds(config);
-  for (const w of Object.keys(o.worldWeights ?? {})) {
-    if (!worlds.includes(w))
-      throw new Error(
-        `--world-weights names world '${w}', but no synthetic task of the config draws from it (its worlds: ${worlds.join(', ')})`
-      );
-  }
-  const template = templateOf(config);
-  const examples: PromptResponse[] = [];
-  const perWorld: Record<string, number> = {};
-  let bugs = 0;
-  for (const [task, spec] of Object.entries(config.tasks)) {
-    const src = spec.source;
-    if (src.type !== 'synthetic') continue;
-    const world = src.world ?? task;
-    // The world's seed is the one data preparation uses (a QA world's fact table depends on it); the corpus stream
-    // is mixed with our own seed so the draw is ours.
-    const worldSeed = src.seed ?? config.seed;
-    const n = Math.round(o.perWorld * (o.worldWeights?.[world] ?? 1));
-    const pairs = worldPretrainCorpus(world, worldSeed, n, {
-      noise: o.noise,
-      thinkTag: template.thinkTag,
-      answerTag: template.answerTag,
-    });
-    perWorld[world] = pairs.length;
-    for (const p of pairs) {
-      if (p.bug) bugs++;
-      const prompt = policy.encodePrompt(policy.promptText({ prompt: p.prompt }, template));
-      const response = [...policy.tokenizer.encode(p.response), policy.tokenizer.eosId];
-      examples.push({ prompt, response });
-    }
-  }
-  if (examples.length === 0) throw new Error(`the config has no synthetic task to pretrain on`);
-  return { examples, bugs, perWorld };
-}
-
-/** The corpus fingerprint omni.json records (`extra.corpus.sha256`): token ids of every pair, in order. */
-export function corpusSha256(examples: readonly PromptResponse[]): string {
-  const hash = createHash('sha256');
-  for (const e of examples) hash.update(`${e.prompt.join(',')}|${e.response.join(',')}\n`);
-  return hash.digest('hex');
-}
-
 export async function pretrainBase(o: PretrainBaseOptions, log: (m: string) => void = () => {}) {
   const read = await readExperimentFile(o.config);
   if (!read.ok) throw new Error(`${o.config}: ${read.problems.join('; ')}`);
@@ -149,7 +88,7 @@ export async function pretrainBase(o: PretrainBaseOptions, log: (m: string) => v
     seed: o.seed,
     learningRate: o.lr,
   });
-  const { examples, bugs, perWorld } = baseCorpus(policy, read as never, o);
+  const { examples, bugs, perWorld } = baseCorpus(policy, config, o);
   const longest = Math.max(...examples.map((e) => e.prompt.length + e.response.length));
   const optimizer = new Adam(policy.params, { learningRate: o.lr, beta2: 0.98 });
   const started = performance.now();
@@ -216,8 +155,13 @@ export function register(program: Command): void {
     .option('--config <file>', 'experiment config the base is for', path.join(ROOT, 'examples', 'demo.yaml'))
     .option('--out <dir>', 'checkpoint directory', path.join(ROOT, 'models', 'demo-base'))
     .option('--steps <n>', 'Adam steps', positiveInt, 1200)
-    .option('--per-world <n>', 'corpus pairs per world', positiveInt, 4000)
-    .option('--noise <p>', 'probability of the systematic error where it applies', probability, 0.6)
+    .option('--per-world <n>', 'corpus pairs per world', positiveInt, BASE_CORPUS_DEFAULTS.perWorld)
+    .option(
+      '--noise <p>',
+      'probability of the systematic error where it applies',
+      probability,
+      BASE_CORPUS_DEFAULTS.noise
+    )
     .option(
       '--world-weights <list>',
       `per-world corpus multipliers, world=n,… (worlds: ${Object.keys(WORLDS).join(', ')})`,

@@ -21,11 +21,7 @@ import {
 } from '../schedules.ts';
 import { readSweepFile } from '../sweep-file.ts';
 import { connectClient } from '../temporal-client.ts';
-
-interface ConnectionFlags {
-  address?: string;
-  namespace?: string;
-}
+import { type ConnectionFlags, withConnectionFlags } from '../temporal-connection.ts';
 
 function fail(message: string): void {
   console.error(message);
@@ -33,10 +29,15 @@ function fail(message: string): void {
 }
 
 /** Runs `fn` with a client, turning the errors a person can act on into one line each. */
-async function withClient(flags: ConnectionFlags, scheduleId: string | null, fn: (client: Client) => Promise<void>) {
+async function withClient(
+  flags: ConnectionFlags,
+  scheduleId: string | null,
+  fn: (client: Client) => Promise<void>,
+  configNamespace?: string
+) {
   let connected: Awaited<ReturnType<typeof connectClient>>;
   try {
-    connected = await connectClient(flags.address, flags.namespace);
+    connected = await connectClient(flags, configNamespace);
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -82,10 +83,7 @@ export function register(program: Command): void {
   const schedule = program
     .command('schedule')
     .description('recurring experiments: Temporal Schedules that start the experiment workflow on a cron or interval');
-  const connection = (c: Command) =>
-    c
-      .option('--address <host:port>', 'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)')
-      .option('--namespace <ns>', 'Temporal namespace (default TEMPORAL_NAMESPACE or default)');
+  const connection = withConnectionFlags;
 
   connection(
     schedule
@@ -130,7 +128,6 @@ export function register(program: Command): void {
       } catch (err) {
         return fail((err as Error).message);
       }
-      const namespace = opts.namespace ?? target.namespace;
       const scheduleId = opts.id ?? `${target.workflow.name}-schedule`;
       const spec = {
         file,
@@ -149,10 +146,15 @@ export function register(program: Command): void {
       } catch (err) {
         return fail((err as Error).message);
       }
-      await withClient({ address: opts.address, namespace }, scheduleId, async (client) => {
-        const { handle } = await createExperimentSchedule(client, target.workflow, spec);
-        print(describeJson(await handle.describe()));
-      });
+      await withClient(
+        opts,
+        scheduleId,
+        async (client) => {
+          const { handle } = await createExperimentSchedule(client, target.workflow, spec);
+          print(describeJson(await handle.describe()));
+        },
+        target.namespace
+      );
     }
   );
 

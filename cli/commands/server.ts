@@ -14,8 +14,17 @@ export function register(program: Command): void {
     .command('start')
     .description('start both (each a no-op when already running) and print where they are')
     .option('--no-s3', 'start only the Temporal dev server')
-    .action(async (o: { s3: boolean }) => {
-      const t = await ensureTemporal((m) => console.error(m));
+    .option(
+      '--ui-codec-endpoint <url>',
+      "the Web UI decodes payloads through this codec server ('omni-zero codec-server')"
+    )
+    .action(async (o: { s3: boolean; uiCodecEndpoint?: string }) => {
+      if (o.uiCodecEndpoint && !/^https?:$/.test(URL.parse(o.uiCodecEndpoint)?.protocol ?? '')) {
+        throw new Error(
+          `--ui-codec-endpoint must be an http(s) URL, e.g. http://127.0.0.1:8888 (got '${o.uiCodecEndpoint}')`
+        );
+      }
+      const t = await ensureTemporal((m) => console.error(m), { uiCodecEndpoint: o.uiCodecEndpoint });
       const s3 = o.s3 ? await ensureS3((m) => console.error(m)) : null;
       console.log(
         JSON.stringify({

@@ -6,22 +6,22 @@
 import type { Command } from 'commander';
 import { progressLine } from '../progress-view.ts';
 import { connectClient } from '../temporal-client.ts';
+import { type ConnectionFlags, withConnectionFlags } from '../temporal-connection.ts';
 import { experimentHandle, runState } from '../watch-run.ts';
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('status')
     .argument('<run>', 'run id (workflow id)')
-    .option('--address <host:port>', 'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)')
-    .description('print where a run is: stage, step / total, window, last metrics, ETA')
-    .action(async (run: string, o: { address?: string }) => {
-      const { client, connection } = await connectClient(o.address);
-      try {
-        const state = await runState(await experimentHandle(client, run));
-        console.log(JSON.stringify(state));
-        if (process.stderr.isTTY && state.progress) process.stderr.write(`${progressLine(run, state.progress)}\n`);
-      } finally {
-        await connection.close();
-      }
-    });
+    .description('print where a run is: stage, step / total, window, last metrics, ETA');
+  withConnectionFlags(command).action(async (run: string, o: ConnectionFlags) => {
+    const { client, connection } = await connectClient(o);
+    try {
+      const state = await runState(await experimentHandle(client, run));
+      console.log(JSON.stringify(state));
+      if (process.stderr.isTTY && state.progress) process.stderr.write(`${progressLine(run, state.progress)}\n`);
+    } finally {
+      await connection.close();
+    }
+  });
 }

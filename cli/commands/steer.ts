@@ -7,19 +7,15 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { checkRunId } from '../../report/load.ts';
 import { type Adjustment, adjustUpdate, pauseSignal, resumeSignal, stopSignal } from '../../workflows/messages.ts';
 import { connectClient } from '../temporal-client.ts';
+import { type ConnectionFlags, withConnectionFlags } from '../temporal-connection.ts';
 import { resumeEndedRun } from './resume-run.ts';
-
-const addressOption = [
-  '--address <host:port>',
-  'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)',
-] as const;
 
 async function withRun<T>(
   run: string,
-  address: string | undefined,
+  flags: ConnectionFlags,
   fn: (h: ReturnType<Awaited<ReturnType<typeof connectClient>>['client']['workflow']['getHandle']>) => Promise<T>
 ): Promise<T> {
-  const { client, connection } = await connectClient(address);
+  const { client, connection } = await connectClient(flags);
   try {
     const handle = client.workflow.getHandle(run);
     const d = await handle.describe().catch((err) => {
@@ -41,77 +37,70 @@ function aNumber(value: string): number {
 }
 
 export function register(program: Command): void {
-  program
-    .command('pause')
-    .argument('<run>', 'run id (workflow id)')
-    .option(...addressOption)
-    .description('hold a run at its next step boundary')
-    .action(async (run: string, o: { address?: string }) => {
-      await withRun(run, o.address, (h) => h.signal(pauseSignal, {}));
-      console.log(JSON.stringify({ run, signal: 'pause' }));
+  const signalCommand = (name: 'pause' | 'stop', signal: typeof pauseSignal, description: string) =>
+    withConnectionFlags(
+      program.command(name).argument('<run>', 'run id (workflow id)').description(description)
+    ).action(async (run: string, o: ConnectionFlags) => {
+      await withRun(run, o, (h) => h.signal(signal, {}));
+      console.log(JSON.stringify({ run, signal: name }));
     });
-  program
-    .command('resume')
-    .argument('<run>', 'run id (workflow id)')
-    .option(...addressOption)
-    .option(
-      '--id <workflowId>',
-      'workflow id of the new run when RUN ended (default <experiment>-<date>-<time>-<random>)'
-    )
-    .description(
-      'continue a paused run; or, when RUN failed, was terminated, timed out or was cancelled, start a new run linked to it from its newest valid checkpoint'
-    )
-    .action(async (run: string, o: { address?: string; id?: string }) => {
-      if (o.id !== undefined) checkRunId(o.id);
-      const { client, connection } = await connectClient(o.address);
-      try {
-        const d = await client.workflow
-          .getHandle(run)
-          .describe()
-          .catch((err) => {
-            throw new Error(`no run '${run}' (${(err as Error).message}); list runs with 'temporal workflow list'`);
-          });
-        if (d.type !== 'experiment') throw new Error(`'${run}' is a ${d.type} workflow, not an experiment run`);
-        if (d.status.name === 'RUNNING') {
-          await client.workflow.getHandle(run).signal(resumeSignal);
-          console.log(JSON.stringify({ run, signal: 'resume' }));
-          return;
-        }
-        console.log(JSON.stringify(await resumeEndedRun(client, run, { workflowId: o.id })));
-      } finally {
-        await connection.close();
+  signalCommand('pause', pauseSignal, 'hold a run at its next step boundary');
+  signalCommand('stop', stopSignal, 'stop a run gracefully at its next step boundary, with a final checkpoint');
+  withConnectionFlags(
+    program
+      .command('resume')
+      .argument('<run>', 'run id (workflow id)')
+      .option(
+        '--id <workflowId>',
+        'workflow id of the new run when RUN ended (default <experiment>-<date>-<time>-<random>)'
+      )
+      .description(
+        'continue a paused run; or, when RUN failed, was terminated, timed out or was cancelled, start a new run linked to it from its newest valid checkpoint'
+      )
+  ).action(async (run: string, o: ConnectionFlags & { id?: string }) => {
+    if (o.id !== undefined) checkRunId(o.id);
+    const { client, connection } = await connectClient(o);
+    try {
+      const d = await client.workflow
+        .getHandle(run)
+        .describe()
+        .catch((err) => {
+          throw new Error(`no run '${run}' (${(err as Error).message}); list runs with 'temporal workflow list'`);
+        });
+      if (d.type !== 'experiment') throw new Error(`'${run}' is a ${d.type} workflow, not an experiment run`);
+      if (d.status.name === 'RUNNING') {
+        await client.workflow.getHandle(run).signal(resumeSignal);
+        console.log(JSON.stringify({ run, signal: 'resume' }));
+        return;
       }
-    });
-  program
-    .command('stop')
-    .argument('<run>', 'run id (workflow id)')
-    .option(...addressOption)
-    .description('stop a run gracefully at its next step boundary, with a final checkpoint')
-    .action(async (run: string, o: { address?: string }) => {
-      await withRun(run, o.address, (h) => h.signal(stopSignal, {}));
-      console.log(JSON.stringify({ run, signal: 'stop' }));
-    });
-  program
-    .command('adjust')
-    .argument('<run>', 'run id (workflow id)')
-    .option('--lr <rate>', 'new learning rate from the next step on', aNumber)
-    .option('--stage-steps <n>', 'new step budget of the stage in progress', aNumber)
-    .option(...addressOption)
-    .description('change the learning rate or the current stage budget (validated by the run; rejected with a reason)')
-    .action(async (run: string, o: { lr?: number; stageSteps?: number; address?: string }) => {
-      if (o.lr === undefined && o.stageSteps === undefined)
-        throw new Error('adjust needs --lr <rate> and/or --stage-steps <n>: nothing to change');
-      const a: Adjustment = {
-        ...(o.lr !== undefined ? { learningRate: o.lr } : {}),
-        ...(o.stageSteps !== undefined ? { stageSteps: o.stageSteps } : {}),
-      };
-      try {
-        const result = await withRun(run, o.address, (h) => h.executeUpdate(adjustUpdate, { args: [a] }));
-        console.log(JSON.stringify({ run, adjusted: result }));
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError)
-          throw new Error(`adjust rejected: ${err.cause?.message ?? err.message}`);
-        throw err;
-      }
-    });
+      console.log(JSON.stringify(await resumeEndedRun(client, run, { workflowId: o.id })));
+    } finally {
+      await connection.close();
+    }
+  });
+  withConnectionFlags(
+    program
+      .command('adjust')
+      .argument('<run>', 'run id (workflow id)')
+      .option('--lr <rate>', 'new learning rate from the next step on', aNumber)
+      .option('--stage-steps <n>', 'new step budget of the stage in progress', aNumber)
+      .description(
+        'change the learning rate or the current stage budget (validated by the run; rejected with a reason)'
+      )
+  ).action(async (run: string, o: ConnectionFlags & { lr?: number; stageSteps?: number }) => {
+    if (o.lr === undefined && o.stageSteps === undefined)
+      throw new Error('adjust needs --lr <rate> and/or --stage-steps <n>: nothing to change');
+    const a: Adjustment = {
+      ...(o.lr !== undefined ? { learningRate: o.lr } : {}),
+      ...(o.stageSteps !== undefined ? { stageSteps: o.stageSteps } : {}),
+    };
+    try {
+      const result = await withRun(run, o, (h) => h.executeUpdate(adjustUpdate, { args: [a] }));
+      console.log(JSON.stringify({ run, adjusted: result }));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError)
+        throw new Error(`adjust rejected: ${err.cause?.message ?? err.message}`);
+      throw err;
+    }
+  });
 }

@@ -5,21 +5,22 @@
 import type { Command } from 'commander';
 import { progressLine } from '../progress-view.ts';
 import { connectClient } from '../temporal-client.ts';
+import { type ConnectionFlags, withConnectionFlags } from '../temporal-connection.ts';
 import { experimentHandle, failed, watchRun } from '../watch-run.ts';
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('watch')
     .argument('<run>', 'run id (workflow id)')
     .option('--interval <seconds>', 'how often to ask the run for its progress', '1')
     .option('--json', 'one JSON object per change (and the final state last) instead of the bar or lines')
-    .option('--address <host:port>', 'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)')
-    .description('follow a run live (stage, step / total, rewards per domain, window, ETA) until it ends')
-    .action(async (run: string, o: { interval: string; json?: boolean; address?: string }) => {
+    .description('follow a run live (stage, step / total, rewards per domain, window, ETA) until it ends');
+  withConnectionFlags(command).action(
+    async (run: string, o: ConnectionFlags & { interval: string; json?: boolean }) => {
       const seconds = Number(o.interval);
       if (!Number.isFinite(seconds) || seconds < 0.05)
         throw new Error(`--interval must be a number of seconds ≥ 0.05 (got '${o.interval}')`);
-      const { client, connection } = await connectClient(o.address);
+      const { client, connection } = await connectClient(o);
       try {
         const handle = await experimentHandle(client, run);
         const final = await watchRun(handle, { intervalMs: seconds * 1000, stream: process.stdout, json: o.json });
@@ -35,5 +36,6 @@ export function register(program: Command): void {
       } finally {
         await connection.close();
       }
-    });
+    }
+  );
 }

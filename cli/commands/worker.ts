@@ -2,11 +2,18 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { createWorkers, runWorkers } from '../../workers/create-workers.ts';
+import { codecFromEnv } from '../../workers/data-converter.ts';
 import { startMetricsServer } from '../../workers/metrics-server.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { ALL_ROLES, type WorkerRole } from '../../workers/task-queues.ts';
 import { registry, subscribeStepMetrics } from '../../workers/telemetry.ts';
-import { temporalAddress } from '../temporal-client.ts';
+import { explainConnectFailure } from '../connect-failure.ts';
+import {
+  type ConnectionFlags,
+  type TemporalConnectConfig,
+  temporalConnectConfig,
+  withConnectionFlags,
+} from '../temporal-connection.ts';
 
 function parseQueueOverride(value: string, prev: Partial<Record<WorkerRole, string>>) {
   const m = value.match(/^(main|gpu|cpu|io)=(.+)$/);
@@ -24,18 +31,22 @@ function port(flag: string, value: string | undefined): number | undefined {
 
 /**
  * Connects, retrying while the server is unreachable: a worker started before the server (or restarted while the
- * server restarts) waits for it instead of exiting; `--connect-timeout` bounds the wait.
+ * server restarts) waits for it instead of exiting; `--connect-timeout` bounds the wait. A TLS or credentials
+ * problem fails at once: waiting cannot fix it.
  */
-async function connectWithRetry(address: string, timeoutMs: number): Promise<NativeConnection> {
+async function connectWithRetry(cfg: TemporalConnectConfig, timeoutMs: number): Promise<NativeConnection> {
   const deadline = Date.now() + timeoutMs;
+  const address = cfg.connectionOptions.address;
   let delay = 250;
   for (;;) {
     try {
-      return await NativeConnection.connect({ address });
+      return await NativeConnection.connect(cfg.connectionOptions);
     } catch (err) {
+      const failure = await explainConnectFailure(err, cfg);
+      if (failure.permanent) throw new Error(failure.message);
       if (Date.now() + delay > deadline) {
         throw new Error(
-          `cannot reach Temporal at ${address} after ${Math.round(timeoutMs / 1000)} s (${(err as Error).message}); start it with 'omni-zero server start' or pass --address`
+          `${failure.message}, for ${Math.round(timeoutMs / 1000)} s; start it with 'omni-zero server start' or pass --address`
         );
       }
       console.error(`worker: Temporal at ${address} unreachable, retrying in ${delay} ms`);
@@ -46,13 +57,12 @@ async function connectWithRetry(address: string, timeoutMs: number): Promise<Nat
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('worker')
     .description(
       'run a worker: main (workflows), gpu (rollout, update, evaluation), cpu (scoring, data), io (checkpoints), or all'
     )
     .option('--queue <role>', 'main | gpu | cpu | io | all', 'all')
-    .option('--address <host:port>', 'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)')
     .option(
       '--task-queue <role=name>',
       "poll this queue for a role, as the config's orchestration.taskQueues renames it (repeatable)",
@@ -69,46 +79,67 @@ export function register(program: Command): void {
       '--metrics-host <host>',
       'interface of both metrics endpoints (0.0.0.0 to be scraped from elsewhere)',
       '127.0.0.1'
-    )
-    .action(
-      async (opts: {
+    );
+  withConnectionFlags(command).action(
+    async (
+      opts: ConnectionFlags & {
         queue: string;
-        address?: string;
         taskQueue: Partial<Record<WorkerRole, string>>;
         connectTimeout: string;
         metricsPort?: string;
         runtimeMetricsPort?: string;
         metricsHost: string;
-      }) => {
-        const roles: WorkerRole[] =
-          opts.queue === 'all'
-            ? ALL_ROLES
-            : ALL_ROLES.includes(opts.queue as WorkerRole)
-              ? [opts.queue as WorkerRole]
-              : opts.queue.split(',').every((r) => ALL_ROLES.includes(r as WorkerRole))
-                ? (opts.queue.split(',') as WorkerRole[])
-                : [];
-        if (roles.length === 0)
-          throw new Error(`--queue must be one of main, gpu, cpu, io, all or a comma list (got '${opts.queue}')`);
-        const timeoutS = Number(opts.connectTimeout);
-        if (!Number.isFinite(timeoutS) || timeoutS < 0)
-          throw new Error(`--connect-timeout must be a number of seconds (got '${opts.connectTimeout}')`);
-        const metricsPort = port('--metrics-port', opts.metricsPort);
-        const runtimePort = port('--runtime-metrics-port', opts.runtimeMetricsPort);
-        installRuntime('INFO', runtimePort ? { metricsAddress: `${opts.metricsHost}:${runtimePort}` } : {});
-        if (metricsPort) {
-          subscribeStepMetrics();
-          const server = await startMetricsServer({ registry, port: metricsPort, host: opts.metricsHost });
-          console.error(`worker: metrics at ${server.url}`);
-        }
-        if (runtimePort)
-          console.error(`worker: Temporal runtime metrics at http://${opts.metricsHost}:${runtimePort}/metrics`);
-        const address = temporalAddress(opts.address);
-        const connection = await connectWithRetry(address, timeoutS * 1000);
-        const workers = await createWorkers({ connection, roles, taskQueues: opts.taskQueue });
-        console.error(`worker: polling ${workers.map((w) => w.options.taskQueue).join(', ')} on ${address}`);
-        await runWorkers(workers);
-        await connection.close();
       }
-    );
+    ) => {
+      const roles: WorkerRole[] =
+        opts.queue === 'all'
+          ? ALL_ROLES
+          : ALL_ROLES.includes(opts.queue as WorkerRole)
+            ? [opts.queue as WorkerRole]
+            : opts.queue.split(',').every((r) => ALL_ROLES.includes(r as WorkerRole))
+              ? (opts.queue.split(',') as WorkerRole[])
+              : [];
+      if (roles.length === 0)
+        throw new Error(`--queue must be one of main, gpu, cpu, io, all or a comma list (got '${opts.queue}')`);
+      const timeoutS = Number(opts.connectTimeout);
+      if (!Number.isFinite(timeoutS) || timeoutS < 0)
+        throw new Error(`--connect-timeout must be a number of seconds (got '${opts.connectTimeout}')`);
+      const cfg = temporalConnectConfig(opts);
+      const metricsPort = port('--metrics-port', opts.metricsPort);
+      const runtimePort = port('--runtime-metrics-port', opts.runtimeMetricsPort);
+      installRuntime('INFO', runtimePort ? { metricsAddress: `${opts.metricsHost}:${runtimePort}` } : {});
+      if (metricsPort) {
+        subscribeStepMetrics();
+        const server = await startMetricsServer({ registry, port: metricsPort, host: opts.metricsHost });
+        console.error(`worker: metrics at ${server.url}`);
+      }
+      if (runtimePort)
+        console.error(`worker: Temporal runtime metrics at http://${opts.metricsHost}:${runtimePort}/metrics`);
+      const codec = codecFromEnv();
+      const connection = await connectWithRetry(cfg, timeoutS * 1000);
+      const workers = await createWorkers({
+        connection,
+        namespace: cfg.namespace,
+        roles,
+        taskQueues: opts.taskQueue,
+        codec,
+      });
+      let missingKey: Error | null = null;
+      // A worker without a run's key would fail each of its tasks (workflow tasks retry, but activity attempts
+      // count): it stops polling at the first one, leaving the tasks to a worker that holds the key.
+      codec?.onUnknownKey((err) => {
+        if (missingKey) return;
+        missingKey = err;
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      });
+      const encryption = codec ? `, payloads encrypted with codec key '${codec.ring.currentKeyId}'` : '';
+      console.error(
+        `worker: polling ${workers.map((w) => w.options.taskQueue).join(', ')} on ${cfg.connectionOptions.address} ` +
+          `(namespace ${cfg.namespace}, ${cfg.security})${encryption}`
+      );
+      await runWorkers(workers);
+      await connection.close();
+      if (missingKey) throw new Error(`worker stopped: ${(missingKey as Error).message}`);
+    }
+  );
 }

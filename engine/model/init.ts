@@ -1,6 +1,6 @@
 /** Deterministic initialisation: each tensor's values depend only on (seed, parameter name), not on order or backend. */
 import * as tf from '@tensorflow/tfjs';
-import { keyedRandom, normalFrom } from '../random.ts';
+import { keyedRandom, normalFrom } from '../../rl/random.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { parameterShapes, validateConfig } from './config.ts';
 import { releaseTiedHeads } from './transformer.ts';

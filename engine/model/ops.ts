@@ -38,6 +38,20 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
 }
 
+/**
+ * Whether the backend runs matmuls with a transposed operand (by flag) at full speed: native TensorFlow does, and
+ * then the flag spares a materialised transpose; wasm's flagged kernels are the slow path {@link matMul} avoids.
+ */
+export function transposeFlagsAreFast(): boolean {
+  return tf.getBackend() === 'tensorflow';
+}
+
+/** `a @ bᵀ` over the last two axes: by flag where that is fast, else through an explicit transpose. */
+export function matMulTransposeB(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (transposeFlagsAreFast()) return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, false, true);
+  return matMul(a, swapLastTwo(b));
+}
+
 /** `x @ w (+ bias)` over the last axis of x, w stored [in, out] (engine/types.ts). */
 export function linear(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const inDim = w.shape[0]!;
@@ -102,6 +116,27 @@ export function rotaryTables(
     }
   }
   return { cos: tf.tensor4d(cos, [b, 1, t, headDim]), sin: tf.tensor4d(sin, [b, 1, t, headDim]) };
+}
+
+/**
+ * Projected rows [B·T, n·D] as heads [B, n, T, D]. With one new token (cached decoding) the transpose would move no
+ * data: a reshape alone, one op fewer per step.
+ */
+export function toHeads(y: tf.Tensor, b: number, t: number, n: number, d: number): tf.Tensor {
+  return t === 1 ? y.reshape([b, n, 1, d]) : y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
+}
+
+/** cos and sin tables of {@link rotaryTables}. */
+export interface Rotary {
+  cos: tf.Tensor;
+  sin: tf.Tensor;
+}
+
+/** Queries [B, H, T, D], keys and values [B, kvH, T, D] of one layer, q and k normed and rotated. */
+export interface AttentionInputs {
+  q: tf.Tensor;
+  k: tf.Tensor;
+  v: tf.Tensor;
 }
 
 /** HF `apply_rotary_pos_emb` for x [B, heads, T, D]: x·cos + rotate_half(x)·sin. */

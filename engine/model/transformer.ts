@@ -9,7 +9,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Params } from '../types.ts';
-import { applyRotary, embed, linear, matMul, rmsNorm, rotaryTables, silu } from './ops.ts';
+import { type FusedProjections, fusedAttentionInputs } from './fused.ts';
+import {
+  type AttentionInputs,
+  applyRotary,
+  embed,
+  linear,
+  matMul,
+  matMulTransposeB,
+  type Rotary,
+  rmsNorm,
+  rotaryTables,
+  silu,
+  toHeads,
+  transposeFlagsAreFast,
+} from './ops.ts';
+import { param } from './param.ts';
 
 /** Keys and values of the tokens seen so far, per layer: [B, numKvHeads, length, headDim]. */
 export interface KvCache {
@@ -29,6 +44,8 @@ export interface ForwardInput {
   cache?: KvCache;
   /** Return an extended cache (sampling); default false (training needs none). */
   useCache?: boolean;
+  /** The q/k/v projections fused (engine/model/fused.ts), for sampling; default the separate parameters. */
+  fused?: FusedProjections;
 }
 
 export interface ForwardOutput {
@@ -38,12 +55,6 @@ export interface ForwardOutput {
 }
 
 const MASKED = -1e9;
-
-function param(params: Params, name: string): tf.Variable {
-  const p = params.get(name);
-  if (!p) throw new Error(`parameters: missing '${name}'`);
-  return p;
-}
 
 /** Additive mask [B or 1, 1, g·T, past+T]: causal within the new tokens, pads masked, cached keys visible. */
 function attentionMask(
@@ -74,6 +85,37 @@ function attentionMask(
   return mask;
 }
 
+/**
+ * The attention inputs from the separate q/k/v projections of layer `p`, for hidden rows h [B·T, hidden]. Separate
+ * projections and 4-D transposes: one fused qkv reshape needs a 5-D transpose, 50× slower on wasm.
+ */
+function attentionInputs(
+  params: Params,
+  config: ModelConfig,
+  p: string,
+  h: tf.Tensor,
+  rows: [number, number],
+  rotary: Rotary
+): AttentionInputs {
+  const { numHeads, numKvHeads, headDim: d, rmsNormEps: eps } = config;
+  const heads = (n: string, count: number) => {
+    const y = matMul(h, param(params, `${p}.self_attn.${n}_proj.weight`));
+    const withBias = config.qkvBias ? y.add(param(params, `${p}.self_attn.${n}_proj.bias`)) : y;
+    return toHeads(withBias, rows[0], rows[1], count, d);
+  };
+  let q = heads('q', numHeads);
+  let k = heads('k', numKvHeads);
+  if (config.qkNorm) {
+    q = rmsNorm(q, param(params, `${p}.self_attn.q_norm.weight`), eps);
+    k = rmsNorm(k, param(params, `${p}.self_attn.k_norm.weight`), eps);
+  }
+  return {
+    q: applyRotary(q, rotary.cos, rotary.sin),
+    k: applyRotary(k, rotary.cos, rotary.sin),
+    v: heads('v', numKvHeads),
+  };
+}
+
 export function forward(params: Params, config: ModelConfig, input: ForwardInput): ForwardOutput {
   const b = input.ids.length;
   const t = input.ids[0]?.length ?? 0;
@@ -96,27 +138,14 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
   let x = embed(param(params, 'model.embed_tokens.weight'), idsTensor);
   const newLayers: KvCache['layers'] = [];
   const scale = 1 / Math.sqrt(d);
-  const project = (h: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor) => {
-    const y = matMul(h, w);
-    return bias ? y.add(bias) : y;
-  };
   for (let l = 0; l < config.numLayers; l++) {
     const p = `model.layers.${l}`;
     const h = rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps);
-    const bias = (n: string) => (config.qkvBias ? param(params, `${p}.self_attn.${n}_proj.bias`) : undefined);
-    // Separate q/k/v projections and 4-D transposes: one fused qkv reshape needs a 5-D transpose, 50× slower on wasm.
-    // With one new token (cached decoding) the transposes move no data: reshape only, fewer ops per step.
-    const heads = (y: tf.Tensor, n: number) =>
-      t === 1 ? y.reshape([b, n, 1, d]) : y.reshape([b, t, n, d]).transpose([0, 2, 1, 3]);
-    let q = heads(project(h, param(params, `${p}.self_attn.q_proj.weight`), bias('q')), numHeads);
-    let k = heads(project(h, param(params, `${p}.self_attn.k_proj.weight`), bias('k')), numKvHeads);
-    let v = heads(project(h, param(params, `${p}.self_attn.v_proj.weight`), bias('v')), numKvHeads);
-    if (config.qkNorm) {
-      q = rmsNorm(q, param(params, `${p}.self_attn.q_norm.weight`), eps);
-      k = rmsNorm(k, param(params, `${p}.self_attn.k_norm.weight`), eps);
-    }
-    q = applyRotary(q, cos, sin);
-    k = applyRotary(k, cos, sin);
+    const inputs = input.fused
+      ? fusedAttentionInputs(input.fused.layers[l], config, h, [b, t], { cos, sin })
+      : attentionInputs(params, config, p, h, [b, t], { cos, sin });
+    const q = inputs.q;
+    let { k, v } = inputs;
     const cached = input.cache?.layers[l];
     if (cached) {
       k = tf.concat([cached.k, k], 2);
@@ -126,7 +155,7 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
     // Grouped-query attention without repeating K/V: the g query heads sharing a KV head are stacked along time
     // (head index = kvHead·g + r in HF's repeat_kv order), so q [B,H,T,D] reshapes to [B,kvH,g·T,D] for free.
     const qg = q.reshape([b, numKvHeads, groups * t, d]);
-    let scores = matMul(qg, k.transpose([0, 1, 3, 2])).mul(scale);
+    let scores = matMulTransposeB(qg, k).mul(scale);
     if (mask) scores = scores.add(mask);
     const context = matMul(tf.softmax(scores), v);
     const attn =
@@ -147,9 +176,9 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
 }
 
 /**
- * Transposed tied embeddings, one per embedding variable, for the value it held when transposed. Sampling asks for
- * the head on every token, and transposing [vocab, hidden] each time costs more than the head's matmul; a matmul
- * with transposeB is no way out, as it is several times slower still on wasm. `assign` (an optimiser step, a loaded
+ * Transposed tied embeddings, one per embedding variable, for the value it held when transposed, on backends where a
+ * matmul with transposeB is slow (wasm: several times slower than this copy). Sampling asks for the head on every
+ * token, and transposing [vocab, hidden] each time costs more than the head's matmul. `assign` (an optimiser step, a loaded
  * checkpoint) gives a variable a new dataId, which invalidates its entry. The copy costs vocab × hidden floats.
  */
 const tiedHeads = new Map<tf.Variable, { dataId: object; head: tf.Tensor }>();
@@ -188,9 +217,15 @@ export function headWeight(params: Params, config: ModelConfig): tf.Tensor {
   return tf.engine().isTapeOn() ? embedding.transpose() : tiedHead(embedding);
 }
 
-/** Logits [.., vocab] for hidden states [.., hidden]. */
+/**
+ * Logits [.., vocab] for hidden states [.., hidden]. A tied head on native TensorFlow multiplies by the embedding
+ * with transposeB: no transposed copy to keep, and faster than the plain matmul on the copy for a decoding batch.
+ */
 export function lmHead(params: Params, config: ModelConfig, hidden: tf.Tensor): tf.Tensor {
-  return linear(hidden, headWeight(params, config));
+  if (!config.tieWordEmbeddings || !transposeFlagsAreFast()) return linear(hidden, headWeight(params, config));
+  const lead = hidden.shape.slice(0, -1) as number[];
+  const flat = hidden.reshape([-1, config.hiddenSize]);
+  return matMulTransposeB(flat, param(params, 'model.embed_tokens.weight')).reshape([...lead, config.vocabSize]);
 }
 
 export function disposeCache(cache: KvCache | undefined): void {

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { aggregateLoss, type LossAggregationName } from '../../rl/aggregation.ts';
 import { K3_CLAMP, KL_ESTIMATORS, type KlEstimatorName } from '../../rl/kl.ts';
 import { type ClipRegion, clipFraction, importanceRatio, LOG_RATIO_CLAMP, ppoClipTerm } from '../../rl/policy-loss.ts';
+import { GRPO_DEFAULTS } from '../../schemas/experiment/defaults.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { type Adam, clipGradients } from './adam.ts';
 import { chunks, type PromptResponse, toTokenBatch } from './batch.ts';
@@ -57,7 +58,7 @@ export interface GrpoOptions {
   maxGradNorm?: number;
   /** Logit temperature for log-probs (match the sampler's); default 1. */
   temperature?: number;
-  /** Output-head chunk rows (engine/train/logprobs.ts); default 2048. */
+  /** Output-head chunk rows; default engine/train/logprobs.ts `defaultChunkRows` (128 at a 32 k vocabulary). */
   chunkRows?: number;
   /** Pad id for batching; default 0. */
   padId?: number;
@@ -88,30 +89,31 @@ export interface GrpoStepMetrics {
   maskedTruncated: number;
 }
 
-interface Resolved extends Required<Omit<GrpoOptions, 'reference' | 'aggregationConstant' | 'dualClip'>> {
+interface Resolved extends Required<Omit<GrpoOptions, 'reference' | 'aggregationConstant' | 'dualClip' | 'chunkRows'>> {
   reference?: Params;
+  chunkRows?: number;
   aggregationConstant?: number;
   dualClip: number | null;
 }
 
 function resolve(o: GrpoOptions): Resolved {
   const r: Resolved = {
-    epsilonLow: o.epsilonLow ?? 0.2,
-    epsilonHigh: o.epsilonHigh ?? 0.2,
+    epsilonLow: o.epsilonLow ?? GRPO_DEFAULTS.clip.low,
+    epsilonHigh: o.epsilonHigh ?? GRPO_DEFAULTS.clip.high,
     dualClip: o.dualClip ?? null,
-    aggregation: o.aggregation ?? 'token-mean',
+    aggregation: o.aggregation ?? GRPO_DEFAULTS.aggregation,
     aggregationConstant: o.aggregationConstant,
-    klCoef: o.klCoef ?? 0,
-    klEstimator: o.klEstimator ?? 'k3',
+    klCoef: o.klCoef ?? GRPO_DEFAULTS.kl.coef,
+    klEstimator: o.klEstimator ?? GRPO_DEFAULTS.kl.estimator,
     reference: o.reference,
-    epochs: o.epochs ?? 1,
-    entropyCoef: o.entropyCoef ?? 0,
-    maskTruncated: o.maskTruncated ?? false,
+    epochs: o.epochs ?? GRPO_DEFAULTS.epochs,
+    entropyCoef: o.entropyCoef ?? GRPO_DEFAULTS.entropyCoef,
+    maskTruncated: o.maskTruncated ?? GRPO_DEFAULTS.maskTruncated,
     miniBatches: o.miniBatches ?? 1,
     microBatchSize: o.microBatchSize ?? Number.POSITIVE_INFINITY,
-    maxGradNorm: o.maxGradNorm ?? 1,
+    maxGradNorm: o.maxGradNorm ?? GRPO_DEFAULTS.gradClip,
     temperature: o.temperature ?? 1,
-    chunkRows: o.chunkRows ?? 2048,
+    chunkRows: o.chunkRows,
     padId: o.padId ?? 0,
   };
   if (!(r.klCoef >= 0)) throw new Error(`grpo: klCoef must be ≥ 0, got ${r.klCoef}`);
@@ -157,9 +159,9 @@ export function aggregationWeights(
 
 /**
  * The per-token KL of rl/kl.ts on tensors, d = log π_ref − log π_θ: k1 = −d, k2 = ½d², k3 = exp(d) − d − 1 (only k3
- * clamped, as verl).
+ * clamped, as verl). Exported so a property test pins it to rl/'s KL_ESTIMATORS.
  */
-function klTensor(estimator: KlEstimatorName, logprobs: tf.Tensor, ref: tf.Tensor): tf.Tensor {
+export function klTensor(estimator: KlEstimatorName, logprobs: tf.Tensor, ref: tf.Tensor): tf.Tensor {
   if (estimator === 'k1') return logprobs.sub(ref);
   if (estimator === 'k2') return logprobs.sub(ref).square().mul(0.5);
   const d = tf.clipByValue(ref.sub(logprobs), -LOG_RATIO_CLAMP, LOG_RATIO_CLAMP);
@@ -201,7 +203,7 @@ export function grpoLossTensor(
   let loss = pg;
   const betas = typeof o.klCoef === 'number' ? new Array<number>(b).fill(o.klCoef) : o.klCoef;
   if (ref && betas.some((beta) => beta > 0)) {
-    const kl = klTensor(o.klEstimator ?? 'k3', logprobs, tf.tensor2d(ref.flat(), [b, t]));
+    const kl = klTensor(o.klEstimator ?? GRPO_DEFAULTS.kl.estimator, logprobs, tf.tensor2d(ref.flat(), [b, t]));
     loss = loss.add(
       kl
         .mul(w)

@@ -17,8 +17,19 @@ export interface TokenBatch {
   mask: number[][];
 }
 
+/**
+ * Logits per output-head chunk (rows × vocabulary) by default: the backward pass holds about a dozen [rows × V]
+ * float32 temporaries of its chunk at once, so 2^22 elements (16 MB each) keeps that near 200 MB at any vocabulary.
+ */
+const HEAD_CHUNK_ELEMENTS = 2 ** 22;
+
+/** Rows of the output head per chunk for a vocabulary, unless the caller sets them. */
+export function defaultChunkRows(vocabSize: number): number {
+  return Math.max(1, Math.floor(HEAD_CHUNK_ELEMENTS / vocabSize));
+}
+
 export interface ScoreOptions {
-  /** Rows of the output head per chunk; default 2048. Lower it for large vocabularies. */
+  /** Rows of the output head per chunk; default {@link defaultChunkRows} (128 rows at a 32 k vocabulary). */
   chunkRows?: number;
   /** Divide logits by this before the softmax (match the sampling temperature, as verl does); default 1. */
   temperature?: number;
@@ -39,28 +50,34 @@ function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature:
     const lse = tf.logSumExp(z, 1, true);
     const logp = z.sub(lse);
     const p = tf.exp(logp);
+    // Built as int32 and cast: the wasm backend's OneHot writes integer bits into a float32 output (1 → 1.4e-45).
     const onehot = tf.oneHot(targets, vocab).toFloat();
     const target = logp.mul(onehot).sum(1);
     const entropy = p.mul(logp).sum(1).neg();
     return { logp, p, onehot, target, entropy };
   };
+  // Both passes run in their own tidy: the [rows × V] intermediates (logits, log-probs, probabilities, one-hot) would
+  // otherwise live until the whole gradient computation ends — tfjs frees a custom gradient's temporaries only then.
   const f = tf.customGrad(((hh: tf.Tensor, ww: tf.Tensor, save: tf.GradSaveFunc) => {
     // Tensors made outside the tape's scope are gone by backward time: keep the targets with save().
     save([hh, ww, targets]);
-    const { target, entropy } = compute(hh, ww, targets);
     return {
-      value: tf.stack([target, entropy], 1),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sh, sw, st] = saved;
-        const { logp, p, onehot, entropy: ent } = compute(sh, sw, st);
-        const [gL, gE] = tf.split(dy, 2, 1);
-        const dz = onehot
-          .sub(p)
-          .mul(gL)
-          .sub(p.mul(logp.add(ent.expandDims(1))).mul(gE))
-          .div(temperature);
-        return [matMul(dz, swap(sw)), matMul(swap(sh), dz)];
-      },
+      value: tf.tidy(() => {
+        const { target, entropy } = compute(hh, ww, targets);
+        return tf.stack([target, entropy], 1);
+      }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [sh, sw, st] = saved;
+          const { logp, p, onehot, entropy: ent } = compute(sh, sw, st);
+          const [gL, gE] = tf.split(dy, 2, 1);
+          const dz = onehot
+            .sub(p)
+            .mul(gL)
+            .sub(p.mul(logp.add(ent.expandDims(1))).mul(gE))
+            .div(temperature);
+          return [matMul(dz, swap(sw)), matMul(swap(sh), dz)];
+        }),
     };
   }) as any) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   return f(h, w);
@@ -79,7 +96,7 @@ export function scoreTokens(
   const b = batch.ids.length;
   const t = batch.ids[0]?.length ?? 0;
   if (t < 2) throw new Error('scoreTokens: sequences need at least 2 tokens (a prompt token and a scored token)');
-  const chunkRows = options.chunkRows ?? 2048;
+  const chunkRows = options.chunkRows ?? defaultChunkRows(config.vocabSize);
   const temperature = options.temperature ?? 1;
   // Predict ids[1..T-1] from positions 0..T-2; position 0 has nothing to predict.
   const { hidden } = forward(params, config, { ids: batch.ids.map((row) => row.slice(0, t - 1)) });

@@ -4,11 +4,11 @@
  * Batches are drawn from keyedRandom(seed, 'pretrain', step), so a run is reproducible and resumable by step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { keyedRandom } from '../random.ts';
+import { keyedRandom } from '../../rl/random.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { type Adam, clipGradients } from './adam.ts';
 import { type PromptResponse, toTokenBatch } from './batch.ts';
-import { scoreTokens } from './logprobs.ts';
+import { sftLoss } from './sft-loss.ts';
 
 export interface PretrainOptions {
   /** Optimiser steps. */
@@ -53,15 +53,10 @@ export function pretrainStep(
 ): Omit<PretrainStepMetrics, 'learningRate'> {
   const batch = toTokenBatch(rows, options.padId ?? 0);
   const tokens = batch.mask.flat().reduce((a, b) => a + b, 0);
-  if (tokens === 0) throw new Error('pretrain: a batch without scored tokens (empty responses?)');
   const variables = [...params.entries()].filter(([, v]) => v.trainable);
   const nameOf = new Map(variables.map(([name, v]) => [v.name, name]));
   const { value, grads } = tf.variableGrads(
-    () =>
-      tf.tidy(() => {
-        const { logprobs } = scoreTokens(params, config, batch);
-        return logprobs.mul(tf.tensor2d(batch.mask)).sum().div(-tokens) as tf.Scalar;
-      }),
+    () => sftLoss(params, config, batch),
     variables.map(([, v]) => v)
   );
   const loss = value.dataSync()[0];

@@ -4,10 +4,10 @@
  * carries `value: null` plus the failure kind, and the client counts it (SPEC §2: undefined, counted, never a silent 0).
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { ConcurrencyLimiter } from '../concurrency-limiter.ts';
 import { backoffDelayMs, retryAfterMs } from './backoff.ts';
 import { cacheKey, JudgeCache } from './cache.ts';
 import { JudgeConfigError } from './errors.ts';
-import { ConcurrencyLimiter } from './limiter.ts';
 import { type JudgeOptions, type ResolvedJudgeOptions, resolveJudgeOptions } from './options.ts';
 import { combinePairwise, outcomeFor, type PairwiseOutcome } from './pairwise.ts';
 import { type Parsed, parsePairwiseVerdict, parseScalarScore, parseVerifyVerdict } from './parse.ts';
@@ -179,16 +179,8 @@ export class JudgeClient {
     const o = this.options;
     let attempts = 0;
     for (;;) {
-      if (signal?.aborted) {
-        return {
-          ok: false,
-          failure: 'aborted',
-          message: 'aborted by caller',
-          attempts,
-          latencyMs: performance.now() - started,
-        };
-      }
-      if (!(await this.#pacer.wait(signal))) {
+      // Aborted before this attempt, or while the pacer held it back.
+      if (signal?.aborted || !(await this.#pacer.wait(signal))) {
         return {
           ok: false,
           failure: 'aborted',

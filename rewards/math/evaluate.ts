@@ -4,7 +4,7 @@
  * free variables when there are any (the numeric-sampling test).
  */
 import { type MathNode, parse } from 'mathjs';
-import { seededRandom } from '../qa/seeded-random.ts';
+import { textSeededRandom } from '../../rl/random.ts';
 import * as Q from './rational.ts';
 
 /** Number of mathjs nodes a leaf may have; bounds parse, exact and numeric evaluation time. */
@@ -190,7 +190,7 @@ export function sampleCompare(
   variables: readonly string[],
   ratio = false
 ): SamplingVerdict {
-  const random = seededRandom(`math-sampling:${variables.join(',')}`);
+  const random = textSeededRandom(`math-sampling:${variables.join(',')}`);
   let valid = 0;
   let firstRatio: Complex | null = null;
   // points where a side is undefined or on another branch are skipped; up to twice as many are drawn to replace them

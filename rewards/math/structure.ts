@@ -43,6 +43,17 @@ export function splitTop(s: string, separator: RegExp): string[] {
   let depth = 0;
   let start = 0;
   const sticky = new RegExp(separator.source, 'y');
+  /** The length of a separator starting at `i` (0 when none does). */
+  const separatorAt = (i: number): number => {
+    sticky.lastIndex = i;
+    return sticky.exec(s)?.[0].length ?? 0;
+  };
+  /** Ends the current part at `i`, skips the separator, and returns the index the loop resumes after. */
+  const cutAt = (i: number, length: number): number => {
+    parts.push(s.slice(start, i));
+    start = i + length;
+    return start - 1;
+  };
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     if (c === '\\') {
@@ -50,29 +61,15 @@ export function splitTop(s: string, separator: RegExp): string[] {
       if (cmd) depth += cmd[1] === 'begin' ? 1 : -1;
       if (s[i + 1] === '{') depth++;
       else if (s[i + 1] === '}') depth--;
-      if (depth === 0) {
-        sticky.lastIndex = i;
-        const m = sticky.exec(s);
-        if (m && m[0].length > 0) {
-          parts.push(s.slice(start, i));
-          start = i + m[0].length;
-          i = start - 1;
-          continue;
-        }
-      }
-      i++;
+      const length = depth === 0 ? separatorAt(i) : 0;
+      i = length > 0 ? cutAt(i, length) : i + 1;
       continue;
     }
     if (OPENERS.has(c)) depth++;
     else if (CLOSERS.has(c)) depth--;
     else if (depth === 0) {
-      sticky.lastIndex = i;
-      const m = sticky.exec(s);
-      if (m && m[0].length > 0) {
-        parts.push(s.slice(start, i));
-        start = i + m[0].length;
-        i = start - 1;
-      }
+      const length = separatorAt(i);
+      if (length > 0) i = cutAt(i, length);
     }
   }
   parts.push(s.slice(start));

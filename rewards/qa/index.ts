@@ -8,4 +8,3 @@ export {
   type QaPromptOptions,
   shuffleCandidates,
 } from './prompt.ts';
-export { seededRandom } from './seeded-random.ts';

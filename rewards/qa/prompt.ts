@@ -4,7 +4,7 @@
  * The paper does not print its template; ours is `Options: X; Y; Z` after the question, then the instruction. The
  * order is a seeded shuffle, so the gold answer's position carries no signal and a retried rollout sees the same text.
  */
-import { seededRandom } from './seeded-random.ts';
+import { textSeededRandom } from '../../rl/random.ts';
 
 export class QaPromptError extends Error {
   constructor(
@@ -31,7 +31,7 @@ export const DEFAULT_QA_INSTRUCTION =
 /** A permutation of `items` (Fisher–Yates) determined by `seed`: same seed, same order. */
 export function shuffleCandidates<T>(items: readonly T[], seed: number | string): T[] {
   const out = [...items];
-  const random = seededRandom(`qa-options:${seed}`);
+  const random = textSeededRandom(`qa-options:${seed}`);
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];

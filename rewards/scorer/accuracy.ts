@@ -4,8 +4,8 @@
  * sandbox under its limits plus a scorer timeout, judge calls carry an abort deadline.
  */
 import { verifiableAccuracy } from '../../rl/reward-total.ts';
+import type { ConcurrencyLimiter } from '../concurrency-limiter.ts';
 import type { JudgeClient, JudgeResult } from '../judge/client.ts';
-import type { ConcurrencyLimiter } from '../judge/limiter.ts';
 import { extractAnswer } from '../math/index.ts';
 import { matchQa } from '../qa/index.ts';
 import { extractProgram, parseCodeTests, runTests, SandboxInputError } from '../sandbox/index.ts';

@@ -19,8 +19,19 @@ export const LENGTH_PENALTY_WEIGHT = 2;
 /** Format weight α by aggregation: GZ eq. 8–9 use 0.5; OT weights each auxiliary reward 0.1 (§4.4). */
 export const DEFAULT_FORMAT_WEIGHT = Object.freeze({ gz: 0.5, ot: 0.1 } as const);
 
-/** GRPO (SPEC §4): the advantage estimator and its std ε (verl), and the PPO clip ε_low / ε_high (GZ eq. 1). */
+/**
+ * GRPO (SPEC §4): the advantage estimator and its std ε (verl), the PPO clip ε_low / ε_high (GZ eq. 1), the KL term
+ * (off, k3 when on: GZ §4.1, OT), the loss aggregation (token-mean: GZ, DAPO), the entropy bonus (off: verl), PPO
+ * epochs and the global gradient-norm clip (verl's 1.0); the schema's `grpo` section and engine/train/grpo.ts both
+ * default to these.
+ */
 export const GRPO_DEFAULTS = Object.freeze({
   advantage: Object.freeze({ estimator: 'grpo', epsilon: 1e-6 } as const),
   clip: Object.freeze({ low: 0.2, high: 0.2 } as const),
-});
+  kl: Object.freeze({ coef: 0, estimator: 'k3' } as const),
+  aggregation: 'token-mean',
+  entropyCoef: 0,
+  epochs: 1,
+  gradClip: 1,
+  maskTruncated: false,
+} as const);

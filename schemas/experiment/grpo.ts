@@ -7,13 +7,13 @@ const outsideUnit = (issue: { input?: unknown }) => `must be in (0, 1), got ${St
 const clipEpsilon = z.number().gt(0, { error: outsideUnit }).lt(1, { error: outsideUnit });
 
 export const klSchema = strict({
-  coef: nonNegative.default(0).meta({
+  coef: nonNegative.default(GRPO_DEFAULTS.kl.coef).meta({
     description:
       'β, the KL coefficient against the frozen reference policy; 0 = off, no reference model loaded. Default 0 (GZ §4.1).',
   }),
   estimator: z
     .enum(['k1', 'k2', 'k3'])
-    .default('k3')
+    .default(GRPO_DEFAULTS.kl.estimator)
     .meta({ description: "Per-token KL estimator; 'k3' is the low-variance exp(−x)+x−1. Default k3." }),
   perTask: z
     .record(identifier, nonNegative)
@@ -57,7 +57,7 @@ export const grpoSchema = strict({
   loss: strict({
     aggregation: z
       .enum(['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum', 'constant-normaliser'])
-      .default('token-mean')
+      .default(GRPO_DEFAULTS.aggregation)
       .meta({
         description:
           "'token-mean' over the whole batch's tokens (GZ, DAPO; default); 'seq-mean-token-mean' (OT eq. MT-GRPO, original GRPO); 'seq-mean-token-sum'; 'constant-normaliser' = token sum / constant (Dr. GRPO).",
@@ -84,7 +84,9 @@ export const grpoSchema = strict({
     .prefault({})
     .meta({ title: 'Loss aggregation' }),
   kl: klSchema.prefault({}),
-  entropyCoef: nonNegative.default(0).meta({ description: 'Entropy bonus coefficient. Default 0 (verl).' }),
+  entropyCoef: nonNegative
+    .default(GRPO_DEFAULTS.entropyCoef)
+    .meta({ description: 'Entropy bonus coefficient. Default 0 (verl).' }),
   learningRate: z.number().positive().optional().meta({
     description:
       'Constant learning rate. Default from the model preset (micro 1e-3, tiny 5e-4, small 3e-4); required otherwise. GZ uses 1e-6 for Qwen3-8B/14B.',
@@ -93,12 +95,16 @@ export const grpoSchema = strict({
     description:
       'Prompts per optimiser step; must divide rollout.promptsPerStep. Default = promptsPerStep, one on-policy step per RL step (GZ: 128 of 128).',
   }),
-  epochs: positiveCount.default(1).meta({ description: 'Passes over each RL batch (PPO epochs). Default 1.' }),
+  epochs: positiveCount
+    .default(GRPO_DEFAULTS.epochs)
+    .meta({ description: 'Passes over each RL batch (PPO epochs). Default 1.' }),
   gradientAccumulation: positiveCount.default(1).meta({
     description:
       'Micro-batches per mini-batch, summed before the optimiser step; token-mean still divides by the whole mini-batch token count. Default 1.',
   }),
-  gradClip: nonNegative.default(1.0).meta({ description: 'Global gradient-norm clip; 0 = off. Default 1.0 (verl).' }),
+  gradClip: nonNegative
+    .default(GRPO_DEFAULTS.gradClip)
+    .meta({ description: 'Global gradient-norm clip; 0 = off. Default 1.0 (verl).' }),
   adam: strict({
     beta1: z.number().min(0).lt(1).default(0.9).meta({ description: 'Default 0.9.' }),
     beta2: z.number().min(0).lt(1).default(0.999).meta({ description: 'Default 0.999.' }),
@@ -110,21 +116,16 @@ export const grpoSchema = strict({
   dynamicSampling: strict({
     enabled: z.boolean().default(false).meta({
       description:
-        'DAPO: drop groups whose rewards all agree and sample more prompts. Not implemented yet: true is refused. Default false.',
+        'DAPO: a step draws more batches of prompts until it holds rollout.promptsPerStep groups whose rewards are not all equal, and trains on those only. Default false.',
     }),
-    maxBatches: z.int().min(0).default(3).meta({
-      description: 'Most generation batches per step before training on what passed; 0 = no limit. Default 3.',
+    maxBatches: z.int().min(1).default(3).meta({
+      description:
+        'Most batches drawn per step (the first included); when reached, the step trains on the groups kept so far and logs a warning. At least 1: a step must end. Default 3.',
     }),
   })
-    // Refused rather than accepted and ignored: the step loop samples one batch per step (DESIGN, one RL step).
-    .refine((d) => !d.enabled, {
-      path: ['enabled'],
-      message:
-        'dynamic sampling is not implemented yet: a step samples one batch. Groups whose rewards all agree already get advantage 0 and add no gradient (their share shows as zeroVarianceGroupFraction in the step metrics); remove dynamicSampling or set enabled: false',
-    })
     .prefault({})
     .meta({ title: 'Dynamic sampling (DAPO)' }),
-  maskTruncated: z.boolean().default(false).meta({
+  maskTruncated: z.boolean().default(GRPO_DEFAULTS.maskTruncated).meta({
     description:
       'Exclude responses cut by the window from the loss (DAPO overlong masking). Default false: they fail the format check instead (SPEC §5).',
   }),

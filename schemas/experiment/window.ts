@@ -81,6 +81,13 @@ export const windowSchema = z.discriminatedUnion('type', [stepsWindow, linearWin
 
 export type WindowSchedule = z.output<typeof windowSchema>;
 
+/** A schedule laid out on global steps: the window is `maxTokens` for steps fromStep ≤ step < toStep. */
+export interface WindowSegment {
+  fromStep: number;
+  toStep: number;
+  maxTokens: number;
+}
+
 /** Largest window the schedule ever allows. */
 export function maxWindow(window: WindowSchedule): number {
   return window.type === 'linear'

@@ -38,6 +38,19 @@ export const stepMetricsSchema = z
     zeroVarianceGroupFraction: z.number().min(0).max(1),
     truncatedFraction: z.number().min(0).max(1),
     perTask: z.record(z.string(), taskMetrics),
+    /**
+     * DAPO dynamic sampling, when on: batches drawn (the step's own included), their groups, those whose rewards were
+     * not all equal, and those trained on (fewer than rollout.promptsPerStep when grpo.dynamicSampling.maxBatches
+     * was reached first). The other metrics cover every response drawn.
+     */
+    dynamicSampling: z
+      .strictObject({
+        draws: z.int().min(1),
+        groupsDrawn: z.int().min(0),
+        groupsKept: z.int().min(0),
+        groupsTrained: z.int().min(0),
+      })
+      .optional(),
     /** Failed experiment-tracker calls of the run so far; present only when this step's tracker logging failed. */
     trackingFailures: z.int().min(1).optional(),
     /** Wall time per phase, ms. */

@@ -13,6 +13,7 @@ import { activitiesFor } from '../../activities/index.ts';
 import { storeOf } from '../../activities/run-context.ts';
 import type { PolicyRef, RunRef } from '../../activities/types.ts';
 import { setOwnGpuQueue } from '../../activities/worker-queue.ts';
+import { localConnectionOptions } from '../../cli/temporal-connection.ts';
 import { readManifest } from '../../storage/checkpoints.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { type Breakage, breakSnapshot } from './broken-resume.ts';
@@ -24,6 +25,8 @@ if (!['reload-base', 'drop-adam'].includes(breakage) || !address || !queue) {
 }
 
 const started = Date.now();
+/** Snapshot (run base # key) → its broken manifest's sha256, for each snapshot this process broke. */
+const brokenHash = new Map<string, string | undefined>();
 /**
  * Breaks every snapshot this process is handed that it did not write: those the killed worker left (a snapshot's
  * manifest is older than this process; a broken one is rewritten, so it is broken once). Every activity that reads a
@@ -31,9 +34,15 @@ const started = Date.now();
  */
 function breakingInherited<I extends { run: RunRef; policy: PolicyRef }>(fn: (input: I) => Promise<unknown>) {
   return async (input: I) => {
-    const m = await readManifest(storeOf(input.run), input.policy.key);
-    if (m && Date.parse(m.createdAt) < started) await breakSnapshot(breakage, input.run, input.policy.key);
-    return fn(input);
+    const snapshot = `${input.run.base}#${input.policy.key}`;
+    if (!brokenHash.has(snapshot)) {
+      const m = await readManifest(storeOf(input.run), input.policy.key);
+      if (m && Date.parse(m.createdAt) < started)
+        brokenHash.set(snapshot, await breakSnapshot(breakage, input.run, input.policy.key));
+    }
+    // The bug is this worker's: it takes the broken snapshot for the one named, hash included.
+    const sha256 = brokenHash.get(snapshot);
+    return fn(sha256 ? { ...input, policy: { ...input.policy, sha256 } } : input);
   };
 }
 const gpu = activitiesFor('gpu');
@@ -42,7 +51,7 @@ const activities = Object.fromEntries(
 );
 
 installRuntime('WARN');
-const connection = await NativeConnection.connect({ address });
+const connection = await NativeConnection.connect(localConnectionOptions(address));
 const own = `${queue}-broken-${process.pid}-${randomBytes(3).toString('hex')}`;
 setOwnGpuQueue(own);
 const workers = await Promise.all(

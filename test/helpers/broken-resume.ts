@@ -9,7 +9,6 @@
  * - `reset-cursor`: the data cursor starts over (the run re-reads the rows it already trained on).
  */
 
-import { resolveCheckpointSource } from '../../activities/checkpoint-source.ts';
 import { resumeFromCheckpoint } from '../../activities/resume.ts';
 import { runContext, storeOf } from '../../activities/run-context.ts';
 import type { ResumeFromCheckpointInput, ResumeFromCheckpointOutput, RunRef } from '../../activities/types.ts';
@@ -19,16 +18,21 @@ import { joinKey } from '../../storage/blob-store.ts';
 import { readManifest, writeCheckpoint } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
+import { resolveCheckpointSource } from '../../training/checkpoint-source.ts';
 
 export const BREAKAGES = ['reload-base', 'drop-adam', 'reset-cursor'] as const;
 export type Breakage = (typeof BREAKAGES)[number];
 
-/** Rewrites the policy snapshot at `prefix` (under the run's policy/ root) with `edit` applied to its files. */
+/**
+ * Rewrites the policy snapshot at `prefix` (under the run's policy/ root) with `edit` applied to its files; returns
+ * the rewritten manifest's sha256, which a reference to the broken snapshot must carry (policy-store.ts refuses a
+ * snapshot whose hash is not the reference's).
+ */
 async function editSnapshot(
   store: BlobStore,
   prefix: string,
   edit: (files: Map<string, Uint8Array>) => Promise<void>
-): Promise<void> {
+): Promise<string | undefined> {
   const m = await readManifest(store, prefix);
   if (!m) throw new Error(`broken resume: no snapshot at ${store.uriOf(prefix)}`);
   const files = new Map(
@@ -43,13 +47,17 @@ async function editSnapshot(
     { experiment: m.experiment, run: m.run, stage: m.stage, configHash: m.configHash }
   );
   if (written.prefix !== prefix) throw new Error(`broken resume: ${prefix} is not a snapshot under policy/`);
+  return written.manifest.manifestSha256;
 }
 
-/** Applies a weights/optimizer breakage to the run's snapshot at `prefix` (no-op for `reset-cursor`). */
-export async function breakSnapshot(breakage: Breakage, run: RunRef, prefix: string): Promise<void> {
-  if (breakage === 'reset-cursor') return;
+/**
+ * Applies a weights/optimizer breakage to the run's snapshot at `prefix` (no-op for `reset-cursor`); returns the
+ * broken snapshot's sha256, as the broken resume's reference to it would carry.
+ */
+export async function breakSnapshot(breakage: Breakage, run: RunRef, prefix: string): Promise<string | undefined> {
+  if (breakage === 'reset-cursor') return undefined;
   const store = storeOf(run);
-  await editSnapshot(store, prefix, async (files) => {
+  return editSnapshot(store, prefix, async (files) => {
     if (breakage === 'drop-adam') {
       files.delete(OPTIMIZER_FILE);
       return;
@@ -66,7 +74,8 @@ export function brokenResumeFromCheckpoint(
 ): (input: ResumeFromCheckpointInput) => Promise<ResumeFromCheckpointOutput> {
   return async (input) => {
     const r = await resumeFromCheckpoint(input);
-    await breakSnapshot(breakage, input.run, r.policy.key);
-    return breakage === 'reset-cursor' ? { ...r, cursor: {} } : r;
+    const sha256 = await breakSnapshot(breakage, input.run, r.policy.key);
+    if (breakage === 'reset-cursor') return { ...r, cursor: {} };
+    return { ...r, policy: { ...r.policy, ...(sha256 ? { sha256 } : {}) } };
   };
 }

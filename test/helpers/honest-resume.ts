@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { basePolicy } from '../../activities/policy-store.ts';
 import type { RunContext } from '../../activities/run-context.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { MODEL_FILE, OPTIMIZER_FILE } from '../../engine/checkpoint/checkpoint.ts';
@@ -22,6 +21,7 @@ import type { BlobStore } from '../../storage/blob-store.ts';
 import { joinKey } from '../../storage/blob-store.ts';
 import { listCheckpoints } from '../../storage/checkpoints.ts';
 import { runKeys, stepOfKey } from '../../storage/run-layout.ts';
+import { basePolicy } from '../../training/policy-store.ts';
 
 /** What each check asserts; a failure message starts with its name. */
 export const HONEST_CHECKS = {

@@ -5,7 +5,7 @@
  * wrapped as a bare `$…$`, a `\boxed{}`, a sentence, several boxes or a full reasoning text. The gold is the
  * canonical form in `$…$`, as datasets give it.
  */
-import { seededRandom } from '../../rewards/qa/seeded-random.ts';
+import { textSeededRandom } from '../../rl/random.ts';
 
 export interface TruthPair {
   family: string;
@@ -273,7 +273,7 @@ function wrap(r: Rand, answer: string, items: string[] | undefined, equivalent: 
 
 /** `n` pairs drawn from every family in turn, about half of them equivalent; the same for the same seed. */
 export function truthPairs(n: number, seed = 'math-verify-differential'): TruthPair[] {
-  const r = seededRandom(seed);
+  const r = textSeededRandom(seed);
   const pairs: TruthPair[] = [];
   for (let k = 0; k < n; k++) {
     const d = FAMILIES[k % FAMILIES.length](r);

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { localServerEnv } from '../../cli/temporal-connection.ts';
 import { ROOT } from '../../infra/paths.mjs';
 import {
   spawnWorker as spawnWorkerProcess,
@@ -14,7 +15,21 @@ import {
 export type { WorkerProcess, WorkerProcessOptions };
 
 export function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProcess> {
-  return spawnWorkerProcess({ ...o, env: { OMNI_ZERO_LOG_LEVEL: 'WARN', ...o.env } });
+  return spawnWorkerProcess({ baseEnv: localServerEnv(), ...o, env: { OMNI_ZERO_LOG_LEVEL: 'WARN', ...o.env } });
+}
+
+/** A main/cpu/io worker process and a gpu one on `queues`, also pushed to `started` for the test to kill at its end. */
+export async function spawnRunWorkers(
+  address: string,
+  queues: WorkerProcessOptions['queues'],
+  started: WorkerProcess[]
+): Promise<WorkerProcess[]> {
+  const pair = await Promise.all([
+    spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address }),
+    spawnWorker({ roles: ['gpu'], queues, address }),
+  ]);
+  started.push(...pair);
+  return pair;
 }
 
 /**

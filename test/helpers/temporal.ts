@@ -4,7 +4,9 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { localConnectionOptions } from '../../cli/temporal-connection.ts';
 import { type DevServer, startDevServer } from '../../infra/temporal-dev.ts';
+import { dataConverterFromEnv } from '../../workers/data-converter.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 
 export interface TemporalTestEnv {
@@ -26,9 +28,10 @@ export async function temporalTestEnv(): Promise<TemporalTestEnv> {
     address = server.address;
     uiUrl = server.uiUrl;
   }
-  const connection = await Connection.connect({ address });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection });
+  const connection = await Connection.connect(localConnectionOptions(address));
+  const nativeConnection = await NativeConnection.connect(localConnectionOptions(address));
+  // As the workers of createWorkers: with OMNI_ZERO_CODEC_KEYS set, the tests that use this client run encrypted.
+  const client = new Client({ connection, dataConverter: dataConverterFromEnv() });
   return {
     address,
     client,

@@ -9,6 +9,7 @@ import { loadRows } from '../../data/load.ts';
 import { prepareTask } from '../../data/prepare.ts';
 import { taskSchema } from '../../schemas/experiment/tasks.ts';
 import type { TaskConfig } from '../../schemas/experiment.ts';
+import { openBlobStore } from '../../storage/open.ts';
 import { pythonTools } from '../helpers/python.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 
@@ -20,7 +21,7 @@ test('a JSONL dataset on the real S3 server loads with its quarantine, and prepa
   await store.put('datasets/openr1.jsonl', text);
   const uri = store.uriOf('datasets/openr1.jsonl');
   assert.match(uri, /^s3:\/\//);
-  const loaded = await loadRows(uri, 'openr1-math', { task: 'm', kind: 'math', seed: 0 });
+  const loaded = await loadRows(uri, 'openr1-math', { task: 'm', kind: 'math', seed: 0 }, { openStore: openBlobStore });
   assert.equal(loaded.rows.length, 8);
   assert.deepEqual(
     loaded.quarantine.records.map((r) => r.line),
@@ -30,7 +31,11 @@ test('a JSONL dataset on the real S3 server loads with its quarantine, and prepa
     kind: 'math',
     source: { type: 'jsonl', uri, adapter: 'openr1-math', heldOutSize: 2 },
   }) as TaskConfig;
-  const r = await prepareTask('m', config, { seed: 1, output: { store, prefix: 'runs/r1/data/m' } });
+  const r = await prepareTask('m', config, {
+    seed: 1,
+    output: { store, prefix: 'runs/r1/data/m' },
+    openStore: openBlobStore,
+  });
   const keys = (await store.list('runs/r1/data/m')).map((b) => b.key);
   assert.deepEqual(keys, [
     'runs/r1/data/m/held-out.jsonl',
@@ -53,7 +58,7 @@ test('a Parquet dataset on the real S3 server loads as the same file does locall
   const store = await freshBucket('oz-parquet');
   await store.putFile('datasets/code-r1.parquet', path.join(dir, 'code-r1.parquet'));
   const ctx = { task: 'c', kind: 'code', seed: 0 } as const;
-  const remote = await loadRows(store.uriOf('datasets/code-r1.parquet'), 'code-r1', ctx);
+  const remote = await loadRows(store.uriOf('datasets/code-r1.parquet'), 'code-r1', ctx, { openStore: openBlobStore });
   const local = await loadRows(path.join(dir, 'code-r1.parquet'), 'code-r1', ctx);
   assert.equal(remote.rows.length, 7);
   assert.deepEqual(remote.rows, local.rows);

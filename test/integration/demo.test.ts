@@ -47,6 +47,9 @@ test('a shortened demo runs the curriculum and prints the table; checkpoints lan
     OMNI_ZERO_TEMPORAL_PORT: String(temporalPort),
     OMNI_ZERO_TEMPORAL_UI_PORT: String(await freePort()),
     OMNI_ZERO_S3_PORT: String(s3Port),
+    // A shell set up for Temporal Cloud: the demo still runs on its own dev server, in plain text (docs/connect.md).
+    TEMPORAL_TLS: 'true',
+    TEMPORAL_API_KEY: 'a-cloud-key-from-the-shell',
   };
   for (const k of ['OMNI_ZERO_S3_ENDPOINT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) delete env[k];
   const child = spawn(process.execPath, ['bin/omni-zero.js', 'demo', '--steps-per-stage', '2'], { cwd: ROOT, env });

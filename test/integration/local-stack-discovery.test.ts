@@ -4,7 +4,7 @@
  * profile; only the unset ones otherwise; nothing from a recorded server that does not answer.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -63,6 +63,17 @@ test('any S3 variable the user set leaves all of S3 alone; the Temporal ones are
     assert.equal(env[k], '9');
     assert.equal(env.OMNI_ZERO_TEMPORAL_UI, undefined);
   }
+});
+
+test('a temporal CLI profile that names an address keeps Temporal discovery out; one that names none does not', async () => {
+  const file = path.join(dir, 'temporal.toml');
+  writeFileSync(file, '[profile.cloud]\naddress = "ns.acct.tmprl.cloud:7233"\n[profile.bare]\nnamespace = "x"\n');
+  const chosen: NodeJS.ProcessEnv = { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud' };
+  assert.equal((await useLocalStack(chosen, records)).temporal, undefined);
+  assert.equal(chosen.TEMPORAL_ADDRESS, undefined);
+  const bare: NodeJS.ProcessEnv = { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'bare' };
+  assert.equal((await useLocalStack(bare, records)).temporal, temporal.address);
+  assert.equal(bare.TEMPORAL_ADDRESS, temporal.address);
 });
 
 test('a region or UI the user set is kept while the rest is filled in', async () => {

@@ -12,7 +12,6 @@ import { after, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mergeCheckpoints } from '../../activities/merge.ts';
-import { loadCheckpointPolicy, tokenizerSpecOf } from '../../activities/policy-store.ts';
 import { initRun } from '../../activities/run.ts';
 import type { MergeCheckpointsOutput, RunRef } from '../../activities/types.ts';
 import { initBackend } from '../../engine/backend.ts';
@@ -22,6 +21,8 @@ import { parseExperimentConfig } from '../../schemas/parse.ts';
 import { writeCheckpoint } from '../../storage/checkpoints.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { paramValues } from '../../training/merge-policy.ts';
+import { tokenizerSpecOf } from '../../training/policy-config.ts';
+import { loadCheckpointPolicy } from '../../training/policy-store.ts';
 import { tiesMerge } from '../../training/ties-merge.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 

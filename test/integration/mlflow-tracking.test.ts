@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { TRACKER_PAUSE_MS } from '../../activities/tracking.ts';
 import { writeReport } from '../../cli/commands/report.ts';
+import { progressLine } from '../../cli/progress-view.ts';
 import type { StepMetrics } from '../../schemas/records/step-metrics.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
@@ -19,6 +20,7 @@ import { MlflowClient } from '../../tracking/mlflow-client.ts';
 import { openMlflowRun, RUN_TAG } from '../../tracking/mlflow-run.ts';
 import { REPORT_TAG } from '../../tracking/publish-report.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
+import type { ExperimentProgress } from '../../workflows/progress.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
 import { type MlflowServer, startMlflowServer } from '../helpers/trackers.ts';
@@ -171,6 +173,10 @@ test('an MLflow server that never answers fails no step: the run completes and c
     last.trackingFailures !== undefined && last.trackingFailures >= 4,
     `the last step counts the run's failures so far: ${last.trackingFailures}`
   );
+  // `status` and `watch` show the count: the progress query carries it.
+  const progress = await env.client.workflow.getHandle(id).query<ExperimentProgress>('progress');
+  assert.equal(progress.lastMetrics?.trackingFailures, last.trackingFailures);
+  assert.match(progressLine(id, progress), new RegExp(`tracker failures ${last.trackingFailures}`));
 });
 
 test('a run resumed after it was killed continues the MLflow run of the run it resumed', async () => {

@@ -27,8 +27,9 @@ import { paramValues } from '../../training/merge-policy.ts';
 import { tiesMerge } from '../../training/ties-merge.ts';
 import type { SweepResult } from '../../workflows/sweep.ts';
 import { assertRunIntact, crashExperiment, uniqueQueues, waitUntil } from '../helpers/durability.ts';
-import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
+import { spawnRunWorkers, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
+import { executeSweep } from '../helpers/sweep-run.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 import { tinyExperiment } from '../helpers/tiny-config.ts';
 
@@ -44,15 +45,7 @@ after(async () => {
   await stopOwnS3();
 });
 
-/** A main/cpu/io worker process and a gpu one on the test's queues, killed after the tests. */
-async function startWorkers(queues: ReturnType<typeof uniqueQueues>): Promise<WorkerProcess[]> {
-  const started = await Promise.all([
-    spawnWorker({ roles: ['main', 'cpu', 'io'], queues, address: env.address }),
-    spawnWorker({ roles: ['gpu'], queues, address: env.address }),
-  ]);
-  procs.push(...started);
-  return started;
-}
+const startWorkers = (queues: ReturnType<typeof uniqueQueues>) => spawnRunWorkers(env.address, queues, procs);
 
 test('kill -9 of every worker mid-sweep: both variants complete once, each step once, one comparison', {
   timeout: 300_000,
@@ -209,19 +202,7 @@ test('a sweep with two single-task variants and their TIES merge compares three 
   };
   const parsed = parseSweep(sweepConfig);
   assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.issues));
-  const sweepId = `sweep-merge-${Date.now()}`;
-  const result = (await env.client.workflow.execute('sweep', {
-    args: [{ sweep: sweepConfig, sweepId }],
-    taskQueue: queues.main,
-    workflowId: sweepId,
-  })) as SweepResult;
-
-  const ids = ['qa-only', 'writing-only', 'merged'].map((v) => `${sweepId}-${v}-s3`);
-  assert.deepEqual(
-    result.runs.map((r) => [r.runId, r.status]),
-    ids.map((id) => [id, 'completed']),
-    JSON.stringify(result.runs.map((r) => r.error))
-  );
+  const { result, ids } = await executeSweep(env, queues, sweepConfig, 3);
   const [qa, writing, merged] = ids.map((id) => openBlobStore(`${storage}/${id}`));
 
   // The merge took each source's best checkpoint (the stage end, which carries the evaluation) at weights density 0.2.

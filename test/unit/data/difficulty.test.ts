@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { difficultyFilter } from '../../../data/filters/difficulty.ts';
 import { countReasons } from '../../../data/filters/types.ts';
-import { OpenAIReferencePolicy, type ReferencePolicy } from '../../../data/reference-policy.ts';
+import type { ReferencePolicy } from '../../../data/reference-policy.ts';
 import type { DatasetRow } from '../../../schemas/records/dataset-row.ts';
+import { OpenAIReferencePolicy } from '../../../training/openai-reference-policy.ts';
 import { startFakeOpenAI, userText } from '../../helpers/fake-openai-server.ts';
 
 const math = (id: string, prompt: string, reference: string): DatasetRow => ({

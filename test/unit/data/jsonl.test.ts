@@ -50,6 +50,25 @@ test('splitObjectUri separates the store folder from the key', () => {
   assert.throws(() => splitObjectUri('s3://bucket/dir/'), /ends with/);
 });
 
+test('an s3:// source is read through the openStore the caller passes, and refused without one', async () => {
+  const opened: string[] = [];
+  const openStore = (base: string) => {
+    opened.push(base);
+    return {
+      getStream: async (key: string) => Readable.from([Buffer.from(`{"key":"${key}"}\n`)]),
+      getToFile: async () => {},
+    };
+  };
+  const lines: string[] = [];
+  for await (const l of readJsonlLines('s3://bucket/data/x.jsonl', openStore)) lines.push(l.raw);
+  assert.deepEqual(opened, ['s3://bucket/data']);
+  assert.deepEqual(lines, ['{"key":"x.jsonl"}']);
+  await assert.rejects(
+    collect('s3://bucket/data/x.jsonl'),
+    (e: Error) => e instanceof DataInputError && /pass openStore/.test(e.message)
+  );
+});
+
 test('quarantine truncates raw text and counts reasons by kind', () => {
   const q = new Quarantine(10);
   q.add(1, 'json: Unexpected token', 'x'.repeat(50));

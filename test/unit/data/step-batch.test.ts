@@ -52,3 +52,36 @@ test('a task without rows is an error that names it', () => {
     /task 'qa' has no training rows/
   );
 });
+
+test("an extra draw continues the step's cursor with a task mix of its own; draw 0 is the step's batch", () => {
+  const sizes = { code: 50, math: 50 };
+  const mixture = { code: 1, math: 1 };
+  const at = (draw: number | undefined, cursor = {}) =>
+    stepBatch({
+      trainSizes: sizes,
+      mixture,
+      count: 8,
+      seed: 3,
+      step: 4,
+      cursor,
+      ...(draw === undefined ? {} : { draw }),
+    });
+  assert.deepEqual(at(0), at(undefined), 'draw 0 is exactly the batch without draws');
+  const first = at(undefined);
+  const second = at(1, first.cursor);
+  // The second draw takes each task's next rows in its epoch order: none repeats the first draw's.
+  const taken = (b: ReturnType<typeof at>) => b.picks.map((p) => `${p.task}:${p.row}`);
+  assert.equal(new Set([...taken(first), ...taken(second)]).size, 16);
+  for (const task of ['code', 'math'] as const)
+    assert.equal(
+      second.cursor[task].offset,
+      first.picks.filter((p) => p.task === task).length + second.picks.filter((p) => p.task === task).length
+    );
+  // Its task order comes from its own stream: over a few seeds, some draw-1 mix differs from the same-cursor draw 0.
+  const differs = [1, 2, 3, 4, 5].some((seed) => {
+    const a = stepBatch({ trainSizes: sizes, mixture, count: 8, seed, step: 4, cursor: {} });
+    const b = stepBatch({ trainSizes: sizes, mixture, count: 8, seed, step: 4, cursor: {}, draw: 1 });
+    return a.picks.map((p) => p.task).join() !== b.picks.map((p) => p.task).join();
+  });
+  assert.ok(differs);
+});

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, resolveCheckpointSource } from '../../../activities/checkpoint-source.ts';
+import { REPO_ROOT, resolveCheckpointSource } from '../../../training/checkpoint-source.ts';
+import { NON_RETRYABLE_TYPES } from '../../../workflows/activity-options.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'oz-ck-src-'));
 
@@ -36,7 +37,9 @@ test('absolute and s3 sources pass through unchanged', () => {
 test('a missing relative folder fails non-retryably with what to do', () => {
   assert.throws(
     () => resolveCheckpointSource('file://models/nope', [tmp()]),
-    (e: Error & { nonRetryable?: boolean }) =>
-      e.nonRetryable === true && /no folder 'models\/nope'/.test(e.message) && /pretrain-base/.test(e.message)
+    (e: Error) =>
+      NON_RETRYABLE_TYPES.includes(e.name) &&
+      /no folder 'models\/nope'/.test(e.message) &&
+      /pretrain-base/.test(e.message)
   );
 });

@@ -3,19 +3,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Command, CommanderError } from 'commander';
-import { templateOf, tokenizerSpecOf } from '../../../activities/policy-store.ts';
-import {
-  baseCorpus,
-  configWorlds,
-  corpusSha256,
-  DEFAULT_WORLD_WEIGHTS,
-  parseWorldWeights,
-  register,
-} from '../../../cli/commands/pretrain-base.ts';
+import { parseWorldWeights, register } from '../../../cli/commands/pretrain-base.ts';
 import { readExperimentFile } from '../../../cli/experiment-file.ts';
 import { worldPretrainCorpus } from '../../../data/worlds/index.ts';
 import { Policy } from '../../../engine/policy.ts';
 import { ROOT } from '../../../infra/paths.mjs';
+import { baseCorpus, configWorlds, corpusSha256, DEFAULT_WORLD_WEIGHTS } from '../../../training/base-corpus.ts';
+import { templateOf, tokenizerSpecOf } from '../../../training/policy-config.ts';
 
 /** examples/demo.yaml and a micro policy with its tokenizer, disposed after `fn`. */
 async function withDemoPolicy(
@@ -38,7 +32,7 @@ async function withDemoPolicy(
 
 test('the base corpus is tokenised exactly as the RL loop prompts the policy', async () => {
   await withDemoPolicy((read, policy) => {
-    const { examples, perWorld } = baseCorpus(policy, read, {
+    const { examples, perWorld } = baseCorpus(policy, read.config, {
       perWorld: 5,
       noise: 0.6,
       seed: 1,
@@ -86,7 +80,7 @@ test("pretrain-base's defaults are the settings models/demo-base records, and we
     for (const w of Object.keys(defaults.worldWeights)) assert.ok(configWorlds(read.config).includes(w), w);
     // The corpus the defaults draw from demo.yaml is the shipped base's, to the hash (the weights of a 1,200-step
     // pretraining are not re-made here).
-    const { examples, bugs, perWorld } = baseCorpus(policy, read, defaults as never);
+    const { examples, bugs, perWorld } = baseCorpus(policy, read.config, defaults as never);
     assert.deepEqual(perWorld, omni.extra.corpus.perWorld);
     assert.equal(bugs, omni.extra.corpus.withSystematicError);
     assert.equal(corpusSha256(examples), omni.extra.corpus.sha256);
@@ -117,7 +111,7 @@ test("a weight for a world the config does not draw from is an error naming the 
   await withDemoPolicy((read, policy) => {
     // `math` is a world, but demo.yaml's math task draws from `arith`: the old default silently weighted nothing.
     assert.throws(
-      () => baseCorpus(policy, read, { perWorld: 2, noise: 0.6, seed: 1, worldWeights: { math: 3 } }),
+      () => baseCorpus(policy, read.config, { perWorld: 2, noise: 0.6, seed: 1, worldWeights: { math: 3 } }),
       /--world-weights names world 'math', but no synthetic task of the config draws from it \(its worlds: code, arith, qa, writing\)/
     );
   });

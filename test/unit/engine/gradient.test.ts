@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { disposeParams, initParams } from '../../../engine/model/init.ts';
-import { scoreTokens } from '../../../engine/train/logprobs.ts';
+import { defaultChunkRows, scoreTokens } from '../../../engine/train/logprobs.ts';
 import type { ModelConfig, Params } from '../../../engine/types.ts';
 import { backend } from './_helpers.ts';
 
@@ -86,4 +86,11 @@ test(`model gradients match central finite differences (${backend.name})`, () =>
   assert.ok(checked >= 2 * names.length, `checked ${checked} entries`);
   for (const g of Object.values(grads)) g.dispose();
   disposeParams(params);
+});
+
+test('the head is chunked to 2^22 logits by default: 128 rows at 32 k ids, at least one row', () => {
+  assert.equal(defaultChunkRows(32768), 128);
+  assert.equal(defaultChunkRows(151936), 27);
+  assert.equal(defaultChunkRows(263), 15947);
+  assert.equal(defaultChunkRows(2 ** 23), 1);
 });

@@ -11,10 +11,12 @@ import {
   grpoLossTensor,
   grpoUpdate,
   grpoUpdateAsync,
+  klTensor,
   referenceGrpoLoss,
 } from '../../../engine/train/grpo.ts';
 import { scoreTokensNoGrad } from '../../../engine/train/logprobs.ts';
 import type { LossAggregationName } from '../../../rl/aggregation.ts';
+import { KL_ESTIMATORS, type KlEstimatorName } from '../../../rl/kl.ts';
 import { encodePrompt, microConfig } from './_helpers.ts';
 
 function tensorLoss(
@@ -93,6 +95,36 @@ test('the tfjs GRPO loss equals rl/ reference functions on the same numbers (pro
       }
     ),
     { numRuns: 60, seed: 42 }
+  );
+});
+
+test('the tfjs KL term equals rl/kl.ts per token, clamps included (property)', () => {
+  // Log-probs far apart (|d| up to 40) reach both of k3's clamps: the log-ratio's ±20 and the value's 10.
+  const logProb = fc.float({ min: -40, max: 0, noNaN: true, noDefaultInfinity: true }).map(Math.fround);
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(logProb, logProb), { minLength: 1, maxLength: 12 }),
+      fc.constantFrom<KlEstimatorName>('k1', 'k2', 'k3'),
+      (pairs, estimator) => {
+        const actual = tf.tidy(() =>
+          Array.from(
+            klTensor(
+              estimator,
+              tf.tensor2d([pairs.map(([lp]) => lp)]),
+              tf.tensor2d([pairs.map(([, ref]) => ref)])
+            ).dataSync()
+          )
+        );
+        for (const [i, [lp, ref]] of pairs.entries()) {
+          const expected = KL_ESTIMATORS[estimator](lp, ref);
+          assert.ok(
+            Math.abs(actual[i] - expected) <= 1e-5 * Math.max(1, Math.abs(expected)),
+            `${estimator}(${lp}, ${ref}): ${actual[i]} vs ${expected}`
+          );
+        }
+      }
+    ),
+    { numRuns: 80, seed: 7 }
   );
 });
 

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { presetConfig } from '../../../engine/model/config.ts';
 import { disposeParams, initParams } from '../../../engine/model/init.ts';
-import { keyedRandom } from '../../../engine/random.ts';
 import { generate } from '../../../engine/sampler.ts';
 import {
   type AdditionPair,
@@ -22,6 +21,7 @@ import { Adam } from '../../../engine/train/adam.ts';
 import { grpoUpdate } from '../../../engine/train/grpo.ts';
 import { pretrain } from '../../../engine/train/pretrain.ts';
 import { groupAdvantages } from '../../../rl/advantages.ts';
+import { keyedRandom } from '../../../rl/random.ts';
 import { backend } from './_helpers.ts';
 
 const heldOut = ALL_PAIRS.filter((_, i) => i % 5 === 2);

@@ -29,6 +29,12 @@ test('progressLine: stage i/n and name, step/total with percent, window, per-dom
   );
 });
 
+test('progressLine: failed tracker calls show when there are any, and nothing when there are none', () => {
+  const failing = { ...base, lastMetrics: { ...base.lastMetrics, trackingFailures: 3 } };
+  assert.match(progressLine('r1', failing), /loss 0\.0123 {2}tracker failures 3 {2}eta 4m10s$/);
+  assert.ok(!progressLine('r1', base).includes('tracker'));
+});
+
 test('plain view: one line per change, none when only the ETA moved, no ANSI', () => {
   const out = new PassThrough();
   let text = '';

@@ -63,6 +63,9 @@ test('failed tracker calls reach the log line and the tracking_failures gauge', 
   logStep(failing, { ...metrics, trackingFailures: 3 });
   assert.equal(stepLogFields({ ...metrics, trackingFailures: 3 }).trackingFailures, 3);
   assert.equal(stepLogFields(metrics).trackingFailures, undefined);
+  const ds = { draws: 2, groupsDrawn: 8, groupsKept: 5, groupsTrained: 4 };
+  assert.deepEqual(stepLogFields({ ...metrics, dynamicSampling: ds }).dynamicSampling, ds);
+  assert.equal(stepLogFields(metrics).dynamicSampling, undefined);
   const body = await registry.metrics();
   assert.match(body, /^omni_zero_tracking_failures\{experiment="exp",run="exp-run-2",stage="math"\} 3$/m);
   assert.doesNotMatch(body, /^omni_zero_tracking_failures\{experiment="exp",run="exp-run-1"/m);

@@ -191,3 +191,21 @@ test('mean held-out score: over all tasks, a gap where any task is unscored', ()
   assert.equal(pts[1].y, null);
   assert.equal(pts[2].y, null);
 });
+
+test('dynamic sampling: a run whose steps record it gets a chart of groups drawn, kept and trained per step', () => {
+  const counts = (step: number) => ({
+    draws: 1 + (step % 3),
+    groupsDrawn: 4 * (1 + (step % 3)),
+    groupsKept: 3,
+    groupsTrained: 3,
+  });
+  const run: RunData = {
+    ...curriculum,
+    metrics: curriculum.metrics.map((m) => ({ ...m, dynamicSampling: counts(m.step) })),
+  };
+  const r = renderReport(run);
+  assert.deepEqual(r.charts, [...EXPECTED.slice(0, 16), 'dynamic-sampling', ...EXPECTED.slice(16)]);
+  // Three series (drawn, kept, trained) over every step.
+  assert.equal(chartPoints(r.html)['dynamic-sampling'], 3 * curriculum.metrics.length);
+  assert.ok(!renderReport(curriculum).charts.includes('dynamic-sampling'), 'no chart for a run without it');
+});

@@ -2,14 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import {
-  buildQaPrompt,
-  matchQa,
-  normalizeQa,
-  QaPromptError,
-  seededRandom,
-  shuffleCandidates,
-} from '../../../rewards/qa/index.ts';
+import { buildQaPrompt, matchQa, normalizeQa, QaPromptError, shuffleCandidates } from '../../../rewards/qa/index.ts';
+import { textSeededRandom } from '../../../rl/random.ts';
 
 test('normalizeQa: case, punctuation, articles, whitespace, NFKC, curly quotes and dashes', () => {
   assert.equal(normalizeQa('  The   Eiffel Tower. '), 'eiffel tower');
@@ -101,13 +95,13 @@ test('the shuffle moves the gold answer: each of 4 positions gets 15–35% over 
   for (const c of counts) assert.ok(c > 300 && c < 700, `positions ${counts}`);
 });
 
-test('seededRandom: same seed same stream, values in [0, 1)', () => {
-  const a = seededRandom('x');
-  const b = seededRandom('x');
+test('textSeededRandom: same seed same stream, values in [0, 1)', () => {
+  const a = textSeededRandom('x');
+  const b = textSeededRandom('x');
   for (let k = 0; k < 100; k++) {
     const v = a();
     assert.equal(v, b());
     assert.ok(v >= 0 && v < 1);
   }
-  assert.notEqual(seededRandom('x')(), seededRandom('y')());
+  assert.notEqual(textSeededRandom('x')(), textSeededRandom('y')());
 });

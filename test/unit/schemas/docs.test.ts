@@ -29,12 +29,18 @@ test('every config field name appears in docs/config.md', () => {
   assert.deepEqual(missing, []);
 });
 
-test('docs/config.md says dynamic sampling is refused, as the schema does', () => {
+test('docs/config.md describes dynamic sampling as the schema has it: on request, bounded, needing groups of two', () => {
   const docs = readFileSync(path.join(import.meta.dirname, '../../../docs/config.md'), 'utf8');
   const row = docs.split('\n').find((line) => line.startsWith('| `dynamicSampling.enabled`'));
   assert.ok(row, 'docs/config.md has a dynamicSampling row');
-  assert.match(row, /not implemented/);
-  assert.match(row, /`enabled: true` is refused/);
-  const result = parseExperimentConfig({ ...minimal(), grpo: { dynamicSampling: { enabled: true } } });
-  assert.equal(result.ok, false, 'the schema refuses enabled: true');
+  assert.match(row, /`false` \/ `3`/);
+  assert.match(row, /`maxBatches` \(≥ 1/);
+  assert.match(row, /`rollout.groupSize` ≥ 2/);
+  const on = parseExperimentConfig({ ...minimal(), grpo: { dynamicSampling: { enabled: true } } });
+  assert.ok(on.ok && on.config.grpo.dynamicSampling.maxBatches === 3, 'the schema accepts enabled: true, bound 3');
+  const unbounded = parseExperimentConfig({
+    ...minimal(),
+    grpo: { dynamicSampling: { enabled: true, maxBatches: 0 } },
+  });
+  assert.equal(unbounded.ok, false, 'the schema refuses maxBatches: 0');
 });

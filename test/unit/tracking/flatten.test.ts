@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EvalRecord } from '../../../schemas/records/eval-record.ts';
+import type { StepMetrics } from '../../../schemas/records/step-metrics.ts';
 import { flattenParams, MAX_PARAM_VALUE } from '../../../tracking/flatten.ts';
-import { evalMetricValues } from '../../../tracking/metric-names.ts';
+import { evalMetricValues, stepMetricValues } from '../../../tracking/metric-names.ts';
 
 test('a config flattens to one dotted key per leaf, arrays by index, empty containers kept', () => {
   assert.deepEqual(flattenParams({ b: { y: [1, { z: true }], x: null }, a: 'v', e: {}, f: [] }), [
@@ -35,5 +36,31 @@ test('evaluation metrics: a score per task, their mean over defined ones, undefi
     { key: 'eval/qa', value: 1 },
     { key: 'eval/mean', value: 0.75 },
     { key: 'timings/evaluationMs', value: 7 },
+  ]);
+});
+
+test("step metrics: dynamic sampling's counts are logged when the step has them, and absent otherwise", () => {
+  const m: StepMetrics = {
+    step: 3,
+    stage: 'math',
+    window: 24,
+    learningRate: 1e-3,
+    loss: 0.5,
+    clipFraction: 0,
+    klApprox: 0,
+    entropy: 1,
+    rewardMean: 0.25,
+    zeroVarianceGroupFraction: 0.5,
+    truncatedFraction: 0,
+    perTask: {},
+    timings: { rolloutMs: 1, scoringMs: 2, updateMs: 3 },
+  };
+  const keys = (x: StepMetrics) => stepMetricValues(x).filter((v) => v.key.startsWith('dynamicSampling/'));
+  assert.deepEqual(keys(m), []);
+  assert.deepEqual(keys({ ...m, dynamicSampling: { draws: 2, groupsDrawn: 8, groupsKept: 5, groupsTrained: 4 } }), [
+    { key: 'dynamicSampling/draws', value: 2 },
+    { key: 'dynamicSampling/groupsDrawn', value: 8 },
+    { key: 'dynamicSampling/groupsKept', value: 5 },
+    { key: 'dynamicSampling/groupsTrained', value: 4 },
   ]);
 });

@@ -1,7 +1,8 @@
 /** TFRecord framing as TensorFlow checks it: CRC-32C and the masked checksums around each record. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { crc32c, tfRecord } from '../../../tracking/tensorboard-events.ts';
+import { crc32c } from '@node-rs/crc32';
+import { tfRecord } from '../../../tracking/tensorboard-events.ts';
 
 test('CRC-32C matches the standard check value', () => {
   assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);

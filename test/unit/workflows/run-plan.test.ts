@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runPlan } from '../../../workflows/run-plan.ts';
-import { fourTasks, issuesOf, valid } from '../schemas/minimal.ts';
+import { assertIssue, fourTasks, issuesOf, valid } from '../schemas/minimal.ts';
 
 test("a stage's own learningRate is planned for it; the others take grpo.learningRate", () => {
   const config = valid({
@@ -33,9 +33,17 @@ test("a stage's own learningRate is planned for it; the others take grpo.learnin
   assert.equal(plan.batch.optimizerStepsPerStep, 4);
 });
 
-test('dynamic sampling is refused with what to do instead, not accepted and ignored', () => {
-  const issues = issuesOf({ ...fourTasks(), grpo: { dynamicSampling: { enabled: true } } });
-  assert.equal(issues.length, 1);
-  assert.equal(issues[0].path, 'grpo.dynamicSampling.enabled');
-  assert.match(issues[0].message, /not implemented yet.*advantage 0.*set enabled: false/);
+test('dynamic sampling is accepted with groups of two or more; a bound of 0 or groups of one are refused', () => {
+  const on = valid({ ...fourTasks(), grpo: { dynamicSampling: { enabled: true, maxBatches: 4 } } });
+  assert.deepEqual(on.grpo.dynamicSampling, { enabled: true, maxBatches: 4 });
+  const unbounded = issuesOf({ ...fourTasks(), grpo: { dynamicSampling: { enabled: true, maxBatches: 0 } } });
+  assert.deepEqual(
+    unbounded.map((i) => i.path),
+    ['grpo.dynamicSampling.maxBatches']
+  );
+  assertIssue(
+    { ...fourTasks(), rollout: { groupSize: 1 }, grpo: { dynamicSampling: { enabled: true } } },
+    'grpo.dynamicSampling.enabled',
+    /groupSize of at least 2/
+  );
 });
