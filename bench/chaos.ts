@@ -10,14 +10,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CHAOS_TOTAL_STEPS } from './chaos/config.ts';
 import { runChaosDrill } from './chaos/drill.ts';
 import { machineInfo } from './machine.ts';
 
-function count(name: string, raw: string | undefined, fallback: number, min: number): number {
+function count(name: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) {
-    console.error(`--${name} must be a whole number ≥ ${min}, got '${raw}'`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    console.error(
+      `--${name} must be a whole number in ${min}..${max === Number.MAX_SAFE_INTEGER ? '' : max}, got '${raw}'`
+    );
     process.exit(1);
   }
   return n;
@@ -51,7 +54,8 @@ try {
   const report = await runChaosDrill({
     runs: count('runs', args.runs, 20, 1),
     seed: count('seed', args.seed, 1, 0),
-    faultsPerRun: count('faults-per-run', args['faults-per-run'], 3, 1),
+    // One fault per step boundary at most (plan.ts).
+    faultsPerRun: count('faults-per-run', args['faults-per-run'], 3, 1, CHAOS_TOTAL_STEPS - 1),
     dir,
     log: (line) => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });

@@ -40,17 +40,23 @@ export async function startChaosStack(dir: string, log: (line: string) => void):
   mkdirSync(dir, { recursive: true });
   const dbFile = path.join(dir, 'temporal.sqlite');
   const port = await freePort();
+  // What started so far, stopped again if a later piece fails to start (a half-built stack must not outlive the drill).
+  const started: (() => Promise<unknown>)[] = [];
   let server: DevServer = await startDevServer({ dbFile, port, uiPort: false });
+  started.push(() => server.stop());
   const dataDir = path.join(dir, 's3-data');
-  let s3: S3Server = await startS3Server({ dataDir });
+  let s3: S3Server;
+  try {
+    s3 = await startS3Server({ dataDir });
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  started.push(() => s3.stop());
   const s3Port = s3.port;
   // The bench process reads the runs' objects too (the AWS SDK's default chain, our endpoint variables).
   Object.assign(process.env, s3.env);
   const store = (prefix: string) => new S3BlobStore(CHAOS_BUCKET, prefix, { endpoint: s3.endpoint });
-  await store('').ensureBucket();
-  const judge = await startChaosJudge();
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
 
   const queues = Object.fromEntries(ROLES.map((r) => [r, `chaos-${r}-${process.pid}`])) as Record<WorkerRole, string>;
   // One backend everywhere: "identical weights" is a claim about one backend's arithmetic.
@@ -64,7 +70,21 @@ export async function startChaosStack(dir: string, log: (line: string) => void):
   const startWorker = async (role: WorkerRole) => {
     workers.set(role, await spawnWorker({ roles: [role], queues, address: server.address, env }));
   };
-  await Promise.all(ROLES.map(startWorker));
+  started.push(() => Promise.all([...workers.values()].map((w) => w.kill('SIGKILL'))));
+  let connection: Connection;
+  let judge: ChaosJudge;
+  try {
+    judge = await startChaosJudge();
+    started.push(() => judge.close());
+    await store('').ensureBucket();
+    connection = await Connection.connect({ address: server.address });
+    started.push(() => connection.close());
+    await Promise.all(ROLES.map(startWorker));
+  } catch (err) {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    throw err;
+  }
+  const client = new Client({ connection });
   log(`stack up: temporal ${server.address}, s3 ${s3.endpoint}, judge ${judge.baseURL}, workers ${ROLES}`);
 
   return {
