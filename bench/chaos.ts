@@ -18,9 +18,8 @@ function count(name: string, raw: string | undefined, fallback: number, min: num
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    console.error(
-      `--${name} must be a whole number in ${min}..${max === Number.MAX_SAFE_INTEGER ? '' : max}, got '${raw}'`
-    );
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min}..${max}`;
+    console.error(`--${name} must be a whole number ${range}, got '${raw}'`);
     process.exit(1);
   }
   return n;
