@@ -47,14 +47,17 @@ try {
   process.exit(1);
 }
 
+const counts = {
+  runs: count('runs', args.runs, 20, 1),
+  seed: count('seed', args.seed, 1, 0),
+  // One fault per step boundary at most (plan.ts).
+  faultsPerRun: count('faults-per-run', args['faults-per-run'], 3, 1, CHAOS_TOTAL_STEPS - 1),
+};
 const dir = mkdtempSync(path.join(os.tmpdir(), 'oz-chaos-'));
 const started = new Date().toISOString();
 try {
   const report = await runChaosDrill({
-    runs: count('runs', args.runs, 20, 1),
-    seed: count('seed', args.seed, 1, 0),
-    // One fault per step boundary at most (plan.ts).
-    faultsPerRun: count('faults-per-run', args['faults-per-run'], 3, 1, CHAOS_TOTAL_STEPS - 1),
+    ...counts,
     dir,
     log: (line) => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });
