@@ -1,5 +1,5 @@
 /**
- * Shared steps of the crash tests: a tiny experiment slow enough to be caught mid-rollout, waiting for a pending
+ * Shared steps of the crash tests: a tiny experiment with a short heartbeat timeout, waiting for a pending
  * activity of a stage, and the checks every survived run must pass (one metrics object per step, each step's
  * update completed once in the Temporal history, every kept checkpoint verifies deeply).
  */
@@ -23,34 +23,19 @@ export function uniqueQueues(tag: string): Record<WorkerRole, string> {
   };
 }
 
-/**
- * 2 stages × 3 steps of the micro model with a short heartbeat timeout, so a dead worker is noticed in seconds;
- * `slow`: rollouts long enough (8 prompts × 4 responses, 48-64 tokens) that a kill lands inside one.
- */
+/** 2 stages × 3 steps of the micro model with a short heartbeat timeout, so a dead worker is noticed in seconds. */
 export function crashExperiment(o: {
   name: string;
   storage: string;
   queues: Record<WorkerRole, string>;
   heartbeat?: string;
-  slow?: boolean;
 }): Record<string, unknown> {
-  const c = tinyExperiment({
+  return tinyExperiment({
     name: o.name,
     storage: o.storage,
     workers: { queues: o.queues, stop: async () => {} },
     heartbeat: o.heartbeat ?? '5s',
-  }) as Record<string, any>;
-  if (!o.slow) return c;
-  c.rollout = { groupSize: 4, promptsPerStep: 8 };
-  c.grpo = { miniBatchSize: 4 };
-  c.window = {
-    type: 'steps',
-    steps: [
-      { fromStep: 0, maxTokens: 48 },
-      { fromStep: 2, maxTokens: 64 },
-    ],
-  };
-  return c;
+  });
 }
 
 export interface Pending {

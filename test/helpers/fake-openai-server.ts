@@ -1,8 +1,8 @@
 /**
  * A small but real OpenAI-compatible HTTP server for tests: `POST /v1/chat/completions` and `/chat/completions` on
  * 127.0.0.1, answering each request with a scripted behaviour (normal, slow, HTTP error, 429 with Retry-After,
- * malformed JSON, connection reset). It records every request body it saw and the maximum number in flight, so tests
- * check what reached the wire rather than what the client believes it sent.
+ * malformed JSON, connection reset, no answer at all). It records every request body it saw and the maximum number
+ * in flight, so tests check what reached the wire rather than what the client believes it sent.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +25,9 @@ export type Behaviour =
   /** 200 with content-type application/json and a truncated, unparsable body. */
   | { kind: 'malformed' }
   /** Destroys the socket without any response. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Never answers: the request stays open until the client gives up (a hung judge). */
+  | { kind: 'hang' };
 
 /** Decides the behaviour of the n-th request (0-based, in arrival order). */
 export type Script = (req: ChatRequestBody, n: number) => Behaviour;
@@ -141,6 +143,8 @@ export async function startFakeOpenAI(script: Script): Promise<FakeOpenAIServer>
         case 'reset':
           req.socket.destroy();
           finish();
+          break;
+        case 'hang':
           break;
       }
     });

@@ -1,6 +1,9 @@
 /**
  * Issue 5, crash item 4: the S3 server (MinIO) stopped for 30 s mid-run and started again on the same port and data
- * folder; activities retry through the outage (the SDK's retries, then Temporal's) and the run completes intact.
+ * folder; activities retry through the outage (the SDK's retries, then Temporal's) and the run completes intact. The
+ * config learns (test/helpers/learning-config.ts), and the run passes the honest checks (test/helpers/honest-resume.ts)
+ * against the same config run once MinIO is back: weights moved from the base, gradient > 0 from the interrupted step
+ * on, same batch there, same Adam moments and final weights.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,11 +17,12 @@ import type { ExperimentResult } from '../../workflows/experiment.ts';
 import {
   activityOutcomes,
   assertRunIntact,
-  crashExperiment,
   pendingActivities,
   uniqueQueues,
   waitUntil,
 } from '../helpers/durability.ts';
+import { assertHonestResume, baseWeightsOf } from '../helpers/honest-resume.ts';
+import { learningExperiment } from '../helpers/learning-config.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 
@@ -57,15 +61,20 @@ test('the S3 server stopped for 30 s mid-run: activities retry through it and th
   ]);
   procs.push(...workers);
 
-  const runId = `dur-s3-${Date.now()}`;
-  const handle = await env.client.workflow.start('experiment', {
-    args: [{ config: crashExperiment({ name: 'durability', storage: `s3://${bucket}/runs`, queues }), runId }],
-    taskQueue: queues.main,
-    workflowId: runId,
-  });
-  const store = new S3BlobStore(bucket, `runs/${runId}`, { endpoint: s3.endpoint });
+  const config = learningExperiment({ name: 'durability', storage: `s3://${bucket}/runs`, queues, heartbeat: '5s' });
+  const start = async (tag: string) => {
+    const runId = `dur-s3-${tag}-${Date.now()}`;
+    const handle = await env.client.workflow.start('experiment', {
+      args: [{ config, runId }],
+      taskQueue: queues.main,
+      workflowId: runId,
+    });
+    return { runId, handle, store: new S3BlobStore(bucket, `runs/${runId}`, { endpoint: s3!.endpoint }) };
+  };
+  const { runId, handle, store } = await start('outage');
   await waitUntil('step 1', async () => store.head(runKeys.metrics(1)), 120_000);
 
+  const resumeStep = (await store.list(runKeys.metricsPrefix())).length;
   await s3.stop();
   const downAt = Date.now();
   // The outage reaches a running activity, which waits it out heartbeating (activities/blob-retry.ts).
@@ -80,6 +89,8 @@ test('the S3 server stopped for 30 s mid-run: activities retry through it and th
   await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
   s3 = await startS3Server({ dataDir, port });
   const upAt = Date.now();
+  // The reference: the same config, started once MinIO is back, so no outage touches it.
+  const reference = await start('alone');
 
   const result = (await handle.result().catch((err) => {
     let why = '';
@@ -91,6 +102,15 @@ test('the S3 server stopped for 30 s mid-run: activities retry through it and th
   assert.equal(result.steps, 6);
   for (const w of workers) assert.equal(w.child.exitCode, null, `worker ${w.pid} exited:\n${w.output()}`);
   await assertRunIntact(env.client, runId, store, 6);
+  const referenceResult = (await reference.handle.result()) as ExperimentResult;
+  assert.equal(referenceResult.status, 'completed');
+  const checked = await assertHonestResume({
+    reference: reference.store,
+    resumed: store,
+    baseWeights: await baseWeightsOf(config),
+    resumeStep,
+    finalStep: 6,
+  });
   const outcomes = Object.fromEntries(
     await Promise.all(
       ['sampleBatch', 'rollout', 'score', 'update', 'checkpoint'].map(
@@ -99,6 +119,13 @@ test('the S3 server stopped for 30 s mid-run: activities retry through it and th
     )
   );
   t.diagnostic(
-    JSON.stringify({ waiting: waiting.activityType, downMs: upAt - downAt, completedAfterRestartMs: doneMs, outcomes })
+    JSON.stringify({
+      waiting: waiting.activityType,
+      downMs: upAt - downAt,
+      completedAfterRestartMs: doneMs,
+      outcomes,
+      resumeStep,
+      ...checked.figures,
+    })
   );
 });

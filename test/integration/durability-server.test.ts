@@ -1,6 +1,9 @@
 /**
  * Issue 5, crash item 3: the Temporal dev server killed (SIGKILL) mid-run and started again on the same port and
- * SQLite file; the worker processes ride out the outage and reconnect, and the run completes intact.
+ * SQLite file; the worker processes ride out the outage and reconnect, and the run completes intact. The config
+ * learns (test/helpers/learning-config.ts), and the run passes the honest checks (test/helpers/honest-resume.ts)
+ * against the same config run undisturbed once the server is back: weights moved from the base, gradient > 0 from
+ * the interrupted step on, same batch there, same Adam moments and final weights.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +15,9 @@ import { type DevServer, freePort, startDevServer } from '../../infra/temporal-d
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
 import type { ExperimentResult } from '../../workflows/experiment.ts';
-import { assertRunIntact, crashExperiment, uniqueQueues, waitUntil } from '../helpers/durability.ts';
+import { assertRunIntact, uniqueQueues, waitUntil } from '../helpers/durability.ts';
+import { assertHonestResume, baseWeightsOf } from '../helpers/honest-resume.ts';
+import { learningExperiment } from '../helpers/learning-config.ts';
 import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 
@@ -60,12 +65,13 @@ test('the dev server killed mid-run and restarted on the same SQLite file: worke
   ]);
   procs.push(...workers);
 
-  const runId = `dur-srv-${Date.now()}`;
-  await client.workflow.start('experiment', {
-    args: [{ config: crashExperiment({ name: 'durability', storage, queues }), runId }],
-    taskQueue: queues.main,
-    workflowId: runId,
-  });
+  const config = learningExperiment({ name: 'durability', storage, queues, heartbeat: '5s' });
+  const start = async (tag: string) => {
+    const runId = `dur-srv-${tag}-${Date.now()}`;
+    await client.workflow.start('experiment', { args: [{ config, runId }], taskQueue: queues.main, workflowId: runId });
+    return runId;
+  };
+  const runId = await start('killed');
   const store = openBlobStore(`${storage}/${runId}`);
   await waitUntil('step 1', async () => store.head(runKeys.metrics(1)), 120_000);
 
@@ -77,6 +83,8 @@ test('the dev server killed mid-run and restarted on the same SQLite file: worke
   server = await startDevServer({ dbFile, port, uiPort: false });
   const upAt = Date.now();
   const stepBefore = (await store.list(runKeys.metricsPrefix())).length;
+  // The reference: the same config, started once the server is back, so no outage touches it.
+  const referenceId = await start('alone');
   await waitUntil(
     'a step completed after the restart',
     async () => (await store.list(runKeys.metricsPrefix())).length > stepBefore,
@@ -89,5 +97,16 @@ test('the dev server killed mid-run and restarted on the same SQLite file: worke
   assert.equal(result.steps, 6);
   for (const w of workers) assert.equal(w.child.exitCode, null, `worker ${w.pid} exited:\n${w.output()}`);
   await assertRunIntact(client, runId, openBlobStore(result.base), 6);
-  t.diagnostic(JSON.stringify({ downMs: upAt - downAt, progressAfterRestartMs, stepAtKill: stepBefore }));
+  const reference = await resultThroughOutages(client, referenceId, 180_000);
+  assert.equal(reference.status, 'completed');
+  const checked = await assertHonestResume({
+    reference: openBlobStore(reference.base),
+    resumed: openBlobStore(result.base),
+    baseWeights: await baseWeightsOf(config),
+    resumeStep: stepBefore,
+    finalStep: 6,
+  });
+  t.diagnostic(
+    JSON.stringify({ downMs: upAt - downAt, progressAfterRestartMs, stepAtKill: stepBefore, ...checked.figures })
+  );
 });

@@ -80,6 +80,18 @@ test('timeout: a slow server is abandoned after timeoutMs per attempt, retried, 
   });
 });
 
+test('a hung judge: requests left unanswered time out and are retried; the first answer after the hang counts', async () => {
+  const script: Script = (_req, n) => (n < 2 ? { kind: 'hang' } : { kind: 'reply', content: '[[3]]' });
+  await withServer(script, async (baseURL, server) => {
+    const judge = new JudgeClient({ ...FAST, baseURL, timeoutMs: 300, retries: 3 });
+    const r = await judge.scoreScalar({ question: 'q', answer: 'a' });
+    assert.equal(r.value, 3);
+    assert.equal(r.attempts, 3);
+    assert.equal(server.requests.length, 3);
+    assert.equal(judge.stats().retries, 2);
+  });
+});
+
 test('500s are retried with backoff until success; the retry count is exact', async () => {
   const script: Script = (_req, n) =>
     n < 2 ? { kind: 'status', status: 500 } : { kind: 'reply', content: 'Score: -2' };
