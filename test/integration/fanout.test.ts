@@ -1,6 +1,7 @@
 /**
  * Issue 19, fan-out: a step's rollout split into 1, 2 (`auto`, two GPU workers polling) and 3 shards ends with the
- * same records, held-out evaluations and byte-identical final weights, on a config whose weights really move; with two GPU worker
+ * same records, held-out evaluations and byte-identical final weights, on a config whose weights really move, on wasm
+ * and on the native backend (its sampler log-probs aside, which the update does not use); with two GPU worker
  * processes both take shards (the activity's worker identity in the Temporal history). A GPU worker killed with
  * SIGKILL in the middle of a shard costs that shard only: it runs again on the other worker, the shard that finished
  * is kept, and the run ends with the same weights.
