@@ -36,15 +36,6 @@ export function checkSamplingOptions(o: SamplingOptions): void {
 }
 
 /**
- * Whether the options draw from another distribution than the temperature-scaled softmax the trainer scores with
- * (a filter or a penalty is on). Then the sampler's log-probs are not π_old for the update: its first ratio would not
- * be 1 and tokens outside the filtered support would look like a policy shift.
- */
-export function reshapesDistribution(o: SamplingOptions): boolean {
-  return (o.topP ?? 1) < 1 || (o.topK ?? 0) > 0 || (o.repetitionPenalty ?? 1) !== 1;
-}
-
-/**
  * Largest k that {@link topKIds} selects instead of a full sort: its insertions cost O(k) each. Below it, selection
  * spares top-k sampling a sort of the whole vocabulary for every row and token, which outweighs a small model's step.
  */

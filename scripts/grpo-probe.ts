@@ -291,13 +291,13 @@ for (const { name: stageName, task, steps: stepsPerStage, learningRate } of stag
     }
     let ratioCheck: number | undefined;
     if (args['check-ratio'] && samples.length > 0) {
-      // The rollout's log-probs against this policy's recomputed ones before the update: the first ratio must be 1.
+      // The sampler's log-probs against the trainer's on the same weights (the update rescores π_old itself).
       const lp = scoreTokensNoGrad(policy.params, policy.config, toTokenBatch(samples, tokenizer.padId), {
         temperature: r.temperature,
       }).logprobs;
       ratioCheck = 0;
       samples.forEach((s, i) => {
-        s.oldLogprobs?.forEach((o, j) => {
+        kept[i].oldLogProbs.forEach((o, j) => {
           ratioCheck = Math.max(ratioCheck!, Math.abs(lp[i][s.prompt.length + j] - o));
         });
       });

@@ -1,10 +1,8 @@
 /**
  * What the update activity feeds the GRPO update, as pure functions of the config and the step's records: the
  * advantages over the samples whose total reward is defined, the GrpoSamples (prompt ids, sampled tokens, advantage,
- * rollout log-probs unless a sampling filter makes them another distribution's, each with its task's KL β) and the
- * update options. Shared with scripts/grpo-probe.ts so the in-process probe trains with exactly what a run trains with.
+ * each with its task's KL β; no π_old: the update rescores it) and the update options. Shared with scripts/grpo-probe.ts so the in-process probe trains with exactly what a run trains with.
  */
-import { reshapesDistribution } from '../engine/logits-processing.ts';
 import type { AdamOptions } from '../engine/train/adam.ts';
 import type { GrpoOptions, GrpoSample } from '../engine/train/grpo.ts';
 import { type BatchAdvantages, batchAdvantages, groupKey } from '../rl/advantages.ts';
@@ -53,13 +51,13 @@ export function grpoTrainSamples(
 ): TrainBatch {
   const beta = klCoefOf(config, stage);
   const { scored, advantages } = scoredAdvantages(rollouts, rewards, config);
-  // With a filter on, π_old is rescored by the trainer (verl recomputes old_log_prob the same way).
-  const samplerIsTrainer = !reshapesDistribution(config.rollout);
+  // π_old is left to the update, which rescores it with its own forward pass (verl's compute_log_prob): the sampler's
+  // log-probs are another distribution's under a sampling filter, and on a backend whose rounding depends on the
+  // batch's row count (tfjs-node) they move with the number of rollout shards, and the final weights with them.
   const samples: GrpoSample[] = scored.map((r, i) => ({
     prompt: promptIds(r.promptIndex),
     response: r.tokens,
     advantage: advantages.advantages[i],
-    ...(samplerIsTrainer ? { oldLogprobs: r.oldLogProbs } : {}),
     truncated: r.truncated,
     klCoef: beta(r.task),
   }));

@@ -219,14 +219,48 @@ function rowsOf(flat: ArrayLike<number>, b: number, t: number): number[][] {
   return Array.from({ length: b }, (_, r) => Array.from({ length: t }, (_, j) => flat[r * t + j]));
 }
 
-/** Old (or reference) log-probs over the batch layout, in micro-batches without gradients. */
-function scoreAll(params: Params, config: ModelConfig, batch: TokenBatch, micro: number, o: Resolved): number[][] {
-  const out: number[][] = [];
-  for (const idx of chunks(batch.ids.length, micro)) {
-    const part = { ids: idx.map((i) => batch.ids[i]), mask: idx.map((i) => batch.mask[i]) };
-    out.push(
-      ...scoreTokensNoGrad(params, config, part, { temperature: o.temperature, chunkRows: o.chunkRows }).logprobs
-    );
+/** One micro-batch of the gradient pass: positions in its mini-batch, sample indices, the length it is cut to. */
+interface MicroBatch {
+  local: number[];
+  rows: number[];
+  length: number;
+}
+
+function microBatchesOf(mini: number[], microSize: number, samples: GrpoSample[]): MicroBatch[] {
+  return chunks(mini.length, microSize).map((local) => {
+    const rows = local.map((k) => mini[k]);
+    // Trim the micro-batch to its own longest sequence: padding costs time in every layer.
+    const length = Math.max(2, ...rows.map((i) => samples[i].prompt.length + samples[i].response.length));
+    return { local, rows, length };
+  });
+}
+
+function cutRows<T>(x: T[][], mb: MicroBatch): T[][] {
+  return mb.rows.map((i) => x[i].slice(0, mb.length));
+}
+
+/**
+ * Log-probs of `params` (π_old, or the reference) over the batch layout, without gradients, in exactly the gradient
+ * pass's micro-batches (same rows, same cut). A backend whose rounding depends on a matmul's shape (tfjs-node) then
+ * gives π_θ and π_old the same bits until the first optimiser step: first ratios exactly 1.
+ */
+function scoreInMicroBatches(
+  params: Params,
+  config: ModelConfig,
+  full: TokenBatch,
+  micro: MicroBatch[],
+  o: Resolved
+): number[][] {
+  const out = full.ids.map((row) => new Array<number>(row.length).fill(0));
+  for (const mb of micro) {
+    const batch = { ids: cutRows(full.ids, mb), mask: cutRows(full.mask, mb) };
+    const { logprobs } = scoreTokensNoGrad(params, config, batch, {
+      temperature: o.temperature,
+      chunkRows: o.chunkRows,
+    });
+    mb.rows.forEach((i, r) => {
+      out[i].splice(0, mb.length, ...logprobs[r]);
+    });
   }
   return out;
 }
@@ -292,6 +326,12 @@ function* grpoSteps(
   const drop = (i: number) => o.maskTruncated && samples[i].truncated === true;
   const full = toTokenBatch(samples, o.padId, drop);
   const microSize = Number.isFinite(o.microBatchSize) ? o.microBatchSize : samples.length;
+  const miniSize = Math.ceil(samples.length / o.miniBatches);
+  const miniGroups = chunks(samples.length, miniSize).map((mini) => ({
+    mini,
+    micro: microBatchesOf(mini, microSize, samples),
+  }));
+  const layout = miniGroups.flatMap((g) => g.micro);
   // Old log-probs in the batch layout: given ones placed at the response positions, else this policy's.
   let old: number[][];
   if (samples.every((s) => s.oldLogprobs)) {
@@ -303,17 +343,15 @@ function* grpoSteps(
       return row;
     });
   } else {
-    old = scoreAll(params, config, full, microSize, o);
+    old = scoreInMicroBatches(params, config, full, layout, o);
   }
   const useKl = betas.some((beta) => beta > 0);
   if (useKl && !o.reference) throw new Error('grpo: klCoef > 0 needs a reference policy (options.reference)');
-  const ref = useKl ? scoreAll(o.reference!, config, full, microSize, o) : undefined;
+  const ref = useKl ? scoreInMicroBatches(o.reference!, config, full, layout, o) : undefined;
 
   const variables = [...params.entries()].filter(([, v]) => v.trainable);
   const nameOf = new Map(variables.map(([name, v]) => [v.name, name]));
-  const miniSize = Math.ceil(samples.length / o.miniBatches);
-  const miniGroups = chunks(samples.length, miniSize);
-  const microBatches = o.epochs * miniGroups.reduce((n, mini) => n + Math.ceil(mini.length / microSize), 0);
+  const microBatches = o.epochs * layout.length;
   let microBatchesDone = 0;
   const m = {
     loss: 0,
@@ -328,27 +366,24 @@ function* grpoSteps(
     sequences: 0,
   };
   const passes = Array.from({ length: o.epochs }, () => miniGroups).flat();
-  for (const mini of passes) {
+  for (const { mini, micro } of passes) {
     const { weights, tokens, sequences } = aggregationWeights(
       o.aggregation,
       mini.map((i) => full.mask[i]),
       o.aggregationConstant
     );
     if (tokens === 0) {
-      microBatchesDone += Math.ceil(mini.length / microSize);
+      microBatchesDone += micro.length;
       continue;
     }
     const grads = new Map<string, tf.Tensor>();
     let miniLoss = 0;
-    for (const local of chunks(mini.length, microSize)) {
-      const rows = local.map((k) => mini[k]);
-      // Trim the micro-batch to its own longest sequence: padding costs time in every layer.
-      const length = Math.max(2, ...rows.map((i) => samples[i].prompt.length + samples[i].response.length));
-      const cut = <T>(x: T[][]) => rows.map((i) => x[i].slice(0, length));
-      const batch = { ids: cut(full.ids), mask: cut(full.mask) };
+    for (const mb of micro) {
+      const { local, rows, length } = mb;
+      const batch = { ids: cutRows(full.ids, mb), mask: cutRows(full.mask, mb) };
       const w = local.map((k) => weights[k].slice(0, length));
-      const oldRows = cut(old);
-      const refRows = ref ? cut(ref) : undefined;
+      const oldRows = cutRows(old, mb);
+      const refRows = ref ? cutRows(ref, mb) : undefined;
       let lpHost: Float32Array | undefined;
       let entHost: Float32Array | undefined;
       let pgValue = 0;

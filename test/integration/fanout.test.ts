@@ -1,6 +1,7 @@
 /**
  * Issue 19, fan-out: a step's rollout split into 1, 2 (`auto`, two GPU workers polling) and 3 shards ends with the
- * same records, held-out evaluations and byte-identical final weights, on a config whose weights really move; with two GPU worker
+ * same records, held-out evaluations and byte-identical final weights, on a config whose weights really move, on wasm
+ * and on the native backend (its sampler log-probs aside, which the update does not use); with two GPU worker
  * processes both take shards (the activity's worker identity in the Temporal history). A GPU worker killed with
  * SIGKILL in the middle of a shard costs that shard only: it runs again on the other worker, the shard that finished
  * is kept, and the run ends with the same weights.
@@ -13,6 +14,7 @@ import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { readJson } from '../../activities/run-context.ts';
 import { ROOT } from '../../infra/paths.mjs';
+import { tfjsNodeStatus } from '../../infra/tfjs-node/locate.mjs';
 import type { EvalRecord } from '../../schemas/records/eval-record.ts';
 import type { StepMetrics } from '../../schemas/records/step-metrics.ts';
 import { openBlobStore } from '../../storage/open.ts';
@@ -24,8 +26,9 @@ import { spawnWorker, type WorkerProcess } from '../helpers/processes.ts';
 import { freshBucket, stopOwnS3 } from '../helpers/s3.ts';
 import { type TemporalTestEnv, temporalTestEnv } from '../helpers/temporal.ts';
 
-// wasm: its rows' numerics do not depend on the other rows of a batch (docs/orchestration.md, "Rollout fan-out").
-const BACKEND = { OMNI_ZERO_BACKEND: 'wasm' };
+// wasm: a row's numerics do not depend on the other rows of a batch. The native backend's do (the sampler's log-probs
+// move with the shard's row count), so the identity test runs on it too: the update rescores π_old itself.
+const NATIVE_BUILT = tfjsNodeStatus().state === 'built';
 const STEPS = 2;
 let env: TemporalTestEnv;
 const procs: WorkerProcess[] = [];
@@ -88,9 +91,11 @@ async function activityStarts(client: Client, runId: string, type = 'rollout'): 
   return out.sort((a, b) => a.step - b.step || a.shard - b.shard || a.attempt - b.attempt);
 }
 
-async function startWorkers(queues: ReturnType<typeof uniqueQueues>): Promise<WorkerProcess[]> {
+type Backend = 'wasm' | 'tensorflow';
+
+async function startWorkers(queues: ReturnType<typeof uniqueQueues>, backend: Backend): Promise<WorkerProcess[]> {
   const spawn = async (roles: ('main' | 'gpu' | 'cpu' | 'io')[]) => {
-    const p = await spawnWorker({ roles, queues, address: env.address, env: BACKEND });
+    const p = await spawnWorker({ roles, queues, address: env.address, env: { OMNI_ZERO_BACKEND: backend } });
     procs.push(p);
     return p;
   };
@@ -120,16 +125,26 @@ async function runningShard(
   return null;
 }
 
-/** The final weights of the runs of the first test, which all agree (the reference for the kill test). */
+/** A rollout record's text without the sampler's log-probs, which on the native backend move with the shard size. */
+function withoutSamplerLogProbs(jsonl: string): string {
+  return jsonl
+    .split('\n')
+    .map((line) => {
+      if (!line) return line;
+      const { oldLogProbs: _, ...rest } = JSON.parse(line);
+      return JSON.stringify(rest);
+    })
+    .join('\n');
+}
+
+/** The final weights of the wasm runs of the first test, which all agree (the reference for the kill test). */
 let expectedSha: string | undefined;
 
-test('1, 2 (auto) and 3 rollout shards: same records, same final weights, both GPU workers take shards', {
-  timeout: 900_000,
-}, async (t) => {
+async function sameResultWhateverTheShards(t: { diagnostic: (m: string) => void }, backend: Backend): Promise<string> {
   const bucket = await freshBucket('oz-fanout');
   const storage = `s3://${bucket.bucket}/runs`;
   const queues = uniqueQueues('fanout');
-  await startWorkers(queues);
+  await startWorkers(queues, backend);
 
   const runs: Record<string, { runId: string; base: string }> = {};
   // One after the other: with both GPU workers idle when a step starts, two shards land on two workers.
@@ -171,12 +186,20 @@ test('1, 2 (auto) and 3 rollout shards: same records, same final weights, both G
   t.diagnostic(`rollout ms per step with 1, 2, 3 shards: ${JSON.stringify(rolloutMs)}`);
   const text = async (store: (typeof stores)[number], key: string) =>
     Buffer.from(await store.get(key)).toString('utf8');
+  let samplerLogProbsDiffer = 0;
   for (let step = 0; step < STEPS; step++) {
     for (const key of [runKeys.rollouts(step), runKeys.rewards(step)]) {
       const [one, ...others] = await Promise.all(stores.map((s) => text(s, key)));
-      for (const other of others) assert.equal(other, one, `${key} is the same whatever the shard count`);
+      for (const other of others) {
+        if (backend === 'wasm') assert.equal(other, one, `${key} is the same whatever the shard count`);
+        else {
+          assert.equal(withoutSamplerLogProbs(other), withoutSamplerLogProbs(one), `${key}: same tokens and ids`);
+          if (other !== one) samplerLogProbsDiffer++;
+        }
+      }
     }
   }
+  t.diagnostic(`${backend}: rollout records whose sampler log-probs differ from 1 shard's: ${samplerLogProbsDiffer}`);
   // Held-out evaluation at each stage end, in 3 shards and merged in the last run: the same records.
   const evaluations = await activityStarts(env.client, runs[3].runId, 'evaluate');
   assert.deepEqual(
@@ -197,8 +220,23 @@ test('1, 2 (auto) and 3 rollout shards: same records, same final weights, both G
     .update(await readFile(path.join(ROOT, 'models', 'demo-base', 'model.safetensors')))
     .digest('hex');
   assert.notEqual(shas[0], base, 'the weights moved away from the base');
+  t.diagnostic(`${backend}: final weights sha256 with 1, 2, 3 shards: ${JSON.stringify(shas)}`);
   assert.deepEqual(shas, [shas[0], shas[0], shas[0]], 'the same final weights with 1, 2 and 3 shards');
-  expectedSha = shas[0];
+  for (const p of procs.splice(0)) await p.kill();
+  return shas[0];
+}
+
+test('wasm: 1, 2 (auto) and 3 rollout shards: same records, same final weights, both GPU workers take shards', {
+  timeout: 900_000,
+}, async (t) => {
+  expectedSha = await sameResultWhateverTheShards(t, 'wasm');
+});
+
+test('native TensorFlow: 1, 2 (auto) and 3 rollout shards: same tokens, same final weights', {
+  timeout: 900_000,
+  skip: NATIVE_BUILT ? false : `native backend not built: ${tfjsNodeStatus().reason}`,
+}, async (t) => {
+  await sameResultWhateverTheShards(t, 'tensorflow');
 });
 
 test('kill -9 of one of two GPU workers mid-step: only its shard runs again, the step completes once, same weights', {
@@ -208,7 +246,7 @@ test('kill -9 of one of two GPU workers mid-step: only its shard runs again, the
   const bucket = await freshBucket('oz-fanout-kill');
   const storage = `s3://${bucket.bucket}/runs`;
   const queues = uniqueQueues('fankill');
-  const gpus = await startWorkers(queues);
+  const gpus = await startWorkers(queues, 'wasm');
   const runId = `fanout-kill-${Date.now()}`;
   const config = learningConfig(storage, queues, 2);
   // A short heartbeat timeout, so the dead worker's shard is noticed in seconds.

@@ -228,6 +228,22 @@ test('mini-batches take several optimiser steps; later ones see ratios ≠ 1', (
   disposeParams(params);
 });
 
+test('π_old rescored in the gradient pass’s own micro-batches: the first ratios are exactly 1, KL to itself exactly 0', () => {
+  const params = initParams(config, 9, { std: 0.3 });
+  const reference = cloneParams(params);
+  const adam = new Adam(params, { learningRate: 1e-2 });
+  // Micro-batches of 3 over 4 samples of unequal lengths: each is cut to its own longest sequence, not the batch's.
+  const klCoef = 0.1;
+  const m = grpoUpdate(params, config, adam, samples, { microBatchSize: 3, klCoef, reference, klEstimator: 'k1' });
+  assert.equal(m.approxKl, 0, 'π_θ and π_old have the same bits before the step');
+  assert.equal(m.refKl, 0, 'the reference, equal to π_θ, too');
+  assert.equal(m.clipFrac, 0);
+  assert.ok(m.gradNorm > 0, 'the update learns');
+  adam.dispose();
+  disposeParams(params);
+  disposeParams(reference);
+});
+
 test('KL to a reference needs the reference, and truncated responses can be masked out', () => {
   const params = initParams(config, 8);
   const adam = new Adam(params, { learningRate: 1e-2 });
