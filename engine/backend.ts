@@ -4,7 +4,6 @@
  * backend. `OMNI_ZERO_BACKEND` forces one, so a benchmark or a test can pin what it measures.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadTfjsNode, tfjsNodeStatus } from '../infra/tfjs-node/locate.mjs';
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 /** `tensorflow-gpu` is `@tensorflow/tfjs-node-gpu`, `tensorflow` is `@tensorflow/tfjs-node` (both register as `tensorflow`). */
@@ -47,11 +46,7 @@ async function tryLoad(choice: BackendChoice): Promise<void> {
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node-gpu loaded but the backend did not start');
       return;
     case 'tensorflow':
-      // `npm install` prunes setup's node_modules link to the build as extraneous: load the build from its prefix then.
-      await pkg('@tensorflow/tfjs-node').catch((err) => {
-        if (tfjsNodeStatus().state !== 'built') throw err;
-        return loadTfjsNode();
-      });
+      await pkg('@tensorflow/tfjs-node');
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but the backend did not start');
       return;
     case 'wasm':
