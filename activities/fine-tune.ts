@@ -9,13 +9,13 @@ import { setImmediate } from 'node:timers/promises';
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import type { Policy } from '../engine/policy.ts';
 import type { PromptResponse } from '../engine/train/batch.ts';
-import { pretrain } from '../engine/train/pretrain.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import type { RewardRecord } from '../schemas/records/reward-record.ts';
 import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { BASE_CORPUS_DEFAULTS, baseCorpus, configWorlds, DEFAULT_WORLD_WEIGHTS } from '../training/base-corpus.ts';
 import { evalScaleOf } from '../training/evaluation.ts';
+import { fineTuneChunk } from '../training/fine-tune.ts';
 import { keepCorrect } from '../training/keep-correct.ts';
 import { templateOf } from '../training/policy-config.ts';
 import { dropPolicy, policyFor, snapshotPolicy } from '../training/policy-store.ts';
@@ -74,33 +74,21 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneOutput> {
     const policy = await policyFor(ctx, input.policy);
     const examples = await examplesFor(ctx, policy, input.corpus);
     const started = Date.now();
-    let loss = 0;
-    let tokens = 0;
+    const options = { ...input, seed: ctx.config.seed };
+    let trained: { loss: number; tokens: number };
     try {
-      for (let i = 0; i < input.steps; i++) {
-        const m = pretrain(policy.params, policy.config, policy.optimizer, examples, {
-          steps: 1,
-          startStep: policy.step + i,
-          batchSize: input.batchSize,
-          learningRate: input.learningRate,
-          warmupSteps: 0,
-          seed: ctx.config.seed,
-          padId: policy.tokenizer.padId,
-        });
-        loss = m?.loss ?? loss;
-        tokens += m?.tokens ?? 0;
-        heartbeat({ phase: 'fine-tune', chunk: input.chunk, step: i + 1, of: input.steps });
+      trained = await fineTuneChunk(policy, examples, options, async (step) => {
+        heartbeat({ phase: 'fine-tune', chunk: input.chunk, step, of: input.steps });
         await setImmediate(); // lets the heartbeat out, and a cancellation in
         if (Context.current().cancellationSignal.aborted) throw new Error('fine-tune chunk cancelled');
-      }
+      });
     } catch (err) {
       dropPolicy(ctx); // half-trained weights must never be reused
       throw err;
     }
     const ms = Date.now() - started;
-    policy.step += input.steps;
     const ref = await snapshotPolicy(ctx, policy, input.stage, { fineTuneChunk: input.chunk });
-    return { policy: ref, ms, loss, tokens, examples: examples.length };
+    return { policy: ref, ms, ...trained, examples: examples.length };
   });
 }
 
