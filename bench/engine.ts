@@ -21,6 +21,7 @@ import { Adam } from '../engine/train/adam.ts';
 import { grpoUpdate } from '../engine/train/grpo.ts';
 import type { ModelConfig } from '../engine/types.ts';
 import { machineInfo } from './machine.ts';
+import { BENCH_PROMPT_TEXTS } from './prompts.ts';
 import { wideVocabulary } from './wide-vocab.ts';
 
 const backend = await initBackend();
@@ -37,17 +38,7 @@ const rolloutSampling = {
   temperature: envNumber('BENCH_TEMPERATURE'),
 };
 const params = initParams(config, 0);
-const texts = [
-  '12+35=',
-  'What is 7*8? ',
-  'Write a haiku',
-  'def f(x):',
-  'Solve x+3=5.',
-  '9-4=',
-  'Hello',
-  'The capital of',
-];
-const prompts = texts.map((t) => [bytes.bosId, ...bytes.encode(t)]);
+const prompts = BENCH_PROMPT_TEXTS.map((t) => [bytes.bosId, ...bytes.encode(t)]);
 
 /** FLOPs of one forward over a token at context length `ctx`. */
 function forwardFlops(c: ModelConfig, ctx: number): number {

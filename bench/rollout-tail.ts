@@ -19,6 +19,7 @@ import { initParams } from '../engine/model/init.ts';
 import { type GenerateOptions, generate, type Rollout } from '../engine/sampler.ts';
 import { ByteTokenizer } from '../engine/tokenizer/byte.ts';
 import { machineInfo } from './machine.ts';
+import { BENCH_PROMPT_TEXTS } from './prompts.ts';
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const backend = await initBackend();
@@ -26,19 +27,9 @@ const tokenizer = new ByteTokenizer({ tagTokens: ['<think>', '</think>', '<answe
 const preset = process.env.BENCH_PRESET ?? 'tiny';
 const config = presetConfig(preset, tokenizer.vocabSize);
 const params = initParams(config, 0);
-const texts = [
-  '12+35=',
-  'What is 7*8? ',
-  'Write a haiku',
-  'def f(x):',
-  'Solve x+3=5.',
-  '9-4=',
-  'Hello',
-  'The capital of',
-];
 const prompts = Array.from({ length: env('BENCH_PROMPTS', 8) }, (_, i) => [
   tokenizer.bosId,
-  ...tokenizer.encode(texts[i % texts.length]),
+  ...tokenizer.encode(BENCH_PROMPT_TEXTS[i % BENCH_PROMPT_TEXTS.length]),
 ]);
 const g = env('BENCH_ROLLOUT_G', 8);
 const stopTokens = tokenizer.encode('etaoinshrdlu').slice(0, env('BENCH_STOP_TOKENS', 6));
