@@ -217,17 +217,24 @@ export async function downloadCheckpoint(
   const manifest = await readManifest(store, prefix);
   if (!manifest) throw new CheckpointError(`no checkpoint at ${store.uriOf(prefix)} (no ${MANIFEST_NAME})`, prefix);
   await mkdir(localDir, { recursive: true });
-  try {
-    await mapLimit(manifest.files, 4, async (f) => {
+  // Every started download settles before the folder is removed: removing it under a file still being written fails
+  // (ENOTEMPTY) and would hide the real error. After a failure no new file is started.
+  let failure: unknown;
+  await mapLimit(manifest.files, 4, async (f) => {
+    if (failure !== undefined) return;
+    try {
       const dest = path.join(localDir, f.path);
       await store.getToFile(joinKey(prefix, f.path), dest);
       const sha = await sha256File(dest);
       if (sha !== f.sha256)
         throw new CheckpointError(`${f.path} in ${store.uriOf(prefix)} fails its sha256 check`, prefix);
-    });
-  } catch (err) {
+    } catch (err) {
+      failure ??= err;
+    }
+  });
+  if (failure !== undefined) {
     await rm(localDir, { recursive: true, force: true });
-    throw err;
+    throw failure;
   }
   return manifest;
 }
