@@ -14,7 +14,8 @@ import { GRPO_DEFAULTS } from '../../schemas/experiment/defaults.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { type Adam, clipGradients } from './adam.ts';
 import { chunks, type PromptResponse, toTokenBatch } from './batch.ts';
-import { scoreTokens, scoreTokensNoGrad, type TokenBatch } from './logprobs.ts';
+import { layerwiseGradients } from './layerwise-grads.ts';
+import { scoresOfHidden, scoreTokensNoGrad, type TokenBatch, trunkIds } from './logprobs.ts';
 
 export interface GrpoSample extends PromptResponse {
   /** The response's advantage A_i (same for every token; rl/advantages.ts). */
@@ -349,8 +350,6 @@ function* grpoSteps(
   if (useKl && !o.reference) throw new Error('grpo: klCoef > 0 needs a reference policy (options.reference)');
   const ref = useKl ? scoreInMicroBatches(o.reference!, config, full, layout, o) : undefined;
 
-  const variables = [...params.entries()].filter(([, v]) => v.trainable);
-  const nameOf = new Map(variables.map(([name, v]) => [v.name, name]));
   const microBatches = o.epochs * layout.length;
   let microBatchesDone = 0;
   const m = {
@@ -387,9 +386,12 @@ function* grpoSteps(
       let lpHost: Float32Array | undefined;
       let entHost: Float32Array | undefined;
       let pgValue = 0;
-      const { value, grads: g } = tf.variableGrads(
-        () => {
-          const { logprobs, entropy } = scoreTokens(params, config, batch, {
+      const { loss } = layerwiseGradients(
+        params,
+        config,
+        trunkIds(batch),
+        (hidden) => {
+          const { logprobs, entropy } = scoresOfHidden(params, config, hidden, batch, {
             temperature: o.temperature,
             chunkRows: o.chunkRows,
           });
@@ -407,20 +409,10 @@ function* grpoSteps(
           pgValue = pg.dataSync()[0];
           return loss as tf.Scalar;
         },
-        variables.map(([, v]) => v)
+        grads
       );
-      miniLoss += value.dataSync()[0];
+      miniLoss += loss;
       m.pg += pgValue;
-      value.dispose();
-      for (const [vname, grad] of Object.entries(g)) {
-        const name = nameOf.get(vname)!;
-        const prev = grads.get(name);
-        if (prev) {
-          grads.set(name, prev.add(grad));
-          prev.dispose();
-          grad.dispose();
-        } else grads.set(name, grad);
-      }
       // Metrics with rl/'s reference functions on the numbers the tensors saw.
       const lp = rowsOf(lpHost!, rows.length, length);
       const ent = rowsOf(entHost!, rows.length, length);

@@ -1,0 +1,84 @@
+/**
+ * One phase of `npm run bench -- update-memory`, in a process of its own so its peak RSS is this phase's alone (freed
+ * memory stays in the process). Prints one JSON object. Usage: phase.ts <phase> <model> [microBatchSize]
+ */
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../engine/backend.ts';
+import { initParams } from '../../engine/model/init.ts';
+import { forward } from '../../engine/model/transformer.ts';
+import { Adam } from '../../engine/train/adam.ts';
+import { toTokenBatch } from '../../engine/train/batch.ts';
+import { type GrpoSample, grpoLossTensor, grpoUpdate } from '../../engine/train/grpo.ts';
+import { scoreTokens, scoreTokensNoGrad, trunkIds } from '../../engine/train/logprobs.ts';
+import { mulberry32 } from '../../rl/random.ts';
+import { UPDATE_MEMORY_MODELS } from './models.ts';
+
+const MB = 2 ** 20;
+const [phaseName, modelName, microArg] = process.argv.slice(2);
+const shape = UPDATE_MEMORY_MODELS[modelName as keyof typeof UPDATE_MEMORY_MODELS];
+const microBatchSize = microArg ? Number(microArg) : undefined;
+
+const backend = await initBackend();
+const { config, rows, length } = shape;
+const params = initParams(config, 0);
+const random = mulberry32(2);
+const randomId = () => 3 + Math.floor(random() * (config.vocabSize - 3));
+const samples: GrpoSample[] = Array.from({ length: rows }, (_, i) => {
+  const prompt = Array.from({ length: 10 }, randomId);
+  return { prompt, response: Array.from({ length: length - 10 }, randomId), advantage: i % 2 === 0 ? 1 : -1 };
+});
+const batch = toTokenBatch(samples, 0);
+const options = { temperature: 0.7, microBatchSize };
+// Old log-probs given, as engine-vs-torch does: the update phase is then forward + backward + Adam.
+const old = scoreTokensNoGrad(params, config, batch, options).logprobs;
+samples.forEach((s, i) => {
+  s.oldLogprobs = old[i].slice(s.prompt.length);
+});
+const optimizer = new Adam(params, { learningRate: 1e-4 });
+
+const rssMb = (field: 'VmRSS' | 'VmHWM') =>
+  Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024);
+
+/** The pre-layerwise update's gradient pass: one tf.variableGrads over the whole model (tfjs's tape). */
+function tapeGrads(): void {
+  const result = tf.variableGrads(() => {
+    const { logprobs, entropy } = scoreTokens(params, config, batch, options);
+    const w = batch.mask.map((r) => r.map((m) => m / (rows * (length - 10))));
+    const adv = samples.map((s) => s.advantage);
+    const o = { epsilonLow: 0.2, epsilonHigh: 0.2, dualClip: null, klCoef: 0, entropyCoef: 0 };
+    return grpoLossTensor(logprobs, entropy, old, adv, w, o).loss as tf.Scalar;
+  });
+  tf.dispose([result.value, ...Object.values(result.grads)]);
+}
+
+const PHASES: Record<string, () => void> = {
+  'score-trunk': () => tf.tidy(() => void forward(params, config, { ids: trunkIds(batch) })),
+  score: () => void scoreTokensNoGrad(params, config, batch, options),
+  'tape-grads': tapeGrads,
+  update: () => void grpoUpdate(params, config, optimizer, samples, options),
+};
+const work = PHASES[phaseName];
+if (!work) {
+  console.error(`phase: use one of ${Object.keys(PHASES).join(', ')}, got '${phaseName}'`);
+  process.exit(1);
+}
+const baseRssMb = rssMb('VmRSS');
+const baseTensorMb = tf.memory().numBytes / MB;
+const runs = [];
+for (let r = 0; r < 2; r++) {
+  const start = performance.now();
+  const info = await tf.profile(work as () => tf.TensorContainer);
+  runs.push({ ms: Math.round(performance.now() - start), tensorPeakMb: Math.round(info.peakBytes / MB) });
+}
+console.log(
+  JSON.stringify({
+    phase: phaseName,
+    backend: backend.choice,
+    baseRssMb,
+    baseTensorMb: Math.round(baseTensorMb),
+    rssPeakMb: rssMb('VmHWM'),
+    runs,
+    tensorsLeft: tf.memory().numTensors,
+  })
+);
