@@ -43,34 +43,40 @@ export class Adam {
   /** One update with these gradients (by parameter name; a missing name is a zero gradient). */
   apply(grads: Map<string, tf.Tensor>): void {
     const { learningRate: lr, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = this.options;
-    const step = this.state.step + 1;
-    const c1 = 1 - beta1 ** step;
-    const c2 = 1 - beta2 ** step;
+    const t = this.state.step + 1;
+    const c1 = 1 - beta1 ** t;
+    const c2 = 1 - beta2 ** t;
     for (const [name, p] of this.params) {
       const g = grads.get(name);
       if (!g) continue;
       const mKey = `${name}.m`;
       const vKey = `${name}.v`;
-      const [m, v] = tf.tidy(() => {
-        const m1 = this.state.moments
+      // Each stage in its own tidy: one tidy over the whole update would hold a dozen temporaries the size of the
+      // parameter at once (768 MB for a 32 k × 512 embedding).
+      const m = tf.tidy(() =>
+        this.state.moments
           .get(mKey)!
           .mul(beta1)
-          .add(g.mul(1 - beta1));
-        const v1 = this.state.moments
+          .add(g.mul(1 - beta1))
+      );
+      const v = tf.tidy(() =>
+        this.state.moments
           .get(vKey)!
           .mul(beta2)
-          .add(g.square().mul(1 - beta2));
-        let next = p.sub(m1.div(c1).div(v1.div(c2).sqrt().add(epsilon)).mul(lr));
-        if (weightDecay > 0) next = next.sub(p.mul(lr * weightDecay));
-        p.assign(next);
-        return [m1, v1];
+          .add(g.square().mul(1 - beta2))
+      );
+      const step = tf.tidy(() => m.div(c1).div(v.div(c2).sqrt().add(epsilon)).mul(lr));
+      tf.tidy(() => {
+        const next = p.sub(step);
+        p.assign(weightDecay > 0 ? next.sub(p.mul(lr * weightDecay)) : next);
       });
+      step.dispose();
       this.state.moments.get(mKey)!.dispose();
       this.state.moments.get(vKey)!.dispose();
       this.state.moments.set(mKey, m);
       this.state.moments.set(vKey, v);
     }
-    this.state.step = step;
+    this.state.step = t;
   }
 
   dispose(): void {
