@@ -4,6 +4,7 @@
  * gradient pass as one tf.variableGrads over the model (tfjs's tape, the update before layer-wise gradients), and
  * `grpoUpdate` itself (forward + backward + Adam, old log-probs given). Each phase runs twice; reported: peak RSS of
  * the process (VmHWM) and its RSS before the phase (weights, Adam moments, libraries), tfjs's peak tensor bytes.
+ * The phase `calibrate` (not in the default list) measures the peaks behind engine/train/memory-budget.ts's estimate.
  *
  * Knobs (environment): BENCH_MODEL (qwen2-40m or demo; default qwen2-40m), BENCH_PHASES (comma list; default all),
  * BENCH_MICRO_BATCH (the update's microBatchSize; default its own choice), OMNI_ZERO_BACKEND.
@@ -26,7 +27,7 @@ const micro = process.env.BENCH_MICRO_BATCH ?? '';
 const loadBefore = os.loadavg();
 const results = [];
 for (const phase of phases) {
-  const script = path.join(here, 'update-memory', 'phase.ts');
+  const script = path.join(here, 'update-memory', phase === 'calibrate' ? 'calibrate.ts' : 'phase.ts');
   const child = spawnSync(process.execPath, [...process.execArgv, script, phase, model, micro], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -10,7 +10,7 @@ import { forward } from '../../engine/model/transformer.ts';
 import { Adam } from '../../engine/train/adam.ts';
 import { toTokenBatch } from '../../engine/train/batch.ts';
 import { type GrpoSample, grpoLossTensor, grpoUpdate } from '../../engine/train/grpo.ts';
-import { scoreTokens, scoreTokensNoGrad, trunkIds } from '../../engine/train/logprobs.ts';
+import { scoreTokens, scoreTokensNoGrad } from '../../engine/train/logprobs.ts';
 import { mulberry32 } from '../../rl/random.ts';
 import { UPDATE_MEMORY_MODELS } from './models.ts';
 
@@ -53,7 +53,7 @@ function tapeGrads(): void {
 }
 
 const PHASES: Record<string, () => void> = {
-  'score-trunk': () => tf.tidy(() => void forward(params, config, { ids: trunkIds(batch) })),
+  'score-trunk': () => tf.tidy(() => void forward(params, config, { ids: batch.ids.map((row) => row.slice(0, -1)) })),
   score: () => void scoreTokensNoGrad(params, config, batch, options),
   'tape-grads': tapeGrads,
   update: () => void grpoUpdate(params, config, optimizer, samples, options),
