@@ -4,7 +4,8 @@
  * gradient pass as one tf.variableGrads over the model (tfjs's tape, the update before layer-wise gradients), and
  * `grpoUpdate` itself (forward + backward + Adam, old log-probs given). Each phase runs twice; reported: peak RSS of
  * the process (VmHWM) and its RSS before the phase (weights, Adam moments, libraries), tfjs's peak tensor bytes.
- * The phase `calibrate` (not in the default list) measures the peaks behind engine/train/memory-budget.ts's estimate.
+ * Not in the default list: `calibrate` measures the peaks behind engine/train/memory-budget.ts's estimate, and
+ * `grad-cost` the CPU time of the layer-wise gradient pass against the tape's, alternating in one process.
  *
  * Knobs (environment): BENCH_MODEL (qwen2-40m or demo; default qwen2-40m), BENCH_PHASES (comma list; default all),
  * BENCH_MICRO_BATCH (the update's microBatchSize; default its own choice), OMNI_ZERO_BACKEND.

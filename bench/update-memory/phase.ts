@@ -10,7 +10,8 @@ import { forward } from '../../engine/model/transformer.ts';
 import { Adam } from '../../engine/train/adam.ts';
 import { toTokenBatch } from '../../engine/train/batch.ts';
 import { type GrpoSample, grpoLossTensor, grpoUpdate } from '../../engine/train/grpo.ts';
-import { scoreTokens, scoreTokensNoGrad } from '../../engine/train/logprobs.ts';
+import { layerwiseGradients } from '../../engine/train/layerwise-grads.ts';
+import { scoresOfHidden, scoreTokens, scoreTokensNoGrad, trunkIds } from '../../engine/train/logprobs.ts';
 import { mulberry32 } from '../../rl/random.ts';
 import { UPDATE_MEMORY_MODELS } from './models.ts';
 
@@ -40,22 +41,61 @@ const optimizer = new Adam(params, { learningRate: 1e-4 });
 const rssMb = (field: 'VmRSS' | 'VmHWM') =>
   Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024);
 
-/** The pre-layerwise update's gradient pass: one tf.variableGrads over the whole model (tfjs's tape). */
+/** The update's loss (token-mean PPO-clip, ε 0.2) on these scores. */
+function lossOf(scores: { logprobs: tf.Tensor; entropy: tf.Tensor }): tf.Scalar {
+  const w = batch.mask.map((r) => r.map((m) => m / (rows * (length - 10))));
+  const adv = samples.map((s) => s.advantage);
+  const o = { epsilonLow: 0.2, epsilonHigh: 0.2, dualClip: null, klCoef: 0, entropyCoef: 0 };
+  return grpoLossTensor(scores.logprobs, scores.entropy, old, adv, w, o).loss as tf.Scalar;
+}
+
+/** The gradient pass as the update ran it before layer-wise gradients: one tf.variableGrads over the whole model. */
 function tapeGrads(): void {
-  const result = tf.variableGrads(() => {
-    const { logprobs, entropy } = scoreTokens(params, config, batch, options);
-    const w = batch.mask.map((r) => r.map((m) => m / (rows * (length - 10))));
-    const adv = samples.map((s) => s.advantage);
-    const o = { epsilonLow: 0.2, epsilonHigh: 0.2, dualClip: null, klCoef: 0, entropyCoef: 0 };
-    return grpoLossTensor(logprobs, entropy, old, adv, w, o).loss as tf.Scalar;
-  });
+  const result = tf.variableGrads(() => lossOf(scoreTokens(params, config, batch, options)));
   tf.dispose([result.value, ...Object.values(result.grads)]);
+}
+
+/** The update's gradient pass now: one layer at a time, the layers' forward run twice. */
+function layerGrads(): void {
+  const { grads } = layerwiseGradients(params, config, trunkIds(batch), (h) =>
+    lossOf(scoresOfHidden(params, config, h, batch, options))
+  );
+  tf.dispose([...grads.values()]);
+}
+
+/** CPU milliseconds of the two gradient passes, alternating in this process, medians of 5 after a warm-up each. */
+function gradCost(): void {
+  const cpuMs = (f: () => void) => {
+    const start = process.cpuUsage();
+    f();
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
+  tapeGrads();
+  layerGrads();
+  const tape: number[] = [];
+  const layerwise: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    tape.push(cpuMs(tapeGrads));
+    layerwise.push(cpuMs(layerGrads));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(
+    JSON.stringify({
+      phase: 'grad-cost',
+      backend: backend.choice,
+      cpuMs: { tape: Math.round(median(tape)), layerwise: Math.round(median(layerwise)) },
+      layerwiseOverTape: Math.round((median(layerwise) / median(tape)) * 100) / 100,
+    })
+  );
+  process.exit(0);
 }
 
 const PHASES: Record<string, () => void> = {
   'score-trunk': () => tf.tidy(() => void forward(params, config, { ids: batch.ids.map((row) => row.slice(0, -1)) })),
   score: () => void scoreTokensNoGrad(params, config, batch, options),
   'tape-grads': tapeGrads,
+  'grad-cost': gradCost,
   update: () => void grpoUpdate(params, config, optimizer, samples, options),
 };
 const work = PHASES[phaseName];
@@ -63,6 +103,7 @@ if (!work) {
   console.error(`phase: use one of ${Object.keys(PHASES).join(', ')}, got '${phaseName}'`);
   process.exit(1);
 }
+if (phaseName === 'grad-cost') gradCost();
 const baseRssMb = rssMb('VmRSS');
 const baseTensorMb = tf.memory().numBytes / MB;
 const runs = [];
