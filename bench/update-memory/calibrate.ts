@@ -10,7 +10,8 @@ import { parameterShapes } from '../../engine/model/config.ts';
 import { disposeParams, initParams } from '../../engine/model/init.ts';
 import { param } from '../../engine/model/param.ts';
 import { decoderLayer, embedIds, finalNorm, trainingLayerInputs } from '../../engine/model/transformer.ts';
-import { defaultChunkRows, scoresOfHidden } from '../../engine/train/logprobs.ts';
+import { scoresOfHidden } from '../../engine/train/logprobs.ts';
+import { headBackwardElements, layerBackwardElements } from '../../engine/train/memory-budget.ts';
 import type { ModelConfig } from '../../engine/types.ts';
 
 const backend = await initBackend();
@@ -66,12 +67,9 @@ for (const [b, t, shape] of SHAPES) {
     })([x, param(params, 'model.norm.weight'), param(params, 'model.embed_tokens.weight')]);
     tf.dispose([r.value, ...r.grads]);
   });
-  // The estimate's terms (engine/train/memory-budget.ts), in bytes.
-  const { hiddenSize: d, intermediateSize: f, numHeads: h, vocabSize: v } = config;
-  const n = b * (t - 1);
-  const c = Math.min(defaultChunkRows(v), n);
-  const layerEstimate = 4 * (64 * n * d + 24 * n * f + 11 * n * h * (t - 1));
-  const headEstimate = 4 * (16 * c * v + 5 * d * v + 8 * n * d);
+  const layerEstimate = 4 * layerBackwardElements(config, b, t);
+  const headEstimate = 4 * headBackwardElements(config, b, t);
+  const { hiddenSize: d, vocabSize: v } = config;
   results.push({
     rows: b,
     tokens: t,

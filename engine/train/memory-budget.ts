@@ -7,11 +7,12 @@
  * - fixed: weights, Adam's two moments and the gradient sums (4 per parameter), plus a tied head's transposed copy
  *   (the no-grad scoring passes cache it);
  * - the input of every layer, kept for backward: (L + 1)·N·d for N = rows × (length − 1) scored positions;
- * - then the larger of one layer's backward (64·N·d + 24·N·f + 11·N·H·T: its activations, their gradients, and the
+ * - then the larger of one layer's backward (68·N·d + 25·N·f + 11·N·H·T: its activations, their gradients, and the
  *   attention scores, N·H·T for T = length − 1 keys) and the output head's (16·c·V + 5·d·V + 8·N·d for chunks of
  *   c rows), or Adam's step on the largest parameter (8 times its size).
  * The coefficients are measured peaks (tf.profile, tensorflow and wasm backends, six shapes from d 128 to 512 and
- * vocabularies from 263 to 32 k; docs/BENCHMARKS.md, "Update memory"), rounded up.
+ * vocabularies from 263 to 32 k; `BENCH_PHASES=calibrate npm run bench -- update-memory`), rounded up with a few
+ * percent to spare on wasm, the backend whose heap cannot grow.
  */
 import os from 'node:os';
 import { parameterCount, parameterShapes } from '../model/config.ts';
@@ -28,17 +29,33 @@ export function defaultMemoryBudget(backend: string): number {
   return backend === 'wasm' ? WASM_MEMORY_BUDGET : Math.floor(os.totalmem() / 2);
 }
 
-/** Estimated peak tensor bytes of a GRPO update whose micro-batches hold `rows` sequences of `length` tokens. */
-export function updatePeakBytes(config: ModelConfig, rows: number, length: number, chunkRows?: number): number {
-  const { hiddenSize: d, intermediateSize: f, numHeads: h, vocabSize: v, numLayers: layers } = config;
+/** Float32 elements alive at the peak of one decoder layer's backward, for `rows` sequences of `length` tokens. */
+export function layerBackwardElements(config: ModelConfig, rows: number, length: number): number {
+  const { hiddenSize: d, intermediateSize: f, numHeads: h } = config;
   const t = length - 1;
   const n = rows * t;
+  return 68 * n * d + 25 * n * f + 11 * n * h * t;
+}
+
+/** Float32 elements alive at the peak of the output head's and loss's backward (chunks of `chunkRows` rows). */
+export function headBackwardElements(config: ModelConfig, rows: number, length: number, chunkRows?: number): number {
+  const { hiddenSize: d, vocabSize: v } = config;
+  const n = rows * (length - 1);
   const c = Math.min(chunkRows ?? defaultChunkRows(v), n);
+  return 16 * c * v + 5 * d * v + 8 * n * d;
+}
+
+/** Estimated peak tensor bytes of a GRPO update whose micro-batches hold `rows` sequences of `length` tokens. */
+export function updatePeakBytes(config: ModelConfig, rows: number, length: number, chunkRows?: number): number {
+  const { hiddenSize: d, vocabSize: v, numLayers: layers } = config;
+  const n = rows * (length - 1);
   const largest = Math.max(...[...parameterShapes(config).values()].map((s) => s.reduce((a, b) => a * b, 1)));
   const fixed = 4 * parameterCount(config) + (config.tieWordEmbeddings ? d * v : 0);
-  const layer = 64 * n * d + 24 * n * f + 11 * n * h * t;
-  const head = 16 * c * v + 5 * d * v + 8 * n * d;
-  const gradientPass = (layers + 1) * n * d + Math.max(layer, head);
+  const backward = Math.max(
+    layerBackwardElements(config, rows, length),
+    headBackwardElements(config, rows, length, chunkRows)
+  );
+  const gradientPass = (layers + 1) * n * d + backward;
   return FLOAT32_BYTES * (fixed + Math.max(gradientPass, 8 * largest));
 }
 

@@ -36,42 +36,44 @@ const tiny: ModelConfig = {
   qkNorm: false,
 };
 
-test('the estimate by hand: 2 rows of 5 tokens on the tiny shape is 20,704 bytes', () => {
+test('the estimate by hand: 2 rows of 5 tokens on the tiny shape is 21,472 bytes', () => {
   // Parameters: embedding 10·4 = 40; layer: norms 4 + 4, q 4·4 = 16, k 4·2 = 8, v 8, o 16, gate 32, up 32,
   // down 32 → 152; final norm 4 → P = 196, largest 40. Fixed: 4·196 + tied head copy 4·10 = 824 elements.
-  // N = 2·4 = 8 positions, T = 4: layer 64·8·4 + 24·8·8 + 11·8·2·4 = 2048 + 1536 + 704 = 4288; head (c = 8)
-  // 16·8·10 + 5·4·10 + 8·8·4 = 1280 + 200 + 256 = 1736; inputs kept 2·8·4 = 64 → 4352 > Adam's 8·40.
-  // (824 + 4352) · 4 bytes = 20,704.
-  assert.equal(updatePeakBytes(tiny, 2, 5), 20_704);
-  // One row: N = 4: layer 1024 + 768 + 352 = 2144, inputs 32, head (c = 4) 640 + 200 + 128 → (824 + 2176)·4.
-  assert.equal(updatePeakBytes(tiny, 1, 5), 12_000);
+  // N = 2·4 = 8 positions, T = 4: layer 68·8·4 + 25·8·8 + 11·8·2·4 = 2176 + 1600 + 704 = 4480; head (c = 8)
+  // 16·8·10 + 5·4·10 + 8·8·4 = 1280 + 200 + 256 = 1736; inputs kept 2·8·4 = 64 → 4544 > Adam's 8·40.
+  // (824 + 4544) · 4 bytes = 21,472.
+  assert.equal(updatePeakBytes(tiny, 2, 5), 21_472);
+  // One row: N = 4: layer 1088 + 800 + 352 = 2240, inputs 32, head (c = 4) 640 + 200 + 128 → (824 + 2272)·4.
+  assert.equal(updatePeakBytes(tiny, 1, 5), 12_384);
   // Head chunks of 2 rows: 16·2·10 = 320 instead of 1280; the layer term is still the larger.
-  assert.equal(updatePeakBytes(tiny, 2, 5, 2), 20_704);
+  assert.equal(updatePeakBytes(tiny, 2, 5, 2), 21_472);
 });
 
 test('micro-batch rows: the most that fit, never more than asked; one byte less takes fewer', () => {
   const lengths = [5, 5, 5, 5];
-  assert.equal(microBatchRows(tiny, lengths, 4, 20_704), 2);
-  assert.equal(microBatchRows(tiny, lengths, 4, 20_703), 1);
+  assert.equal(microBatchRows(tiny, lengths, 4, 21_472), 2);
+  assert.equal(microBatchRows(tiny, lengths, 4, 21_471), 1);
   assert.equal(microBatchRows(tiny, lengths, 1, 1e12), 1);
   assert.equal(microBatchRows(tiny, lengths, 16, 1e12), 4);
-  // A micro-batch is cut to its own longest row. One row of 9 (N 8, T 8): layer 2048 + 1536 + 1408, inputs 64 →
-  // (824 + 5056)·4 = 23,520; two rows of 9: (824 + 9984 + 128)·4 = 43,744; three rows of 5: 29,408.
-  assert.equal(updatePeakBytes(tiny, 1, 9), 23_520);
-  assert.equal(updatePeakBytes(tiny, 2, 9), 43_744);
-  // [5, 5, 5, 9] at 23,520: pairs would put the 9 with a 5 (43,744), so single rows.
-  assert.equal(microBatchRows(tiny, [5, 5, 5, 9], 4, 23_520), 1);
-  // At 43,744 groups of 3 fit: [5, 5, 5] (29,408) and [9] (23,520); all 4 would be 4 rows of 9.
-  assert.equal(microBatchRows(tiny, [5, 5, 5, 9], 4, 43_744), 3);
+  // A micro-batch is cut to its own longest row. One row of 9 (N 8, T 8): layer 2176 + 1600 + 1408, inputs 64 →
+  // (824 + 5248)·4 = 24,288; two rows of 9: (824 + 10,368 + 128)·4 = 45,280; three rows of 5: (824 + 6720 + 96)·4
+  // = 30,560.
+  assert.equal(updatePeakBytes(tiny, 1, 9), 24_288);
+  assert.equal(updatePeakBytes(tiny, 2, 9), 45_280);
+  assert.equal(updatePeakBytes(tiny, 3, 5), 30_560);
+  // [5, 5, 5, 9] at 24,288: pairs would put the 9 with a 5 (45,280), so single rows.
+  assert.equal(microBatchRows(tiny, [5, 5, 5, 9], 4, 24_288), 1);
+  // At 45,280 groups of 3 fit: [5, 5, 5] (30,560) and [9] (24,288); all 4 would be 4 rows of 9.
+  assert.equal(microBatchRows(tiny, [5, 5, 5, 9], 4, 45_280), 3);
 });
 
 test('a budget nothing fits, or no budget at all, is a clear error', () => {
   assert.throws(
-    () => microBatchRows(tiny, [5, 5], 2, 11_999),
+    () => microBatchRows(tiny, [5, 5], 2, 12_383),
     (e: unknown) =>
       e instanceof MemoryBudgetError &&
-      e.needed === 12_000 &&
-      /needs about 0\.011 MiB for one sequence of 5 tokens, over the memory budget of 0\.011 MiB: raise grpo\.memoryBudgetMb/.test(
+      e.needed === 12_384 &&
+      /needs about 0\.012 MiB for one sequence of 5 tokens, over the memory budget of 0\.012 MiB: raise grpo\.memoryBudgetMb/.test(
         e.message
       )
   );
