@@ -8,7 +8,7 @@ import { initBackend } from '../../engine/backend.ts';
 import { initParams } from '../../engine/model/init.ts';
 import { forward } from '../../engine/model/transformer.ts';
 import { Adam } from '../../engine/train/adam.ts';
-import { toTokenBatch } from '../../engine/train/batch.ts';
+import { chunks, toTokenBatch } from '../../engine/train/batch.ts';
 import { type GrpoSample, grpoLossTensor, grpoUpdate } from '../../engine/train/grpo.ts';
 import { layerwiseGradients } from '../../engine/train/layerwise-grads.ts';
 import { scoresOfHidden, scoreTokens, scoreTokensNoGrad, trunkIds } from '../../engine/train/logprobs.ts';
@@ -31,8 +31,17 @@ const samples: GrpoSample[] = Array.from({ length: rows }, (_, i) => {
 });
 const batch = toTokenBatch(samples, 0);
 const options = { temperature: 0.7, microBatchSize };
-// Old log-probs given, as engine-vs-torch does: the update phase is then forward + backward + Adam.
-const old = scoreTokensNoGrad(params, config, batch, options).logprobs;
+// Old log-probs given, as engine-vs-torch does: the update phase is then forward + backward + Adam. Scored 4 rows at
+// a time, so long sequences on wasm fit its heap here too.
+const old = chunks(rows, 4).flatMap(
+  (group) =>
+    scoreTokensNoGrad(
+      params,
+      config,
+      { ids: group.map((i) => batch.ids[i]), mask: group.map((i) => batch.mask[i]) },
+      options
+    ).logprobs
+);
 samples.forEach((s, i) => {
   s.oldLogprobs = old[i].slice(s.prompt.length);
 });
