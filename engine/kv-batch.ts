@@ -95,19 +95,25 @@ export function keepRows<R extends BatchRow>(batch: Batch<R>, keep: number[], vo
   return { rows: keep.map((i) => batch.rows[i]), cache, logits };
 }
 
+/** The tensors of one decoding step (inside the caller's tf.tidy): the next logits [rows, vocab] and the new cache. */
+export function decodeTensors<R extends BatchRow>(
+  m: BatchModel,
+  batch: Batch<R>
+): { last: tf.Tensor; layers: KvCache['layers'] } {
+  const { hidden, cache } = forward(m.params, m.config, {
+    ids: batch.rows.map((r) => [r.tokens[r.tokens.length - 1]]),
+    padding: batch.rows.map((r) => r.padding),
+    cache: batch.cache,
+    useCache: true,
+    fused: m.fused,
+  });
+  return { last: lmHead(m.params, m.config, hidden.squeeze([1])), layers: cache!.layers };
+}
+
 /** Feeds every row's last token through the model: the cache grows by one column and the logits move on. */
 export function decodeStep<R extends BatchRow>(m: BatchModel, batch: Batch<R>): Batch<R> {
   const old = batch.cache!;
-  const out = tf.tidy(() => {
-    const { hidden, cache } = forward(m.params, m.config, {
-      ids: batch.rows.map((r) => [r.tokens[r.tokens.length - 1]]),
-      padding: batch.rows.map((r) => r.padding),
-      cache: old,
-      useCache: true,
-      fused: m.fused,
-    });
-    return { last: lmHead(m.params, m.config, hidden.squeeze([1])), layers: cache!.layers };
-  });
+  const out = tf.tidy(() => decodeTensors(m, batch));
   disposeCache(old);
   const logits = out.last.dataSync() as Float32Array;
   out.last.dispose();
