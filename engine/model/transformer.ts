@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Params } from '../types.ts';
-import { type FusedProjections, fusedAttentionInputs } from './fused.ts';
+import { type FusedProjections, fusedAttentionInputs, fusedMlp, fusedRotary } from './fused.ts';
 import {
   type AttentionInputs,
   applyRotary,
@@ -130,7 +130,9 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
   const positions =
     input.positions ??
     input.ids.map((_, r) => Array.from({ length: t }, (_, j) => Math.max(0, past + j - (input.padding?.[r] ?? 0))));
-  const { cos, sin } = rotaryTables(positions, d, config.ropeTheta);
+  const rotary = input.fused
+    ? fusedRotary(input.fused, config, positions)
+    : rotaryTables(positions, d, config.ropeTheta);
   const mask = attentionMask(b, t, past, groups, input.padding);
   const idsTensor = tf.tensor1d(input.ids.flat(), 'int32');
   // The residual stream stays 2-D [B·T, hidden]: every projection is then one plain matmul with no reshapes, and
@@ -140,10 +142,16 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
   const scale = 1 / Math.sqrt(d);
   for (let l = 0; l < config.numLayers; l++) {
     const p = `model.layers.${l}`;
-    const h = rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps);
     const inputs = input.fused
-      ? fusedAttentionInputs(input.fused.layers[l], config, h, [b, t], { cos, sin })
-      : attentionInputs(params, config, p, h, [b, t], { cos, sin });
+      ? fusedAttentionInputs(input.fused, l, config, x, [b, t], rotary)
+      : attentionInputs(
+          params,
+          config,
+          p,
+          rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps),
+          [b, t],
+          rotary
+        );
     const q = inputs.q;
     let { k, v } = inputs;
     const cached = input.cache?.layers[l];
@@ -155,7 +163,8 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
     // Grouped-query attention without repeating K/V: the g query heads sharing a KV head are stacked along time
     // (head index = kvHead·g + r in HF's repeat_kv order), so q [B,H,T,D] reshapes to [B,kvH,g·T,D] for free.
     const qg = q.reshape([b, numKvHeads, groups * t, d]);
-    let scores = matMulTransposeB(qg, k).mul(scale);
+    let scores = matMulTransposeB(qg, k);
+    if (!inputs.scaled) scores = scores.mul(scale);
     if (mask) scores = scores.add(mask);
     const context = matMul(tf.softmax(scores), v);
     const attn =
@@ -166,10 +175,15 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
             .transpose([0, 2, 1, 3])
             .reshape([b * t, numHeads * d]);
     x = x.add(matMul(attn, param(params, `${p}.self_attn.o_proj.weight`)));
+    const down = param(params, `${p}.mlp.down_proj.weight`);
+    if (input.fused) {
+      x = x.add(fusedMlp(input.fused, l, x, down));
+      continue;
+    }
     const h2 = rmsNorm(x, param(params, `${p}.post_attention_layernorm.weight`), eps);
     const gate = silu(matMul(h2, param(params, `${p}.mlp.gate_proj.weight`)));
     const up = matMul(h2, param(params, `${p}.mlp.up_proj.weight`));
-    x = x.add(matMul(gate.mul(up), param(params, `${p}.mlp.down_proj.weight`)));
+    x = x.add(matMul(gate.mul(up), down));
   }
   const hidden = rmsNorm(x, param(params, 'model.norm.weight'), eps).reshape([b, t, config.hiddenSize]);
   return { hidden, cache: input.useCache ? { layers: newLayers, length: past + t } : undefined };
