@@ -2,20 +2,29 @@
  * `npm run bench -- decode-profile`: where a cached decoding step's time goes, on the models of engine-vs-torch
  * (bench/engine-vs-torch/models.ts) and their sampling (temperature, top-p, top-k). For a static batch it runs the
  * sampler's loop by hand (prefill, then decode steps of engine/kv-batch.ts and chooseToken per row) and times each
- * part: the step's tensor work (graph calls inside tf.tidy), the logits' copy to JS, freeing the old cache, the JS
+ * part: the step's tensor work (graph calls inside tf.tidy), the logits' copy to JS (top-k candidates, or whole rows
+ * with BENCH_FULL_ROWS=1), freeing the old cache, the JS
  * token choice. A few steps run again under tf.profile for the time and count of each kernel kind; kernel time
  * against the step's tensor-work time is what tfjs's own bookkeeping costs per call.
  *
- * Knobs (environment): BENCH_MODELS (default demo,qwen2-40m), BENCH_STEPS (timed steps, default 64),
- * OMNI_ZERO_BACKEND.
+ * Knobs (environment): BENCH_MODELS (default demo,qwen2-40m), BENCH_STEPS (timed steps, default 64), BENCH_PROMPTS
+ * and BENCH_G (prompts and samples per prompt, default the model's), OMNI_ZERO_BACKEND.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend.ts';
 import { loadCheckpoint } from '../engine/checkpoint/checkpoint.ts';
-import { type Batch, type BatchModel, type BatchRow, decodeStep, decodeTensors, prefill } from '../engine/kv-batch.ts';
-import { chooseToken } from '../engine/logits-processing.ts';
+import {
+  type Batch,
+  type BatchModel,
+  type BatchRow,
+  decodeStep,
+  decodeTensors,
+  hostLogits,
+  prefill,
+} from '../engine/kv-batch.ts';
+import { chooseFromRow } from '../engine/logits-processing.ts';
 import { disposeFused, fuseProjections } from '../engine/model/fused.ts';
 import { initParams } from '../engine/model/init.ts';
 import { disposeCache } from '../engine/model/transformer.ts';
@@ -46,8 +55,13 @@ interface Row extends BatchRow {
 
 /** Milliseconds per step of each part of the loop, and the kernels of a few profiled steps. */
 async function profileModel(name: string) {
-  const spec: BenchModel = BENCH_MODELS[name as keyof typeof BENCH_MODELS];
-  if (!spec) throw new Error(`BENCH_MODELS: unknown model '${name}'`);
+  const known: BenchModel = BENCH_MODELS[name as keyof typeof BENCH_MODELS];
+  if (!known) throw new Error(`BENCH_MODELS: unknown model '${name}'`);
+  const spec = {
+    ...known,
+    prompts: Number(process.env.BENCH_PROMPTS ?? known.prompts),
+    samplesPerPrompt: Number(process.env.BENCH_G ?? known.samplesPerPrompt),
+  };
   const { params, config, padId } = await load(spec);
   const random = mulberry32(spec.seed);
   const prompts = Array.from({ length: spec.prompts }, (_, i) =>
@@ -55,7 +69,14 @@ async function profileModel(name: string) {
   );
   const promptLength = Math.max(...prompts.map((p) => p.length));
   const fused = fuseProjections(params, config);
-  const model: BatchModel = { params, config, fused, padId, promptLength };
+  const model: BatchModel = {
+    params,
+    config,
+    fused,
+    padId,
+    promptLength,
+    sampling: process.env.BENCH_FULL_ROWS ? undefined : SAMPLING,
+  };
   const rows: Row[] = prompts.flatMap((prompt, p) =>
     Array.from({ length: spec.samplesPerPrompt }, (_, s) => ({
       promptSlot: p,
@@ -70,7 +91,7 @@ async function profileModel(name: string) {
   const parts = { tensorWork: 0, logitsToJs: 0, freeOldCache: 0, chooseTokens: 0 };
   const choose = (b: Batch<Row>) =>
     b.rows.forEach((row, i) => {
-      const { token } = chooseToken(b.logits.slice(i * vocab, (i + 1) * vocab), SAMPLING, [], row.random());
+      const { token } = chooseFromRow(b.logits[i], SAMPLING, [], row.random());
       row.tokens.push(token);
     });
   /** decodeStep split into its parts (same calls, timed one by one). */
@@ -80,8 +101,7 @@ async function profileModel(name: string) {
     const t1 = performance.now();
     disposeCache(b.cache);
     const t2 = performance.now();
-    const logits = out.last.dataSync() as Float32Array;
-    out.last.dispose();
+    const logits = hostLogits(out.last, model.sampling);
     const t3 = performance.now();
     parts.tensorWork += t1 - t0;
     parts.freeOldCache += t2 - t1;
