@@ -4,10 +4,10 @@
  * lives); training keeps the separate parameters, whose gradients reach them.
  *
  * - q, k and v projections as one matmul, the input norm's weight folded into its rows;
- * - without q/k norms, rotary on the flat q|k rows: rotate_half is a signed permutation of each head's columns, so
- *   x·cos + rotate_half(x)·sin is one gather, two multiplies and an add with the signs and the attention scale
- *   folded into the tables; with q/k norms (applied per head before rotating) the heads are normed and rotated as in
- *   the model;
+ * - decoding one token per row without q/k norms, rotary on the flat q|k rows: rotate_half is a signed permutation
+ *   of each head's columns, so x·cos + rotate_half(x)·sin is one gather, two multiplies and an add with the signs
+ *   and the attention scale folded into the tables; with q/k norms (applied per head before rotating) or several
+ *   tokens per row (prefill: flat tables would repeat per head per token) the heads are rotated as in the model;
  * - gate and up projections as one matmul, the post-attention norm's weight folded into its rows;
  * - RMSNorm as x·rsqrt(Σx² + hidden·ε) with √hidden folded into the next matmul's rows: tf.mean costs a cast and an
  *   uploaded axis tensor, a JS ε an upload per call.
@@ -98,13 +98,18 @@ export function disposeFused(fused: FusedProjections | undefined): void {
   tf.dispose([fused.sumEps, fused.rotateHalf].filter((t) => !!t));
 }
 
+/** Whether this forward rotates on the flat q|k rows: one new token per row (the tables grow with heads × tokens). */
+function rotatesFlat(fused: FusedProjections, t: number): boolean {
+  return fused.rotateHalf !== undefined && t === 1;
+}
+
 /**
- * Rotary tables for the fused layers: with rotateHalf, per head on the flat q|k rows [B·T, (H + kvH)·D] with 1/√D on
- * the queries' heads and rotate_half's signs in sin; else the model's [B, 1, T, D] tables.
+ * Rotary tables for the fused layers: for one new token per row, per head on the flat q|k rows [B, (H + kvH)·D] with
+ * 1/√D on the queries' heads and rotate_half's signs in sin; else the model's [B, 1, T, D] tables.
  */
 export function fusedRotary(fused: FusedProjections, config: ModelConfig, positions: number[][]): Rotary {
   const { headDim: d, ropeTheta: theta } = config;
-  if (!fused.rotateHalf) return rotaryTables(positions, d, theta);
+  if (!rotatesFlat(fused, positions[0]?.length ?? 0)) return rotaryTables(positions, d, theta);
   const scale = 1 / Math.sqrt(d);
   return flatRotaryTables(positions, d, theta, [
     ...new Array(config.numHeads).fill(scale),
@@ -135,8 +140,8 @@ export function fusedAttentionInputs(
   if (layer.qkvBias) qkv = qkv.add(layer.qkvBias);
   const qkWidth = (numHeads + numKvHeads) * d;
   const [qkFlat, vFlat] = tf.split(qkv, [qkWidth, numKvHeads * d], 1);
-  if (fused.rotateHalf) {
-    const turned = qkFlat.mul(rotary.cos).add(tf.gather(qkFlat, fused.rotateHalf, 1).mul(rotary.sin));
+  if (rotatesFlat(fused, t)) {
+    const turned = qkFlat.mul(rotary.cos).add(tf.gather(qkFlat, fused.rotateHalf!, 1).mul(rotary.sin));
     const [q, k] = tf.split(turned, [numHeads * d, numKvHeads * d], 1);
     return {
       q: toHeads(q, b, t, numHeads, d),
