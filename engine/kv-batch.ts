@@ -155,14 +155,16 @@ export function join<R extends BatchRow>(running: Batch<R>, joining: Batch<R>): 
   const a = running.cache;
   const b = joining.cache!;
   const extra = a.length - b.length;
+  // The running cache's spare columns (in-place writes) become the joining rows' too.
+  const spare = a.layers[0].k.shape[2]! - a.length;
   const layers = tf.tidy(() =>
     a.layers.map((layer, l) => {
       const widen = (t: tf.Tensor) =>
-        extra > 0
+        extra > 0 || spare > 0
           ? tf.pad(t, [
               [0, 0],
               [0, 0],
-              [extra, 0],
+              [extra, spare],
               [0, 0],
             ])
           : t;
