@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Params } from '../types.ts';
-import { type FusedProjections, fusedAttentionInputs } from './fused.ts';
+import { type FusedProjections, fusedAttentionInputs, fusedMlp, fusedRotary } from './fused.ts';
+import { appendColumns, columnsAfter } from './kv-append.ts';
 import {
   type AttentionInputs,
   applyRotary,
@@ -26,10 +27,13 @@ import {
 } from './ops.ts';
 import { param } from './param.ts';
 
-/** Keys and values of the tokens seen so far, per layer: [B, numKvHeads, length, headDim]. */
+/**
+ * Keys and values of the tokens seen so far, per layer: [B, numKvHeads, columns, headDim], where columns ≥ length
+ * (spare columns for in-place writes, engine/model/kv-append.ts).
+ */
 export interface KvCache {
   layers: { k: tf.Tensor; v: tf.Tensor }[];
-  /** Tokens (including left padding) in the cache. */
+  /** Tokens (including left padding) in the cache: its first `length` columns. */
   length: number;
 }
 
@@ -56,15 +60,19 @@ export interface ForwardOutput {
 
 const MASKED = -1e9;
 
-/** Additive mask [B or 1, 1, g·T, past+T]: causal within the new tokens, pads masked, cached keys visible. */
+/**
+ * Additive mask [B or 1, 1, g·T, columns]: causal within the new tokens, pads masked, cached keys visible, spare
+ * cache columns past the new tokens masked.
+ */
 function attentionMask(
   b: number,
   t: number,
   past: number,
+  columns: number,
   groups: number,
   padding: number[] | undefined
 ): tf.Tensor | null {
-  const tk = past + t;
+  const tk = columns;
   let mask: tf.Tensor | null = null;
   if (t > 1) {
     const causal = new Float32Array(groups * t * tk);
@@ -76,9 +84,12 @@ function attentionMask(
     }
     mask = tf.tensor4d(causal, [1, 1, groups * t, tk]);
   }
-  if (padding?.some((p) => p > 0)) {
+  if (padding?.some((p) => p > 0) || tk > past + t) {
     const pad = new Float32Array(b * tk);
-    for (let r = 0; r < b; r++) for (let j = 0; j < Math.min(padding[r], tk); j++) pad[r * tk + j] = MASKED;
+    for (let r = 0; r < b; r++) {
+      for (let j = 0; j < Math.min(padding?.[r] ?? 0, tk); j++) pad[r * tk + j] = MASKED;
+      for (let j = past + t; j < tk; j++) pad[r * tk + j] = MASKED;
+    }
     const padMask = tf.tensor4d(pad, [b, 1, 1, tk]);
     mask = mask ? mask.add(padMask) : padMask;
   }
@@ -130,8 +141,12 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
   const positions =
     input.positions ??
     input.ids.map((_, r) => Array.from({ length: t }, (_, j) => Math.max(0, past + j - (input.padding?.[r] ?? 0))));
-  const { cos, sin } = rotaryTables(positions, d, config.ropeTheta);
-  const mask = attentionMask(b, t, past, groups, input.padding);
+  const rotary = input.fused
+    ? fusedRotary(input.fused, config, positions)
+    : rotaryTables(positions, d, config.ropeTheta);
+  const cachedColumns = input.cache?.layers[0]?.k.shape[2] ?? 0;
+  const columns = input.cache ? columnsAfter(cachedColumns, past, t) : t;
+  const mask = attentionMask(b, t, past, columns, groups, input.padding);
   const idsTensor = tf.tensor1d(input.ids.flat(), 'int32');
   // The residual stream stays 2-D [B·T, hidden]: every projection is then one plain matmul with no reshapes, and
   // per-op overhead is what bounds a cached decoding step (tfjs-probe §3: ~7 ms flat per step).
@@ -140,22 +155,29 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
   const scale = 1 / Math.sqrt(d);
   for (let l = 0; l < config.numLayers; l++) {
     const p = `model.layers.${l}`;
-    const h = rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps);
     const inputs = input.fused
-      ? fusedAttentionInputs(input.fused.layers[l], config, h, [b, t], { cos, sin })
-      : attentionInputs(params, config, p, h, [b, t], { cos, sin });
+      ? fusedAttentionInputs(input.fused, l, config, x, [b, t], rotary)
+      : attentionInputs(
+          params,
+          config,
+          p,
+          rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps),
+          [b, t],
+          rotary
+        );
     const q = inputs.q;
     let { k, v } = inputs;
     const cached = input.cache?.layers[l];
     if (cached) {
-      k = tf.concat([cached.k, k], 2);
-      v = tf.concat([cached.v, v], 2);
+      k = appendColumns(cached.k, k, past);
+      v = appendColumns(cached.v, v, past);
     }
     if (input.useCache) newLayers.push({ k, v });
     // Grouped-query attention without repeating K/V: the g query heads sharing a KV head are stacked along time
     // (head index = kvHead·g + r in HF's repeat_kv order), so q [B,H,T,D] reshapes to [B,kvH,g·T,D] for free.
     const qg = q.reshape([b, numKvHeads, groups * t, d]);
-    let scores = matMulTransposeB(qg, k).mul(scale);
+    let scores = matMulTransposeB(qg, k);
+    if (!inputs.scaled) scores = scores.mul(scale);
     if (mask) scores = scores.add(mask);
     const context = matMul(tf.softmax(scores), v);
     const attn =
@@ -166,10 +188,15 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
             .transpose([0, 2, 1, 3])
             .reshape([b * t, numHeads * d]);
     x = x.add(matMul(attn, param(params, `${p}.self_attn.o_proj.weight`)));
+    const down = param(params, `${p}.mlp.down_proj.weight`);
+    if (input.fused) {
+      x = x.add(fusedMlp(input.fused, l, x, down));
+      continue;
+    }
     const h2 = rmsNorm(x, param(params, `${p}.post_attention_layernorm.weight`), eps);
     const gate = silu(matMul(h2, param(params, `${p}.mlp.gate_proj.weight`)));
     const up = matMul(h2, param(params, `${p}.mlp.up_proj.weight`));
-    x = x.add(matMul(gate.mul(up), param(params, `${p}.mlp.down_proj.weight`)));
+    x = x.add(matMul(gate.mul(up), down));
   }
   const hidden = rmsNorm(x, param(params, 'model.norm.weight'), eps).reshape([b, t, config.hiddenSize]);
   return { hidden, cache: input.useCache ? { layers: newLayers, length: past + t } : undefined };

@@ -40,28 +40,35 @@ export class Adam {
     }
   }
 
-  /** One update with these gradients (by parameter name; a missing name is a zero gradient). */
+  /**
+   * One update with these gradients (by parameter name; a missing name is a zero gradient). PyTorch's arrangement
+   * of the bias corrections, p −= (lr/c1)·m / (√v/√c2 + ε), and the constants as tensors made once per step: one
+   * op fewer per parameter than dividing m and v by their corrections, and no scalar uploaded per op.
+   */
   apply(grads: Map<string, tf.Tensor>): void {
     const { learningRate: lr, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = this.options;
     const step = this.state.step + 1;
-    const c1 = 1 - beta1 ** step;
-    const c2 = 1 - beta2 ** step;
+    const c = tf.tidy(() => ({
+      beta1: tf.scalar(beta1),
+      keep1: tf.scalar(1 - beta1),
+      beta2: tf.scalar(beta2),
+      keep2: tf.scalar(1 - beta2),
+      invRootC2: tf.scalar(1 / Math.sqrt(1 - beta2 ** step)),
+      epsilon: tf.scalar(epsilon),
+      stepSize: tf.scalar(lr / (1 - beta1 ** step)),
+      decay: tf.scalar(lr * weightDecay),
+    }));
     for (const [name, p] of this.params) {
       const g = grads.get(name);
       if (!g) continue;
       const mKey = `${name}.m`;
       const vKey = `${name}.v`;
       const [m, v] = tf.tidy(() => {
-        const m1 = this.state.moments
-          .get(mKey)!
-          .mul(beta1)
-          .add(g.mul(1 - beta1));
-        const v1 = this.state.moments
-          .get(vKey)!
-          .mul(beta2)
-          .add(g.square().mul(1 - beta2));
-        let next = p.sub(m1.div(c1).div(v1.div(c2).sqrt().add(epsilon)).mul(lr));
-        if (weightDecay > 0) next = next.sub(p.mul(lr * weightDecay));
+        const m1 = this.state.moments.get(mKey)!.mul(c.beta1).add(g.mul(c.keep1));
+        const v1 = this.state.moments.get(vKey)!.mul(c.beta2).add(g.square().mul(c.keep2));
+        const denominator = v1.sqrt().mul(c.invRootC2).add(c.epsilon);
+        let next = p.sub(m1.div(denominator).mul(c.stepSize));
+        if (weightDecay > 0) next = next.sub(p.mul(c.decay));
         p.assign(next);
         return [m1, v1];
       });
@@ -70,6 +77,7 @@ export class Adam {
       this.state.moments.set(mKey, m);
       this.state.moments.set(vKey, v);
     }
+    tf.dispose(Object.values(c));
     this.state.step = step;
   }
 
