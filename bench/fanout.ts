@@ -91,6 +91,7 @@ async function runWith(gpuWorkers: 1 | 2, address: string, client: Client) {
       rolloutMedianMs: median(rolloutMs),
       evaluationMs,
       updateMs: metrics.map((m) => m?.timings.updateMs ?? Number.NaN),
+      rolloutShards: metrics.map((m) => m?.timings.rolloutShards ?? null),
     };
   } finally {
     for (const p of procs) await p.kill();
