@@ -5,7 +5,8 @@
  *   8 responses a prompt, a held-out evaluation at each stage end), 3 steps a stage, 16 prompts, a 128-token window.
  *   Its responses close their answer tag early, so a step's rollout is short and fixed costs weigh.
  * - `qwen2-6m`: the same run on a Qwen2-shaped model of 6.3 M parameters at random initialisation (it answers
- *   nothing, so every response runs to the window): 2 steps a stage, 16 prompts, 128 tokens. Sampling dominates.
+ *   nothing, so nearly every response runs to the window): 1 step a stage, 16 prompts, 128 tokens. Sampling
+ *   dominates the rollout phase; the update (one core, 128 sequences of ~200 tokens) dominates the step.
  * The numbers after the case override its steps, prompts and window. Each case runs on a real dev server twice: with
  * one GPU worker process and one shard, then with two GPU worker processes and two shards. Each GPU worker is pinned
  * to its own core (`taskset -a`) and runs the native backend limited to one intra-op and one inter-op thread (wasm,
@@ -43,6 +44,8 @@ interface BenchCase {
   windowTokens: number;
   /** `model` of the config; default the learning config's (the demo base checkpoint). */
   model?: Record<string, unknown>;
+  /** `grpo.gradientAccumulation`: micro-batches per update, to bound the update's memory. Default 1. */
+  gradientAccumulation?: number;
 }
 
 /** The base preset's Qwen2 layout (q/k/v biases, no q/k norms, tied head) at 256 wide and 8 deep: 6.3 M parameters. */
@@ -65,10 +68,12 @@ const QWEN2_6M = {
 const CASES: Record<string, BenchCase> = {
   demo: { stepsPerStage: 3, promptsPerStep: 16, windowTokens: 128 },
   'qwen2-6m': {
-    stepsPerStage: 2,
+    stepsPerStage: 1,
     promptsPerStep: 16,
     windowTokens: 128,
     model: { shape: QWEN2_6M, tokenizer: { type: 'byte', tagTokens: true } },
+    // 128 sequences of ~200 tokens in one pass need several GB of activations: 16 at a time, summed into one step.
+    gradientAccumulation: 8,
   },
 };
 
@@ -149,6 +154,7 @@ async function runWith(gpuWorkers: 1 | 2, bench: BenchCase, address: string, cli
       heartbeat: '2m',
     }) as Record<string, any>;
     if (bench.model) config.model = bench.model;
+    if (bench.gradientAccumulation) config.grpo.gradientAccumulation = bench.gradientAccumulation;
     config.rollout.promptsPerStep = bench.promptsPerStep;
     config.window.steps[0].maxTokens = bench.windowTokens;
     config.orchestration.rollout = { shards: gpuWorkers };
@@ -220,6 +226,8 @@ try {
         wall: one.wallMs / two.wallMs,
       },
     };
+    // Each case as it ends, so a long run shows its first figures early (stdout gets them all at the end).
+    console.error(JSON.stringify({ case: name, speedup: (results[name] as { speedup: unknown }).speedup }));
   }
   console.log(
     JSON.stringify(
