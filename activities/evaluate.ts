@@ -88,7 +88,7 @@ async function evaluateParts(
   input: EvaluateInput,
   shard?: RolloutShard
 ): Promise<Record<string, EvalTaskPart>> {
-  const policy = await policyFor(ctx, input.policy);
+  const policy = await policyFor(ctx, input.policy, 'sampling');
   const parts: Record<string, EvalTaskPart> = {};
   for (const task of Object.keys(ctx.config.tasks).sort()) {
     const rows = evaluatedRows(ctx.config, task, await heldOutRows(ctx, task));

@@ -2,7 +2,7 @@
  * GPU activities: the base policy, rollouts and the GRPO update (held-out evaluation: evaluate.ts). Thin adapters over
  * training/: read references from the blob store, call the library, write records, return summaries.
  */
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import { initBackend } from '../engine/backend.ts';
 import { firstPromptOfDraw } from '../rl/dynamic-sampling.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
@@ -10,10 +10,18 @@ import type { RewardRecord } from '../schemas/records/reward-record.ts';
 import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { type GrpoStepResult, grpoStep, stepMetricsOf } from '../training/grpo-step.ts';
-import { basePolicy, dropPolicy, policyFor, referencePolicy, snapshotPolicy } from '../training/policy-store.ts';
+import {
+  basePolicy,
+  dropPolicy,
+  fetchPolicy,
+  policyFor,
+  referencePolicy,
+  snapshotPolicy,
+} from '../training/policy-store.ts';
 import { rolloutRecords } from '../training/rollout.ts';
 import { logStep } from './log.ts';
 import { rolloutTotals, shardRange } from './rollout-shards.ts';
+import { lapClock, queuedSince, shardTimings } from './rollout-timings.ts';
 import { once, type RunContext, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
 import { tokenBeats } from './token-beats.ts';
 import { trackStep } from './tracking.ts';
@@ -36,6 +44,7 @@ export async function initPolicy({ run }: { run: RunRef }): Promise<PolicyRef> {
 }
 
 export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
+  const queuedMs = queuedSince(Context.current().info.currentAttemptScheduledTimestampMs);
   await ready();
   const ctx = await runContext(input.run);
   const workerQueue = ownGpuQueue();
@@ -45,9 +54,11 @@ export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
     ? runKeys.rolloutShardDone(step, shard.index, shard.count, draw)
     : runKeys.phaseDone(step, 'rollout', draw);
   const out = await once(ctx.store, doneKey, async () => {
-    const started = Date.now();
+    const clock = lapClock();
     const rows = await readJsonl<DatasetRow>(ctx.store, input.promptsKey);
-    const policy = await policyFor(ctx, input.policy);
+    const promptsMs = clock.lap();
+    const { policy, fetch } = await fetchPolicy(ctx, input.policy, 'sampling');
+    clock.lap();
     const records = await rolloutRecords(policy, rows, ctx.config, {
       step,
       window: input.window,
@@ -56,8 +67,10 @@ export async function rollout(input: RolloutInput): Promise<RolloutOutput> {
       ...(input.samplesPerPrompt === undefined ? {} : { samplesPerPrompt: input.samplesPerPrompt }),
       onProgress: tokenBeats({ step, ...(shard ? { shard: shard.index } : {}), ...(draw ? { draw } : {}) }),
     });
+    const samplingMs = clock.lap();
     await writeJsonl(ctx.store, recordsKey, records);
-    return { rolloutsKey: recordsKey, ...rolloutTotals(records), ms: Date.now() - started, workerQueue };
+    const timings = shardTimings({ shard: shard?.index ?? 0, queuedMs, promptsMs, fetch, samplingMs }, clock.lap());
+    return { rolloutsKey: recordsKey, ...rolloutTotals(records), ms: clock.total(), workerQueue, timings: [timings] };
   });
   return { ...out, workerQueue };
 }
@@ -108,7 +121,7 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
       stage: input.stage,
       window: input.window,
       learningRate: input.learningRate,
-      timings: { rolloutMs: input.timings.rolloutMs, scoringMs: input.timings.scoringMs, updateMs },
+      timings: { ...input.timings, updateMs },
     });
     await writeJson(ctx.store, runKeys.metrics(input.step), stepMetrics);
     const trackingFailures = await trackStep(ctx, stepMetrics);

@@ -52,6 +52,7 @@ export async function mergeRolloutShards(run: RunRef, step: number, count: numbe
       ...rolloutTotals(records),
       ms: Math.max(...shards.map((s) => s.ms)),
       workerQueue: shards[0].workerQueue,
+      timings: shards.flatMap((s) => s.timings ?? []),
     };
   });
 }

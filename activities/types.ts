@@ -2,6 +2,8 @@
  * The inputs and outputs of every activity: small JSON (references and summaries only; big things live in the blob
  * store under the run's base, see storage/run-layout.ts). Imported by workflows as types only.
  */
+
+import type { RolloutShardTimings } from '../schemas/records/step-metrics.ts';
 import type { PlanInForce } from '../storage/checkpoints.ts';
 import type { PolicyRef } from '../training/policy-store.ts';
 
@@ -74,6 +76,8 @@ export interface RolloutOutput {
   ms: number;
   /** The worker-specific task queue that now holds this policy in memory. */
   workerQueue: string;
+  /** Where each shard's time went, in shard order (one entry when unsharded); absent in outputs recorded before. */
+  timings?: RolloutShardTimings[];
 }
 
 export interface ScoreInput {
@@ -109,7 +113,7 @@ export interface UpdateInput {
   /** The data cursor after this step's batch: saved with the policy so a resumed run draws the same next rows. */
   cursor: DataCursor;
   /** Wall time of the earlier phases, carried into the step's metrics. */
-  timings: { rolloutMs: number; scoringMs: number };
+  timings: { rolloutMs: number; scoringMs: number; rolloutShards?: RolloutShardTimings[] };
   /** Dynamic sampling's extra draws of the step, in draw order (the step's own batch is the keys above). */
   draws?: StepDraw[];
 }

@@ -1,14 +1,24 @@
 /**
- * `npm run bench -- fanout [steps per stage] [prompts per step] [window tokens]`: what rollout fan-out buys on this
- * machine. The learning tests' config (test/helpers/learning-config.ts: demo base model, curriculum code → math,
- * 8 prompts × 8 responses a step and a 48-token window by default, a held-out evaluation at each stage end) runs on a real dev server twice: with one GPU worker process and one shard,
- * then with two GPU worker processes and two shards. Each GPU worker is pinned to its own core (`taskset`) and runs
- * the native backend limited to one intra-op and one inter-op thread (wasm, when forced, is single-threaded anyway);
- * main, CPU and I/O roles share one unpinned process. Prints JSON: per setup, the rollout and evaluation phase times
- * per step (the step metrics' `timings`, the evaluation records' `evaluationMs`) and the whole run's wall time, with
- * the machine and its load average before and after (other jobs' load makes every figure indicative).
+ * `npm run bench -- fanout [case] [steps per stage] [prompts per step] [window tokens]`: what rollout fan-out buys on
+ * this machine. Cases (default: both, one after the other):
+ * - `demo`: the learning tests' config (test/helpers/learning-config.ts: the demo base model, curriculum code → math,
+ *   8 responses a prompt, a held-out evaluation at each stage end), 3 steps a stage, 16 prompts, a 128-token window.
+ *   Its responses close their answer tag early, so a step's rollout is short and fixed costs weigh.
+ * - `qwen2-6m`: the same run on a Qwen2-shaped model of 6.3 M parameters at random initialisation (it answers
+ *   nothing, so nearly every response runs to the window): 1 step a stage, 16 prompts, 128 tokens. Sampling
+ *   dominates the rollout phase; the update (one core, 128 sequences of ~200 tokens) dominates the step.
+ * The numbers after the case override its steps, prompts and window. Each case runs on a real dev server twice: with
+ * one GPU worker process and one shard, then with two GPU worker processes and two shards. Each GPU worker is pinned
+ * to its own core (`taskset -a`) and runs the native backend limited to one intra-op and one inter-op thread (wasm,
+ * when forced, is single-threaded anyway); main, CPU and I/O roles share one unpinned process.
+ *
+ * Prints JSON: per case and setup, per step the rollout, update and evaluation phase times (the step metrics'
+ * `timings`, the evaluation records' `evaluationMs`), each shard's time split (`timings.rolloutShards`: dispatch,
+ * policy held or downloaded + built, sampling, write), each GPU worker process's CPU time, and the whole run's wall
+ * time; with the machine and its load average before and after (other jobs' load makes every figure indicative).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,27 +30,100 @@ import type { EvalRecord } from '../schemas/records/eval-record.ts';
 import type { StepMetrics } from '../schemas/records/step-metrics.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
+import { historyChain } from '../test/helpers/history-chain.ts';
 import { learningExperiment } from '../test/helpers/learning-config.ts';
 import { uniqueTaskQueue } from '../test/helpers/temporal.ts';
 import { spawnWorker, type WorkerProcess } from '../workers/worker-process.ts';
 import type { ExperimentResult } from '../workflows/experiment.ts';
 import { machineInfo } from './machine.ts';
+import { type StepTiming, stepTimings } from './orchestration.ts';
 
-const STEPS_PER_STAGE = Number(process.argv[3] ?? 3);
-const PROMPTS_PER_STEP = Number(process.argv[4] ?? 8);
-const WINDOW_TOKENS = Number(process.argv[5] ?? 48);
+interface BenchCase {
+  stepsPerStage: number;
+  promptsPerStep: number;
+  windowTokens: number;
+  /** `model` of the config; default the learning config's (the demo base checkpoint). */
+  model?: Record<string, unknown>;
+  /** `grpo.gradientAccumulation`: micro-batches per update, to bound the update's memory. Default 1. */
+  gradientAccumulation?: number;
+}
+
+/** The base preset's Qwen2 layout (q/k/v biases, no q/k norms, tied head) at 256 wide and 8 deep: 6.3 M parameters. */
+const QWEN2_6M = {
+  vocabSize: 264,
+  hiddenSize: 256,
+  numLayers: 8,
+  numHeads: 4,
+  numKvHeads: 2,
+  headDim: 64,
+  intermediateSize: 768,
+  maxPositions: 4096,
+  ropeTheta: 1_000_000,
+  rmsNormEps: 1e-6,
+  tieWordEmbeddings: true,
+  qkvBias: true,
+  qkNorm: false,
+};
+
+const CASES: Record<string, BenchCase> = {
+  demo: { stepsPerStage: 3, promptsPerStep: 16, windowTokens: 128 },
+  'qwen2-6m': {
+    stepsPerStage: 1,
+    promptsPerStep: 16,
+    windowTokens: 128,
+    model: { shape: QWEN2_6M, tokenizer: { type: 'byte', tagTokens: true } },
+    // 128 sequences of ~200 tokens in one pass need several GB of activations: 16 at a time, summed into one step.
+    gradientAccumulation: 8,
+  },
+};
+
 const BACKEND = process.env.OMNI_ZERO_BACKEND || 'tensorflow';
 /** One core's worth of threads for the native backend (TensorFlow reads these at its first op). */
 const ONE_THREAD = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** The cases to run and their overrides, from the command line; a bad argument exits with what to type. */
+function casesToRun(args: string[]): [string, BenchCase][] {
+  const [which = 'all', ...numbers] = args;
+  const names = which === 'all' ? Object.keys(CASES) : [which];
+  const counts = numbers.map(Number);
+  if (!names.every((n) => n in CASES) || !counts.every((n) => Number.isInteger(n) && n >= 1) || counts.length > 3) {
+    console.error(
+      `usage: npm run bench -- fanout [${Object.keys(CASES).join('|')}|all] [steps per stage] [prompts per step] ` +
+        `[window tokens]   (whole numbers ≥ 1; got '${args.join(' ')}')`
+    );
+    process.exit(1);
+  }
+  const [stepsPerStage, promptsPerStep, windowTokens] = counts;
+  return names.map((n) => [
+    n,
+    {
+      ...CASES[n],
+      ...(stepsPerStage ? { stepsPerStage } : {}),
+      ...(promptsPerStep ? { promptsPerStep } : {}),
+      ...(windowTokens ? { windowTokens } : {}),
+    },
+  ]);
+}
 
 /** Pins every thread of `pid` (and the threads it starts later, which inherit it) to `core`. */
 function pin(pid: number, core: number): void {
   execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
 }
 
-async function runWith(gpuWorkers: 1 | 2, address: string, client: Client) {
+/** CPU time (user + system, all threads) a live process has used, ms; null off Linux. */
+function cpuMsOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
+}
+
+async function runWith(gpuWorkers: 1 | 2, bench: BenchCase, address: string, client: Client) {
   const queues = {
     main: uniqueTaskQueue('main'),
     gpu: uniqueTaskQueue('gpu'),
@@ -49,6 +132,7 @@ async function runWith(gpuWorkers: 1 | 2, address: string, client: Client) {
   };
   const env = { OMNI_ZERO_LOG_LEVEL: 'WARN', OMNI_ZERO_BACKEND: BACKEND, ...ONE_THREAD };
   const procs: WorkerProcess[] = [];
+  const gpus: WorkerProcess[] = [];
   try {
     const spawn = (roles: ('main' | 'gpu' | 'cpu' | 'io')[]) =>
       spawnWorker({ roles, queues, address, baseEnv: localServerEnv(), env });
@@ -56,14 +140,24 @@ async function runWith(gpuWorkers: 1 | 2, address: string, client: Client) {
     for (let core = 0; core < gpuWorkers; core++) {
       const gpu = await spawn(['gpu']);
       procs.push(gpu);
+      gpus.push(gpu);
       pin(gpu.pid, core);
     }
+    const cpuBefore = gpus.map((g) => cpuMsOf(g.pid));
     const storage = `file://${await mkdtemp(path.join(os.tmpdir(), 'oz-bench-fanout-'))}`;
-    const config = learningExperiment({ name: 'bench-fanout', storage, queues, stepsPerStage: STEPS_PER_STAGE });
-    const c = config as Record<string, any>;
-    c.rollout.promptsPerStep = PROMPTS_PER_STEP;
-    c.window.steps[0].maxTokens = WINDOW_TOKENS;
-    c.orchestration.rollout = { shards: gpuWorkers };
+    const config = learningExperiment({
+      name: 'bench-fanout',
+      storage,
+      queues,
+      stepsPerStage: bench.stepsPerStage,
+      // An update of the bigger model on one loaded core can go quiet for longer than the tests' 30 s between beats.
+      heartbeat: '2m',
+    }) as Record<string, any>;
+    if (bench.model) config.model = bench.model;
+    if (bench.gradientAccumulation) config.grpo.gradientAccumulation = bench.gradientAccumulation;
+    config.rollout.promptsPerStep = bench.promptsPerStep;
+    config.window.steps[0].maxTokens = bench.windowTokens;
+    config.orchestration.rollout = { shards: gpuWorkers };
     const runId = `bench-fanout-${gpuWorkers}-${Date.now()}`;
     const t0 = Date.now();
     const result = (await client.workflow.execute('experiment', {
@@ -73,6 +167,11 @@ async function runWith(gpuWorkers: 1 | 2, address: string, client: Client) {
     })) as ExperimentResult;
     const wallMs = Date.now() - t0;
     if (result.status !== 'completed') throw new Error(`bench fanout: run ${runId} ended ${result.status}`);
+    const gpuCpuMs = gpus.map((g, i) => {
+      const now = cpuMsOf(g.pid);
+      const before = cpuBefore[i];
+      return now === null || before === null ? null : now - before;
+    });
     const store = openBlobStore(result.base);
     const metrics = await Promise.all(
       Array.from({ length: result.steps }, (_, step) => readJson<StepMetrics>(store, runKeys.metrics(step)))
@@ -80,7 +179,11 @@ async function runWith(gpuWorkers: 1 | 2, address: string, client: Client) {
     const evaluations = await Promise.all(
       Array.from({ length: result.steps }, (_, step) => readJson<EvalRecord>(store, runKeys.evaluation(step + 1)))
     );
-    const rolloutMs = metrics.map((m) => m?.timings.rolloutMs ?? Number.NaN);
+    const steps: StepTiming[] = [];
+    for (const st of result.plan.stages)
+      for (const r of await historyChain(client, `${runId}/stage-${st.index}-${st.name}`))
+        steps.push(...stepTimings(r.history.events ?? []));
+    const rolloutMs = metrics.map((m) => Math.round(m?.timings.rolloutMs ?? Number.NaN));
     const evaluationMs = evaluations.flatMap((e) => (e ? [e.evaluationMs] : []));
     return {
       gpuWorkers,
@@ -91,35 +194,48 @@ async function runWith(gpuWorkers: 1 | 2, address: string, client: Client) {
       rolloutMedianMs: median(rolloutMs),
       evaluationMs,
       updateMs: metrics.map((m) => m?.timings.updateMs ?? Number.NaN),
+      gpuWorkerCpuMs: gpuCpuMs,
+      // What Temporal costs per step on top of the activities (bench/orchestration.ts's definition).
+      overheadMsPerStep: Math.round(sum(steps.map((x) => x.overheadMs)) / steps.length),
+      overheadFraction: Number((sum(steps.map((x) => x.overheadMs)) / sum(steps.map((x) => x.spanMs))).toFixed(4)),
+      rolloutShards: metrics.map((m) => m?.timings.rolloutShards ?? null),
     };
   } finally {
     for (const p of procs) await p.kill();
   }
 }
 
+const cases = casesToRun(process.argv.slice(3));
 const loadBefore = os.loadavg();
 const server = await startDevServer({ uiPort: false });
 const connection = await Connection.connect(localConnectionOptions(server.address));
 try {
   const client = new Client({ connection });
-  const one = await runWith(1, server.address, client);
-  const two = await runWith(2, server.address, client);
+  const results: Record<string, unknown> = {};
+  for (const [name, bench] of cases) {
+    const one = await runWith(1, bench, server.address, client);
+    const two = await runWith(2, bench, server.address, client);
+    results[name] = {
+      ...bench,
+      one,
+      two,
+      speedup: {
+        rolloutMedian: one.rolloutMedianMs / two.rolloutMedianMs,
+        rolloutTotal: sum(one.rolloutMs) / sum(two.rolloutMs),
+        evaluation: sum(one.evaluationMs) / sum(two.evaluationMs),
+        wall: one.wallMs / two.wallMs,
+      },
+    };
+    // Each case as it ends, so a long run shows its first figures early (stdout gets them all at the end).
+    console.error(JSON.stringify({ case: name, speedup: (results[name] as { speedup: unknown }).speedup }));
+  }
   console.log(
     JSON.stringify(
       {
         machine: { ...machineInfo(), loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },
         backend: BACKEND,
         pinning: 'taskset: one core per GPU worker process; TF intra-op and inter-op threads 1',
-        stepsPerStage: STEPS_PER_STAGE,
-        promptsPerStep: PROMPTS_PER_STEP,
-        windowTokens: WINDOW_TOKENS,
-        one,
-        two,
-        speedup: {
-          rolloutMedian: one.rolloutMedianMs / two.rolloutMedianMs,
-          evaluation: one.evaluationMs.reduce((a, b) => a + b, 0) / two.evaluationMs.reduce((a, b) => a + b, 0),
-          wall: one.wallMs / two.wallMs,
-        },
+        cases: results,
       },
       null,
       2

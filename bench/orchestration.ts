@@ -53,8 +53,8 @@ export function coveredMs(merged: Interval[], from: number, to: number): number 
 }
 
 /**
- * Per-step timings of one stage run's history. A step runs from its rollout being scheduled to the next rollout's
- * (the first from the run's first activity, the last to the run's end), so a batch sampled for the next step while
+ * Per-step timings of one stage run's history. A step runs from its rollout being scheduled to the next step's
+ * (the first from the run's first activity, the last to the run's end; see {@link stepStarts}), so a batch sampled for the next step while
  * the update runs belongs to the step it overlaps. Activities' own time is the time covered by at least one running
  * activity (started → completed; checkpoints and evaluations included, so they never count as overhead), counted
  * once even when two overlap; overhead is the rest of the span: moments where no activity runs, split into waiting
@@ -86,8 +86,7 @@ export function stepTimings(events: Event[]): StepTiming[] {
   const idleWaiting = (from: number, to: number) =>
     coveredMs(waiting, from, to) -
     waiting.reduce((sum, [a, b]) => sum + coveredMs(running, Math.max(a, from), Math.min(b, to)), 0);
-  const rollouts = acts.filter((a) => a.type === 'rollout').map((a) => a.sched);
-  const starts = [Math.min(...acts.map((a) => a.sched)), ...rollouts.slice(1)];
+  const starts = stepStarts(acts);
   return starts.map((from, i) => {
     const to = starts[i + 1] ?? end;
     const activityMs = coveredMs(running, from, to);
@@ -100,6 +99,21 @@ export function stepTimings(events: Event[]): StepTiming[] {
       overheadMs: to - from - activityMs,
     };
   });
+}
+
+/**
+ * When each step starts: the run's first activity, then each rollout scheduled after an update (the shards of a
+ * rollout and the extra draws of dynamic sampling belong to the step they are scheduled in).
+ */
+function stepStarts(acts: { type: string; sched: number }[]): number[] {
+  const starts: number[] = [];
+  let updated = false;
+  for (const a of [...acts].sort((x, y) => x.sched - y.sched)) {
+    if (a.type === 'rollout' && updated) starts.push(a.sched);
+    if (a.type === 'rollout') updated = false;
+    if (a.type === 'update') updated = true;
+  }
+  return [Math.min(...acts.map((a) => a.sched)), ...starts];
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -279,4 +293,10 @@ async function main() {
   );
 }
 
-if (process.argv[1] && /bench[/\\](run|orchestration)\.ts$/.test(process.argv[1])) await main();
+// Run, not imported (bench/fanout.ts imports stepTimings): directly, or as `bench/run.ts orchestration`.
+const entry = process.argv[1] ?? '';
+if (
+  /bench[/\\]orchestration\.ts$/.test(entry) ||
+  (/bench[/\\]run\.ts$/.test(entry) && process.argv[2] === 'orchestration')
+)
+  await main();

@@ -9,6 +9,7 @@
  * cpu backend a row's numbers do not depend on the extra padding; on wasm they can move in the last bit.
  */
 import * as tf from '@tensorflow/tfjs';
+import { candidateCount, candidatesSettle, type RowLogits, type SamplingOptions } from './logits-processing.ts';
 import type { FusedProjections } from './model/fused.ts';
 import { disposeCache, forward, type KvCache, lmHead } from './model/transformer.ts';
 import type { ModelConfig, Params } from './types.ts';
@@ -25,11 +26,11 @@ export interface BatchRow {
   tokens: number[];
 }
 
-/** Rows decoding together, their shared cache, and the logits [rows × vocab] of each row's next token. */
+/** Rows decoding together, their shared cache, and the logits of each row's next token. */
 export interface Batch<R extends BatchRow> {
   rows: R[];
   cache?: KvCache;
-  logits: Float32Array;
+  logits: RowLogits[];
 }
 
 export interface BatchModel {
@@ -39,10 +40,39 @@ export interface BatchModel {
   padId: number;
   /** Length every prompt is left-padded to at prefill. */
   promptLength: number;
+  /** The rollout's sampling: with top-k only each row's best k + 1 logits leave the backend. Default: whole rows. */
+  sampling?: SamplingOptions;
 }
 
 export function emptyBatch<R extends BatchRow>(): Batch<R> {
-  return { rows: [], logits: new Float32Array(0) };
+  return { rows: [], logits: [] };
+}
+
+/**
+ * Logits [rows, vocab] on the host, row by row: each row's k + 1 largest (in ascending id order) when they settle
+ * the choice under `sampling` (engine/logits-processing.ts), else whole rows. Disposes `logits`.
+ */
+export function hostLogits(logits: tf.Tensor, sampling: SamplingOptions | undefined): RowLogits[] {
+  const [rows, vocab] = logits.shape as [number, number];
+  const n = sampling ? candidateCount(sampling, vocab) : 0;
+  if (n > 0) {
+    const top = tf.topk(logits, n);
+    const values = top.values.dataSync() as Float32Array;
+    const ids = top.indices.dataSync() as Int32Array;
+    tf.dispose([top.values, top.indices]);
+    const out: RowLogits[] = [];
+    for (let r = 0; r < rows && candidatesSettle(values.subarray(r * n, (r + 1) * n), sampling!); r++) {
+      const order = Array.from({ length: n }, (_, j) => r * n + j).sort((a, b) => ids[a] - ids[b]);
+      out.push({ values: Float32Array.from(order, (j) => values[j]), ids: Int32Array.from(order, (j) => ids[j]) });
+    }
+    if (out.length === rows) {
+      logits.dispose();
+      return out;
+    }
+  }
+  const all = logits.dataSync() as Float32Array;
+  logits.dispose();
+  return Array.from({ length: rows }, (_, r) => ({ values: all.slice(r * vocab, (r + 1) * vocab) }));
 }
 
 /** Prefills the distinct prompts of `rows` once and copies each prompt's cache and last logits to its rows. */
@@ -69,13 +99,11 @@ export function prefill<R extends BatchRow>(m: BatchModel, prompts: number[][], 
     };
   });
   for (const r of rows) r.padding = r.staticPadding;
-  const logits = out.last.dataSync() as Float32Array;
-  out.last.dispose();
-  return { rows, cache: { layers: out.layers, length: m.promptLength }, logits };
+  return { rows, cache: { layers: out.layers, length: m.promptLength }, logits: hostLogits(out.last, m.sampling) };
 }
 
 /** The batch with only the rows at `keep` (indices into `batch.rows`); disposes the old cache. */
-export function keepRows<R extends BatchRow>(batch: Batch<R>, keep: number[], vocab: number): Batch<R> {
+export function keepRows<R extends BatchRow>(batch: Batch<R>, keep: number[]): Batch<R> {
   if (keep.length === batch.rows.length) return batch;
   const old = batch.cache;
   let cache: KvCache | undefined;
@@ -88,30 +116,34 @@ export function keepRows<R extends BatchRow>(batch: Batch<R>, keep: number[], vo
     idx.dispose();
   }
   disposeCache(old);
-  const logits = new Float32Array(keep.length * vocab);
-  keep.forEach((i, j) => {
-    logits.set(batch.logits.subarray(i * vocab, (i + 1) * vocab), j * vocab);
+  return { rows: keep.map((i) => batch.rows[i]), cache, logits: keep.map((i) => batch.logits[i]) };
+}
+
+/** The tensors of one decoding step (inside the caller's tf.tidy): the next logits [rows, vocab] and the new cache. */
+export function decodeTensors<R extends BatchRow>(
+  m: BatchModel,
+  batch: Batch<R>
+): { last: tf.Tensor; layers: KvCache['layers'] } {
+  const { hidden, cache } = forward(m.params, m.config, {
+    ids: batch.rows.map((r) => [r.tokens[r.tokens.length - 1]]),
+    padding: batch.rows.map((r) => r.padding),
+    cache: batch.cache,
+    useCache: true,
+    fused: m.fused,
   });
-  return { rows: keep.map((i) => batch.rows[i]), cache, logits };
+  return { last: lmHead(m.params, m.config, hidden.squeeze([1])), layers: cache!.layers };
 }
 
 /** Feeds every row's last token through the model: the cache grows by one column and the logits move on. */
 export function decodeStep<R extends BatchRow>(m: BatchModel, batch: Batch<R>): Batch<R> {
   const old = batch.cache!;
-  const out = tf.tidy(() => {
-    const { hidden, cache } = forward(m.params, m.config, {
-      ids: batch.rows.map((r) => [r.tokens[r.tokens.length - 1]]),
-      padding: batch.rows.map((r) => r.padding),
-      cache: old,
-      useCache: true,
-      fused: m.fused,
-    });
-    return { last: lmHead(m.params, m.config, hidden.squeeze([1])), layers: cache!.layers };
-  });
+  const out = tf.tidy(() => decodeTensors(m, batch));
   disposeCache(old);
-  const logits = out.last.dataSync() as Float32Array;
-  out.last.dispose();
-  return { rows: batch.rows, cache: { layers: out.layers, length: old.length + 1 }, logits };
+  return {
+    rows: batch.rows,
+    cache: { layers: out.layers, length: old.length + 1 },
+    logits: hostLogits(out.last, m.sampling),
+  };
 }
 
 /**
@@ -123,14 +155,16 @@ export function join<R extends BatchRow>(running: Batch<R>, joining: Batch<R>): 
   const a = running.cache;
   const b = joining.cache!;
   const extra = a.length - b.length;
+  // The running cache's spare columns (in-place writes) become the joining rows' too.
+  const spare = a.layers[0].k.shape[2]! - a.length;
   const layers = tf.tidy(() =>
     a.layers.map((layer, l) => {
       const widen = (t: tf.Tensor) =>
-        extra > 0
+        extra > 0 || spare > 0
           ? tf.pad(t, [
               [0, 0],
               [0, 0],
-              [extra, 0],
+              [extra, spare],
               [0, 0],
             ])
           : t;
@@ -143,10 +177,11 @@ export function join<R extends BatchRow>(running: Batch<R>, joining: Batch<R>): 
   for (const r of joining.rows) r.padding += extra;
   disposeCache(a);
   disposeCache(b);
-  const logits = new Float32Array(running.logits.length + joining.logits.length);
-  logits.set(running.logits);
-  logits.set(joining.logits, running.logits.length);
-  return { rows: [...running.rows, ...joining.rows], cache: { layers, length: a.length }, logits };
+  return {
+    rows: [...running.rows, ...joining.rows],
+    cache: { layers, length: a.length },
+    logits: [...running.logits, ...joining.logits],
+  };
 }
 
 /** Slices off the leading cache columns that are extra padding in every row (none in a static batch). */

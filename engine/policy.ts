@@ -74,12 +74,15 @@ export class Policy {
     return new Policy(config, params, tokenizer, new Adam(params, { learningRate: o.learningRate }), 0, o.seed);
   }
 
-  /** Loads a checkpoint directory (ours, or a Hugging Face Qwen2/Qwen3 one with a tokenizer given). */
+  /**
+   * Loads a checkpoint directory (ours, or a Hugging Face Qwen2/Qwen3 one with a tokenizer given). `optimizer: false`
+   * leaves a saved optimizer state unread (its moments start at zero): for a policy that only samples.
+   */
   static async load(
     dir: string,
-    o: { learningRate: number; tokenizer?: TokenizerSpec; seed?: number }
+    o: { learningRate: number; tokenizer?: TokenizerSpec; seed?: number; optimizer?: boolean }
   ): Promise<Policy> {
-    const ck = await loadCheckpoint(dir);
+    const ck = await loadCheckpoint(dir, { optimizer: o.optimizer ?? true });
     const tokenizer = ck.tokenizer ?? (o.tokenizer ? loadTokenizer(o.tokenizer) : null);
     if (!tokenizer) throw new Error(`checkpoint ${dir} has no tokenizer and none was given`);
     const adam = new Adam(ck.params, { learningRate: o.learningRate }, ck.optimizer ?? undefined);

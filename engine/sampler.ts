@@ -16,12 +16,13 @@ import {
   type BatchModel,
   type BatchRow,
   decodeStep,
+  hostLogits,
   join,
   keepRows,
   prefill,
   trimPadding,
 } from './kv-batch.ts';
-import { checkSamplingOptions, chooseToken, type SamplingOptions } from './logits-processing.ts';
+import { checkSamplingOptions, chooseFromRow, type RowLogits, type SamplingOptions } from './logits-processing.ts';
 import { disposeFused, type FusedProjections, fuseProjections } from './model/fused.ts';
 import { disposeCache, forward, lmHead } from './model/transformer.ts';
 import type { ModelConfig, Params, Tokenizer } from './types.ts';
@@ -125,13 +126,13 @@ function checkOptions(o: GenerateOptions, config: ModelConfig, prompts: number[]
   });
 }
 
-/** Logits rows [A, V] for the last position of each row, as a host copy. */
-function lastLogits(params: Params, config: ModelConfig, hidden: tf.Tensor): Float32Array {
+/** Logits of the last position of each row, on the host. */
+function lastLogits(params: Params, config: ModelConfig, hidden: tf.Tensor, sampling: SamplingOptions): RowLogits[] {
   const t = hidden.shape[1]!;
-  const last = tf.tidy(() => lmHead(params, config, hidden.slice([0, t - 1, 0], [-1, 1, -1]).squeeze([1])));
-  const data = last.dataSync() as Float32Array;
-  last.dispose();
-  return data;
+  return hostLogits(
+    tf.tidy(() => lmHead(params, config, hidden.slice([0, t - 1, 0], [-1, 1, -1]).squeeze([1]))),
+    sampling
+  );
 }
 
 export async function generate(
@@ -195,8 +196,7 @@ async function sampleRows(
     }
   });
 
-  const vocab = config.vocabSize;
-  const model: BatchModel = { params, config, fused, padId, promptLength: promptLen };
+  const model: BatchModel = { params, config, fused, padId, promptLength: promptLen, sampling: options };
   const batchRows = Math.min(options.batchRows ?? rows.length, rows.length);
   const queue = rows.slice(batchRows);
   const paddedPrompt = (r: Row) => [...new Array(r.padding).fill(padId), ...r.prompt];
@@ -205,7 +205,7 @@ async function sampleRows(
     const hidden = tf.tidy(
       () => forward(params, config, { ids: active.map(ids), padding: active.map((r) => r.padding), fused }).hidden
     );
-    const out = lastLogits(params, config, hidden);
+    const out = lastLogits(params, config, hidden, options);
     hidden.dispose();
     return out;
   };
@@ -232,10 +232,9 @@ async function sampleRows(
     for (let n = 1; batch.rows.length > 0; n++) {
       // Choose the next token of every row in the batch from its logits.
       const done = batch.rows.map((row, i) => {
-        const rowLogits = batch.logits.slice(i * vocab, (i + 1) * vocab);
         const u = row.random();
         const seen = options.repetitionPenalty && options.repetitionPenalty !== 1 ? [...row.prompt, ...row.tokens] : [];
-        const { token, logprob } = chooseToken(rowLogits, options, seen, u);
+        const { token, logprob } = chooseFromRow(batch.logits[i], options, seen, u);
         row.tokens.push(token);
         row.logprobs.push(logprob);
         if (token === eos) row.finish = 'eos';
@@ -255,7 +254,7 @@ async function sampleRows(
         lastYield = performance.now();
       }
       const keep = batch.rows.map((_, i) => i).filter((i) => !done[i]);
-      batch = keepRows(batch, keep, vocab);
+      batch = keepRows(batch, keep);
       if (batch.rows.length > 0 || queue.length > 0) batch = advance(batch);
     }
   } finally {

@@ -212,7 +212,9 @@ export async function newestValidCheckpoint(
 export async function downloadCheckpoint(
   store: BlobStore,
   prefix: string,
-  localDir: string
+  localDir: string,
+  /** Which of the manifest's files to fetch (default all); the others are left out and the manifest still returned. */
+  wanted: (file: ManifestFile) => boolean = () => true
 ): Promise<CheckpointManifest> {
   const manifest = await readManifest(store, prefix);
   if (!manifest) throw new CheckpointError(`no checkpoint at ${store.uriOf(prefix)} (no ${MANIFEST_NAME})`, prefix);
@@ -220,7 +222,7 @@ export async function downloadCheckpoint(
   // Every started download settles before the folder is removed: removing it under a file still being written fails
   // (ENOTEMPTY) and would hide the real error. After a failure no new file is started.
   let failure: unknown;
-  await mapLimit(manifest.files, 4, async (f) => {
+  await mapLimit(manifest.files.filter(wanted), 4, async (f) => {
     if (failure !== undefined) return;
     try {
       const dest = path.join(localDir, f.path);

@@ -86,7 +86,7 @@ export interface StepContext {
   stage: string;
   window: number;
   learningRate: number;
-  timings: { rolloutMs: number; scoringMs: number; updateMs: number };
+  timings: StepMetrics['timings'];
 }
 
 /** The step's metrics record: the update's metrics and the per-task means of its rollouts and rewards. */

@@ -5,10 +5,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { OPTIMIZER_FILE } from '../engine/checkpoint/checkpoint.ts';
 import { Policy } from '../engine/policy.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
-import { applyRetention, CheckpointError, downloadCheckpoint, writeCheckpoint } from '../storage/checkpoints.ts';
+import {
+  applyRetention,
+  CheckpointError,
+  downloadCheckpoint,
+  type ManifestFile,
+  writeCheckpoint,
+} from '../storage/checkpoints.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { runKeys } from '../storage/run-layout.ts';
 import { resolveCheckpointSource } from './checkpoint-source.ts';
@@ -39,6 +46,8 @@ interface Held {
   /** The snapshot's manifest sha256 (its `manifestSha256`, which covers every file's sha256). */
   sha256: string | undefined;
   policy: Policy;
+  /** Whether the optimizer state was loaded too; a policy held for sampling only has fresh moments. */
+  trainable: boolean;
 }
 const held = new Map<string, Held>();
 
@@ -51,18 +60,59 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
+/** How a worker got a policy: held in memory (no I/O), or downloaded (files fetched and verified) and built, ms. */
+export interface PolicyFetch {
+  held: boolean;
+  downloadMs: number;
+  buildMs: number;
+}
+
+/**
+ * What the caller does with the policy. `sampling` (rollout, evaluation) needs the weights only, so a worker taking
+ * over a new version downloads the snapshot without its optimizer state (two thirds of its bytes with Adam);
+ * `training` needs the optimizer state too, and never gets a policy held for sampling only.
+ */
+export type PolicyUse = 'sampling' | 'training';
+
 /**
  * The policy a reference names: from memory, with no I/O, when this worker holds that version (snapshot key, step and,
  * when the reference carries it, the snapshot's sha256: a snapshot rewritten under the same key, e.g. by a retried
  * update, is another policy); else downloaded and verified.
  */
-export async function policyFor(ctx: PolicyRun, ref: PolicyRef): Promise<Policy> {
+export async function policyFor(ctx: PolicyRun, ref: PolicyRef, use: PolicyUse = 'training'): Promise<Policy> {
+  return (await fetchPolicy(ctx, ref, use)).policy;
+}
+
+/** {@link policyFor}, saying how the policy was got and what that cost. */
+export async function fetchPolicy(
+  ctx: PolicyRun,
+  ref: PolicyRef,
+  use: PolicyUse = 'training'
+): Promise<{ policy: Policy; fetch: PolicyFetch }> {
   const h = held.get(ctx.run.base);
-  const same = h && h.key === ref.key && h.policy.step === ref.step && (ref.sha256 ?? h.sha256) === h.sha256;
-  if (same) return h.policy;
-  const { policy, sha256 } = await downloadPolicy(ctx, ref);
-  hold(ctx, ref.key, policy, sha256);
-  return policy;
+  if (h && holds({ ...h, step: h.policy.step }, ref, use))
+    return { policy: h.policy, fetch: { held: true, downloadMs: 0, buildMs: 0 } };
+  const trainable = use === 'training';
+  const { policy, sha256, fetch } = await downloadPolicy(ctx, ref, trainable);
+  hold(ctx, { key: ref.key, sha256, policy, trainable });
+  return { policy, fetch };
+}
+
+/** What a worker holds of a policy version: the snapshot, its step, sha256, and whether its optimizer state. */
+export interface HeldVersion {
+  key: string;
+  step: number;
+  sha256: string | undefined;
+  trainable: boolean;
+}
+
+/**
+ * Whether a held version serves `ref` for `use`: same snapshot key and step and, when the reference carries it, the
+ * same sha256; for training, with its optimizer state.
+ */
+export function holds(h: HeldVersion, ref: PolicyRef, use: PolicyUse): boolean {
+  const version = h.key === ref.key && h.step === ref.step && (ref.sha256 ?? h.sha256) === h.sha256;
+  return version && (h.trainable || use === 'sampling');
 }
 
 /** Downloads of one snapshot before a verification failure is final: a torn read is worth another try. */
@@ -73,20 +123,34 @@ const DOWNLOAD_ATTEMPTS = 3;
  * reference's. A mismatch is downloaded again; still wrong after {@link DOWNLOAD_ATTEMPTS}, it fails and nothing is
  * held, so damaged or replaced weights are never used.
  */
-async function downloadPolicy(ctx: PolicyRun, ref: PolicyRef): Promise<{ policy: Policy; sha256: string | undefined }> {
+async function downloadPolicy(
+  ctx: PolicyRun,
+  ref: PolicyRef,
+  trainable: boolean
+): Promise<{ policy: Policy; sha256: string | undefined; fetch: PolicyFetch }> {
   let failure: CheckpointError | undefined;
+  const fetch: PolicyFetch = { held: false, downloadMs: 0, buildMs: 0 };
+  const wanted = (f: ManifestFile) => trainable || f.path !== OPTIMIZER_FILE;
   for (let attempt = 0; attempt < DOWNLOAD_ATTEMPTS; attempt++) {
     try {
       return await withTempDir(async (dir) => {
-        const manifest = await downloadCheckpoint(ctx.store, ref.key, dir);
+        const started = performance.now();
+        const manifest = await downloadCheckpoint(ctx.store, ref.key, dir, wanted);
+        fetch.downloadMs += performance.now() - started;
         if (ref.sha256 !== undefined && manifest.manifestSha256 !== ref.sha256)
           throw new CheckpointError(
             `policy snapshot ${ctx.store.uriOf(ref.key)} has sha256 ${manifest.manifestSha256?.slice(0, 12)}…, ` +
               `not the ${ref.sha256.slice(0, 12)}… the step names: it was replaced after the step's reference was made`,
             ref.key
           );
-        const policy = await Policy.load(dir, { learningRate: ctx.config.grpo.learningRate, seed: ctx.config.seed });
-        return { policy, sha256: manifest.manifestSha256 };
+        const building = performance.now();
+        const policy = await Policy.load(dir, {
+          learningRate: ctx.config.grpo.learningRate,
+          seed: ctx.config.seed,
+          optimizer: trainable,
+        });
+        fetch.buildMs = performance.now() - building;
+        return { policy, sha256: manifest.manifestSha256, fetch };
       });
     } catch (err) {
       if (!(err instanceof CheckpointError)) throw err;
@@ -96,12 +160,11 @@ async function downloadPolicy(ctx: PolicyRun, ref: PolicyRef): Promise<{ policy:
   throw failure;
 }
 
-function hold(ctx: PolicyRun, key: string, policy: Policy, sha256: string | undefined): void {
+function hold(ctx: PolicyRun, next: Held): void {
   const prev = held.get(ctx.run.base);
-  if (prev && prev.policy !== policy) prev.policy.dispose();
-  held.set(ctx.run.base, { key, sha256, policy });
+  if (prev && prev.policy !== next.policy) prev.policy.dispose();
+  held.set(ctx.run.base, next);
 }
-
 /** Forgets (and frees) the in-memory policy of a run, e.g. after an update failed half-way. */
 export function dropPolicy(ctx: PolicyRun): void {
   const h = held.get(ctx.run.base);
@@ -175,6 +238,6 @@ export async function snapshotPolicy(
     );
   });
   await applyRetention(ctx.store, runKeys.policyRoot(), { keepLast: 2 });
-  hold(ctx, prefix, policy, manifest.manifestSha256);
+  hold(ctx, { key: prefix, sha256: manifest.manifestSha256, policy, trainable: true });
   return { step: policy.step, key: prefix, ...(manifest.manifestSha256 ? { sha256: manifest.manifestSha256 } : {}) };
 }

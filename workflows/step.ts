@@ -56,7 +56,11 @@ export async function runStep(o: OrchestrationSettings, gpu: GpuRoute, input: St
     window,
     learningRate: input.learningRate,
     cursor,
-    timings: { rolloutMs: rollout.ms + (extra?.ms.rollout ?? 0), scoringMs: scored.ms + (extra?.ms.scoring ?? 0) },
+    timings: {
+      rolloutMs: rollout.ms + (extra?.ms.rollout ?? 0),
+      scoringMs: scored.ms + (extra?.ms.scoring ?? 0),
+      ...(rollout.timings ? { rolloutShards: rollout.timings } : {}),
+    },
     ...(extra ? { draws: extra.draws } : {}),
   });
   // A batch sampled for a step the stage then never runs (a stop, a budget cut) is harmless: it is keyed by stage.

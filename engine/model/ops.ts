@@ -89,6 +89,30 @@ export function silu(x: tf.Tensor): tf.Tensor {
   return x.mul(tf.sigmoid(x));
 }
 
+/** Calls `write(row, cos, sin)` for each token's angles (row = r·T + j), in float64 from the integer position. */
+function eachRotaryRow(
+  positions: number[][],
+  headDim: number,
+  theta: number,
+  write: (row: number, cos: Float64Array, sin: Float64Array) => void
+): void {
+  const half = headDim / 2;
+  const invFreq = Array.from({ length: half }, (_, i) => 1 / theta ** ((2 * i) / headDim));
+  const cos = new Float64Array(half);
+  const sin = new Float64Array(half);
+  const t = positions[0]?.length ?? 0;
+  positions.forEach((row, r) => {
+    for (let j = 0; j < t; j++) {
+      for (let i = 0; i < half; i++) {
+        const angle = row[j] * invFreq[i];
+        cos[i] = Math.cos(angle);
+        sin[i] = Math.sin(angle);
+      }
+      write(r * t + j, cos, sin);
+    }
+  });
+}
+
 /**
  * cos and sin tables [B, 1, T, headDim] for per-row positions, in the HF layout (frequencies repeated, not
  * interleaved). Built in float64 from the integer position, so the cached and the recomputed paths see the same bits.
@@ -103,19 +127,38 @@ export function rotaryTables(
   const half = headDim / 2;
   const cos = new Float32Array(b * t * headDim);
   const sin = new Float32Array(b * t * headDim);
-  const invFreq = Array.from({ length: half }, (_, i) => 1 / theta ** ((2 * i) / headDim));
-  for (let r = 0; r < b; r++) {
-    for (let j = 0; j < t; j++) {
-      const base = (r * t + j) * headDim;
-      const p = positions[r][j];
-      for (let i = 0; i < half; i++) {
-        const angle = p * invFreq[i];
-        cos[base + i] = cos[base + i + half] = Math.cos(angle);
-        sin[base + i] = sin[base + i + half] = Math.sin(angle);
-      }
+  eachRotaryRow(positions, headDim, theta, (row, c, s) => {
+    const base = row * headDim;
+    for (let i = 0; i < half; i++) {
+      cos[base + i] = cos[base + i + half] = c[i];
+      sin[base + i] = sin[base + i + half] = s[i];
     }
-  }
+  });
   return { cos: tf.tensor4d(cos, [b, 1, t, headDim]), sin: tf.tensor4d(sin, [b, 1, t, headDim]) };
+}
+
+/**
+ * The same tables for projected rows [B·T, heads·headDim]: repeated per head, head h's multiplied by `headScales[h]`
+ * (in float64, rounded once), sin negated on each head's first half (rotate_half's signs), so a rotation over all
+ * heads is x·cos + x[:, rotateHalfSource]·sin on the flat rows.
+ */
+export function flatRotaryTables(positions: number[][], headDim: number, theta: number, headScales: number[]): Rotary {
+  const rows = positions.length * (positions[0]?.length ?? 0);
+  const width = headScales.length * headDim;
+  const half = headDim / 2;
+  const cos = new Float32Array(rows * width);
+  const sin = new Float32Array(rows * width);
+  eachRotaryRow(positions, headDim, theta, (row, c, s) => {
+    headScales.forEach((scale, h) => {
+      const base = row * width + h * headDim;
+      for (let i = 0; i < half; i++) {
+        cos[base + i] = cos[base + i + half] = c[i] * scale;
+        sin[base + i] = -s[i] * scale;
+        sin[base + i + half] = s[i] * scale;
+      }
+    });
+  });
+  return { cos: tf.tensor2d(cos, [rows, width]), sin: tf.tensor2d(sin, [rows, width]) };
 }
 
 /**
@@ -137,6 +180,8 @@ export interface AttentionInputs {
   q: tf.Tensor;
   k: tf.Tensor;
   v: tf.Tensor;
+  /** The queries already carry the attention scale 1/√D. */
+  scaled?: boolean;
 }
 
 /** HF `apply_rotary_pos_emb` for x [B, heads, T, D]: x·cos + rotate_half(x)·sin. */

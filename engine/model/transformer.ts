@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, Params } from '../types.ts';
-import { type FusedProjections, fusedAttentionInputs } from './fused.ts';
+import { type FusedProjections, fusedAttentionInputs, fusedMlp, fusedRotary } from './fused.ts';
+import { appendColumns, columnsAfter } from './kv-append.ts';
 import {
   type AttentionInputs,
   applyRotary,
@@ -26,10 +27,13 @@ import {
 } from './ops.ts';
 import { param } from './param.ts';
 
-/** Keys and values of the tokens seen so far, per layer: [B, numKvHeads, length, headDim]. */
+/**
+ * Keys and values of the tokens seen so far, per layer: [B, numKvHeads, columns, headDim], where columns ≥ length
+ * (spare columns for in-place writes, engine/model/kv-append.ts).
+ */
 export interface KvCache {
   layers: { k: tf.Tensor; v: tf.Tensor }[];
-  /** Tokens (including left padding) in the cache. */
+  /** Tokens (including left padding) in the cache: its first `length` columns. */
   length: number;
 }
 
@@ -56,15 +60,19 @@ export interface ForwardOutput {
 
 const MASKED = -1e9;
 
-/** Additive mask [B or 1, 1, g·T, past+T]: causal within the new tokens, pads masked, cached keys visible. */
+/**
+ * Additive mask [B or 1, 1, g·T, columns]: causal within the new tokens, pads masked, cached keys visible, spare
+ * cache columns past the new tokens masked.
+ */
 function attentionMask(
   b: number,
   t: number,
   past: number,
+  columns: number,
   groups: number,
   padding: number[] | undefined
 ): tf.Tensor | null {
-  const tk = past + t;
+  const tk = columns;
   let mask: tf.Tensor | null = null;
   if (t > 1) {
     const causal = new Float32Array(groups * t * tk);
@@ -76,9 +84,12 @@ function attentionMask(
     }
     mask = tf.tensor4d(causal, [1, 1, groups * t, tk]);
   }
-  if (padding?.some((p) => p > 0)) {
+  if (padding?.some((p) => p > 0) || tk > past + t) {
     const pad = new Float32Array(b * tk);
-    for (let r = 0; r < b; r++) for (let j = 0; j < Math.min(padding[r], tk); j++) pad[r * tk + j] = MASKED;
+    for (let r = 0; r < b; r++) {
+      for (let j = 0; j < Math.min(padding?.[r] ?? 0, tk); j++) pad[r * tk + j] = MASKED;
+      for (let j = past + t; j < tk; j++) pad[r * tk + j] = MASKED;
+    }
     const padMask = tf.tensor4d(pad, [b, 1, 1, tk]);
     mask = mask ? mask.add(padMask) : padMask;
   }
@@ -118,9 +129,10 @@ function attentionInputs(
 
 /** What the layers of one forward share: batch shape, rotary tables and the additive attention mask. */
 export interface LayerInputs {
-  /** Rows and new tokens per row. */
+  /** Rows, new tokens per row, and tokens already in the cache. */
   b: number;
   t: number;
+  past: number;
   rotary: Rotary;
   mask: tf.Tensor | null;
   fused?: FusedProjections;
@@ -130,7 +142,7 @@ export interface LayerInputs {
 export function trainingLayerInputs(config: ModelConfig, b: number, t: number): LayerInputs {
   const positions = Array.from({ length: b }, () => Array.from({ length: t }, (_, j) => j));
   const rotary = rotaryTables(positions, config.headDim, config.ropeTheta);
-  return { b, t, rotary, mask: attentionMask(b, t, 0, config.numHeads / config.numKvHeads, undefined) };
+  return { b, t, past: 0, rotary, mask: attentionMask(b, t, 0, t, config.numHeads / config.numKvHeads, undefined) };
 }
 
 /** The token embeddings [B·T, hidden] of `ids` (the residual stream before layer 0). */
@@ -151,23 +163,23 @@ export function decoderLayer(
   cached?: { k: tf.Tensor; v: tf.Tensor }
 ): { x: tf.Tensor; k: tf.Tensor; v: tf.Tensor } {
   const { numHeads, numKvHeads, headDim: d, rmsNormEps: eps } = config;
-  const { b, t, rotary, mask } = inputs;
+  const { b, t, past, rotary, mask } = inputs;
   const groups = numHeads / numKvHeads;
   const p = `model.layers.${l}`;
-  const h = rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps);
   const qkv = inputs.fused
-    ? fusedAttentionInputs(inputs.fused.layers[l], config, h, [b, t], rotary)
-    : attentionInputs(params, config, p, h, [b, t], rotary);
+    ? fusedAttentionInputs(inputs.fused, l, config, x, [b, t], rotary)
+    : attentionInputs(params, config, p, rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps), [b, t], rotary);
   const q = qkv.q;
   let { k, v } = qkv;
   if (cached) {
-    k = tf.concat([cached.k, k], 2);
-    v = tf.concat([cached.v, v], 2);
+    k = appendColumns(cached.k, k, past);
+    v = appendColumns(cached.v, v, past);
   }
   // Grouped-query attention without repeating K/V: the g query heads sharing a KV head are stacked along time
   // (head index = kvHead·g + r in HF's repeat_kv order), so q [B,H,T,D] reshapes to [B,kvH,g·T,D] for free.
   const qg = q.reshape([b, numKvHeads, groups * t, d]);
-  let scores = matMulTransposeB(qg, k).mul(1 / Math.sqrt(d));
+  let scores = matMulTransposeB(qg, k);
+  if (!qkv.scaled) scores = scores.mul(1 / Math.sqrt(d));
   if (mask) scores = scores.add(mask);
   const context = matMul(tf.softmax(scores), v);
   const attn =
@@ -178,10 +190,12 @@ export function decoderLayer(
           .transpose([0, 2, 1, 3])
           .reshape([b * t, numHeads * d]);
   const mid = x.add(matMul(attn, param(params, `${p}.self_attn.o_proj.weight`)));
+  const down = param(params, `${p}.mlp.down_proj.weight`);
+  if (inputs.fused) return { x: mid.add(fusedMlp(inputs.fused, l, mid, down)), k, v };
   const h2 = rmsNorm(mid, param(params, `${p}.post_attention_layernorm.weight`), eps);
   const gate = silu(matMul(h2, param(params, `${p}.mlp.gate_proj.weight`)));
   const up = matMul(h2, param(params, `${p}.mlp.up_proj.weight`));
-  return { x: mid.add(matMul(gate.mul(up), param(params, `${p}.mlp.down_proj.weight`))), k, v };
+  return { x: mid.add(matMul(gate.mul(up), down)), k, v };
 }
 
 /** The final RMSNorm of the residual stream x [B·T, hidden]. */
@@ -202,11 +216,17 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
   const positions =
     input.positions ??
     input.ids.map((_, r) => Array.from({ length: t }, (_, j) => Math.max(0, past + j - (input.padding?.[r] ?? 0))));
+  const rotary = input.fused
+    ? fusedRotary(input.fused, config, positions)
+    : rotaryTables(positions, config.headDim, config.ropeTheta);
+  const cachedColumns = input.cache?.layers[0]?.k.shape[2] ?? 0;
+  const columns = input.cache ? columnsAfter(cachedColumns, past, t) : t;
   const layerInputs: LayerInputs = {
     b,
     t,
-    rotary: rotaryTables(positions, config.headDim, config.ropeTheta),
-    mask: attentionMask(b, t, past, groups, input.padding),
+    past,
+    rotary,
+    mask: attentionMask(b, t, past, columns, groups, input.padding),
     fused: input.fused,
   };
   // The residual stream stays 2-D [B·T, hidden]: every projection is then one plain matmul with no reshapes, and

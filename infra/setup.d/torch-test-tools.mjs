@@ -1,8 +1,9 @@
 // PyTorch and Hugging Face transformers, the reference the engine is compared with (bench/engine-vs-torch.ts), in a
 // venv of their own: PyPI's Linux torch wheel pulls ~4 GB of CUDA libraries, which the
 // tests that need only numpy and safetensors should not wait for. The CPU kernels are what the comparison uses
-// (torch limited to the threads the engine gets). Not a runtime dependency. Installed only when asked for
-// (`node infra/setup.mjs --only=torch-test-tools`) or by the bench on first use.
+// (torch limited to the threads the engine gets). Not a runtime dependency. Installed by `npm test`'s setup (the
+// bench runs in CI: test/integration/engine-vs-torch.test.ts), by `node infra/setup.mjs --only=torch-test-tools`, or by
+// the bench on first use; PyPI serves it in about a minute on a bare machine.
 import path from 'node:path';
 import { CACHE_DIR } from '../paths.mjs';
 import { installVenv, venvReady } from '../pinned-venv.mjs';
@@ -28,8 +29,15 @@ export function installTorchTestTools({ log, run }) {
   installVenv(run, TORCH_TEST_TOOLS_DIR, TORCH_TEST_TOOLS_REQUIREMENTS);
 }
 
-/** A setup step only when asked for by name (`--only=torch-test-tools`): `npm run demo` and `npm test` never use it. */
+/** Whether this setup was asked for the torch venv: by name (`--only=torch-test-tools`) or as an extra
+ * (`--with=torch-test-tools`, which `npm test` passes so the engine-vs-torch test finds it). `npm run demo` never
+ * installs it. */
+function askedFor(argv) {
+  return ['--only=', '--with='].some((flag) =>
+    argv.some((a) => a.startsWith(flag) && a.slice(flag.length).split(',').includes('torch-test-tools'))
+  );
+}
+
 export default async function torchTestTools(ctx) {
-  const only = process.argv.find((a) => a.startsWith('--only='));
-  if (only?.slice('--only='.length).split(',').includes('torch-test-tools')) installTorchTestTools(ctx);
+  if (askedFor(process.argv)) installTorchTestTools(ctx);
 }

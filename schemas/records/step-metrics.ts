@@ -19,6 +19,26 @@ const taskMetrics = z.strictObject({
   samples: z.int().min(0),
 });
 
+/**
+ * Where one rollout shard's time went (the whole rollout is one shard), ms: what fan-out costs beside sampling.
+ * `policy` says how the worker got the policy: held in its memory (no I/O), or downloaded and built.
+ */
+export const rolloutShardTimingsSchema = z.strictObject({
+  shard: z.int().min(0),
+  /** From the activity's scheduling to its start on the worker (dispatch, a worker busy with something else). */
+  queuedMs: z.number().min(0),
+  /** Reading the batch's prompts. */
+  promptsMs: z.number().min(0),
+  policy: z.enum(['held', 'downloaded']),
+  /** Snapshot files to local disk, verified; 0 when held. */
+  downloadMs: z.number().min(0),
+  /** Weights into tensors and the model built; 0 when held. */
+  buildMs: z.number().min(0),
+  samplingMs: z.number().min(0),
+  /** Writing the shard's records. */
+  writeMs: z.number().min(0),
+});
+
 export const stepMetricsSchema = z
   .strictObject({
     step: z.int().min(0),
@@ -60,9 +80,12 @@ export const stepMetricsSchema = z
       updateMs: z.number().min(0),
       checkpointMs: z.number().min(0).optional(),
       evaluationMs: z.number().min(0).optional(),
+      /** The step's own batch's rollout, per shard in shard order. */
+      rolloutShards: z.array(rolloutShardTimingsSchema).optional(),
     }),
   })
   .meta({ title: 'Step metrics' });
 
 export type StepMetrics = z.output<typeof stepMetricsSchema>;
+export type RolloutShardTimings = z.output<typeof rolloutShardTimingsSchema>;
 export type TaskStepMetrics = z.output<typeof taskMetrics>;

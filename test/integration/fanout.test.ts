@@ -4,7 +4,8 @@
  * and on the native backend (its sampler log-probs aside, which the update does not use); with two GPU worker
  * processes both take shards (the activity's worker identity in the Temporal history). A GPU worker killed with
  * SIGKILL in the middle of a shard costs that shard only: it runs again on the other worker, the shard that finished
- * is kept, and the run ends with the same weights.
+ * is kept, and the run ends with the same weights. Each step records its shards' time split, and a worker holding the
+ * version it samples does no download.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -137,6 +138,32 @@ function withoutSamplerLogProbs(jsonl: string): string {
     .join('\n');
 }
 
+/**
+ * Every step records its shards' time split; the worker that holds a version does no I/O for it, so a step's shards
+ * download at most once (only the GPU worker that did not write the version lacks it, and not once it has fetched it,
+ * even for a second shard).
+ */
+async function eachShardTimed(
+  t: { diagnostic: (m: string) => void },
+  stores: ReturnType<typeof openBlobStore>[],
+  counts: number[]
+): Promise<void> {
+  for (const [i, store] of stores.entries()) {
+    for (let step = 0; step < STEPS; step++) {
+      const shards = (await readJson<StepMetrics>(store, runKeys.metrics(step)))?.timings.rolloutShards;
+      assert.ok(shards, `step ${step} of the ${counts[i]}-shard run records its shards' times`);
+      t.diagnostic(`${counts[i]} shards, step ${step}: ${JSON.stringify(shards)}`);
+      assert.deepEqual(
+        shards.map((x) => x.shard),
+        Array.from({ length: counts[i] }, (_, k) => k)
+      );
+      const downloaded = shards.filter((x) => x.policy === 'downloaded');
+      for (const x of shards.filter((y) => y.policy === 'held')) assert.equal(x.downloadMs + x.buildMs, 0);
+      assert.ok(downloaded.length <= 1, `step ${step}: at most one worker lacked the version`);
+    }
+  }
+}
+
 /** The final weights of the wasm runs of the first test, which all agree (the reference for the kill test). */
 let expectedSha: string | undefined;
 
@@ -184,6 +211,11 @@ async function sameResultWhateverTheShards(t: { diagnostic: (m: string) => void 
     })
   );
   t.diagnostic(`rollout ms per step with 1, 2, 3 shards: ${JSON.stringify(rolloutMs)}`);
+  await eachShardTimed(
+    t,
+    stores,
+    Object.keys(runs).map((k) => expected[k as keyof typeof expected])
+  );
   const text = async (store: (typeof stores)[number], key: string) =>
     Buffer.from(await store.get(key)).toString('utf8');
   let samplerLogProbsDiffer = 0;

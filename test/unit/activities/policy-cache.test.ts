@@ -2,7 +2,8 @@
  * The per-worker policy cache (training/policy-store.ts) is keyed by version and hash: a worker holding the
  * snapshot a reference names (key, step, manifest sha256) serves it with no blob-store read; a snapshot replaced
  * under the same version is downloaded again, not served from memory; damaged bytes are detected on download and
- * downloaded again, and never loaded.
+ * downloaded again, and never loaded. A worker that only samples fetches the weights without the optimizer state,
+ * and such a copy is never handed to training.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
 import type { RunContext } from '../../../activities/run-context.ts';
 import type { PolicyRef } from '../../../activities/types.ts';
 import { initBackend } from '../../../engine/backend.ts';
@@ -18,7 +20,7 @@ import type { BlobStore } from '../../../storage/blob-store.ts';
 import { writeCheckpoint } from '../../../storage/checkpoints.ts';
 import { openBlobStore } from '../../../storage/open.ts';
 import { runKeys } from '../../../storage/run-layout.ts';
-import { dropPolicy, policyFor, snapshotPolicy } from '../../../training/policy-store.ts';
+import { dropPolicy, fetchPolicy, policyFor, snapshotPolicy } from '../../../training/policy-store.ts';
 import { minimal, valid } from '../schemas/minimal.ts';
 
 const READS = new Set(['get', 'getStream', 'getToFile', 'head', 'list']);
@@ -165,4 +167,54 @@ test('bytes damaged in the store fail the download after a few tries and are nev
   reads = [];
   assert.deepEqual(weightsOf(await policyFor(ctx, first.ref)), first.weights);
   assert.ok(reads.length > 0);
+});
+
+/** The first moment of the first parameter: zeros in a fresh optimizer. */
+function firstMoment(p: Policy): number[] {
+  const [name] = [...p.params.keys()];
+  return Array.from(p.optimizer.state.moments.get(`${name}.m`)!.dataSync());
+}
+
+test('a sampling worker fetches the weights without the optimizer state; training then downloads the whole', async () => {
+  const trained = micro(4);
+  trained.step = 5;
+  for (const [key, m] of trained.optimizer.state.moments) {
+    trained.optimizer.state.moments.set(key, tf.fill(m.shape, 0.25));
+    m.dispose();
+  }
+  const ref = await snapshotPolicy(ctx, trained, 'math');
+  const weights = weightsOf(trained);
+  dropPolicy(ctx);
+
+  reads = [];
+  const sampled = await fetchPolicy(ctx, ref, 'sampling');
+  assert.equal(sampled.fetch.held, false);
+  assert.ok(
+    reads.some((r) => r.endsWith('/model.safetensors')),
+    reads.join('\n')
+  );
+  assert.ok(!reads.some((r) => r.endsWith('/optimizer.safetensors')), `no optimizer read: ${reads.join('\n')}`);
+  assert.deepEqual(weightsOf(sampled.policy), weights);
+
+  reads = [];
+  const again = await fetchPolicy(ctx, ref, 'sampling');
+  assert.equal(again.policy, sampled.policy);
+  assert.deepEqual(again.fetch, { held: true, downloadMs: 0, buildMs: 0 });
+  assert.deepEqual(reads, []);
+
+  reads = [];
+  const forUpdate = await fetchPolicy(ctx, ref, 'training');
+  assert.notEqual(forUpdate.policy, sampled.policy, 'the sampling copy (fresh moments) is not trained');
+  assert.equal(forUpdate.fetch.held, false);
+  assert.ok(
+    reads.some((r) => r.endsWith('/optimizer.safetensors')),
+    reads.join('\n')
+  );
+  assert.deepEqual(firstMoment(forUpdate.policy), new Array(firstMoment(forUpdate.policy).length).fill(0.25));
+  assert.deepEqual(weightsOf(forUpdate.policy), weights);
+
+  // A trainable copy serves sampling too, with no I/O.
+  reads = [];
+  assert.equal(await policyFor(ctx, ref, 'sampling'), forUpdate.policy);
+  assert.deepEqual(reads, []);
 });

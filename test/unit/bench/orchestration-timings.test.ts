@@ -99,3 +99,25 @@ test('stepTimings: a step that checkpoints or evaluates is not plain (the bench 
   assert.equal(a.plain, false);
   assert.equal(b.plain, true);
 });
+
+test('stepTimings: the shards of a rollout belong to one step', () => {
+  const [a, b] = stepTimings(
+    history(
+      [
+        ['rollout', 0, 2, 100], // shard 0
+        ['rollout', 0, 5, 90], // shard 1
+        ['score', 0, 3, 110],
+        ['update', 120, 122, 200],
+        ['rollout', 240, 241, 300],
+        ['rollout', 240, 242, 310],
+        ['score', 240, 243, 320],
+        ['update', 330, 331, 400],
+      ],
+      410
+    )
+  );
+  // Step 1: [0, 240): running 2–110, 122–200 = 108+78 = 186; waits not hidden: 0–2, 120–122 = 4.
+  assert.deepEqual(a, { plain: true, spanMs: 240, activityMs: 186, scheduleToStartMs: 4, overheadMs: 54 });
+  // Step 2: [240, 410): running 241–320, 331–400 = 79+69 = 148; waits 240–241, 330–331 = 2.
+  assert.deepEqual(b, { plain: true, spanMs: 170, activityMs: 148, scheduleToStartMs: 2, overheadMs: 22 });
+});

@@ -1,8 +1,9 @@
 /**
  * Golden rollouts: exact tokens (and log-probs to float32 noise) for fixed seeds, identical on the tensorflow and wasm
  * backends, so a faster decoding path that changes what is sampled fails here. Three shapes cover the
- * paths: Qwen2 (q/k/v biases, tied head), Qwen3 (q/k norms, untied head), plain and filtered sampling, left padding
- * and rows that finish early (EOS) and leave the batch.
+ * paths: Qwen2 (q/k/v biases, tied head), Qwen3 (q/k norms, untied head), plain and filtered sampling, left padding,
+ * rows that finish early (EOS) and leave the batch, and top-k over a vocabulary wide enough for backend candidates
+ * (its golden values come from the engine before candidates existed, which copied whole rows).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -13,18 +14,21 @@ import type { ModelConfig, Tokenizer } from '../../../engine/types.ts';
 import { tokenizer as chars, encodePrompt, microConfig } from './_helpers.ts';
 
 const VOCAB = 400;
+/** Wide enough for top-k 20 to come from the backend as candidates (engine/logits-processing.ts). */
+const WIDE_VOCAB = 2048;
 /** The toy tokenizer over a larger vocabulary: ids past its own decode to nothing. */
-const tokenizer: Tokenizer = {
+const widened = (vocabSize: number): Tokenizer => ({
   ...chars,
   id: chars.id,
-  vocabSize: VOCAB,
+  vocabSize,
   bosId: chars.bosId,
   eosId: chars.eosId,
   padId: chars.padId,
   encode: (t) => chars.encode(t),
   decode: (ids) => chars.decode(ids.filter((id) => id < chars.vocabSize)),
-};
+});
 const qwen2 = microConfig({ vocabSize: VOCAB });
+const qwen2Wide = microConfig({ vocabSize: WIDE_VOCAB });
 const qwen3 = microConfig({ vocabSize: VOCAB, qkvBias: false, qkNorm: true, tieWordEmbeddings: false });
 const prompts = ['3+4=', '12+5=', '7=', '100+23='].map(encodePrompt);
 const plain: GenerateOptions = { maxNewTokens: 40, samplesPerPrompt: 2, seed: 11, step: 3, eosId: -1 };
@@ -32,7 +36,7 @@ const filtered: GenerateOptions = { ...plain, temperature: 0.7, topP: 0.8, topK:
 
 async function fingerprint(config: ModelConfig, options: GenerateOptions, seed = 4) {
   const params = initParams(config, seed, { std: 0.5 });
-  const out = await generate(params, config, tokenizer, prompts, options);
+  const out = await generate(params, config, widened(config.vocabSize), prompts, options);
   disposeParams(params);
   const tokens = out.map((r) => r.tokens);
   return {
@@ -60,6 +64,12 @@ const cases: [string, ModelConfig, GenerateOptions, { tokens: string; lengths: n
     qwen3,
     { ...filtered, eosId: -1 },
     { tokens: '3cdb2199b2065507', lengths: [40, 40, 40, 40, 40, 40, 40, 40], logprobSum: -306.2146 },
+  ],
+  [
+    'qwen2 shape, 2048 ids, filtered (top-k candidates from the backend)',
+    qwen2Wide,
+    filtered,
+    { tokens: '435501d75f45f3d3', lengths: [40, 40, 40, 40, 40, 40, 40, 40], logprobSum: -330.4711 },
   ],
 ];
 
