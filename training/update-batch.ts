@@ -137,6 +137,7 @@ export function grpoTrainOptions(
     maskTruncated: g.maskTruncated,
     miniBatches: config.rollout.promptsPerStep / g.miniBatchSize!,
     microBatchSize: Math.max(1, (g.miniBatchSize! * config.rollout.groupSize) / g.gradientAccumulation),
+    memoryBudget: g.memoryBudgetMb === undefined ? undefined : g.memoryBudgetMb * 2 ** 20,
     maxGradNorm: g.gradClip > 0 ? g.gradClip : Number.POSITIVE_INFINITY,
     temperature: config.rollout.temperature,
   };

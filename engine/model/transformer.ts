@@ -127,6 +127,82 @@ function attentionInputs(
   };
 }
 
+/** What the layers of one forward share: batch shape, rotary tables and the additive attention mask. */
+export interface LayerInputs {
+  /** Rows, new tokens per row, and tokens already in the cache. */
+  b: number;
+  t: number;
+  past: number;
+  rotary: Rotary;
+  mask: tf.Tensor | null;
+  fused?: FusedProjections;
+}
+
+/** Rotary tables and mask for right-padded training rows of `t` tokens from position 0 (no cache, no left padding). */
+export function trainingLayerInputs(config: ModelConfig, b: number, t: number): LayerInputs {
+  const positions = Array.from({ length: b }, () => Array.from({ length: t }, (_, j) => j));
+  const rotary = rotaryTables(positions, config.headDim, config.ropeTheta);
+  return { b, t, past: 0, rotary, mask: attentionMask(b, t, 0, t, config.numHeads / config.numKvHeads, undefined) };
+}
+
+/** The token embeddings [B·T, hidden] of `ids` (the residual stream before layer 0). */
+export function embedIds(params: Params, ids: number[][]): tf.Tensor {
+  return embed(param(params, 'model.embed_tokens.weight'), tf.tensor1d(ids.flat(), 'int32'));
+}
+
+/**
+ * Decoder layer `l` on the residual stream x [B·T, hidden]: attention (after `cached` keys and values, when given)
+ * then the MLP. Returns the new residual stream and this layer's keys and values, cache included.
+ */
+export function decoderLayer(
+  params: Params,
+  config: ModelConfig,
+  l: number,
+  x: tf.Tensor,
+  inputs: LayerInputs,
+  cached?: { k: tf.Tensor; v: tf.Tensor }
+): { x: tf.Tensor; k: tf.Tensor; v: tf.Tensor } {
+  const { numHeads, numKvHeads, headDim: d, rmsNormEps: eps } = config;
+  const { b, t, past, rotary, mask } = inputs;
+  const groups = numHeads / numKvHeads;
+  const p = `model.layers.${l}`;
+  const qkv = inputs.fused
+    ? fusedAttentionInputs(inputs.fused, l, config, x, [b, t], rotary)
+    : attentionInputs(params, config, p, rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps), [b, t], rotary);
+  const q = qkv.q;
+  let { k, v } = qkv;
+  if (cached) {
+    k = appendColumns(cached.k, k, past);
+    v = appendColumns(cached.v, v, past);
+  }
+  // Grouped-query attention without repeating K/V: the g query heads sharing a KV head are stacked along time
+  // (head index = kvHead·g + r in HF's repeat_kv order), so q [B,H,T,D] reshapes to [B,kvH,g·T,D] for free.
+  const qg = q.reshape([b, numKvHeads, groups * t, d]);
+  let scores = matMulTransposeB(qg, k);
+  if (!qkv.scaled) scores = scores.mul(1 / Math.sqrt(d));
+  if (mask) scores = scores.add(mask);
+  const context = matMul(tf.softmax(scores), v);
+  const attn =
+    t === 1
+      ? context.reshape([b, numHeads * d])
+      : context
+          .reshape([b, numHeads, t, d])
+          .transpose([0, 2, 1, 3])
+          .reshape([b * t, numHeads * d]);
+  const mid = x.add(matMul(attn, param(params, `${p}.self_attn.o_proj.weight`)));
+  const down = param(params, `${p}.mlp.down_proj.weight`);
+  if (inputs.fused) return { x: mid.add(fusedMlp(inputs.fused, l, mid, down)), k, v };
+  const h2 = rmsNorm(mid, param(params, `${p}.post_attention_layernorm.weight`), eps);
+  const gate = silu(matMul(h2, param(params, `${p}.mlp.gate_proj.weight`)));
+  const up = matMul(h2, param(params, `${p}.mlp.up_proj.weight`));
+  return { x: mid.add(matMul(gate.mul(up), down)), k, v };
+}
+
+/** The final RMSNorm of the residual stream x [B·T, hidden]. */
+export function finalNorm(params: Params, config: ModelConfig, x: tf.Tensor): tf.Tensor {
+  return rmsNorm(x, param(params, 'model.norm.weight'), config.rmsNormEps);
+}
+
 export function forward(params: Params, config: ModelConfig, input: ForwardInput): ForwardOutput {
   const b = input.ids.length;
   const t = input.ids[0]?.length ?? 0;
@@ -136,69 +212,40 @@ export function forward(params: Params, config: ModelConfig, input: ForwardInput
   if (past + t > config.maxPositions) {
     throw new Error(`forward: ${past + t} tokens exceed maxPositions ${config.maxPositions}`);
   }
-  const { numHeads, numKvHeads, headDim: d, rmsNormEps: eps } = config;
-  const groups = numHeads / numKvHeads;
+  const groups = config.numHeads / config.numKvHeads;
   const positions =
     input.positions ??
     input.ids.map((_, r) => Array.from({ length: t }, (_, j) => Math.max(0, past + j - (input.padding?.[r] ?? 0))));
   const rotary = input.fused
     ? fusedRotary(input.fused, config, positions)
-    : rotaryTables(positions, d, config.ropeTheta);
+    : rotaryTables(positions, config.headDim, config.ropeTheta);
   const cachedColumns = input.cache?.layers[0]?.k.shape[2] ?? 0;
   const columns = input.cache ? columnsAfter(cachedColumns, past, t) : t;
-  const mask = attentionMask(b, t, past, columns, groups, input.padding);
-  const idsTensor = tf.tensor1d(input.ids.flat(), 'int32');
+  const layerInputs: LayerInputs = {
+    b,
+    t,
+    past,
+    rotary,
+    mask: attentionMask(b, t, past, columns, groups, input.padding),
+    fused: input.fused,
+  };
   // The residual stream stays 2-D [B·T, hidden]: every projection is then one plain matmul with no reshapes, and
   // per-op overhead is what bounds a cached decoding step (tfjs-probe §3: ~7 ms flat per step).
-  let x = embed(param(params, 'model.embed_tokens.weight'), idsTensor);
+  let x = embedIds(params, input.ids);
   const newLayers: KvCache['layers'] = [];
-  const scale = 1 / Math.sqrt(d);
   for (let l = 0; l < config.numLayers; l++) {
-    const p = `model.layers.${l}`;
-    const inputs = input.fused
-      ? fusedAttentionInputs(input.fused, l, config, x, [b, t], rotary)
-      : attentionInputs(
-          params,
-          config,
-          p,
-          rmsNorm(x, param(params, `${p}.input_layernorm.weight`), eps),
-          [b, t],
-          rotary
-        );
-    const q = inputs.q;
-    let { k, v } = inputs;
-    const cached = input.cache?.layers[l];
-    if (cached) {
-      k = appendColumns(cached.k, k, past);
-      v = appendColumns(cached.v, v, past);
+    if (input.useCache) {
+      const out = decoderLayer(params, config, l, x, layerInputs, input.cache?.layers[l]);
+      newLayers.push({ k: out.k, v: out.v });
+      x = out.x;
+    } else {
+      // A layer's intermediates are freed when it ends, not when the caller's tidy does: a no-grad pass then holds
+      // one layer's worth, and under a gradient tape only what the tape saved outlives the layer.
+      const residual = x;
+      x = tf.tidy(() => decoderLayer(params, config, l, residual, layerInputs).x);
     }
-    if (input.useCache) newLayers.push({ k, v });
-    // Grouped-query attention without repeating K/V: the g query heads sharing a KV head are stacked along time
-    // (head index = kvHead·g + r in HF's repeat_kv order), so q [B,H,T,D] reshapes to [B,kvH,g·T,D] for free.
-    const qg = q.reshape([b, numKvHeads, groups * t, d]);
-    let scores = matMulTransposeB(qg, k);
-    if (!inputs.scaled) scores = scores.mul(scale);
-    if (mask) scores = scores.add(mask);
-    const context = matMul(tf.softmax(scores), v);
-    const attn =
-      t === 1
-        ? context.reshape([b, numHeads * d])
-        : context
-            .reshape([b, numHeads, t, d])
-            .transpose([0, 2, 1, 3])
-            .reshape([b * t, numHeads * d]);
-    x = x.add(matMul(attn, param(params, `${p}.self_attn.o_proj.weight`)));
-    const down = param(params, `${p}.mlp.down_proj.weight`);
-    if (input.fused) {
-      x = x.add(fusedMlp(input.fused, l, x, down));
-      continue;
-    }
-    const h2 = rmsNorm(x, param(params, `${p}.post_attention_layernorm.weight`), eps);
-    const gate = silu(matMul(h2, param(params, `${p}.mlp.gate_proj.weight`)));
-    const up = matMul(h2, param(params, `${p}.mlp.up_proj.weight`));
-    x = x.add(matMul(gate.mul(up), down));
   }
-  const hidden = rmsNorm(x, param(params, 'model.norm.weight'), eps).reshape([b, t, config.hiddenSize]);
+  const hidden = finalNorm(params, config, x).reshape([b, t, config.hiddenSize]);
   return { hidden, cache: input.useCache ? { layers: newLayers, length: past + t } : undefined };
 }
 

@@ -63,15 +63,16 @@ export class Adam {
       if (!g) continue;
       const mKey = `${name}.m`;
       const vKey = `${name}.v`;
-      const [m, v] = tf.tidy(() => {
-        const m1 = this.state.moments.get(mKey)!.mul(c.beta1).add(g.mul(c.keep1));
-        const v1 = this.state.moments.get(vKey)!.mul(c.beta2).add(g.square().mul(c.keep2));
-        const denominator = v1.sqrt().mul(c.invRootC2).add(c.epsilon);
-        let next = p.sub(m1.div(denominator).mul(c.stepSize));
-        if (weightDecay > 0) next = next.sub(p.mul(c.decay));
-        p.assign(next);
-        return [m1, v1];
+      // Each stage in its own tidy: one tidy over the whole update would hold all its temporaries the size of the
+      // parameter at once (768 MB for a 32 k × 512 embedding).
+      const m = tf.tidy(() => this.state.moments.get(mKey)!.mul(c.beta1).add(g.mul(c.keep1)));
+      const v = tf.tidy(() => this.state.moments.get(vKey)!.mul(c.beta2).add(g.square().mul(c.keep2)));
+      const update = tf.tidy(() => m.div(v.sqrt().mul(c.invRootC2).add(c.epsilon)).mul(c.stepSize));
+      tf.tidy(() => {
+        const next = p.sub(update);
+        p.assign(weightDecay > 0 ? next.sub(p.mul(c.decay)) : next);
       });
+      update.dispose();
       this.state.moments.get(mKey)!.dispose();
       this.state.moments.get(vKey)!.dispose();
       this.state.moments.set(mKey, m);

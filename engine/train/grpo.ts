@@ -14,7 +14,9 @@ import { GRPO_DEFAULTS } from '../../schemas/experiment/defaults.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { type Adam, clipGradients } from './adam.ts';
 import { chunks, type PromptResponse, toTokenBatch } from './batch.ts';
-import { scoreTokens, scoreTokensNoGrad, type TokenBatch } from './logprobs.ts';
+import { layerwiseGradients } from './layerwise-grads.ts';
+import { scoresOfHidden, scoreTokensNoGrad, type TokenBatch, trunkIds } from './logprobs.ts';
+import { defaultMemoryBudget, microBatchRows } from './memory-budget.ts';
 
 export interface GrpoSample extends PromptResponse {
   /** The response's advantage A_i (same for every token; rl/advantages.ts). */
@@ -52,8 +54,17 @@ export interface GrpoOptions {
   maskTruncated?: boolean;
   /** Optimiser steps per call (PPO mini-batches, in sample order); default 1 (GZ: mini-batch = batch). */
   miniBatches?: number;
-  /** Sequences per forward/backward (gradient accumulation inside a mini-batch); default the whole mini-batch. */
+  /**
+   * Most sequences per forward/backward (gradient accumulation inside a mini-batch); default the whole mini-batch.
+   * Fewer when a micro-batch that size would not fit `memoryBudget`.
+   */
   microBatchSize?: number;
+  /**
+   * Bytes the update's tensors may take at their peak; micro-batches are cut smaller until the estimate
+   * (engine/train/memory-budget.ts) fits. Default `defaultMemoryBudget` of the backend: 3 GiB on wasm, half the
+   * machine's memory on native TensorFlow.
+   */
+  memoryBudget?: number;
   /** Global gradient-norm clip; default 1.0. Infinity turns it off. */
   maxGradNorm?: number;
   /** Logit temperature for log-probs (match the sampler's); default 1. */
@@ -89,8 +100,10 @@ export interface GrpoStepMetrics {
   maskedTruncated: number;
 }
 
-interface Resolved extends Required<Omit<GrpoOptions, 'reference' | 'aggregationConstant' | 'dualClip' | 'chunkRows'>> {
+interface Resolved
+  extends Required<Omit<GrpoOptions, 'reference' | 'aggregationConstant' | 'dualClip' | 'chunkRows' | 'memoryBudget'>> {
   reference?: Params;
+  memoryBudget: number;
   chunkRows?: number;
   aggregationConstant?: number;
   dualClip: number | null;
@@ -114,6 +127,7 @@ function resolve(o: GrpoOptions): Resolved {
     maxGradNorm: o.maxGradNorm ?? GRPO_DEFAULTS.gradClip,
     temperature: o.temperature ?? 1,
     chunkRows: o.chunkRows,
+    memoryBudget: o.memoryBudget ?? defaultMemoryBudget(tf.getBackend()),
     padId: o.padId ?? 0,
   };
   if (!(r.klCoef >= 0)) throw new Error(`grpo: klCoef must be ≥ 0, got ${r.klCoef}`);
@@ -327,10 +341,11 @@ function* grpoSteps(
   const full = toTokenBatch(samples, o.padId, drop);
   const microSize = Number.isFinite(o.microBatchSize) ? o.microBatchSize : samples.length;
   const miniSize = Math.ceil(samples.length / o.miniBatches);
-  const miniGroups = chunks(samples.length, miniSize).map((mini) => ({
-    mini,
-    micro: microBatchesOf(mini, microSize, samples),
-  }));
+  const miniGroups = chunks(samples.length, miniSize).map((mini) => {
+    const lengths = mini.map((i) => samples[i].prompt.length + samples[i].response.length);
+    const rows = microBatchRows(config, lengths, microSize, o.memoryBudget, o.chunkRows);
+    return { mini, micro: microBatchesOf(mini, rows, samples) };
+  });
   const layout = miniGroups.flatMap((g) => g.micro);
   // Old log-probs in the batch layout: given ones placed at the response positions, else this policy's.
   let old: number[][];
@@ -349,8 +364,6 @@ function* grpoSteps(
   if (useKl && !o.reference) throw new Error('grpo: klCoef > 0 needs a reference policy (options.reference)');
   const ref = useKl ? scoreInMicroBatches(o.reference!, config, full, layout, o) : undefined;
 
-  const variables = [...params.entries()].filter(([, v]) => v.trainable);
-  const nameOf = new Map(variables.map(([name, v]) => [v.name, name]));
   const microBatches = o.epochs * layout.length;
   let microBatchesDone = 0;
   const m = {
@@ -387,9 +400,12 @@ function* grpoSteps(
       let lpHost: Float32Array | undefined;
       let entHost: Float32Array | undefined;
       let pgValue = 0;
-      const { value, grads: g } = tf.variableGrads(
-        () => {
-          const { logprobs, entropy } = scoreTokens(params, config, batch, {
+      const { loss } = layerwiseGradients(
+        params,
+        config,
+        trunkIds(batch),
+        (hidden) => {
+          const { logprobs, entropy } = scoresOfHidden(params, config, hidden, batch, {
             temperature: o.temperature,
             chunkRows: o.chunkRows,
           });
@@ -407,20 +423,10 @@ function* grpoSteps(
           pgValue = pg.dataSync()[0];
           return loss as tf.Scalar;
         },
-        variables.map(([, v]) => v)
+        grads
       );
-      miniLoss += value.dataSync()[0];
+      miniLoss += loss;
       m.pg += pgValue;
-      value.dispose();
-      for (const [vname, grad] of Object.entries(g)) {
-        const name = nameOf.get(vname)!;
-        const prev = grads.get(name);
-        if (prev) {
-          grads.set(name, prev.add(grad));
-          prev.dispose();
-          grad.dispose();
-        } else grads.set(name, grad);
-      }
       // Metrics with rl/'s reference functions on the numbers the tensors saw.
       const lp = rowsOf(lpHost!, rows.length, length);
       const ent = rowsOf(entHost!, rows.length, length);

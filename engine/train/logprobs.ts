@@ -40,11 +40,13 @@ function swap(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * [N, 2] = (log p(target), entropy) for hidden rows h [N, H], head W [H, V]. Backward: with upstream (gL, gE),
- * dz = gL·(onehot − p) − gE·p·(log p + H) (the entropy term is dH/dz_k = −p_k (log p_k + H)), all divided by τ.
+ * [N, 2] = (log p(target), entropy) for hidden rows h [N, H], head W [H, V], in chunks of `chunkRows` rows. Backward:
+ * with upstream (gL, gE), dz = gL·(onehot − p) − gE·p·(log p + H) (the entropy term is dH/dz_k = −p_k (log p_k + H)),
+ * all divided by τ; each chunk's logits are recomputed from the saved hidden rows.
  */
-function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature: number): tf.Tensor {
+function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature: number, chunkRows: number): tf.Tensor {
   const vocab = w.shape[1]!;
+  const n = h.shape[0]!;
   const compute = (hh: tf.Tensor, ww: tf.Tensor, targets: tf.Tensor) => {
     const z = matMul(hh, ww).div(temperature);
     const lse = tf.logSumExp(z, 1, true);
@@ -56,28 +58,55 @@ function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature:
     const entropy = p.mul(logp).sum(1).neg();
     return { logp, p, onehot, target, entropy };
   };
-  // Both passes run in their own tidy: the [rows × V] intermediates (logits, log-probs, probabilities, one-hot) would
-  // otherwise live until the whole gradient computation ends — tfjs frees a custom gradient's temporaries only then.
+  const starts = Array.from({ length: Math.ceil(n / chunkRows) }, (_, i) => i * chunkRows);
+  const rowsAt = (start: number) => Math.min(chunkRows, n - start);
+  // One custom op for all chunks, each chunk in its own tf.tidy: tfjs frees a custom gradient's temporaries, and
+  // keeps every gradient an op returns, only when the whole backward pass ends, so per-chunk ops would hold one
+  // [H × V] weight gradient per chunk. Here the weight's gradient is one running sum.
   const f = tf.customGrad(((hh: tf.Tensor, ww: tf.Tensor, save: tf.GradSaveFunc) => {
     // Tensors made outside the tape's scope are gone by backward time: keep the targets with save().
     save([hh, ww, targets]);
+    const value = tf.tidy(() =>
+      tf.concat(
+        starts.map((start) =>
+          tf.tidy(() => {
+            const rows = rowsAt(start);
+            const { target, entropy } = compute(hh.slice([start, 0], [rows, -1]), ww, targets.slice(start, rows));
+            return tf.stack([target, entropy], 1);
+          })
+        ),
+        0
+      )
+    );
     return {
-      value: tf.tidy(() => {
-        const { target, entropy } = compute(hh, ww, targets);
-        return tf.stack([target, entropy], 1);
-      }),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [sh, sw, st] = saved;
-          const { logp, p, onehot, entropy: ent } = compute(sh, sw, st);
-          const [gL, gE] = tf.split(dy, 2, 1);
-          const dz = onehot
-            .sub(p)
-            .mul(gL)
-            .sub(p.mul(logp.add(ent.expandDims(1))).mul(gE))
-            .div(temperature);
-          return [matMul(dz, swap(sw)), matMul(swap(sh), dz)];
-        }),
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sh, sw, st] = saved;
+        const swT = swap(sw);
+        let dw = tf.zerosLike(sw);
+        const dh: tf.Tensor[] = [];
+        for (const start of starts) {
+          const [dhChunk, dwNext] = tf.tidy(() => {
+            const rows = rowsAt(start);
+            const hc = sh.slice([start, 0], [rows, -1]);
+            const { logp, p, onehot, entropy: ent } = compute(hc, sw, st.slice(start, rows));
+            const [gL, gE] = tf.split(dy.slice([start, 0], [rows, -1]), 2, 1);
+            const dz = onehot
+              .sub(p)
+              .mul(gL)
+              .sub(p.mul(logp.add(ent.expandDims(1))).mul(gE))
+              .div(temperature);
+            return [matMul(dz, swT), dw.add(matMul(swap(hc), dz))];
+          });
+          dw.dispose();
+          dw = dwNext;
+          dh.push(dhChunk);
+        }
+        swT.dispose();
+        const dhAll = tf.concat(dh, 0);
+        tf.dispose(dh);
+        return [dhAll, dw];
+      },
     };
   }) as any) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   return f(h, w);
@@ -93,24 +122,38 @@ export function scoreTokens(
   batch: TokenBatch,
   options: ScoreOptions = {}
 ): { logprobs: tf.Tensor; entropy: tf.Tensor } {
+  // Predict ids[1..T-1] from positions 0..T-2; position 0 has nothing to predict.
+  const { hidden } = forward(params, config, { ids: trunkIds(batch) });
+  return scoresOfHidden(params, config, hidden.reshape([-1, config.hiddenSize]), batch, options);
+}
+
+/** The rows the trunk reads to score `batch`: each row without its last token (nothing is predicted from it). */
+export function trunkIds(batch: TokenBatch): number[][] {
+  if ((batch.ids[0]?.length ?? 0) < 2) {
+    throw new Error('scoreTokens: sequences need at least 2 tokens (a prompt token and a scored token)');
+  }
+  return batch.ids.map((row) => row.slice(0, -1));
+}
+
+/**
+ * {@link scoreTokens} from the trunk's final-normed hidden rows [B·(T−1), hidden] of {@link trunkIds}: the output
+ * head in chunks of rows, each a custom-gradient op that recomputes its logits in the backward pass.
+ */
+export function scoresOfHidden(
+  params: Params,
+  config: ModelConfig,
+  h: tf.Tensor,
+  batch: TokenBatch,
+  options: ScoreOptions = {}
+): { logprobs: tf.Tensor; entropy: tf.Tensor } {
   const b = batch.ids.length;
-  const t = batch.ids[0]?.length ?? 0;
-  if (t < 2) throw new Error('scoreTokens: sequences need at least 2 tokens (a prompt token and a scored token)');
+  const t = batch.ids[0].length;
   const chunkRows = options.chunkRows ?? defaultChunkRows(config.vocabSize);
   const temperature = options.temperature ?? 1;
-  // Predict ids[1..T-1] from positions 0..T-2; position 0 has nothing to predict.
-  const { hidden } = forward(params, config, { ids: batch.ids.map((row) => row.slice(0, t - 1)) });
-  const h = hidden.reshape([b * (t - 1), config.hiddenSize]);
   const w = headWeight(params, config);
   const targetIds = batch.ids.flatMap((row) => row.slice(1));
-  const n = targetIds.length;
-  const parts: tf.Tensor[] = [];
-  for (let start = 0; start < n; start += chunkRows) {
-    const rows = Math.min(chunkRows, n - start);
-    const targets = tf.tensor1d(targetIds.slice(start, start + rows), 'int32');
-    parts.push(headScores(h.slice([start, 0], [rows, -1]), w, targets, temperature));
-  }
-  const scores = (parts.length === 1 ? parts[0] : tf.concat(parts, 0)).reshape([b, t - 1, 2]);
+  const targets = tf.tensor1d(targetIds, 'int32');
+  const scores = headScores(h, w, targets, temperature, chunkRows).reshape([b, t - 1, 2]);
   const [lp, ent] = tf.split(scores, 2, 2);
   const zero = tf.zeros([b, 1]);
   return {

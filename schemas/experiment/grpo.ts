@@ -102,6 +102,10 @@ export const grpoSchema = strict({
     description:
       'Micro-batches per mini-batch, summed before the optimiser step; token-mean still divides by the whole mini-batch token count. Default 1.',
   }),
+  memoryBudgetMb: z.number().positive().optional().meta({
+    description:
+      'MiB the update’s tensors may use at their peak; micro-batches get fewer sequences (never more than gradientAccumulation gives) until the estimated peak fits. Default from the backend: 3072 on wasm (its heap stops at 4 GiB), half the machine’s memory on native TensorFlow.',
+  }),
   gradClip: nonNegative
     .default(GRPO_DEFAULTS.gradClip)
     .meta({ description: 'Global gradient-norm clip; 0 = off. Default 1.0 (verl).' }),

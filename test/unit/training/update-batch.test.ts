@@ -23,6 +23,16 @@ test('grpoTrainOptions carries grpo.adam (β1, β2, ε, weight decay) from the c
   assert.deepEqual(grpoTrainOptions(config()).adam, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
 });
 
+test('grpoTrainOptions: grpo.memoryBudgetMb in bytes, unset leaves the backend default; a bad value names the field', () => {
+  assert.equal(grpoTrainOptions(config({ memoryBudgetMb: 512 })).memoryBudget, 512 * 2 ** 20);
+  assert.equal(grpoTrainOptions(config()).memoryBudget, undefined);
+  for (const bad of [0, -5, 'lots']) {
+    const r = parseExperimentConfig({ ...minimal(), grpo: { learningRate: 1e-3, memoryBudgetMb: bad } });
+    assert.ok(!r.ok);
+    assert.match(JSON.stringify(r.issues), /grpo.*memoryBudgetMb/);
+  }
+});
+
 test("Policy.train applies the config's Adam weight decay (zero advantages: only the decay moves the weights)", async () => {
   await initBackend({ force: process.env.OMNI_ZERO_BACKEND || 'cpu' });
   const cfg = config({ adam: { weightDecay: 0.5 } });
