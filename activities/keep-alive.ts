@@ -22,7 +22,10 @@ export async function keepAlive<T>(detail: Record<string, unknown>, work: () => 
   }
 }
 
-/** How often a timer heartbeats, ms: a third of the heartbeat timeout, so a short timeout (2 s) still sees beats; at most every 5 s. */
+/**
+ * How often a timer heartbeats, ms: a third of the heartbeat timeout, so a short timeout (2 s) still sees beats; at
+ * most every 5 s.
+ */
 export function beatEvery(ctx: Context): number {
   return Math.min(5_000, Math.max(200, (ctx.info.heartbeatTimeoutMs ?? 15_000) / 3));
 }

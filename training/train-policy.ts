@@ -11,7 +11,7 @@ export interface TrainSnapshotOptions {
   stage: string;
   /** Further snapshot metadata (data cursor, fine-tune chunk). */
   extra?: Record<string, unknown>;
-  /** Aborts when the attempt is abandoned (under Temporal: the activity's cancellation, e.g. its heartbeat timed out). */
+  /** Aborts when the attempt is abandoned (under Temporal: the activity's cancellation, e.g. a heartbeat timeout). */
   signal: AbortSignal;
   /**
    * Whether another attempt already completed this step (its done marker exists), asked just before the snapshot is
