@@ -18,11 +18,12 @@ import { evalScaleOf } from '../training/evaluation.ts';
 import { fineTuneChunk } from '../training/fine-tune.ts';
 import { keepCorrect } from '../training/keep-correct.ts';
 import { templateOf } from '../training/policy-config.ts';
-import { dropPolicy, policyFor, snapshotPolicy } from '../training/policy-store.ts';
 import { promptIds } from '../training/sampling.ts';
+import { trainAndSnapshot } from '../training/train-policy.ts';
 import { ready } from './gpu.ts';
 import { keepAlive } from './keep-alive.ts';
-import { once, type RunContext, readJsonl, runContext, writeJsonl } from './run-context.ts';
+import { once, type RunContext, readJsonl, recorded, runContext, writeJsonl } from './run-context.ts';
+import { trainingTurn } from './training-turn.ts';
 import type {
   CollectCorrectInput,
   CollectCorrectOutput,
@@ -70,26 +71,42 @@ export function collectCorrect(input: CollectCorrectInput): Promise<CollectCorre
 export async function fineTune(input: FineTuneInput): Promise<FineTuneOutput> {
   await ready();
   const ctx = await runContext(input.run);
-  return once(ctx.store, runKeys.fineTuneChunkDone(input.chunk), async () => {
-    const policy = await policyFor(ctx, input.policy);
-    const examples = await examplesFor(ctx, policy, input.corpus);
-    const started = Date.now();
-    const options = { ...input, seed: ctx.config.seed };
-    let trained: { loss: number; tokens: number };
-    try {
-      trained = await fineTuneChunk(policy, examples, options, async (step) => {
+  const doneKey = runKeys.fineTuneChunkDone(input.chunk);
+  // The turn is taken before the done marker is read: an attempt that waited for an earlier one finds its result.
+  return trainingTurn(ctx, { phase: 'fine-tune', chunk: input.chunk }, () =>
+    once(ctx.store, doneKey, () => fineTuneStep(ctx, input, doneKey))
+  );
+}
+
+async function fineTuneStep(ctx: RunContext, input: FineTuneInput, doneKey: string): Promise<FineTuneOutput> {
+  const { cancellationSignal: signal } = Context.current();
+  const options = { ...input, seed: ctx.config.seed };
+  let ms = 0;
+  let examples = 0;
+  const tuned = await trainAndSnapshot(
+    ctx,
+    input.policy,
+    async (policy) => {
+      const corpus = await examplesFor(ctx, policy, input.corpus);
+      examples = corpus.length;
+      const started = Date.now();
+      const trained = await fineTuneChunk(policy, corpus, options, async (step) => {
         heartbeat({ phase: 'fine-tune', chunk: input.chunk, step, of: input.steps });
         await setImmediate(); // lets the heartbeat out, and a cancellation in
-        if (Context.current().cancellationSignal.aborted) throw new Error('fine-tune chunk cancelled');
+        signal.throwIfAborted();
       });
-    } catch (err) {
-      dropPolicy(ctx); // half-trained weights must never be reused
-      throw err;
+      ms = Date.now() - started;
+      return trained;
+    },
+    {
+      stage: input.stage,
+      extra: { fineTuneChunk: input.chunk },
+      signal,
+      settled: async () => (await ctx.store.head(doneKey)) !== null,
     }
-    const ms = Date.now() - started;
-    const ref = await snapshotPolicy(ctx, policy, input.stage, { fineTuneChunk: input.chunk });
-    return { policy: ref, ms, ...trained, examples: examples.length };
-  });
+  );
+  if (tuned === null) return recorded<FineTuneOutput>(ctx, doneKey);
+  return { policy: tuned.policy, ms, ...tuned.trained, examples };
 }
 
 /** The corpus of the run this worker trained last: its chunks reuse it; another run's replaces it. */

@@ -9,22 +9,26 @@ import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import type { RewardRecord } from '../schemas/records/reward-record.ts';
 import type { RolloutRecord } from '../schemas/records/rollout-record.ts';
 import { runKeys } from '../storage/run-layout.ts';
-import { type GrpoStepResult, grpoStep, stepMetricsOf } from '../training/grpo-step.ts';
-import {
-  basePolicy,
-  dropPolicy,
-  fetchPolicy,
-  policyFor,
-  referencePolicy,
-  snapshotPolicy,
-} from '../training/policy-store.ts';
+import { grpoStep, stepMetricsOf } from '../training/grpo-step.ts';
+import { basePolicy, fetchPolicy, referencePolicy, snapshotPolicy } from '../training/policy-store.ts';
 import { rolloutRecords } from '../training/rollout.ts';
+import { abandonIfAborted, trainAndSnapshot } from '../training/train-policy.ts';
 import { logStep } from './log.ts';
 import { rolloutTotals, shardRange } from './rollout-shards.ts';
 import { lapClock, queuedSince, shardTimings } from './rollout-timings.ts';
-import { once, type RunContext, readJson, readJsonl, runContext, writeJson, writeJsonl } from './run-context.ts';
+import {
+  once,
+  type RunContext,
+  readJson,
+  readJsonl,
+  recorded,
+  runContext,
+  writeJson,
+  writeJsonl,
+} from './run-context.ts';
 import { tokenBeats } from './token-beats.ts';
 import { trackStep } from './tracking.ts';
+import { trainingTurn } from './training-turn.ts';
 import type { PolicyRef, RolloutInput, RolloutOutput, RunRef, StepDraw, UpdateInput, UpdateOutput } from './types.ts';
 import { ownGpuQueue } from './worker-queue.ts';
 
@@ -95,52 +99,70 @@ export async function update(input: UpdateInput): Promise<UpdateOutput> {
   await ready();
   const ctx = await runContext(input.run);
   const workerQueue = ownGpuQueue();
-  const out = await once(ctx.store, runKeys.phaseDone(input.step, 'update'), async () => {
-    const started = Date.now();
-    const { rows, rollouts, rewards } = await readStepRecords(ctx, input);
-    const policy = await policyFor(ctx, input.policy);
-    let result: GrpoStepResult;
-    try {
-      result = await grpoStep(policy, rows, rollouts, rewards, {
+  const doneKey = runKeys.phaseDone(input.step, 'update');
+  // The turn is taken before the done marker is read: an attempt that waited for an earlier one finds its result.
+  const out = await trainingTurn(ctx, { phase: 'update', step: input.step }, () =>
+    once(ctx.store, doneKey, () => updateStep(ctx, input, doneKey))
+  );
+  return { ...out, workerQueue };
+}
+
+async function updateStep(ctx: RunContext, input: UpdateInput, doneKey: string): Promise<UpdateOutput> {
+  const { cancellationSignal: signal } = Context.current();
+  const started = Date.now();
+  const { rows, rollouts, rewards } = await readStepRecords(ctx, input);
+  const updated = await trainAndSnapshot(
+    ctx,
+    input.policy,
+    async (policy) => {
+      const result = await grpoStep(policy, rows, rollouts, rewards, {
         config: ctx.config,
         stage: input.stage,
         learningRate: input.learningRate,
         draws: 1 + (input.draws?.length ?? 0),
         reference: async () => (await referencePolicy(ctx)).params,
-        onProgress: (p) => heartbeat({ phase: 'update', ...p }),
+        onProgress: (p) => {
+          heartbeat({ phase: 'update', ...p });
+          signal.throwIfAborted(); // an earlier heartbeat may have brought the attempt's cancellation
+        },
       });
-    } catch (err) {
-      dropPolicy(ctx); // half-updated weights must never be reused
-      throw err;
-    }
-    heartbeat({ phase: 'snapshot' });
-    const ref = await snapshotPolicy(ctx, policy, input.stage, { cursor: input.cursor });
-    const updateMs = Date.now() - started;
-    const stepMetrics = stepMetricsOf(ctx.config, rollouts, rewards, result, {
-      step: input.step,
+      heartbeat({ phase: 'snapshot' });
+      return result;
+    },
+    {
       stage: input.stage,
-      window: input.window,
-      learningRate: input.learningRate,
-      timings: { ...input.timings, updateMs },
-    });
-    await writeJson(ctx.store, runKeys.metrics(input.step), stepMetrics);
-    const trackingFailures = await trackStep(ctx, stepMetrics);
-    const recorded = trackingFailures === null ? stepMetrics : { ...stepMetrics, trackingFailures };
-    if (trackingFailures !== null) await writeJson(ctx.store, runKeys.metrics(input.step), recorded);
-    logStep(input.run, recorded);
-    return {
-      policy: ref,
-      summary: {
-        step: input.step,
-        rewardMean: stepMetrics.rewardMean,
-        perTask: Object.fromEntries(Object.entries(stepMetrics.perTask).map(([t, m]) => [t, m.rewardMean])),
-        loss: stepMetrics.loss,
-        window: input.window,
-        ms: input.timings.rolloutMs + input.timings.scoringMs + updateMs,
-        ...(trackingFailures === null ? {} : { trackingFailures }),
-      },
-      workerQueue,
-    };
+      extra: { cursor: input.cursor },
+      signal,
+      settled: async () => (await ctx.store.head(doneKey)) !== null,
+    }
+  );
+  if (updated === null) return recorded<UpdateOutput>(ctx, doneKey);
+  const { policy: ref, trained: result } = updated;
+  const updateMs = Date.now() - started;
+  const stepMetrics = stepMetricsOf(ctx.config, rollouts, rewards, result, {
+    step: input.step,
+    stage: input.stage,
+    window: input.window,
+    learningRate: input.learningRate,
+    timings: { ...input.timings, updateMs },
   });
-  return { ...out, workerQueue };
+  abandonIfAborted(ctx, signal);
+  await writeJson(ctx.store, runKeys.metrics(input.step), stepMetrics);
+  const trackingFailures = await trackStep(ctx, stepMetrics);
+  const metrics = trackingFailures === null ? stepMetrics : { ...stepMetrics, trackingFailures };
+  if (trackingFailures !== null) await writeJson(ctx.store, runKeys.metrics(input.step), metrics);
+  logStep(input.run, metrics);
+  return {
+    policy: ref,
+    summary: {
+      step: input.step,
+      rewardMean: stepMetrics.rewardMean,
+      perTask: Object.fromEntries(Object.entries(stepMetrics.perTask).map(([t, m]) => [t, m.rewardMean])),
+      loss: stepMetrics.loss,
+      window: input.window,
+      ms: input.timings.rolloutMs + input.timings.scoringMs + updateMs,
+      ...(trackingFailures === null ? {} : { trackingFailures }),
+    },
+    workerQueue: ownGpuQueue(),
+  };
 }

@@ -14,12 +14,18 @@ export async function keepAlive<T>(detail: Record<string, unknown>, work: () => 
   } catch {
     return work(); // called outside an activity (tests, CLI): nothing to keep alive
   }
-  // A third of the heartbeat timeout, so a short timeout (2 s) still sees beats; at most every 5 s.
-  const every = Math.min(5_000, Math.max(200, (ctx.info.heartbeatTimeoutMs ?? 15_000) / 3));
-  const beat = setInterval(() => ctx.heartbeat(detail), every);
+  const beat = setInterval(() => ctx.heartbeat(detail), beatEvery(ctx));
   try {
     return await work();
   } finally {
     clearInterval(beat);
   }
+}
+
+/**
+ * How often a timer heartbeats, ms: a third of the heartbeat timeout, so a short timeout (2 s) still sees beats; at
+ * most every 5 s.
+ */
+export function beatEvery(ctx: Context): number {
+  return Math.min(5_000, Math.max(200, (ctx.info.heartbeatTimeoutMs ?? 15_000) / 3));
 }

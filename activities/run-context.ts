@@ -109,3 +109,10 @@ export async function once<T>(
   await writeJson(store, doneKey, result);
   return result;
 }
+
+/** The result another attempt recorded under `doneKey` (its done marker), which must exist. */
+export async function recorded<T>(ctx: RunContext, doneKey: string): Promise<T> {
+  const done = await readJson<T>(ctx.store, doneKey);
+  if (done === null) throw new Error(`${ctx.store.uriOf(doneKey)}: the done marker seen a moment ago is gone`);
+  return done;
+}
