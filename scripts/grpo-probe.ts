@@ -12,17 +12,22 @@
  *
  * `--plan` runs the config's own schedule instead of `--tasks`/`--steps`: its stages in run order (schedule.order),
  * their step budgets and windows (workflows/run-plan.ts), at each stage's learning rate as the experiment workflow passes it.
+ * `--save DIR` writes the policy (weights and Adam state) after each stage to DIR/after-<stage>; `--checkpoint D --start-step N` then
+ * continues from it at global step N (window, draws and data order follow the global step, as in the run), so a
+ * curriculum can be explored one stage at a time (`--skip-base` leaves out the held-out scores before the first stage);
+ * `--reference DIR` names the KL term's frozen reference (the base).
  * `--families` adds held-out accuracy by problem family (row meta.family) to every evaluation line; `--show-eval TASK`
  * prints every held-out response of TASK at each evaluation.
  *
  * Usage: node --import tsx scripts/grpo-probe.ts [--tasks math] [--steps 24] [--plan] [--config examples/demo.yaml]
  *   [--set grpo.learningRate=0.0002 …] [--held-out 64] [--eval-train 128] [--eval-k 4] [--eval-every 0]
- *   [--rollout-seed N] [--checkpoint DIR] [--families] [--show-eval TASK] [--dump STEPS] [--check-ratio] [--json]
+ *   [--rollout-seed N] [--checkpoint DIR] [--start-step N] [--save DIR] [--skip-base] [--reference DIR] [--families] [--show-eval TASK] [--dump STEPS] [--check-ratio] [--json]
  * ~0.5 s a step for math/qa on the 2-core dev machine (code ~2–6 s: one sandbox run per sample).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { referenceMaxTokens } from '../activities/difficulty-reference.ts';
 import { parseConfigText } from '../cli/experiment-file.ts';
 import { prepareTask } from '../data/prepare.ts';
 import { type DataCursor, stepBatch } from '../data/step-batch.ts';
@@ -37,6 +42,7 @@ import type { ExperimentConfig } from '../schemas/experiment.ts';
 import { parseExperimentConfig } from '../schemas/parse.ts';
 import type { DatasetRow } from '../schemas/records/dataset-row.ts';
 import { openBlobStore } from '../storage/open.ts';
+import { EngineReferencePolicy } from '../training/engine-reference-policy.ts';
 import { templateOf, tokenizerSpecOf } from '../training/policy-config.ts';
 import { promptIds, sampleRows } from '../training/sampling.ts';
 import { scoreResponses, scoreSamples, toScorerSample } from '../training/scoring.ts';
@@ -58,6 +64,10 @@ const { values: args } = parseArgs({
     'eval-k': { type: 'string', default: '4' },
     'eval-every': { type: 'string', default: '0' },
     'rollout-seed': { type: 'string' },
+    'start-step': { type: 'string', default: '0' },
+    save: { type: 'string' },
+    'skip-base': { type: 'boolean', default: false },
+    reference: { type: 'string' },
     dump: { type: 'string', default: '0' },
     'check-ratio': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -140,18 +150,53 @@ const policy = await Policy.load(path.resolve(ROOT, checkpoint), {
   seed: args['rollout-seed'] !== undefined ? Number(args['rollout-seed']) : config.seed,
 });
 const tokenizer = policy.tokenizer;
-// The KL term's frozen reference, as the update activity's: the base checkpoint, loaded only when some β > 0.
+// The KL term's frozen reference, as the update activity's: the base checkpoint (`--reference` when the probe
+// continues from a saved stage), loaded only when some β > 0.
 const needsReference = stages.some((s) => klCoefOf(config, s.name)(s.task) > 0);
+const referenceDir = args.reference ?? checkpoint;
 const reference = needsReference
-  ? (await Policy.load(path.resolve(ROOT, checkpoint), { learningRate: 0, tokenizer: tokenizerSpecOf(config) })).params
+  ? (
+      await Policy.load(path.resolve(ROOT, referenceDir), {
+        learningRate: config.grpo.learningRate as number,
+        tokenizer: tokenizerSpecOf(config),
+      })
+    ).params
+  : undefined;
+// The difficulty filter samples the base policy at the rollout's sampling, as prepareData does with no referenceModel
+// (activities/difficulty-reference.ts); its draws are keyed on the rollout seed, a run's experiment seed.
+const filterBase = Object.values(config.tasks).some((t) => t.filters.difficulty.enabled)
+  ? await Policy.load(path.resolve(ROOT, referenceDir), {
+      learningRate: config.grpo.learningRate as number,
+      tokenizer: tokenizerSpecOf(config),
+      seed: policy.seed,
+    })
   : undefined;
 const data: Record<string, { train: DatasetRow[]; heldOut: DatasetRow[] }> = {};
 for (const t of Object.keys(config.tasks)) {
+  const r = config.rollout;
+  const filtered = filterBase && config.tasks[t].filters.difficulty.enabled;
   data[t] = await prepareTask(t, config.tasks[t], {
     seed: config.seed,
     countTokens: (x) => tokenizer.encode(x).length,
     openStore: openBlobStore,
+    ...(filtered
+      ? {
+          referencePolicy: new EngineReferencePolicy(filterBase, {
+            template,
+            maxTokens: referenceMaxTokens(config, config.tasks[t]),
+            sampling: {
+              temperature: r.temperature,
+              topP: r.topP,
+              topK: r.topK,
+              repetitionPenalty: r.repetitionPenalty,
+            },
+          }),
+          verify: { thinkTag: config.template.thinkTag, answerTag: config.template.answerTag },
+          difficulty: { concurrency: 1 },
+        }
+      : {}),
   });
+  if (filtered) log({ task: t, difficultyFilter: 'kept', train: data[t].train.length, s: seconds() });
 }
 const ctx = { config, run: { configHash: `probe-${Date.now()}` } };
 const idsOf = (row: DatasetRow) => promptIds(policy, row, template);
@@ -231,8 +276,8 @@ log({
   avgK: config.evaluation.avgK,
   heldOut: data[tasks[0]].heldOut.length,
 });
-log({ stage: 'base', heldOut: await heldOutAll(0), s: seconds() });
-let step = 0;
+let step = Number(args['start-step']);
+if (!args['skip-base']) log({ stage: 'base', heldOut: await heldOutAll(step), s: seconds() });
 for (const { name: stageName, task, steps: stepsPerStage, learningRate } of stages) {
   const { train } = data[task];
   const trainEval = train.slice(0, Number(args['eval-train']));
@@ -337,6 +382,7 @@ for (const { name: stageName, task, steps: stepsPerStage, learningRate } of stag
     log(line);
   }
   if (trainEval.length > 0) log({ stage: task, at: 'end', trainAcc: await score(task, trainEval, step, true) });
+  if (args.save) await policy.save(path.resolve(args.save, `after-${stageName}`), { configHash: ctx.run.configHash });
   log({ stage: task, heldOut: await heldOutAll(step), s: seconds() });
 }
 log({ done: true, seconds: seconds() });

@@ -35,7 +35,10 @@ type ReadOk = Extract<ExperimentFile, { ok: true }>;
 export interface DemoOptions {
   /** Experiment config; default examples/demo.yaml. */
   config: string;
-  /** Overrides schedule.stepsPerStage; window steps scale with it so the window still grows mid-curriculum. */
+  /**
+   * Overrides schedule.stepsPerStage; a stage's own `steps` and the window steps scale with it, so stages keep their
+   * proportions and the window still grows mid-curriculum.
+   */
   stepsPerStage?: number;
   /** `dotted.path=value` overrides (value parsed as JSON when it parses, else kept as text), applied in order. */
   set: string[];
@@ -71,12 +74,16 @@ export function demoConfig(read: ReadOk, o: Pick<DemoOptions, 'stepsPerStage' | 
   if (o.stepsPerStage === undefined && o.set.length === 0) return read;
   const raw = structuredClone(read.raw) as Record<string, unknown>;
   if (o.stepsPerStage !== undefined) {
-    const schedule = raw.schedule as { stepsPerStage?: number } | undefined;
+    const schedule = raw.schedule as { stepsPerStage?: number; stages?: { steps?: number }[] } | undefined;
     const before = schedule?.stepsPerStage ?? read.config.schedule.stepsPerStage ?? o.stepsPerStage;
+    const scale = (step: number) => Math.round((step * o.stepsPerStage!) / before);
     raw.schedule = { ...(schedule ?? {}), stepsPerStage: o.stepsPerStage };
+    // A stage with its own budget keeps its proportion to the others (at least one step).
+    for (const stage of schedule?.stages ?? [])
+      if (stage.steps !== undefined) stage.steps = Math.max(1, scale(stage.steps));
     const window = raw.window as { type?: string; steps?: { fromStep: number }[] } | undefined;
     if (window?.type === 'steps' && window.steps) {
-      for (const s of window.steps) s.fromStep = Math.round((s.fromStep * o.stepsPerStage) / before);
+      for (const s of window.steps) s.fromStep = scale(s.fromStep);
     }
   }
   for (const a of o.set) applySet(raw, a);

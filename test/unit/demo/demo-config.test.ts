@@ -37,6 +37,35 @@ test('--steps-per-stage scales the window schedule with it', async () => {
   assert.equal((read.raw as { schedule: { stepsPerStage: number } }).schedule.stepsPerStage, 24);
 });
 
+test('--steps-per-stage scales the budget a stage gives itself, in proportion', async () => {
+  const read = await readDemo();
+  const raw = structuredClone(read.raw) as { schedule: Record<string, unknown> };
+  // 24 a stage with qa at 48 → at 2 a stage: qa 4; a 5-step stage would round to 0 and keeps 1.
+  raw.schedule = {
+    kind: 'curriculum',
+    stepsPerStage: 24,
+    stages: [
+      { name: 'code', tasks: [{ task: 'code' }], steps: 5 },
+      { name: 'math', tasks: [{ task: 'math' }] },
+      { name: 'qa', tasks: [{ task: 'qa' }], steps: 48 },
+      { name: 'writing', tasks: [{ task: 'writing' }] },
+    ],
+  };
+  const long = { ...read, raw };
+  const short = demoConfig(long, { stepsPerStage: 2, set: [] });
+  assert.deepEqual(
+    short.config.schedule.stages.map((s) => [s.name, s.steps]),
+    [
+      ['code', 1],
+      ['math', 2],
+      ['qa', 4],
+      ['writing', 2],
+    ]
+  );
+  // The document handed in is untouched.
+  assert.equal((raw.schedule.stages as { steps?: number }[])[2].steps, 48);
+});
+
 test('--set overrides parse JSON values, create objects and are validated again', async () => {
   const read = await readDemo();
   const rev = demoConfig(read, { set: ['schedule.order=reverse', 'rewards.lengthPenalty.enabled=false'] });
