@@ -8,11 +8,11 @@
  * training/policy-store.ts's referencePolicy: that one is always the base policy and lives on the GPU worker.)
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { referenceMaxTokens } from '../data/filters/difficulty.ts';
 import type { ReferencePolicy } from '../data/reference-policy.ts';
 import { initBackend } from '../engine/backend.ts';
 import type { Policy } from '../engine/policy.ts';
-import { windowAt } from '../rl/window.ts';
-import type { ExperimentConfig, TaskConfig } from '../schemas/experiment.ts';
+import type { TaskConfig } from '../schemas/experiment.ts';
 import { EngineReferencePolicy } from '../training/engine-reference-policy.ts';
 import { OpenAIReferencePolicy } from '../training/openai-reference-policy.ts';
 import { templateOf } from '../training/policy-config.ts';
@@ -27,11 +27,6 @@ export interface ReferenceHandle {
   /** Prompts per call and calls in flight for the filter (the engine runs one batch at a time). */
   shardSize?: number;
   concurrency?: number;
-}
-
-/** Longest reference response: the configured one, or the window the policy starts with. */
-export function referenceMaxTokens(config: ExperimentConfig, task: TaskConfig): number {
-  return task.filters.difficulty.maxTokens ?? windowAt(config.window, 0);
 }
 
 function unloadable(field: string, what: string, err: unknown): never {

@@ -27,8 +27,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { referenceMaxTokens } from '../activities/difficulty-reference.ts';
 import { parseConfigText } from '../cli/experiment-file.ts';
+import { referenceMaxTokens } from '../data/filters/difficulty.ts';
 import { prepareTask } from '../data/prepare.ts';
 import { type DataCursor, stepBatch } from '../data/step-batch.ts';
 import { initBackend } from '../engine/backend.ts';

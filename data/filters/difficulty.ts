@@ -5,11 +5,18 @@
  * the policy in shards; a shard's pass counts are reported as it finishes, so an activity can heartbeat them and a
  * retry can skip the prompts already done (`known`).
  */
+import { windowAt } from '../../rl/window.ts';
+import type { ExperimentConfig, TaskConfig } from '../../schemas/experiment.ts';
 import type { DatasetRow } from '../../schemas/records/dataset-row.ts';
 import { DataInputError } from '../errors.ts';
 import type { ReferencePolicy } from '../reference-policy.ts';
 import { type VerifyOptions, verifyResponse } from '../verify.ts';
 import type { FilterResult } from './types.ts';
+
+/** Longest reference response: the configured one, or the window the policy starts with. */
+export function referenceMaxTokens(config: ExperimentConfig, task: TaskConfig): number {
+  return task.filters.difficulty.maxTokens ?? windowAt(config.window, 0);
+}
 
 export interface DifficultyOptions {
   /** The policy to sample from. */
