@@ -12,6 +12,29 @@ export function microConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
   return { ...presetConfig('micro', tokenizer.vocabSize), ...overrides };
 }
 
+/**
+ * A model small enough to check gradients against finite differences and other gradient paths (11 ids, width 8,
+ * 2 layers, grouped-query attention, q/k/v biases, q/k norms, tied head): every code path of the real shapes.
+ */
+export function gradientCheckConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    vocabSize: 11,
+    hiddenSize: 8,
+    numLayers: 2,
+    numHeads: 4,
+    numKvHeads: 2,
+    headDim: 4,
+    intermediateSize: 12,
+    maxPositions: 16,
+    ropeTheta: 100,
+    rmsNormEps: 1e-6,
+    tieWordEmbeddings: true,
+    qkvBias: true,
+    qkNorm: true,
+    ...overrides,
+  };
+}
+
 export function encodePrompt(text: string): number[] {
   return [tokenizer.bosId, ...tokenizer.encode(text)];
 }

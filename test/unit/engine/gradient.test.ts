@@ -10,23 +10,9 @@ import * as tf from '@tensorflow/tfjs';
 import { disposeParams, initParams } from '../../../engine/model/init.ts';
 import { defaultChunkRows, scoreTokens } from '../../../engine/train/logprobs.ts';
 import type { ModelConfig, Params } from '../../../engine/types.ts';
-import { backend } from './_helpers.ts';
+import { backend, gradientCheckConfig } from './_helpers.ts';
 
-const config: ModelConfig = {
-  vocabSize: 11,
-  hiddenSize: 8,
-  numLayers: 2,
-  numHeads: 4,
-  numKvHeads: 2,
-  headDim: 4,
-  intermediateSize: 12,
-  maxPositions: 16,
-  ropeTheta: 100,
-  rmsNormEps: 1e-6,
-  tieWordEmbeddings: true,
-  qkvBias: true,
-  qkNorm: true,
-};
+const config: ModelConfig = gradientCheckConfig();
 
 const batch = {
   ids: [

@@ -10,23 +10,9 @@ import { cloneParams, disposeParams, initParams } from '../../../engine/model/in
 import { layerwiseGradients } from '../../../engine/train/layerwise-grads.ts';
 import { scoresOfHidden, scoreTokens, type TokenBatch, trunkIds } from '../../../engine/train/logprobs.ts';
 import type { ModelConfig, Params } from '../../../engine/types.ts';
-import { backend, microConfig } from './_helpers.ts';
+import { backend, gradientCheckConfig, microConfig } from './_helpers.ts';
 
-const config: ModelConfig = {
-  vocabSize: 11,
-  hiddenSize: 8,
-  numLayers: 2,
-  numHeads: 4,
-  numKvHeads: 2,
-  headDim: 4,
-  intermediateSize: 12,
-  maxPositions: 64,
-  ropeTheta: 100,
-  rmsNormEps: 1e-6,
-  tieWordEmbeddings: true,
-  qkvBias: true,
-  qkNorm: true,
-};
+const config: ModelConfig = gradientCheckConfig({ maxPositions: 64 });
 
 const batch: TokenBatch = {
   ids: [
