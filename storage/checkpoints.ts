@@ -241,6 +241,54 @@ export async function downloadCheckpoint(
   return manifest;
 }
 
+/**
+ * A checkpoint's files read into memory, each hashed as its bytes arrive and checked against the manifest's size
+ * and sha256 before any is returned: no local copy to write, read back and delete. A file that differs throws a
+ * {@link CheckpointError} (after every started read has settled) and nothing read is kept.
+ */
+export async function readCheckpoint(
+  store: BlobStore,
+  prefix: string,
+  /** Which of the manifest's files to read (default all); the manifest is returned whole. */
+  wanted: (file: ManifestFile) => boolean = () => true
+): Promise<{ manifest: CheckpointManifest; files: Map<string, Uint8Array> }> {
+  const manifest = await readManifest(store, prefix);
+  if (!manifest) throw new CheckpointError(`no checkpoint at ${store.uriOf(prefix)} (no ${MANIFEST_NAME})`, prefix);
+  let failure: unknown;
+  const files = new Map<string, Uint8Array>();
+  await mapLimit(manifest.files.filter(wanted), 4, async (f) => {
+    if (failure !== undefined) return;
+    try {
+      files.set(f.path, await readVerified(store, prefix, f));
+    } catch (err) {
+      failure ??= err;
+    }
+  });
+  if (failure !== undefined) throw failure;
+  return { manifest, files };
+}
+
+/**
+ * One file's bytes, streamed into a buffer of the manifest's size (its own, so tensors can be viewed in it at aligned
+ * offsets) and hashed chunk by chunk; refused when its size or sha256 differs from the manifest's.
+ */
+async function readVerified(store: BlobStore, prefix: string, f: ManifestFile): Promise<Uint8Array> {
+  const wrong = (what: string) => new CheckpointError(`${f.path} in ${store.uriOf(prefix)} ${what}`, prefix);
+  const out = new Uint8Array(new ArrayBuffer(f.bytes));
+  const hash = createHash('sha256');
+  let at = 0;
+  for await (const chunk of await store.getStream(joinKey(prefix, f.path))) {
+    const bytes = chunk as Uint8Array;
+    if (at + bytes.length > f.bytes) throw wrong(`has more than the manifest's ${f.bytes} bytes`);
+    out.set(bytes, at);
+    hash.update(bytes);
+    at += bytes.length;
+  }
+  if (at !== f.bytes) throw wrong(`has ${at} bytes, not the manifest's ${f.bytes}`);
+  if (hash.digest('hex') !== f.sha256) throw wrong('fails its sha256 check');
+  return out;
+}
+
 export async function sha256File(p: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(p)) hash.update(chunk as Buffer);
