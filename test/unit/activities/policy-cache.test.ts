@@ -219,3 +219,21 @@ test('a sampling worker fetches the weights without the optimizer state; trainin
   assert.equal(await policyFor(ctx, ref, 'sampling'), forUpdate.policy);
   assert.deepEqual(reads, []);
 });
+
+test('a snapshot carrying a Hugging Face tokenizer is taken over too (its files go through a folder)', async () => {
+  const withHf = Policy.create({
+    preset: 'micro',
+    tokenizer: { type: 'hf', path: path.resolve('test/fixtures/tokenizers/qwen-style-bpe') },
+    seed: 6,
+    learningRate: 1e-3,
+  });
+  withHf.step = 7;
+  const ref = await snapshotPolicy(ctx, withHf, 'math');
+  const weights = weightsOf(withHf);
+  dropPolicy(ctx);
+  const taken = await fetchPolicy(ctx, ref, 'sampling');
+  assert.equal(taken.fetch.held, false);
+  assert.equal(taken.policy.tokenizer.id, withHf.tokenizer.id);
+  assert.deepEqual(taken.policy.tokenizer.encode('12+7'), withHf.tokenizer.encode('12+7'));
+  assert.deepEqual(weightsOf(taken.policy), weights);
+});
