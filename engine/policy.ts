@@ -77,21 +77,22 @@ export class Policy {
 
   /**
    * Loads a checkpoint directory (ours, or a Hugging Face Qwen2/Qwen3 one with a tokenizer given), or a checkpoint's
-   * files held in memory. `optimizer: false` leaves a saved optimizer state unread (its moments start at zero): for
-   * a policy that only samples.
+   * files held in memory. `optimizer: false` leaves a saved optimizer state unread (its moments start at zero, made
+   * only if the policy is ever trained or saved): for a policy that only samples.
    */
   static async load(
     from: string | CheckpointFiles,
     o: { learningRate: number; tokenizer?: TokenizerSpec; seed?: number; optimizer?: boolean }
   ): Promise<Policy> {
-    const ck = await loadCheckpoint(from, { optimizer: o.optimizer ?? true });
+    const withOptimizer = o.optimizer ?? true;
+    const ck = await loadCheckpoint(from, { optimizer: withOptimizer });
     const tokenizer = ck.tokenizer ?? (o.tokenizer ? loadTokenizer(o.tokenizer) : null);
     if (!tokenizer) {
       disposeParams(ck.params);
       for (const m of ck.optimizer?.moments.values() ?? []) m.dispose();
       throw new Error(`checkpoint ${typeof from === 'string' ? from : from.where} has no tokenizer and none was given`);
     }
-    const adam = new Adam(ck.params, { learningRate: o.learningRate }, ck.optimizer ?? undefined);
+    const adam = new Adam(ck.params, { learningRate: o.learningRate }, ck.optimizer ?? undefined, !withOptimizer);
     return new Policy(ck.config, ck.params, tokenizer, adam, ck.metadata?.step ?? 0, o.seed ?? ck.metadata?.seed ?? 0);
   }
 
