@@ -1,14 +1,15 @@
 /**
- * `npm run bench -- policy-handover [--rounds N] [--baseline <checkout>]`: what a GPU worker pays to take over a
- * policy version it does not hold — training/policy-store.ts `fetchPolicy(…, 'sampling')`: the snapshot's files
- * downloaded and verified (sha256 of each against the manifest) and the policy built — for the demo base model and
- * the Qwen2-shaped 6.3 M model of the fan-out bench, from a file:// store.
+ * `npm run bench -- policy-handover [--rounds N] [--store file|s3|both] [--baseline <checkout>]`: what a GPU worker
+ * pays to take over a policy version it does not hold — training/policy-store.ts `fetchPolicy(…, 'sampling')`: the
+ * snapshot's files downloaded and verified (sha256 of each against the manifest) and the policy built — for the demo
+ * base model and the Qwen2-shaped 6.3 M model of the fan-out bench, from a file:// store and/or a real S3 server
+ * (MinIO on loopback, started here unless OMNI_ZERO_S3_ENDPOINT names one).
  *
  * With `--baseline <checkout>` (another checkout of this repository, e.g. main's), that checkout's fetchPolicy runs
  * too, alternating with this one round by round in the same process on the same snapshot, so load from other jobs
  * falls on both alike. The native backend with one intra-op and one inter-op thread, as a fan-out GPU worker has.
  *
- * Prints JSON: per model and implementation, every fetch's wall, download, build and process CPU milliseconds and
+ * Prints JSON: per store, model and implementation, every fetch's wall, download, build and process CPU milliseconds and
  * their medians; the machine and its load average before and after.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,7 +18,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend } from '../engine/backend.ts';
 import { Policy, templateTagTokens } from '../engine/policy.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
 import { openBlobStore } from '../storage/open.ts';
+import { freshBucket, stopOwnS3 } from '../test/helpers/s3.ts';
 import { minimal, valid } from '../test/unit/schemas/minimal.ts';
 import type { PolicyRef, PolicyRun } from '../training/policy-store.ts';
 import * as current from '../training/policy-store.ts';
@@ -36,15 +39,23 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const LEARNING_RATE = 1e-6;
 
 function usage(why: string): never {
-  console.error(`usage: npm run bench -- policy-handover [--rounds N] [--baseline <checkout dir>]   (${why})`);
+  console.error(
+    `usage: npm run bench -- policy-handover [--rounds N] [--store file|s3|both] [--baseline <checkout dir>]   (${why})`
+  );
   process.exit(1);
 }
 
-function options(args: string[]): { rounds: number; baseline?: string } {
-  const out: { rounds: number; baseline?: string } = { rounds: 7 };
+const STORES = { file: ['file'], s3: ['s3'], both: ['file', 's3'] } as const;
+
+function options(args: string[]): { rounds: number; stores: readonly ('file' | 's3')[]; baseline?: string } {
+  const out: { rounds: number; stores: readonly ('file' | 's3')[]; baseline?: string } = {
+    rounds: 7,
+    stores: STORES.file,
+  };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     if (flag === '--rounds' && Number.isInteger(Number(value)) && Number(value) >= 1) out.rounds = Number(value);
+    else if (flag === '--store' && value in STORES) out.stores = STORES[value as keyof typeof STORES];
     else if (flag === '--baseline' && value) out.baseline = path.resolve(value);
     else usage(`got '${args.join(' ')}'`);
   }
@@ -93,37 +104,38 @@ function summary(fetches: Fetch[]) {
   };
 }
 
-/** Every implementation's fetches of one model's snapshot, alternating which goes first each round. */
-async function benchModel(name: string, stores: Record<string, Store>, rounds: number) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'oz-handover-'));
-  try {
-    const base = pathToFileURL(dir).href;
-    const ctx: PolicyRun = {
-      run: { experiment: 'handover', runId: name, base, configHash: 'c'.repeat(64) },
-      store: openBlobStore(base),
-      config: valid({ ...minimal(), grpo: { learningRate: LEARNING_RATE } }),
-    };
-    const policy = await models[name]();
-    policy.step = 1;
-    const ref = await current.snapshotPolicy(ctx, policy, 'math');
-    current.dropPolicy(ctx);
-    const weights = (await ctx.store.head(`${ref.key}/model.safetensors`))?.bytes;
-    const names = Object.keys(stores);
-    for (const n of names) await timedFetch(stores[n], ctx, ref); // warm-up: module code, first allocations
-    const fetches = Object.fromEntries(names.map((n) => [n, [] as Fetch[]]));
-    for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? names : [...names].reverse();
-      for (const n of order) fetches[n].push(await timedFetch(stores[n], ctx, ref));
-    }
-    const results = Object.fromEntries(names.map((n) => [n, summary(fetches[n])]));
-    const ratio =
-      'baseline' in results
-        ? Math.round((results.baseline.median.wallMs / results.current.median.wallMs) * 100) / 100
-        : undefined;
-    return { weightsBytes: weights, ...results, ...(ratio !== undefined ? { baselineOverCurrentWall: ratio } : {}) };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+/** Every implementation's fetches of one model's snapshot in `blobs`, alternating which goes first each round. */
+async function benchModel(name: string, blobs: BlobStore, stores: Record<string, Store>, rounds: number) {
+  const ctx: PolicyRun = {
+    run: { experiment: 'handover', runId: name, base: blobs.uri, configHash: 'c'.repeat(64) },
+    store: blobs,
+    config: valid({ ...minimal(), grpo: { learningRate: LEARNING_RATE } }),
+  };
+  const policy = await models[name]();
+  policy.step = 1;
+  const ref = await current.snapshotPolicy(ctx, policy, 'math');
+  current.dropPolicy(ctx);
+  const weights = (await ctx.store.head(`${ref.key}/model.safetensors`))?.bytes;
+  const names = Object.keys(stores);
+  for (const n of names) await timedFetch(stores[n], ctx, ref); // warm-up: module code, first allocations
+  const fetches = Object.fromEntries(names.map((n) => [n, [] as Fetch[]]));
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? names : [...names].reverse();
+    for (const n of order) fetches[n].push(await timedFetch(stores[n], ctx, ref));
   }
+  const results = Object.fromEntries(names.map((n) => [n, summary(fetches[n])]));
+  const ratio =
+    'baseline' in results
+      ? Math.round((results.baseline.median.wallMs / results.current.median.wallMs) * 100) / 100
+      : undefined;
+  return { weightsBytes: weights, ...results, ...(ratio !== undefined ? { baselineOverCurrentWall: ratio } : {}) };
+}
+
+/** A fresh, empty store of the kind asked for, and how to remove it. */
+async function freshStore(kind: 'file' | 's3'): Promise<{ blobs: BlobStore; remove: () => Promise<void> }> {
+  if (kind === 's3') return { blobs: await freshBucket('oz-handover'), remove: async () => {} };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'oz-handover-'));
+  return { blobs: openBlobStore(pathToFileURL(dir).href), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 const opts = options(process.argv.slice(3));
@@ -134,10 +146,22 @@ const backend = await initBackend({ force: process.env.OMNI_ZERO_BACKEND || 'ten
 const stores: Record<string, Store> = { current };
 if (opts.baseline) stores.baseline = await baselineStore(opts.baseline);
 const loadBefore = os.loadavg();
-const cases: Record<string, unknown> = {};
-for (const name of Object.keys(models)) {
-  cases[name] = await benchModel(name, stores, opts.rounds);
-  console.error(JSON.stringify({ model: name, done: true }));
+const cases: Record<string, Record<string, unknown>> = {};
+try {
+  for (const kind of opts.stores) {
+    cases[kind] = {};
+    for (const name of Object.keys(models)) {
+      const { blobs, remove } = await freshStore(kind);
+      try {
+        cases[kind][name] = await benchModel(name, blobs, stores, opts.rounds);
+      } finally {
+        await remove();
+      }
+      console.error(JSON.stringify({ store: kind, model: name, done: true }));
+    }
+  }
+} finally {
+  await stopOwnS3();
 }
 console.log(
   JSON.stringify(
@@ -145,7 +169,6 @@ console.log(
       machine: { ...machineInfo(), loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },
       backend: backend.name,
       threads: { intraOp: process.env.TF_NUM_INTRAOP_THREADS, interOp: process.env.TF_NUM_INTEROP_THREADS },
-      store: 'file://',
       rounds: opts.rounds,
       ...(opts.baseline ? { baseline: opts.baseline } : {}),
       cases,
