@@ -344,14 +344,17 @@ function configDifferences(a: ModelConfig, b: ModelConfig): string[] {
 
 /**
  * A parameter in memory orientation. The transpose runs on the backend (natively: several times faster than a
- * transpose in JS, and no JS copy of the values).
+ * transpose in JS, and no JS copy of the values). A tensor kept as it is gets its own copy when its values are a view
+ * of a larger buffer (a checkpoint read into memory): a backend that keeps the values it is given (cpu, or tfjs-node
+ * until the tensor's first op) would otherwise keep the whole download alive.
  */
 function memoryTensor(name: string, t: SafetensorsTensor, shape: number[]): tf.Tensor {
   const values = toFloat32(t, name);
   if (isTransposedInFiles(name, t.shape.length)) {
     return tf.tidy(() => tf.tensor(values, t.shape, 'float32').transpose());
   }
-  return tf.tensor(values, shape, 'float32');
+  const own = values.byteLength === values.buffer.byteLength ? values : values.slice();
+  return tf.tensor(own, shape, 'float32');
 }
 
 /** omni.json as written by {@link saveCheckpoint}; a hand-edited or truncated one fails here, not mid-run. */

@@ -69,6 +69,24 @@ test('a checkpoint loads from memory exactly as from its directory', async () =>
   disposeParams(params);
 });
 
+test('weights loaded from memory do not alias the bytes: overwriting them afterwards changes nothing', async () => {
+  const files = inMemory(path.join(tmp, 'byte'));
+  const loaded = await loadCheckpoint(memoryFiles('mem', files), { optimizer: false });
+  const reference = await loadCheckpoint(path.join(tmp, 'byte'), { optimizer: false });
+  for (const bytes of files.values()) bytes.fill(0);
+  assert.deepEqual(values(loaded.params), values(reference.params));
+  // The tensors kept as they are in files (embedding, norms) are the ones a view would have tied to the bytes.
+  for (const name of ['model.embed_tokens.weight', 'model.norm.weight'])
+    assert.ok(
+      values(loaded.params)
+        .get(name)!
+        .some((x) => x !== 0),
+      `${name} still holds its weights`
+    );
+  disposeParams(loaded.params);
+  disposeParams(reference.params);
+});
+
 test('a missing file in memory is named with where the bytes came from', async () => {
   const dir = path.join(tmp, 'byte');
   const files = inMemory(dir);
