@@ -242,9 +242,10 @@ export async function downloadCheckpoint(
 }
 
 /**
- * A checkpoint's files read into memory, each hashed as its bytes arrive and checked against the manifest's size
- * and sha256 before any is returned: no local copy to write, read back and delete. A file that differs throws a
- * {@link CheckpointError} (after every started read has settled) and nothing read is kept.
+ * A checkpoint's files read into memory, each checked against the manifest's size and sha256 before any is
+ * returned: no local copy to write, read back and delete. A file that differs throws a {@link CheckpointError}
+ * (after every started read has settled) and nothing read is kept. Each file is one `get`, so a store that waits out
+ * outages (activities/blob-retry.ts) retries a read cut off mid-body as a whole.
  */
 export async function readCheckpoint(
   store: BlobStore,
@@ -268,25 +269,13 @@ export async function readCheckpoint(
   return { manifest, files };
 }
 
-/**
- * One file's bytes, streamed into a buffer of the manifest's size (its own, so tensors can be viewed in it at aligned
- * offsets) and hashed chunk by chunk; refused when its size or sha256 differs from the manifest's.
- */
+/** One file's bytes, refused when their size or sha256 differs from the manifest's. */
 async function readVerified(store: BlobStore, prefix: string, f: ManifestFile): Promise<Uint8Array> {
+  const bytes = await store.get(joinKey(prefix, f.path));
   const wrong = (what: string) => new CheckpointError(`${f.path} in ${store.uriOf(prefix)} ${what}`, prefix);
-  const out = new Uint8Array(new ArrayBuffer(f.bytes));
-  const hash = createHash('sha256');
-  let at = 0;
-  for await (const chunk of await store.getStream(joinKey(prefix, f.path))) {
-    const bytes = chunk as Uint8Array;
-    if (at + bytes.length > f.bytes) throw wrong(`has more than the manifest's ${f.bytes} bytes`);
-    out.set(bytes, at);
-    hash.update(bytes);
-    at += bytes.length;
-  }
-  if (at !== f.bytes) throw wrong(`has ${at} bytes, not the manifest's ${f.bytes}`);
-  if (hash.digest('hex') !== f.sha256) throw wrong('fails its sha256 check');
-  return out;
+  if (bytes.byteLength !== f.bytes) throw wrong(`has ${bytes.byteLength} bytes, not the manifest's ${f.bytes}`);
+  if (createHash('sha256').update(bytes).digest('hex') !== f.sha256) throw wrong('fails its sha256 check');
+  return bytes;
 }
 
 export async function sha256File(p: string): Promise<string> {

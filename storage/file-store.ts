@@ -7,12 +7,6 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type BlobInfo, BlobNotFoundError, type BlobStore, checkKey, type PutResult } from './blob-store.ts';
 
-/**
- * Bytes per read of a stream: large blobs (weights) arrive in a few dozen chunks instead of hundreds of 64 KiB ones,
- * each a turn of the event loop, which a reader hashing as it goes pays for under load.
- */
-const READ_CHUNK_BYTES = 1 << 20;
-
 export class FileBlobStore implements BlobStore {
   readonly uri: string;
 
@@ -73,7 +67,7 @@ export class FileBlobStore implements BlobStore {
 
   async getStream(key: string): Promise<Readable> {
     if (!(await this.head(key))) throw new BlobNotFoundError(this.uriOf(key));
-    return createReadStream(this.pathOf(key), { highWaterMark: READ_CHUNK_BYTES });
+    return createReadStream(this.pathOf(key));
   }
 
   async getToFile(key: string, localPath: string): Promise<void> {

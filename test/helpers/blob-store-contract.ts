@@ -149,8 +149,7 @@ export function blobStoreContract(name: string, makeStore: () => Promise<BlobSto
     const { manifest, files } = await readCheckpoint(store, prefix, (f) => f.path !== 'optimizer.safetensors');
     assert.deepEqual([...files.keys()].sort(), ['model.safetensors', 'omni.json'], 'the unwanted file is not read');
     assert.equal(manifest.files.length, 3, 'the manifest comes whole');
-    assert.deepEqual(files.get('model.safetensors'), big);
-    assert.equal(files.get('model.safetensors')!.byteOffset, 0, 'each file in its own buffer, aligned');
+    assert.equal(Buffer.compare(files.get('model.safetensors')!, big), 0, 'the bytes as written');
     assert.equal(Buffer.from(files.get('omni.json')!).toString(), '{"step":1}');
 
     const damaged = Uint8Array.from(big);
@@ -158,7 +157,7 @@ export function blobStoreContract(name: string, makeStore: () => Promise<BlobSto
     for (const [bytes, why] of [
       [damaged, /model\.safetensors .* fails its sha256 check/],
       [big.subarray(0, big.length - 1), /model\.safetensors .* has 3145727 bytes, not the manifest's 3145728/],
-      [Uint8Array.from([...big, 0]), /model\.safetensors .* has more than the manifest's 3145728 bytes/],
+      [Uint8Array.from([...big, 0]), /model\.safetensors .* has 3145729 bytes, not the manifest's 3145728/],
     ] as const) {
       await store.put(`${prefix}/model.safetensors`, bytes);
       await assert.rejects(readCheckpoint(store, prefix), (err: unknown) => {

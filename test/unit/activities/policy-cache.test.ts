@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -27,7 +26,7 @@ import { minimal, valid } from '../schemas/minimal.ts';
 const READS = new Set(['get', 'getStream', 'getToFile', 'head', 'list']);
 let dir: string;
 let reads: string[];
-/** Keys whose next `getStream` delivers one byte flipped (a torn transfer). */
+/** Keys whose next `get` delivers one byte flipped (a torn transfer). */
 let tornOnce: Set<string>;
 let ctx: RunContext;
 
@@ -40,10 +39,10 @@ function watched(store: BlobStore): BlobStore {
       return async (...args: unknown[]) => {
         if (READS.has(String(prop))) reads.push(`${String(prop)} ${args[0]}`);
         const out = await value.apply(target, args);
-        if (prop === 'getStream' && tornOnce.delete(String(args[0]))) {
-          const bytes = Buffer.concat(await (out as Readable).toArray());
+        if (prop === 'get' && tornOnce.delete(String(args[0]))) {
+          const bytes = Uint8Array.from(out as Uint8Array);
           bytes[bytes.length >> 1] ^= 0xff;
-          return Readable.from([bytes]);
+          return bytes;
         }
         return out;
       };
@@ -113,7 +112,7 @@ test('another worker downloads a version once, then serves it with no read', asy
   reads = [];
   const p = await policyFor(ctx, first.ref);
   assert.ok(
-    reads.some((r) => r.startsWith('getStream') && r.endsWith('model.safetensors')),
+    reads.some((r) => r.startsWith('get ') && r.endsWith('model.safetensors')),
     reads.join('\n')
   );
   assert.deepEqual(weightsOf(p), first.weights);
@@ -149,7 +148,7 @@ test('bytes damaged in transit are detected and downloaded again; the loaded wei
   tornOnce.add(weightsKey);
   reads = [];
   const p = await policyFor(ctx, first.ref);
-  assert.equal(reads.filter((r) => r === `getStream ${weightsKey}`).length, 2, 'the torn file was fetched twice');
+  assert.equal(reads.filter((r) => r === `get ${weightsKey}`).length, 2, 'the torn file was fetched twice');
   assert.deepEqual(weightsOf(p), first.weights);
 });
 
@@ -162,7 +161,7 @@ test('bytes damaged in the store fail the download after a few tries and are nev
   await ctx.store.put(weightsKey, damaged);
   reads = [];
   await assert.rejects(policyFor(ctx, first.ref), /model\.safetensors .* fails its sha256 check/);
-  assert.equal(reads.filter((r) => r === `getStream ${weightsKey}`).length, 3);
+  assert.equal(reads.filter((r) => r === `get ${weightsKey}`).length, 3);
   // Nothing was held: the repaired snapshot is downloaded and served.
   await ctx.store.put(weightsKey, bytes);
   reads = [];
