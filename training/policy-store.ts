@@ -120,7 +120,7 @@ export function holds(h: HeldVersion, ref: PolicyRef, use: PolicyUse): boolean {
 const DOWNLOAD_ATTEMPTS = 3;
 
 /**
- * The snapshot's files read into memory, each checked against the manifest's sha256 as it arrives, and the manifest's
+ * The snapshot's files read into memory, each checked against the manifest's size and sha256, and the manifest's
  * own sha256 against the reference's; the policy is built from those verified bytes, with no local copy. A mismatch
  * is downloaded again; still wrong after {@link DOWNLOAD_ATTEMPTS}, it fails and nothing is held, so damaged or
  * replaced weights are never used.
