@@ -2,11 +2,11 @@
  * Policies between activities: kept in this worker's memory under the run and the policy reference, written to the
  * blob store as snapshots (weights + Adam state, manifest last) so any GPU worker can take over after a crash.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { OPTIMIZER_FILE } from '../engine/checkpoint/checkpoint.ts';
-import { loadsFromMemory, memoryFiles } from '../engine/checkpoint/files.ts';
+import { keepTokenizerFiles, memoryFiles, needsTokenizerFolder } from '../engine/checkpoint/files.ts';
 import { Policy } from '../engine/policy.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
@@ -156,9 +156,12 @@ async function downloadPolicy(
   throw failure;
 }
 
+/** Where the tokenizer files of snapshots carrying a Hugging Face tokenizer are kept, one folder per tokenizer. */
+const TOKENIZER_FOLDERS = path.join(os.tmpdir(), 'oz-tokenizers');
+
 /**
- * A policy from a snapshot's verified bytes: straight from memory, or, for a snapshot carrying a Hugging Face
- * tokenizer (which reads its files from disk), from the same bytes written to a temporary folder.
+ * A policy from a snapshot's verified bytes, built from memory; a Hugging Face tokenizer (which reads its files from
+ * disk, and whose files a later snapshot copies) gets them in a kept folder.
  */
 async function buildPolicy(
   ctx: PolicyRun,
@@ -167,11 +170,10 @@ async function buildPolicy(
   trainable: boolean
 ): Promise<Policy> {
   const options = { learningRate: ctx.config.grpo.learningRate, seed: ctx.config.seed, optimizer: trainable };
-  if (loadsFromMemory(files.keys())) return Policy.load(memoryFiles(ctx.store.uriOf(ref.key), files), options);
-  return withTempDir(async (dir) => {
-    for (const [name, bytes] of files) await writeFile(path.join(dir, name), bytes);
-    return Policy.load(dir, options);
-  });
+  const tokenizerDir = needsTokenizerFolder(files.keys())
+    ? await keepTokenizerFiles(files, TOKENIZER_FOLDERS)
+    : undefined;
+  return Policy.load(memoryFiles(ctx.store.uriOf(ref.key), files, tokenizerDir), options);
 }
 
 function hold(ctx: PolicyRun, next: Held): void {

@@ -219,7 +219,7 @@ test('a sampling worker fetches the weights without the optimizer state; trainin
   assert.deepEqual(reads, []);
 });
 
-test('a snapshot carrying a Hugging Face tokenizer is taken over too (its files go through a folder)', async () => {
+test('a snapshot carrying a Hugging Face tokenizer is taken over, trained and written again', async () => {
   const withHf = Policy.create({
     preset: 'micro',
     tokenizer: { type: 'hf', path: path.resolve('test/fixtures/tokenizers/qwen-style-bpe') },
@@ -235,4 +235,11 @@ test('a snapshot carrying a Hugging Face tokenizer is taken over too (its files 
   assert.equal(taken.policy.tokenizer.id, withHf.tokenizer.id);
   assert.deepEqual(taken.policy.tokenizer.encode('12+7'), withHf.tokenizer.encode('12+7'));
   assert.deepEqual(weightsOf(taken.policy), weights);
+  // Trained elsewhere: the update's worker fetches it whole and writes the next version, tokenizer files included.
+  dropPolicy(ctx);
+  const trained = (await fetchPolicy(ctx, ref, 'training')).policy;
+  trained.step += 1;
+  const next = await snapshotPolicy(ctx, trained, 'math');
+  dropPolicy(ctx);
+  assert.equal((await policyFor(ctx, next, 'sampling')).tokenizer.id, withHf.tokenizer.id);
 });

@@ -1,7 +1,7 @@
 /**
  * A checkpoint loads from its files held in memory (engine/checkpoint/files.ts) exactly as from its directory:
  * same weights, Adam state, metadata and tokenizer. Tensors are read as views of the bytes, not copies; a checkpoint
- * carrying a Hugging Face tokenizer (which reads its files from disk) is refused in memory with what to do.
+ * carrying a Hugging Face tokenizer (which reads its files from disk) gets them in a kept folder.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import type * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../engine/backend.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../../engine/checkpoint/checkpoint.ts';
-import { loadsFromMemory, memoryFiles } from '../../../engine/checkpoint/files.ts';
+import { keepTokenizerFiles, memoryFiles, needsTokenizerFolder } from '../../../engine/checkpoint/files.ts';
 import { encodeSafetensors, safetensorsBytesReader } from '../../../engine/checkpoint/safetensors.ts';
 import { disposeParams, initParams } from '../../../engine/model/init.ts';
 import { ByteTokenizer } from '../../../engine/tokenizer/byte.ts';
@@ -111,7 +111,7 @@ test('tensors read from bytes in memory are views of them; at an unaligned offse
   assert.notEqual(copy.buffer, shifted.buffer);
 });
 
-test('a checkpoint with a Hugging Face tokenizer is refused in memory, and loads from its directory', async () => {
+test('a checkpoint with a Hugging Face tokenizer loads from memory with its tokenizer files kept in a folder', async () => {
   const dir = path.join(tmp, 'hf');
   const tokenizer = new HfTokenizer(path.resolve('test/fixtures/tokenizers/qwen-style-bpe'));
   const config = { ...QWEN2_TINY, vocabSize: Math.max(QWEN2_TINY.vocabSize, tokenizer.vocabSize) };
@@ -122,14 +122,19 @@ test('a checkpoint with a Hugging Face tokenizer is refused in memory, and loads
     tokenizer,
   });
   const files = inMemory(dir);
-  assert.equal(loadsFromMemory(files.keys()), false);
-  assert.equal(loadsFromMemory(inMemory(path.join(tmp, 'byte')).keys()), true);
+  assert.equal(needsTokenizerFolder(files.keys()), true);
+  assert.equal(needsTokenizerFolder(inMemory(path.join(tmp, 'byte')).keys()), false);
   await assert.rejects(
     loadCheckpoint(memoryFiles('mem', files)),
-    /mem: carries a Hugging Face tokenizer: load it from a directory/
+    /mem: carries a Hugging Face tokenizer: give the folder of its files/
   );
-  const loaded = await loadCheckpoint(dir);
+  const root = path.join(tmp, 'tokenizers');
+  const kept = await keepTokenizerFiles(files, root);
+  assert.deepEqual(readdirSync(kept).sort(), ['tokenizer.json', 'tokenizer.omni.json', 'tokenizer_config.json']);
+  assert.equal(await keepTokenizerFiles(inMemory(dir), root), kept, 'the same tokenizer: the same folder');
+  const loaded = await loadCheckpoint(memoryFiles('mem', files, kept));
   assert.equal(loaded.tokenizer!.id, tokenizer.id);
+  assert.deepEqual(values(loaded.params), values(params));
   disposeParams(loaded.params);
   disposeParams(params);
 });
