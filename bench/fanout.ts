@@ -35,6 +35,7 @@ import { learningExperiment } from '../test/helpers/learning-config.ts';
 import { uniqueTaskQueue } from '../test/helpers/temporal.ts';
 import { spawnWorker, type WorkerProcess } from '../workers/worker-process.ts';
 import type { ExperimentResult } from '../workflows/experiment.ts';
+import { QWEN2_6M } from './bench-models.ts';
 import { machineInfo } from './machine.ts';
 import { type StepTiming, stepTimings } from './orchestration.ts';
 
@@ -47,23 +48,6 @@ interface BenchCase {
   /** `grpo.gradientAccumulation`: micro-batches per update, to bound the update's memory. Default 1. */
   gradientAccumulation?: number;
 }
-
-/** The base preset's Qwen2 layout (q/k/v biases, no q/k norms, tied head) at 256 wide and 8 deep: 6.3 M parameters. */
-const QWEN2_6M = {
-  vocabSize: 264,
-  hiddenSize: 256,
-  numLayers: 8,
-  numHeads: 4,
-  numKvHeads: 2,
-  headDim: 64,
-  intermediateSize: 768,
-  maxPositions: 4096,
-  ropeTheta: 1_000_000,
-  rmsNormEps: 1e-6,
-  tieWordEmbeddings: true,
-  qkvBias: true,
-  qkNorm: false,
-};
 
 const CASES: Record<string, BenchCase> = {
   demo: { stepsPerStage: 3, promptsPerStep: 16, windowTokens: 128 },

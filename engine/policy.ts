@@ -5,6 +5,7 @@
  * the rollout and the update of a step (DESIGN: worker-specific task queues).
  */
 import { loadCheckpoint, type SavedFile, saveCheckpoint } from './checkpoint/checkpoint.ts';
+import type { CheckpointFiles } from './checkpoint/files.ts';
 import type { SamplingOptions } from './logits-processing.ts';
 import { presetConfig, validateConfig } from './model/config.ts';
 import { disposeParams, initParams } from './model/init.ts';
@@ -75,17 +76,23 @@ export class Policy {
   }
 
   /**
-   * Loads a checkpoint directory (ours, or a Hugging Face Qwen2/Qwen3 one with a tokenizer given). `optimizer: false`
-   * leaves a saved optimizer state unread (its moments start at zero): for a policy that only samples.
+   * Loads a checkpoint directory (ours, or a Hugging Face Qwen2/Qwen3 one with a tokenizer given), or a checkpoint's
+   * files held in memory. `optimizer: false` leaves a saved optimizer state unread (its moments start at zero, made
+   * only if the policy is ever trained or saved): for a policy that only samples.
    */
   static async load(
-    dir: string,
+    from: string | CheckpointFiles,
     o: { learningRate: number; tokenizer?: TokenizerSpec; seed?: number; optimizer?: boolean }
   ): Promise<Policy> {
-    const ck = await loadCheckpoint(dir, { optimizer: o.optimizer ?? true });
+    const withOptimizer = o.optimizer ?? true;
+    const ck = await loadCheckpoint(from, { optimizer: withOptimizer });
     const tokenizer = ck.tokenizer ?? (o.tokenizer ? loadTokenizer(o.tokenizer) : null);
-    if (!tokenizer) throw new Error(`checkpoint ${dir} has no tokenizer and none was given`);
-    const adam = new Adam(ck.params, { learningRate: o.learningRate }, ck.optimizer ?? undefined);
+    if (!tokenizer) {
+      disposeParams(ck.params);
+      for (const m of ck.optimizer?.moments.values() ?? []) m.dispose();
+      throw new Error(`checkpoint ${typeof from === 'string' ? from : from.where} has no tokenizer and none was given`);
+    }
+    const adam = new Adam(ck.params, { learningRate: o.learningRate }, ck.optimizer ?? undefined, !withOptimizer);
     return new Policy(ck.config, ck.params, tokenizer, adam, ck.metadata?.step ?? 0, o.seed ?? ck.metadata?.seed ?? 0);
   }
 

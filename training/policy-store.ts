@@ -6,14 +6,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { OPTIMIZER_FILE } from '../engine/checkpoint/checkpoint.ts';
+import { keepTokenizerFiles, memoryFiles, needsTokenizerFolder } from '../engine/checkpoint/files.ts';
 import { Policy } from '../engine/policy.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import {
   applyRetention,
   CheckpointError,
-  downloadCheckpoint,
   type ManifestFile,
+  readCheckpoint,
   writeCheckpoint,
 } from '../storage/checkpoints.ts';
 import { openBlobStore } from '../storage/open.ts';
@@ -119,9 +120,10 @@ export function holds(h: HeldVersion, ref: PolicyRef, use: PolicyUse): boolean {
 const DOWNLOAD_ATTEMPTS = 3;
 
 /**
- * The snapshot's files, each checked against the manifest's sha256, and the manifest's own sha256 against the
- * reference's. A mismatch is downloaded again; still wrong after {@link DOWNLOAD_ATTEMPTS}, it fails and nothing is
- * held, so damaged or replaced weights are never used.
+ * The snapshot's files read into memory, each checked against the manifest's size and sha256, and the manifest's
+ * own sha256 against the reference's; the policy is built from those verified bytes, with no local copy. A mismatch
+ * is downloaded again; still wrong after {@link DOWNLOAD_ATTEMPTS}, it fails and nothing is held, so damaged or
+ * replaced weights are never used.
  */
 async function downloadPolicy(
   ctx: PolicyRun,
@@ -133,31 +135,45 @@ async function downloadPolicy(
   const wanted = (f: ManifestFile) => trainable || f.path !== OPTIMIZER_FILE;
   for (let attempt = 0; attempt < DOWNLOAD_ATTEMPTS; attempt++) {
     try {
-      return await withTempDir(async (dir) => {
-        const started = performance.now();
-        const manifest = await downloadCheckpoint(ctx.store, ref.key, dir, wanted);
-        fetch.downloadMs += performance.now() - started;
-        if (ref.sha256 !== undefined && manifest.manifestSha256 !== ref.sha256)
-          throw new CheckpointError(
-            `policy snapshot ${ctx.store.uriOf(ref.key)} has sha256 ${manifest.manifestSha256?.slice(0, 12)}…, ` +
-              `not the ${ref.sha256.slice(0, 12)}… the step names: it was replaced after the step's reference was made`,
-            ref.key
-          );
-        const building = performance.now();
-        const policy = await Policy.load(dir, {
-          learningRate: ctx.config.grpo.learningRate,
-          seed: ctx.config.seed,
-          optimizer: trainable,
-        });
-        fetch.buildMs = performance.now() - building;
-        return { policy, sha256: manifest.manifestSha256, fetch };
-      });
+      const started = performance.now();
+      const { manifest, files } = await readCheckpoint(ctx.store, ref.key, wanted);
+      fetch.downloadMs += performance.now() - started;
+      if (ref.sha256 !== undefined && manifest.manifestSha256 !== ref.sha256)
+        throw new CheckpointError(
+          `policy snapshot ${ctx.store.uriOf(ref.key)} has sha256 ${manifest.manifestSha256?.slice(0, 12)}…, ` +
+            `not the ${ref.sha256.slice(0, 12)}… the step names: it was replaced after the step's reference was made`,
+          ref.key
+        );
+      const building = performance.now();
+      const policy = await buildPolicy(ctx, ref, files, trainable);
+      fetch.buildMs = performance.now() - building;
+      return { policy, sha256: manifest.manifestSha256, fetch };
     } catch (err) {
       if (!(err instanceof CheckpointError)) throw err;
       failure = err;
     }
   }
   throw failure;
+}
+
+/** Where the tokenizer files of snapshots carrying a Hugging Face tokenizer are kept, one folder per tokenizer. */
+const TOKENIZER_FOLDERS = path.join(os.tmpdir(), 'oz-tokenizers');
+
+/**
+ * A policy from a snapshot's verified bytes, built from memory; a Hugging Face tokenizer (which reads its files from
+ * disk, and whose files a later snapshot copies) gets them in a kept folder.
+ */
+async function buildPolicy(
+  ctx: PolicyRun,
+  ref: PolicyRef,
+  files: Map<string, Uint8Array>,
+  trainable: boolean
+): Promise<Policy> {
+  const options = { learningRate: ctx.config.grpo.learningRate, seed: ctx.config.seed, optimizer: trainable };
+  const tokenizerDir = needsTokenizerFolder(files.keys())
+    ? await keepTokenizerFiles(files, TOKENIZER_FOLDERS)
+    : undefined;
+  return Policy.load(memoryFiles(ctx.store.uriOf(ref.key), files, tokenizerDir), options);
 }
 
 function hold(ctx: PolicyRun, next: Held): void {

@@ -13,22 +13,22 @@
  * model.safetensors.index.json) and checks every expected name and shape before building any tensor.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parameterShapes, validateConfig } from '../model/config.ts';
-import { loadTokenizerFromDir, saveTokenizer, TOKENIZER_SPEC_FILE } from '../tokenizer/load.ts';
+import { saveTokenizer, TOKENIZER_SPEC_FILE } from '../tokenizer/load.ts';
 import type { ProjectTokenizer } from '../tokenizer/types.ts';
 import type { CheckpointMetadata, ModelConfig, OptimizerState, Params } from '../types.ts';
 import { ModelCheckpointError, SafetensorsError } from './errors.ts';
+import { type CheckpointFiles, directoryFiles } from './files.ts';
 import { f32ToBf16, f32ToF16 } from './float16.ts';
 import { fromHfConfig, toHfConfig } from './hf-config.ts';
 import {
-  openSafetensors,
-  readSafetensorsFile,
-  readSafetensorsHeader,
+  readAllTensors,
   type SafetensorsEntry,
+  type SafetensorsHeader,
   type SafetensorsTensor,
   toFloat32,
   writeSafetensorsFile,
@@ -283,33 +283,29 @@ export interface LoadedCheckpoint {
   tokenizer: ProjectTokenizer | null;
 }
 
-async function readJson(file: string, dir: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new ModelCheckpointError(`has no ${path.basename(file)}`, dir);
-  }
+async function readJson(files: CheckpointFiles, name: string): Promise<Record<string, unknown>> {
+  const text = await files.readText(name);
+  if (text === null) throw new ModelCheckpointError(`has no ${name}`, files.where);
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ModelCheckpointError(`${path.basename(file)} is not valid JSON (${(e as Error).message})`, dir);
+    throw new ModelCheckpointError(`${name} is not valid JSON (${(e as Error).message})`, files.where);
   }
 }
 
 /** Which file holds each weight: one model.safetensors, or the shards of model.safetensors.index.json. */
-async function weightFiles(dir: string): Promise<Map<string, { file: string; entry: SafetensorsEntry }>> {
+async function weightFiles(files: CheckpointFiles): Promise<Map<string, { file: string; entry: SafetensorsEntry }>> {
   const byName = new Map<string, { file: string; entry: SafetensorsEntry }>();
-  const indexFile = path.join(dir, MODEL_INDEX_FILE);
+  const dir = files.where;
   let shards: string[];
-  if (existsSync(path.join(dir, MODEL_FILE))) shards = [MODEL_FILE];
-  else if (existsSync(indexFile)) {
-    const index = await readJson(indexFile, dir);
+  if (files.has(MODEL_FILE)) shards = [MODEL_FILE];
+  else if (files.has(MODEL_INDEX_FILE)) {
+    const index = await readJson(files, MODEL_INDEX_FILE);
     const map = index.weight_map as Record<string, string> | undefined;
     if (!map || typeof map !== 'object') throw new ModelCheckpointError(`${MODEL_INDEX_FILE} has no weight_map`, dir);
     shards = [...new Set(Object.values(map))].sort();
     for (const shard of shards) {
-      if (shard.includes('/') || shard.includes('\\') || !existsSync(path.join(dir, shard))) {
+      if (shard.includes('/') || shard.includes('\\') || !files.has(shard)) {
         throw new ModelCheckpointError(
           `${MODEL_INDEX_FILE} lists shard '${shard}', which is not in the directory`,
           dir
@@ -319,11 +315,10 @@ async function weightFiles(dir: string): Promise<Map<string, { file: string; ent
   } else {
     throw new ModelCheckpointError(`has neither ${MODEL_FILE} nor ${MODEL_INDEX_FILE}: no weights to load`, dir);
   }
-  for (const shard of shards) {
-    const file = path.join(dir, shard);
-    let header: Awaited<ReturnType<typeof readSafetensorsHeader>>;
+  for (const file of shards) {
+    let header: SafetensorsHeader;
     try {
-      header = await readSafetensorsHeader(file);
+      header = await files.safetensorsHeader(file);
     } catch (e) {
       if (e instanceof SafetensorsError) throw new ModelCheckpointError(e.message, dir);
       throw e;
@@ -347,12 +342,19 @@ function configDifferences(a: ModelConfig, b: ModelConfig): string[] {
     .map((k) => `${k} ${JSON.stringify(a[k])} (expected ${JSON.stringify(b[k])})`);
 }
 
+/**
+ * A parameter in memory orientation. The transpose runs on the backend (natively: several times faster than a
+ * transpose in JS, and no JS copy of the values). A tensor kept as it is gets its own copy when its values are a view
+ * of a larger buffer (a checkpoint read into memory): a backend that keeps the values it is given (cpu, or tfjs-node
+ * until the tensor's first op) would otherwise keep the whole download alive.
+ */
 function memoryTensor(name: string, t: SafetensorsTensor, shape: number[]): tf.Tensor {
   const values = toFloat32(t, name);
   if (isTransposedInFiles(name, t.shape.length)) {
-    return tf.tensor(transpose2d(values, t.shape[0], t.shape[1]), shape, 'float32');
+    return tf.tidy(() => tf.tensor(values, t.shape, 'float32').transpose());
   }
-  return tf.tensor(values, shape, 'float32');
+  const own = values.byteLength === values.buffer.byteLength ? values : values.slice();
+  return tf.tensor(own, shape, 'float32');
 }
 
 /** omni.json as written by {@link saveCheckpoint}; a hand-edited or truncated one fails here, not mid-run. */
@@ -370,9 +372,17 @@ function checkMetadata(raw: Record<string, unknown>, dir: string): CheckpointMet
   return raw as unknown as CheckpointMetadata;
 }
 
-/** Reads a checkpoint directory written by {@link saveCheckpoint} or a Hugging Face Qwen2/Qwen3 model directory. */
-export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
-  const hfConfig = await readJson(path.join(dir, CONFIG_FILE), dir);
+/**
+ * Reads a checkpoint written by {@link saveCheckpoint} or a Hugging Face Qwen2/Qwen3 model directory: from a
+ * directory, or from files already in memory ({@link memoryFiles}).
+ */
+export async function loadCheckpoint(
+  from: string | CheckpointFiles,
+  options: LoadCheckpointOptions = {}
+): Promise<LoadedCheckpoint> {
+  const files = typeof from === 'string' ? directoryFiles(from) : from;
+  const dir = files.where;
+  const hfConfig = await readJson(files, CONFIG_FILE);
   let config: ModelConfig;
   try {
     config = validateConfig(fromHfConfig(hfConfig));
@@ -384,8 +394,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
     if (diffs.length > 0)
       throw new ModelCheckpointError(`model shape differs from the one expected: ${diffs.join(', ')}`, dir);
   }
-  const metadataPath = path.join(dir, METADATA_FILE);
-  const metadata = existsSync(metadataPath) ? checkMetadata(await readJson(metadataPath, dir), dir) : null;
+  const metadata = files.has(METADATA_FILE) ? checkMetadata(await readJson(files, METADATA_FILE), dir) : null;
   if (metadata) {
     const diffs = configDifferences(metadata.model, config);
     if (diffs.length > 0)
@@ -394,12 +403,12 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
 
   const shapes = fileShapes(config);
   const memShapes = parameterShapes(config);
-  const files = await weightFiles(dir);
-  const present = [...files.keys()].filter((n) => !ignorable(n, config));
+  const weights = await weightFiles(files);
+  const present = [...weights.keys()].filter((n) => !ignorable(n, config));
   const { missing, unexpected } = compareNames(shapes, present);
   const wrongShape = [...shapes]
-    .filter(([n, s]) => files.has(n) && files.get(n)!.entry.shape.join(',') !== s.join(','))
-    .map(([n, s]) => `${n} is [${files.get(n)!.entry.shape}], expected [${s}]`);
+    .filter(([n, s]) => weights.has(n) && weights.get(n)!.entry.shape.join(',') !== s.join(','))
+    .map(([n, s]) => `${n} is [${weights.get(n)!.entry.shape}], expected [${s}]`);
   if (missing.length > 0 || unexpected.length > 0 || wrongShape.length > 0) {
     const parts = [
       describeNames('missing', missing, shapes),
@@ -416,13 +425,13 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
 
   const byFile = new Map<string, string[]>();
   for (const name of shapes.keys()) {
-    const { file } = files.get(name)!;
+    const { file } = weights.get(name)!;
     byFile.set(file, [...(byFile.get(file) ?? []), name]);
   }
   const params: Params = new Map();
   try {
     for (const [file, names] of byFile) {
-      const reader = await openSafetensors(file);
+      const reader = await files.openSafetensors(file);
       try {
         for (const name of names) {
           const t = memoryTensor(name, await reader.read(name), memShapes.get(name)!);
@@ -440,9 +449,8 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
   }
 
   let optimizer: OptimizerState | null = null;
-  const optimizerPath = path.join(dir, OPTIMIZER_FILE);
-  if ((options.optimizer ?? true) && existsSync(optimizerPath)) {
-    const { tensors, metadata: meta } = await readSafetensorsFile(optimizerPath);
+  if ((options.optimizer ?? true) && files.has(OPTIMIZER_FILE)) {
+    const { tensors, metadata: meta } = await readAllTensors(await files.openSafetensors(OPTIMIZER_FILE));
     const step = Number(meta.step);
     if (!Number.isInteger(step) || step < 0) {
       throw new ModelCheckpointError(
@@ -466,7 +474,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
     optimizer = { step, moments };
   }
 
-  const tokenizer = (options.tokenizer ?? true) ? await loadTokenizerIfAny(dir) : null;
+  const tokenizer = (options.tokenizer ?? true) ? await files.tokenizer() : null;
   if (tokenizer && metadata && tokenizer.id !== metadata.tokenizer) {
     throw new ModelCheckpointError(
       `the tokenizer in the directory has id '${tokenizer.id}' but omni.json records '${metadata.tokenizer}'`,
@@ -474,9 +482,4 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
     );
   }
   return { config, params, metadata, optimizer, tokenizer };
-}
-
-async function loadTokenizerIfAny(dir: string): Promise<ProjectTokenizer | null> {
-  if (!existsSync(path.join(dir, TOKENIZER_SPEC_FILE)) && !existsSync(path.join(dir, 'tokenizer.json'))) return null;
-  return loadTokenizerFromDir(dir);
 }

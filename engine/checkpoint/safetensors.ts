@@ -303,15 +303,21 @@ function tensorFrom(entry: SafetensorsEntry, bytes: Uint8Array): SafetensorsTens
   return { dtype: entry.dtype, shape: [...entry.shape], data: new ARRAY_OF[entry.dtype](copy) };
 }
 
+/** The checked header of safetensors bytes held in memory. */
+function headerOfBytes(bytes: Uint8Array, file?: string): SafetensorsHeader {
+  assertLittleEndian();
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = headerLengthOf(buf.subarray(0, 8), buf.length, file);
+  return parseHeader(buf.subarray(8, 8 + n), n, buf.length, file);
+}
+
 /** Parses safetensors bytes into tensors (copied out of `bytes`) and metadata. */
 export function decodeSafetensors(bytes: Uint8Array): {
   tensors: Map<string, SafetensorsTensor>;
   metadata: Record<string, string>;
 } {
-  assertLittleEndian();
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = headerLengthOf(buf.subarray(0, 8), buf.length);
-  const header = parseHeader(buf.subarray(8, 8 + n), n, buf.length);
+  const header = headerOfBytes(bytes);
   const tensors = new Map<string, SafetensorsTensor>();
   for (const [name, e] of header.entries) {
     const [s, end] = e.dataOffsets;
@@ -365,12 +371,43 @@ export async function openSafetensors(file: string): Promise<SafetensorsReader> 
   };
 }
 
+/**
+ * A reader over safetensors bytes already in memory (`file` names them in errors). Its tensors are views of `bytes`
+ * where the element size allows (a file's data is 8-byte aligned, so from a buffer at an aligned offset: all of them),
+ * else copies: no second copy of a checkpoint that is only read to build tensors. `bytes` must not change while
+ * those views live.
+ */
+export function safetensorsBytesReader(bytes: Uint8Array, file?: string): SafetensorsReader {
+  const header = headerOfBytes(bytes, file);
+  return {
+    header,
+    async read(name) {
+      const e = header.entries.get(name);
+      if (!e) throw new SafetensorsError(`has no tensor '${name}'`, file);
+      const [s, end] = e.dataOffsets;
+      const at = bytes.byteOffset + header.dataStart + s;
+      const Array_ = ARRAY_OF[e.dtype] as unknown as new (b: ArrayBufferLike, at: number, n: number) => TensorData;
+      if (at % DTYPE_SIZE[e.dtype] !== 0)
+        return tensorFrom(e, bytes.subarray(header.dataStart + s, header.dataStart + end));
+      return { dtype: e.dtype, shape: [...e.shape], data: new Array_(bytes.buffer, at, numel(e.shape)) };
+    },
+    close: async () => {},
+  };
+}
+
 /** Reads a safetensors file: every tensor, or only `names` (reading just their byte ranges). */
 export async function readSafetensorsFile(
   file: string,
   names?: Iterable<string>
 ): Promise<{ tensors: Map<string, SafetensorsTensor>; metadata: Record<string, string> }> {
-  const reader = await openSafetensors(file);
+  return readAllTensors(await openSafetensors(file), names);
+}
+
+/** Every tensor of an open reader (or only `names`) and its metadata; closes the reader. */
+export async function readAllTensors(
+  reader: SafetensorsReader,
+  names?: Iterable<string>
+): Promise<{ tensors: Map<string, SafetensorsTensor>; metadata: Record<string, string> }> {
   try {
     const tensors = new Map<string, SafetensorsTensor>();
     for (const name of names ?? reader.header.entries.keys()) tensors.set(name, await reader.read(name));

@@ -113,17 +113,26 @@ export async function saveTokenizer(tokenizer: ProjectTokenizer, dir: string): P
  */
 export async function loadTokenizerFromDir(dir: string): Promise<ProjectTokenizer> {
   const specFile = path.join(dir, TOKENIZER_SPEC_FILE);
-  if (existsSync(specFile)) {
-    let spec: TokenizerSpec;
-    try {
-      spec = checkSpec(JSON.parse(await readFile(specFile, 'utf8')));
-    } catch (e) {
-      if (e instanceof TokenizerError) throw new TokenizerError(e.message, specFile);
-      throw new TokenizerError(`is not valid JSON (${(e as Error).message})`, specFile);
-    }
-    if (spec.type === 'hf' && !path.isAbsolute(spec.path)) spec = { ...spec, path: path.resolve(dir, spec.path) };
-    return loadTokenizer(spec);
-  }
+  if (existsSync(specFile)) return tokenizerFromSpecText(await readFile(specFile, 'utf8'), specFile, dir);
   if (existsSync(path.join(dir, 'tokenizer.json'))) return new HfTokenizer(dir);
   throw new TokenizerError(`has neither ${TOKENIZER_SPEC_FILE} nor tokenizer.json: no tokenizer to load`, dir);
+}
+
+/**
+ * The tokenizer a saved spec (the text of `file`) describes; a Hugging Face spec's relative `path` resolves against
+ * `dir`, the folder the spec was saved in (none for a spec held in memory: then only an absolute path loads).
+ */
+export function tokenizerFromSpecText(text: string, file: string, dir?: string): ProjectTokenizer {
+  let spec: TokenizerSpec;
+  try {
+    spec = checkSpec(JSON.parse(text));
+  } catch (e) {
+    if (e instanceof TokenizerError) throw new TokenizerError(e.message, file);
+    throw new TokenizerError(`is not valid JSON (${(e as Error).message})`, file);
+  }
+  if (spec.type === 'hf' && !path.isAbsolute(spec.path)) {
+    if (dir === undefined) throw new TokenizerError(`names the relative path '${spec.path}' but has no folder`, file);
+    spec = { ...spec, path: path.resolve(dir, spec.path) };
+  }
+  return loadTokenizer(spec);
 }

@@ -19,25 +19,48 @@ export interface AdamOptions {
 }
 
 export class Adam {
-  readonly state: OptimizerState;
+  private readonly held: OptimizerState;
+  /** Whether every parameter has its two moments (fresh zeros are made on first use when not). */
+  private complete = false;
 
+  /**
+   * `deferMoments`: make the zero moments of parameters `state` lacks on first use of {@link state} rather than
+   * now — a policy that only samples never pays for them (twice its weights' memory).
+   */
   constructor(
     private readonly params: Params,
     public options: AdamOptions,
-    state?: OptimizerState
+    state?: OptimizerState,
+    deferMoments = false
   ) {
     if (!(options.learningRate > 0)) throw new Error(`adam: learningRate must be > 0, got ${options.learningRate}`);
-    this.state = state ?? { step: 0, moments: new Map() };
+    this.held = state ?? { step: 0, moments: new Map() };
     for (const [name, p] of params) {
       for (const suffix of ['m', 'v']) {
-        const key = `${name}.${suffix}`;
-        const existing = this.state.moments.get(key);
+        const existing = this.held.moments.get(`${name}.${suffix}`);
         if (existing && existing.shape.join() !== p.shape.join()) {
-          throw new Error(`adam state: '${key}' has shape [${existing.shape}], parameter has [${p.shape}]`);
+          throw new Error(`adam state: '${name}.${suffix}' has shape [${existing.shape}], parameter has [${p.shape}]`);
         }
-        if (!existing) this.state.moments.set(key, tf.zerosLike(p));
       }
     }
+    if (!deferMoments) this.completeMoments();
+  }
+
+  /** The step count and both moments of every parameter. */
+  get state(): OptimizerState {
+    this.completeMoments();
+    return this.held;
+  }
+
+  private completeMoments(): void {
+    if (this.complete) return;
+    for (const [name, p] of this.params) {
+      for (const suffix of ['m', 'v']) {
+        const key = `${name}.${suffix}`;
+        if (!this.held.moments.has(key)) this.held.moments.set(key, tf.zerosLike(p));
+      }
+    }
+    this.complete = true;
   }
 
   /**
@@ -83,7 +106,7 @@ export class Adam {
   }
 
   dispose(): void {
-    for (const t of this.state.moments.values()) t.dispose();
+    for (const t of this.held.moments.values()) t.dispose();
   }
 }
 

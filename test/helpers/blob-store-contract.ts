@@ -7,10 +7,12 @@ import { test } from 'node:test';
 import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store.ts';
 import {
   applyRetention,
+  CheckpointError,
   checkpointPrefix,
   downloadCheckpoint,
   listCheckpoints,
   newestValidCheckpoint,
+  readCheckpoint,
   verifyCheckpoint,
   writeCheckpoint,
 } from '../../storage/checkpoints.ts';
@@ -128,6 +130,43 @@ export function blobStoreContract(name: string, makeStore: () => Promise<BlobSto
     await assert.rejects(downloadCheckpoint(store, prefix, path.join(scratch(), 'ck')), /fails its sha256 check/);
     await store.put(`${prefix}/w.bin`, 'bb'); // truncated
     assert.match((await verifyCheckpoint(store, prefix)).problems[0], /w\.bin: 2 bytes, manifest says 4/);
+  });
+
+  test(`${name}: a checkpoint read into memory is verified file by file, its wrong bytes refused`, async () => {
+    const store = await makeStore();
+    const big = Uint8Array.from({ length: 3 << 20 }, (_, i) => (i * 7919) >> 3);
+    const { prefix } = await writeCheckpoint(
+      store,
+      'runs/r4',
+      1,
+      [
+        { path: 'model.safetensors', data: big },
+        { path: 'optimizer.safetensors', data: 'moments' },
+        { path: 'omni.json', data: '{"step":1}' },
+      ],
+      header()
+    );
+    const { manifest, files } = await readCheckpoint(store, prefix, (f) => f.path !== 'optimizer.safetensors');
+    assert.deepEqual([...files.keys()].sort(), ['model.safetensors', 'omni.json'], 'the unwanted file is not read');
+    assert.equal(manifest.files.length, 3, 'the manifest comes whole');
+    assert.equal(Buffer.compare(files.get('model.safetensors')!, big), 0, 'the bytes as written');
+    assert.equal(Buffer.from(files.get('omni.json')!).toString(), '{"step":1}');
+
+    const damaged = Uint8Array.from(big);
+    damaged[big.length >> 1] ^= 1;
+    for (const [bytes, why] of [
+      [damaged, /model\.safetensors .* fails its sha256 check/],
+      [big.subarray(0, big.length - 1), /model\.safetensors .* has 3145727 bytes, not the manifest's 3145728/],
+      [Uint8Array.from([...big, 0]), /model\.safetensors .* has 3145729 bytes, not the manifest's 3145728/],
+    ] as const) {
+      await store.put(`${prefix}/model.safetensors`, bytes);
+      await assert.rejects(readCheckpoint(store, prefix), (err: unknown) => {
+        assert.ok(err instanceof CheckpointError, String(err));
+        assert.match(err.message, why);
+        return true;
+      });
+    }
+    await assert.rejects(readCheckpoint(store, checkpointPrefix('runs/r4', 2)), /no checkpoint at .*no manifest\.json/);
   });
 
   test(`${name}: retention keeps the last N and the best, and clears interrupted leftovers`, async () => {

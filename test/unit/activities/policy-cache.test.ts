@@ -6,7 +6,7 @@
  * and such a copy is never handed to training.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -26,7 +26,7 @@ import { minimal, valid } from '../schemas/minimal.ts';
 const READS = new Set(['get', 'getStream', 'getToFile', 'head', 'list']);
 let dir: string;
 let reads: string[];
-/** Keys whose next `getToFile` lands with one byte flipped (a torn transfer). */
+/** Keys whose next `get` delivers one byte flipped (a torn transfer). */
 let tornOnce: Set<string>;
 let ctx: RunContext;
 
@@ -39,10 +39,10 @@ function watched(store: BlobStore): BlobStore {
       return async (...args: unknown[]) => {
         if (READS.has(String(prop))) reads.push(`${String(prop)} ${args[0]}`);
         const out = await value.apply(target, args);
-        if (prop === 'getToFile' && tornOnce.delete(String(args[0]))) {
-          const bytes = await readFile(String(args[1]));
+        if (prop === 'get' && tornOnce.delete(String(args[0]))) {
+          const bytes = Uint8Array.from(out as Uint8Array);
           bytes[bytes.length >> 1] ^= 0xff;
-          await writeFile(String(args[1]), bytes);
+          return bytes;
         }
         return out;
       };
@@ -112,7 +112,7 @@ test('another worker downloads a version once, then serves it with no read', asy
   reads = [];
   const p = await policyFor(ctx, first.ref);
   assert.ok(
-    reads.some((r) => r.startsWith('getToFile') && r.endsWith('model.safetensors')),
+    reads.some((r) => r.startsWith('get ') && r.endsWith('model.safetensors')),
     reads.join('\n')
   );
   assert.deepEqual(weightsOf(p), first.weights);
@@ -148,7 +148,7 @@ test('bytes damaged in transit are detected and downloaded again; the loaded wei
   tornOnce.add(weightsKey);
   reads = [];
   const p = await policyFor(ctx, first.ref);
-  assert.equal(reads.filter((r) => r === `getToFile ${weightsKey}`).length, 2, 'the torn file was fetched twice');
+  assert.equal(reads.filter((r) => r === `get ${weightsKey}`).length, 2, 'the torn file was fetched twice');
   assert.deepEqual(weightsOf(p), first.weights);
 });
 
@@ -161,7 +161,7 @@ test('bytes damaged in the store fail the download after a few tries and are nev
   await ctx.store.put(weightsKey, damaged);
   reads = [];
   await assert.rejects(policyFor(ctx, first.ref), /model\.safetensors .* fails its sha256 check/);
-  assert.equal(reads.filter((r) => r === `getToFile ${weightsKey}`).length, 3);
+  assert.equal(reads.filter((r) => r === `get ${weightsKey}`).length, 3);
   // Nothing was held: the repaired snapshot is downloaded and served.
   await ctx.store.put(weightsKey, bytes);
   reads = [];
@@ -217,4 +217,29 @@ test('a sampling worker fetches the weights without the optimizer state; trainin
   reads = [];
   assert.equal(await policyFor(ctx, ref, 'sampling'), forUpdate.policy);
   assert.deepEqual(reads, []);
+});
+
+test('a snapshot carrying a Hugging Face tokenizer is taken over, trained and written again', async () => {
+  const withHf = Policy.create({
+    preset: 'micro',
+    tokenizer: { type: 'hf', path: path.resolve('test/fixtures/tokenizers/qwen-style-bpe') },
+    seed: 6,
+    learningRate: 1e-3,
+  });
+  withHf.step = 7;
+  const ref = await snapshotPolicy(ctx, withHf, 'math');
+  const weights = weightsOf(withHf);
+  dropPolicy(ctx);
+  const taken = await fetchPolicy(ctx, ref, 'sampling');
+  assert.equal(taken.fetch.held, false);
+  assert.equal(taken.policy.tokenizer.id, withHf.tokenizer.id);
+  assert.deepEqual(taken.policy.tokenizer.encode('12+7'), withHf.tokenizer.encode('12+7'));
+  assert.deepEqual(weightsOf(taken.policy), weights);
+  // Trained elsewhere: the update's worker fetches it whole and writes the next version, tokenizer files included.
+  dropPolicy(ctx);
+  const trained = (await fetchPolicy(ctx, ref, 'training')).policy;
+  trained.step += 1;
+  const next = await snapshotPolicy(ctx, trained, 'math');
+  dropPolicy(ctx);
+  assert.equal((await policyFor(ctx, next, 'sampling')).tokenizer.id, withHf.tokenizer.id);
 });

@@ -142,6 +142,23 @@ test('Adam: two hand-computed steps and the state exposed by name', () => {
   assert.ok(Math.abs(adam.state.moments.get('w.m')!.dataSync()[0] - 0.095) < 1e-7);
 });
 
+test('Adam with deferred moments makes none until its state is used, then zeros: the same two steps', () => {
+  const w = tf.variable(tf.scalar(1));
+  const before = tf.memory().numTensors;
+  const adam = new Adam(new Map([['w', w]]), { learningRate: 0.1 }, undefined, true);
+  assert.equal(tf.memory().numTensors, before, 'no moment tensors yet');
+  // The same hand-computed steps as the eager optimizer's: fresh moments are zeros.
+  const g = tf.scalar(0.5);
+  adam.apply(new Map([['w', g]]));
+  g.dispose();
+  assert.equal(tf.memory().numTensors, before + 2, 'm and v, made on first use');
+  adam.apply(new Map([['w', tf.scalar(0.5)]]));
+  assert.ok(Math.abs(w.dataSync()[0] - 0.8) < 1e-6);
+  assert.ok(Math.abs(adam.state.moments.get('w.m')!.dataSync()[0] - 0.095) < 1e-7);
+  const fresh = new Adam(new Map([['w', w]]), { learningRate: 0.1 }, undefined, true);
+  assert.deepEqual(Array.from(fresh.state.moments.get('w.v')!.dataSync()), [0], 'read before any step: zeros');
+});
+
 test('gradient clipping: [3, 4] has norm 5 and is scaled to norm 1', () => {
   const grads = new Map([['a', tf.tensor1d([3, 4])]]);
   assert.ok(Math.abs(clipGradients(grads, 1) - 5) < 1e-6);

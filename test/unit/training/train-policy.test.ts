@@ -35,8 +35,8 @@ function counted(store: BlobStore): BlobStore {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
-      if (prop === 'getToFile')
-        return (...args: [string, string]) => {
+      if (prop === 'get')
+        return (...args: [string]) => {
           downloads++;
           return value.apply(target, args);
         };
