@@ -15,7 +15,9 @@
  * Prints JSON: per case and setup, per step the rollout, update and evaluation phase times (the step metrics'
  * `timings`, the evaluation records' `evaluationMs`), each shard's time split (`timings.rolloutShards`: dispatch,
  * policy held or downloaded + built, sampling, write), each GPU worker process's CPU time, and the whole run's wall
- * time; with the machine and its load average before and after (other jobs' load makes every figure indicative).
+ * time; with the machine, its load average and its core capacity (bench/core-capacity.ts: what two pinned
+ * processes get against one, the ceiling of the speed-up) before and after (other jobs' load makes every figure
+ * indicative).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ import { uniqueTaskQueue } from '../test/helpers/temporal.ts';
 import { spawnWorker, type WorkerProcess } from '../workers/worker-process.ts';
 import type { ExperimentResult } from '../workflows/experiment.ts';
 import { QWEN2_6M } from './bench-models.ts';
+import { coreCapacity } from './core-capacity.ts';
 import { machineInfo } from './machine.ts';
 import { type StepTiming, stepTimings } from './orchestration.ts';
 
@@ -191,6 +194,8 @@ async function runWith(gpuWorkers: 1 | 2, bench: BenchCase, address: string, cli
 
 const cases = casesToRun(process.argv.slice(3));
 const loadBefore = os.loadavg();
+// The ceiling of any two-worker speed-up here: what two pinned processes get against one (bench/core-capacity.ts).
+const capacityBefore = await coreCapacity();
 const server = await startDevServer({ uiPort: false });
 const connection = await Connection.connect(localConnectionOptions(server.address));
 try {
@@ -216,7 +221,12 @@ try {
   console.log(
     JSON.stringify(
       {
-        machine: { ...machineInfo(), loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },
+        machine: {
+          ...machineInfo(),
+          loadAverageBefore: loadBefore,
+          loadAverageAfter: os.loadavg(),
+          coreCapacity: { before: capacityBefore, after: await coreCapacity() },
+        },
         backend: BACKEND,
         pinning: 'taskset: one core per GPU worker process; TF intra-op and inter-op threads 1',
         cases: results,
