@@ -138,6 +138,7 @@ export function grpoTrainOptions(
     miniBatches: config.rollout.promptsPerStep / g.miniBatchSize!,
     microBatchSize: Math.max(1, (g.miniBatchSize! * config.rollout.groupSize) / g.gradientAccumulation),
     memoryBudget: g.memoryBudgetMb === undefined ? undefined : g.memoryBudgetMb * 2 ** 20,
+    gradientCheckpointing: g.gradientCheckpointing,
     maxGradNorm: g.gradClip > 0 ? g.gradClip : Number.POSITIVE_INFINITY,
     temperature: config.rollout.temperature,
   };

@@ -1,17 +1,25 @@
 /**
  * `BENCH_PHASES=calibrate npm run bench -- update-memory`: the measured peaks behind engine/train/memory-budget.ts's
  * coefficients. For six one-layer shapes (d 128–512, vocabularies 263–32 k), the tensor peak (tf.profile) of one
- * layer's backward and of the head's, each beside the estimate's term for it. Prints one JSON object; a ratio
- * (measured ÷ estimated) above 1 means the estimate is too low for that shape on this backend.
+ * layer's backward and of the head's, each beside the estimate's term for it; and the whole-model tape's peak on the
+ * same shapes with 2 and 4 layers: half their difference is what the tape holds per layer, beside its term, and the
+ * 4-layer peak beside the tape's whole estimate. Prints one JSON object; a ratio (measured ÷ estimated) above 1 means
+ * the estimate is too low for that shape on this backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/backend.ts';
-import { parameterShapes } from '../../engine/model/config.ts';
+import { parameterCount, parameterShapes } from '../../engine/model/config.ts';
 import { disposeParams, initParams } from '../../engine/model/init.ts';
 import { param } from '../../engine/model/param.ts';
 import { decoderLayer, embedIds, finalNorm, trainingLayerInputs } from '../../engine/model/transformer.ts';
-import { scoresOfHidden } from '../../engine/train/logprobs.ts';
-import { headBackwardElements, layerBackwardElements } from '../../engine/train/memory-budget.ts';
+import { scoresOfHidden, trunkIds } from '../../engine/train/logprobs.ts';
+import {
+  headBackwardElements,
+  layerBackwardElements,
+  tapeLayerElements,
+  updatePeakBytes,
+} from '../../engine/train/memory-budget.ts';
+import { tapeGradients } from '../../engine/train/tape-grads.ts';
 import type { ModelConfig } from '../../engine/types.ts';
 
 const backend = await initBackend();
@@ -30,6 +38,24 @@ async function peakOver(work: () => void): Promise<number> {
   return (await tf.profile(work)).peakBytes - base;
 }
 
+type Batch = { ids: number[][]; mask: number[][] };
+
+/** The whole-model tape's peak over the weights on `batch`, for `config` with `layers` layers. */
+async function tapePeak(config: ModelConfig, layers: number, batch: Batch): Promise<number> {
+  const deep = { ...config, numLayers: layers };
+  const params = initParams(deep, 0);
+  const peak = await peakOver(() => {
+    const { grads } = tapeGradients(params, deep, trunkIds(batch), (h) => {
+      const { logprobs } = scoresOfHidden(params, deep, h, batch);
+      return logprobs.mul(tf.tensor2d(batch.mask)).sum() as tf.Scalar;
+    });
+    tf.dispose([...grads.values()]);
+  });
+  disposeParams(params);
+  return peak;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 const results = [];
 for (const [b, t, shape] of SHAPES) {
   const config = {
@@ -69,6 +95,14 @@ for (const [b, t, shape] of SHAPES) {
   });
   const layerEstimate = 4 * layerBackwardElements(config, b, t);
   const headEstimate = 4 * headBackwardElements(config, b, t);
+  tf.dispose([x, dy, inputs.rotary.cos, inputs.rotary.sin, ...(inputs.mask ? [inputs.mask] : [])]);
+  disposeParams(params);
+  const tape2 = await tapePeak(config, 2, batch);
+  const tape4 = await tapePeak(config, 4, batch);
+  // The tape's estimate without the weights (present before the profile) and Adam's moments (absent here).
+  const tape4Estimate =
+    updatePeakBytes({ ...config, numLayers: 4 }, b, t, undefined, 'tape') -
+    4 * 3 * parameterCount({ ...config, numLayers: 4 });
   const { hiddenSize: d, vocabSize: v } = config;
   results.push({
     rows: b,
@@ -76,11 +110,13 @@ for (const [b, t, shape] of SHAPES) {
     hidden: d,
     vocab: v,
     layerMb: Math.round(layer / 2 ** 20),
-    layerRatio: Math.round((layer / layerEstimate) * 100) / 100,
+    layerRatio: round2(layer / layerEstimate),
     headMb: Math.round(head / 2 ** 20),
-    headRatio: Math.round((head / headEstimate) * 100) / 100,
+    headRatio: round2(head / headEstimate),
+    tapeLayerMb: Math.round((tape4 - tape2) / 2 / 2 ** 20),
+    tapeLayerRatio: round2((tape4 - tape2) / 2 / (4 * tapeLayerElements(config, b, t))),
+    tape4LayersMb: Math.round(tape4 / 2 ** 20),
+    tape4LayersRatio: round2(tape4 / tape4Estimate),
   });
-  tf.dispose([x, dy, inputs.rotary.cos, inputs.rotary.sin, ...(inputs.mask ? [inputs.mask] : [])]);
-  disposeParams(params);
 }
 console.log(JSON.stringify({ phase: 'calibrate', backend: backend.choice, shapes: results }));

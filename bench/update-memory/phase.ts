@@ -1,6 +1,7 @@
 /**
  * One phase of `npm run bench -- update-memory`, in a process of its own so its peak RSS is this phase's alone (freed
  * memory stays in the process). Prints one JSON object. Usage: phase.ts <phase> <model> [microBatchSize]
+ * [gradientCheckpointing: auto, true or false]
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -11,14 +12,18 @@ import { Adam } from '../../engine/train/adam.ts';
 import { chunks, toTokenBatch } from '../../engine/train/batch.ts';
 import { type GrpoSample, grpoLossTensor, grpoUpdate } from '../../engine/train/grpo.ts';
 import { layerwiseGradients } from '../../engine/train/layerwise-grads.ts';
-import { scoresOfHidden, scoreTokens, scoreTokensNoGrad, trunkIds } from '../../engine/train/logprobs.ts';
+import { scoresOfHidden, scoreTokensNoGrad, trunkIds } from '../../engine/train/logprobs.ts';
+import { defaultMemoryBudget, type GradientCheckpointing, gradientPlan } from '../../engine/train/memory-budget.ts';
+import { tapeGradients } from '../../engine/train/tape-grads.ts';
 import { mulberry32 } from '../../rl/random.ts';
 import { UPDATE_MEMORY_MODELS } from './models.ts';
 
 const MB = 2 ** 20;
-const [phaseName, modelName, microArg] = process.argv.slice(2);
+const [phaseName, modelName, microArg, checkpointingArg] = process.argv.slice(2);
 const shape = UPDATE_MEMORY_MODELS[modelName as keyof typeof UPDATE_MEMORY_MODELS];
 const microBatchSize = microArg ? Number(microArg) : undefined;
+const gradientCheckpointing: GradientCheckpointing =
+  checkpointingArg === 'true' ? true : checkpointingArg === 'false' ? false : 'auto';
 
 const backend = await initBackend();
 const { config, rows, length } = shape;
@@ -58,13 +63,15 @@ function lossOf(scores: { logprobs: tf.Tensor; entropy: tf.Tensor }): tf.Scalar 
   return grpoLossTensor(scores.logprobs, scores.entropy, old, adv, w, o).loss as tf.Scalar;
 }
 
-/** The gradient pass as the update ran it before layer-wise gradients: one tf.variableGrads over the whole model. */
+/** The tape's gradient pass: one tf.variableGrads over the whole model. */
 function tapeGrads(): void {
-  const result = tf.variableGrads(() => lossOf(scoreTokens(params, config, batch, options)));
-  tf.dispose([result.value, ...Object.values(result.grads)]);
+  const { grads } = tapeGradients(params, config, trunkIds(batch), (h) =>
+    lossOf(scoresOfHidden(params, config, h, batch, options))
+  );
+  tf.dispose([...grads.values()]);
 }
 
-/** The update's gradient pass now: one layer at a time, the layers' forward run twice. */
+/** The layer-wise gradient pass: one layer at a time, the layers' forward run twice. */
 function layerGrads(): void {
   const { grads } = layerwiseGradients(params, config, trunkIds(batch), (h) =>
     lossOf(scoresOfHidden(params, config, h, batch, options))
@@ -105,7 +112,8 @@ const PHASES: Record<string, () => void> = {
   score: () => void scoreTokensNoGrad(params, config, batch, options),
   'tape-grads': tapeGrads,
   'grad-cost': gradCost,
-  update: () => void grpoUpdate(params, config, optimizer, samples, options),
+  'layer-grads': layerGrads,
+  update: () => void grpoUpdate(params, config, optimizer, samples, { ...options, gradientCheckpointing }),
 };
 const work = PHASES[phaseName];
 if (!work) {
@@ -128,6 +136,15 @@ console.log(
     baseRssMb,
     baseTensorMb: Math.round(baseTensorMb),
     rssPeakMb: rssMb('VmHWM'),
+    ...(phaseName === 'update' && {
+      gradientPlan: gradientPlan(
+        config,
+        samples.map((x) => x.prompt.length + x.response.length),
+        microBatchSize ?? rows,
+        defaultMemoryBudget(tf.getBackend()),
+        gradientCheckpointing
+      ),
+    }),
     runs,
     tensorsLeft: tf.memory().numTensors,
   })

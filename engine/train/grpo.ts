@@ -14,9 +14,11 @@ import { GRPO_DEFAULTS } from '../../schemas/experiment/defaults.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { type Adam, clipGradients } from './adam.ts';
 import { chunks, type PromptResponse, toTokenBatch } from './batch.ts';
+import type { GradientPassFunction } from './gradient-sums.ts';
 import { layerwiseGradients } from './layerwise-grads.ts';
 import { scoresOfHidden, scoreTokensNoGrad, type TokenBatch, trunkIds } from './logprobs.ts';
-import { defaultMemoryBudget, microBatchRows } from './memory-budget.ts';
+import { defaultMemoryBudget, type GradientCheckpointing, type GradientPass, gradientPlan } from './memory-budget.ts';
+import { tapeGradients } from './tape-grads.ts';
 
 export interface GrpoSample extends PromptResponse {
   /** The response's advantage A_i (same for every token; rl/advantages.ts). */
@@ -65,6 +67,14 @@ export interface GrpoOptions {
    * machine's memory on native TensorFlow.
    */
   memoryBudget?: number;
+  /**
+   * How gradients are computed (TRL's `gradient_checkpointing`, verl's `enable_gradient_checkpointing`): `true`
+   * recomputes each layer's forward pass in backward (engine/train/layerwise-grads.ts: one layer's activations
+   * alive), `false` keeps one tape over the whole model (engine/train/tape-grads.ts: no recomputation, all layers'
+   * activations alive), `'auto'` (default) takes the tape when its estimate fits a share of `memoryBudget`
+   * (engine/train/memory-budget.ts `gradientPlan`). Micro-batches are sized by the chosen pass's estimate.
+   */
+  gradientCheckpointing?: GradientCheckpointing;
   /** Global gradient-norm clip; default 1.0. Infinity turns it off. */
   maxGradNorm?: number;
   /** Logit temperature for log-probs (match the sampler's); default 1. */
@@ -128,6 +138,7 @@ function resolve(o: GrpoOptions): Resolved {
     temperature: o.temperature ?? 1,
     chunkRows: o.chunkRows,
     memoryBudget: o.memoryBudget ?? defaultMemoryBudget(tf.getBackend()),
+    gradientCheckpointing: o.gradientCheckpointing ?? GRPO_DEFAULTS.gradientCheckpointing,
     padId: o.padId ?? 0,
   };
   if (!(r.klCoef >= 0)) throw new Error(`grpo: klCoef must be ≥ 0, got ${r.klCoef}`);
@@ -137,6 +148,9 @@ function resolve(o: GrpoOptions): Resolved {
     throw new Error(`grpo: epochs must be a positive integer, got ${r.epochs}`);
   if (!Number.isInteger(r.miniBatches) || r.miniBatches < 1) {
     throw new Error(`grpo: miniBatches must be a positive integer, got ${r.miniBatches}`);
+  }
+  if (r.gradientCheckpointing !== 'auto' && typeof r.gradientCheckpointing !== 'boolean') {
+    throw new Error(`grpo: gradientCheckpointing must be 'auto', true or false, got ${r.gradientCheckpointing}`);
   }
   if (!(r.microBatchSize >= 1)) throw new Error(`grpo: microBatchSize must be ≥ 1, got ${r.microBatchSize}`);
   return r;
@@ -228,6 +242,11 @@ export function grpoLossTensor(
   if (o.entropyCoef > 0) loss = loss.sub(entropy.mul(w).sum().mul(o.entropyCoef));
   return { loss, pg };
 }
+
+const GRADIENT_PASSES: Record<GradientPass, GradientPassFunction> = {
+  tape: tapeGradients,
+  layerwise: layerwiseGradients,
+};
 
 function rowsOf(flat: ArrayLike<number>, b: number, t: number): number[][] {
   return Array.from({ length: b }, (_, r) => Array.from({ length: t }, (_, j) => flat[r * t + j]));
@@ -343,8 +362,15 @@ function* grpoSteps(
   const miniSize = Math.ceil(samples.length / o.miniBatches);
   const miniGroups = chunks(samples.length, miniSize).map((mini) => {
     const lengths = mini.map((i) => samples[i].prompt.length + samples[i].response.length);
-    const rows = microBatchRows(config, lengths, microSize, o.memoryBudget, o.chunkRows);
-    return { mini, micro: microBatchesOf(mini, rows, samples) };
+    const { pass, rows } = gradientPlan(
+      config,
+      lengths,
+      microSize,
+      o.memoryBudget,
+      o.gradientCheckpointing,
+      o.chunkRows
+    );
+    return { mini, pass, micro: microBatchesOf(mini, rows, samples) };
   });
   const layout = miniGroups.flatMap((g) => g.micro);
   // Old log-probs in the batch layout: given ones placed at the response positions, else this policy's.
@@ -379,7 +405,7 @@ function* grpoSteps(
     sequences: 0,
   };
   const passes = Array.from({ length: o.epochs }, () => miniGroups).flat();
-  for (const { mini, micro } of passes) {
+  for (const { mini, pass, micro } of passes) {
     const { weights, tokens, sequences } = aggregationWeights(
       o.aggregation,
       mini.map((i) => full.mask[i]),
@@ -400,7 +426,7 @@ function* grpoSteps(
       let lpHost: Float32Array | undefined;
       let entHost: Float32Array | undefined;
       let pgValue = 0;
-      const { loss } = layerwiseGradients(
+      const { loss } = GRADIENT_PASSES[pass](
         params,
         config,
         trunkIds(batch),

@@ -16,13 +16,7 @@ import { embed } from '../model/ops.ts';
 import { param } from '../model/param.ts';
 import { decoderLayer, embedIds, finalNorm, trainingLayerInputs } from '../model/transformer.ts';
 import type { ModelConfig, Params } from '../types.ts';
-
-export interface LayerwiseResult {
-  /** The loss `headLoss` returned. */
-  loss: number;
-  /** Gradient of each trainable parameter, by Hugging Face name, added to `into`'s (the caller disposes them). */
-  grads: Map<string, tf.Tensor>;
-}
+import { addGradient, type GradientPassResult, type HeadLoss } from './gradient-sums.ts';
 
 /**
  * `headLoss` gets the trunk's final-normed hidden rows [B·T, hidden] of `ids` [B][T] (right-padded rows from position
@@ -33,9 +27,9 @@ export function layerwiseGradients(
   params: Params,
   config: ModelConfig,
   ids: number[][],
-  headLoss: (hidden: tf.Tensor) => tf.Scalar,
+  headLoss: HeadLoss,
   into: Map<string, tf.Tensor> = new Map()
-): LayerwiseResult {
+): GradientPassResult {
   const b = ids.length;
   const t = ids[0]?.length ?? 0;
   if (b === 0 || t === 0) throw new Error('layerwiseGradients: empty batch');
@@ -43,16 +37,7 @@ export function layerwiseGradients(
   const layerNames = layerParameterNames(config);
   const inputs = trainingLayerInputs(config, b, t);
   const grads = into;
-  const accumulate = (name: string, g: tf.Tensor) => {
-    const prev = grads.get(name);
-    if (!prev) {
-      grads.set(name, g);
-      return;
-    }
-    grads.set(name, prev.add(g));
-    prev.dispose();
-    g.dispose();
-  };
+  const accumulate = (name: string, g: tf.Tensor) => addGradient(grads, name, g);
   const checkpoints: tf.Tensor[] = [];
   try {
     // Forward without a tape: the input of every layer, and nothing else, survives.

@@ -22,8 +22,9 @@ export const DEFAULT_FORMAT_WEIGHT = Object.freeze({ gz: 0.5, ot: 0.1 } as const
 /**
  * GRPO (SPEC §4): the advantage estimator and its std ε (verl), the PPO clip ε_low / ε_high (GZ eq. 1), the KL term
  * (off, k3 when on: GZ §4.1, OT), the loss aggregation (token-mean: GZ, DAPO), the entropy bonus (off: verl), PPO
- * epochs and the global gradient-norm clip (verl's 1.0); the schema's `grpo` section and engine/train/grpo.ts both
- * default to these.
+ * epochs, the global gradient-norm clip (verl's 1.0) and gradient checkpointing (`'auto'`: layers are recomputed in
+ * backward only when one tape over the model would take too much memory); the schema's `grpo` section and
+ * engine/train/grpo.ts both default to these.
  */
 export const GRPO_DEFAULTS = Object.freeze({
   advantage: Object.freeze({ estimator: 'grpo', epsilon: 1e-6 } as const),
@@ -34,4 +35,5 @@ export const GRPO_DEFAULTS = Object.freeze({
   epochs: 1,
   gradClip: 1,
   maskTruncated: false,
+  gradientCheckpointing: 'auto',
 } as const);

@@ -106,6 +106,13 @@ export const grpoSchema = strict({
     description:
       'MiB the update’s tensors may use at their peak; micro-batches get fewer sequences (never more than gradientAccumulation gives) until the estimated peak fits. Default from the backend: 3072 on wasm (its heap stops at 4 GiB), half the machine’s memory on native TensorFlow.',
   }),
+  gradientCheckpointing: z
+    .union([z.literal('auto'), z.boolean()])
+    .default(GRPO_DEFAULTS.gradientCheckpointing)
+    .meta({
+      description:
+        "Recompute each layer's forward pass in backward to hold one layer's activations at a time (TRL's gradient_checkpointing, verl's enable_gradient_checkpointing): true always, false never (one gradient tape over the whole model: faster, all layers' activations alive), 'auto' when the tape's estimated peak would take more than a quarter of memoryBudgetMb. Micro-batches are sized by the chosen pass's estimate. Default 'auto'.",
+    }),
   gradClip: nonNegative
     .default(GRPO_DEFAULTS.gradClip)
     .meta({ description: 'Global gradient-norm clip; 0 = off. Default 1.0 (verl).' }),

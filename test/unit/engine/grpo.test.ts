@@ -234,6 +234,59 @@ test('gradient accumulation over micro-batches gives the same update as the whol
   disposeParams(b);
 });
 
+test('gradient checkpointing on and off: same loss and gradients, different memory peaks', async () => {
+  const run = async (gradientCheckpointing: boolean) => {
+    const params = initParams(config, 6);
+    const start = params.get('model.layers.0.mlp.up_proj.weight')!.dataSync().slice();
+    const adam = new Adam(params, { learningRate: 1e-2 });
+    const base = tf.memory().numBytes;
+    let m: ReturnType<typeof grpoUpdate> | undefined;
+    const info = await tf.profile(() => {
+      m = grpoUpdate(params, config, adam, samples, { gradientCheckpointing, maxGradNorm: Number.POSITIVE_INFINITY });
+    });
+    const moved = params
+      .get('model.layers.0.mlp.up_proj.weight')!
+      .dataSync()
+      .some((x, i) => x !== start[i]);
+    return { params, adam, m: m!, peak: info.peakBytes - base, moved };
+  };
+  const layerwise = await run(true);
+  const tape = await run(false);
+  assert.ok(layerwise.moved && tape.moved, 'the step changed the weights');
+  // Different paths really ran: the tape holds every layer's activations at once.
+  assert.ok(tape.peak > layerwise.peak, `tape peak ${tape.peak} bytes vs layer-wise ${layerwise.peak}`);
+  assert.ok(
+    Math.abs(tape.m.loss - layerwise.m.loss) <= 1e-6 * Math.abs(tape.m.loss),
+    `${tape.m.loss} vs ${layerwise.m.loss}`
+  );
+  assert.ok(Math.abs(tape.m.gradNorm - layerwise.m.gradNorm) <= 1e-5 * tape.m.gradNorm);
+  // Gradients compared through Adam's first moment, (1 − β1)·g after one step (see the accumulation test).
+  for (const name of tape.params.keys()) {
+    const [scale, diff] = tf.tidy(() => {
+      const ga = tape.adam.state.moments.get(`${name}.m`)!;
+      const gb = layerwise.adam.state.moments.get(`${name}.m`)!;
+      return [ga.abs().max().dataSync()[0], ga.sub(gb).abs().max().dataSync()[0]];
+    });
+    assert.ok(scale > 0, `${name} has a gradient`);
+    assert.ok(diff <= 1e-5 * scale, `${name}: gradients differ by ${diff} (largest ${scale})`);
+  }
+  for (const r of [tape, layerwise]) {
+    r.adam.dispose();
+    disposeParams(r.params);
+  }
+});
+
+test('gradientCheckpointing must be auto, true or false', () => {
+  const params = initParams(config, 6);
+  const adam = new Adam(params, { learningRate: 1e-2 });
+  assert.throws(
+    () => grpoUpdate(params, config, adam, samples, { gradientCheckpointing: 'yes' as unknown as boolean }),
+    /gradientCheckpointing must be 'auto', true or false, got yes/
+  );
+  adam.dispose();
+  disposeParams(params);
+});
+
 test('mini-batches take several optimiser steps; later ones see ratios ≠ 1', () => {
   const params = initParams(config, 7);
   const adam = new Adam(params, { learningRate: 2e-2 });

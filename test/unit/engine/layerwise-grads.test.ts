@@ -1,6 +1,6 @@
 /**
- * The layer-wise gradient pass (engine/train/layerwise-grads.ts) against one tf.variableGrads over the whole model:
- * same loss, same gradients for every parameter, on a 2-layer model with every optional part (q/k/v bias, q/k norm,
+ * The layer-wise gradient pass (engine/train/layerwise-grads.ts) against the tape's (engine/train/tape-grads.ts, one
+ * tf.variableGrads over the whole model): same loss, same gradients for every parameter, on a 2-layer model with every optional part (q/k/v bias, q/k norm,
  * tied head, GQA) and a chunked head; and a lower tensor peak than the tape on a longer batch.
  */
 import assert from 'node:assert/strict';
@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { cloneParams, disposeParams, initParams } from '../../../engine/model/init.ts';
 import { layerwiseGradients } from '../../../engine/train/layerwise-grads.ts';
-import { scoresOfHidden, scoreTokens, type TokenBatch, trunkIds } from '../../../engine/train/logprobs.ts';
+import { scoresOfHidden, type TokenBatch, trunkIds } from '../../../engine/train/logprobs.ts';
+import { tapeGradients } from '../../../engine/train/tape-grads.ts';
 import type { ModelConfig, Params } from '../../../engine/types.ts';
 import { backend, gradientCheckConfig, microConfig } from './_helpers.ts';
 
@@ -32,11 +33,10 @@ function lossOfScores(s: { logprobs: tf.Tensor; entropy: tf.Tensor }, b: TokenBa
 }
 const opts = { chunkRows: 4, temperature: 0.9 };
 
-function tapeGradients(params: Params, b: TokenBatch): { loss: number; grads: Map<string, tf.Tensor> } {
-  const { value, grads } = tf.variableGrads(() => lossOfScores(scoreTokens(params, config, b, opts), b));
-  const loss = value.dataSync()[0];
-  value.dispose();
-  return { loss, grads: new Map([...params].map(([name, v]) => [name, grads[v.name]])) };
+function tape(params: Params, b: TokenBatch) {
+  return tapeGradients(params, config, trunkIds(b), (hidden) =>
+    lossOfScores(scoresOfHidden(params, config, hidden, b, opts), b)
+  );
 }
 
 function layerwise(params: Params, b: TokenBatch, c: ModelConfig = config) {
@@ -48,10 +48,11 @@ function layerwise(params: Params, b: TokenBatch, c: ModelConfig = config) {
 test(`layer-wise gradients equal the whole-model tape's for every parameter (${backend.name})`, () => {
   const params = initParams(config, 11, { std: 0.3 });
   const before = tf.memory().numTensors;
-  const plain = tapeGradients(params, batch);
+  const plain = tape(params, batch);
   const ours = layerwise(params, batch);
   assert.ok(Math.abs(plain.loss - ours.loss) <= 1e-6 * Math.abs(plain.loss), `${plain.loss} vs ${ours.loss}`);
   assert.deepEqual([...ours.grads.keys()].sort(), [...params.keys()].sort());
+  assert.deepEqual([...plain.grads.keys()].sort(), [...params.keys()].sort());
   for (const [name, g] of plain.grads) {
     const a = g.dataSync() as Float32Array;
     const b = ours.grads.get(name)!.dataSync() as Float32Array;
@@ -65,20 +66,25 @@ test(`layer-wise gradients equal the whole-model tape's for every parameter (${b
   disposeParams(params);
 });
 
-test('frozen parameters get no gradient; the others are unchanged by freezing', () => {
-  const params = initParams(config, 5, { std: 0.3 });
-  const all = layerwise(params, batch);
-  const frozen = cloneParams(params, false);
-  for (const [name, v] of frozen) if (name.includes('layers.1.')) params.set(name, v);
-  const some = layerwise(params, batch);
-  assert.ok(![...some.grads.keys()].some((n) => n.includes('layers.1.')));
-  assert.equal(some.grads.size, all.grads.size - [...params.keys()].filter((n) => n.includes('layers.1.')).length);
-  const e = (m: Map<string, tf.Tensor>) => m.get('model.embed_tokens.weight')!.dataSync();
-  assert.deepEqual(e(some.grads), e(all.grads));
-  tf.dispose([...all.grads.values(), ...some.grads.values()]);
-  for (const [name, v] of frozen) if (!name.includes('layers.1.')) v.dispose();
-  disposeParams(params);
-});
+for (const [name, pass] of [
+  ['layer-wise', layerwise],
+  ['tape', tape],
+] as const) {
+  test(`${name}: frozen parameters get no gradient; the others are unchanged by freezing`, () => {
+    const params = initParams(config, 5, { std: 0.3 });
+    const all = pass(params, batch);
+    const frozen = cloneParams(params, false);
+    for (const [name, v] of frozen) if (name.includes('layers.1.')) params.set(name, v);
+    const some = pass(params, batch);
+    assert.ok(![...some.grads.keys()].some((n) => n.includes('layers.1.')));
+    assert.equal(some.grads.size, all.grads.size - [...params.keys()].filter((n) => n.includes('layers.1.')).length);
+    const e = (m: Map<string, tf.Tensor>) => m.get('model.embed_tokens.weight')!.dataSync();
+    assert.deepEqual(e(some.grads), e(all.grads));
+    tf.dispose([...all.grads.values(), ...some.grads.values()]);
+    for (const [name, v] of frozen) if (!name.includes('layers.1.')) v.dispose();
+    disposeParams(params);
+  });
+}
 
 test('layer-wise: the tensor peak is a fraction of the tape’s on 4 layers × 8 rows × 96 tokens', async () => {
   const c = microConfig({ numLayers: 4, maxPositions: 128 });
@@ -94,19 +100,18 @@ test('layer-wise: the tensor peak is a fraction of the tape’s on 4 layers × 8
     tf.dispose([...grads.values()]);
     return info.peakBytes - base;
   };
-  const tape = await peak(() => {
-    const { value, grads } = tf.variableGrads(() =>
-      lossOfScores(scoreTokens(params, c, long, { temperature: 0.9 }), long)
-    );
-    value.dispose();
-    return new Map(Object.entries(grads));
-  });
+  const whole = await peak(
+    () =>
+      tapeGradients(params, c, trunkIds(long), (h) =>
+        lossOfScores(scoresOfHidden(params, c, h, long, { temperature: 0.9 }), long)
+      ).grads
+  );
   const ours = await peak(
     () =>
       layerwiseGradients(params, c, trunkIds(long), (h) =>
         lossOfScores(scoresOfHidden(params, c, h, long, { temperature: 0.9 }), long)
       ).grads
   );
-  assert.ok(ours < 0.5 * tape, `layer-wise peak ${ours} bytes vs tape ${tape}`);
+  assert.ok(ours < 0.5 * whole, `layer-wise peak ${ours} bytes vs tape ${whole}`);
   disposeParams(params);
 });

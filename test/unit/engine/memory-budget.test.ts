@@ -6,13 +6,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { BENCH_MODELS } from '../../../bench/engine-vs-torch/models.ts';
+import { presetConfig } from '../../../engine/model/config.ts';
 import { disposeParams, initParams } from '../../../engine/model/init.ts';
 import { Adam } from '../../../engine/train/adam.ts';
 import { type GrpoSample, grpoUpdate, grpoUpdateAsync } from '../../../engine/train/grpo.ts';
 import {
   defaultMemoryBudget,
+  gradientPlan,
   MemoryBudgetError,
   microBatchRows,
+  TAPE_BUDGET_SHARE,
   updatePeakBytes,
   WASM_MEMORY_BUDGET,
 } from '../../../engine/train/memory-budget.ts';
@@ -47,6 +51,55 @@ test('the estimate by hand: 2 rows of 5 tokens on the tiny shape is 21,472 bytes
   assert.equal(updatePeakBytes(tiny, 1, 5), 12_384);
   // Head chunks of 2 rows: 16·2·10 = 320 instead of 1280; the layer term is still the larger.
   assert.equal(updatePeakBytes(tiny, 2, 5, 2), 21_472);
+});
+
+test('the tape estimate by hand: every layer at once, plus the head', () => {
+  // Same tiny shape, 2 rows of 5 tokens (N 8, T 4): per layer 72·8·4 + 22·8·8 + 10·8·2·4 = 2304 + 1408 + 640 = 4352,
+  // one layer; head 1736 (above) → 6088 > Adam's 320; fixed 824 → (824 + 6088)·4 = 27,648 bytes.
+  assert.equal(updatePeakBytes(tiny, 2, 5, undefined, 'tape'), 27_648);
+  // One row (N 4): 1152 + 704 + 320 = 2176, head 968 → (824 + 3144)·4 = 15,872.
+  assert.equal(updatePeakBytes(tiny, 1, 5, undefined, 'tape'), 15_872);
+  // Three layers: P = 40 + 3·152 + 4 = 500, fixed 4·500 + 40 = 2040; 3·4352 + 1736 = 14,792 → 67,328 bytes.
+  assert.equal(updatePeakBytes({ ...tiny, numLayers: 3 }, 2, 5, undefined, 'tape'), 67_328);
+});
+
+test('gradient plan: auto takes the tape while it fits a quarter of the budget; a forced pass sizes by its own estimate', () => {
+  const lengths = [5, 5];
+  assert.equal(TAPE_BUDGET_SHARE, 1 / 4);
+  // Layer-wise fits 2 rows from 21,472 bytes; the tape's 27,648 at 2 rows must fit a quarter: 110,592.
+  assert.deepEqual(gradientPlan(tiny, lengths, 2, 110_592, 'auto'), { pass: 'tape', rows: 2 });
+  assert.deepEqual(gradientPlan(tiny, lengths, 2, 110_591, 'auto'), { pass: 'layerwise', rows: 2 });
+  assert.deepEqual(gradientPlan(tiny, lengths, 2, 1e12, true), { pass: 'layerwise', rows: 2 });
+  // Forced tape at 27,647 bytes: 2 rows (27,648) do not fit, 1 row (15,872) does; layer-wise would take 2.
+  assert.deepEqual(gradientPlan(tiny, lengths, 2, 27_647, false), { pass: 'tape', rows: 1 });
+  assert.deepEqual(gradientPlan(tiny, lengths, 2, 27_647, 'auto'), { pass: 'layerwise', rows: 2 });
+  assert.throws(() => gradientPlan(tiny, lengths, 2, 15_871, false), MemoryBudgetError);
+});
+
+test('gradient plan on the engine-vs-torch updates: the demo on the tape, the 39 M model layer-wise', () => {
+  const nativeBudget = 12 * 2 ** 30; // half of a 24 GiB machine
+  // Demo (d 128, f 352, 4 heads, 3 layers, vocabulary 263, P = 588,288), 64 × 74: N = 4672, T = 73. Per layer
+  // 72·4672·128 + 22·4672·352 + 10·4672·4·73 = 43,057,152 + 36,179,968 + 13,642,240 = 92,879,360; head (c = 4672)
+  // 16·4672·263 + 5·128·263 + 8·4672·128 = 24,612,224; fixed 4·588,288 + 128·263 = 2,386,816 →
+  // (3·92,879,360 + 24,612,224 + 2,386,816)·4 = 1,222,548,480 bytes, under a quarter of 12 GiB (3,221,225,472).
+  const demo = presetConfig('tiny', 263);
+  assert.equal(updatePeakBytes(demo, 64, 74, undefined, 'tape'), 1_222_548_480);
+  assert.deepEqual(gradientPlan(demo, new Array(64).fill(74), 64, nativeBudget, 'auto'), { pass: 'tape', rows: 64 });
+  // On wasm's 3 GiB the quarter is 805,306,368: the demo goes layer-wise there.
+  assert.deepEqual(gradientPlan(demo, new Array(64).fill(74), 64, WASM_MEMORY_BUDGET, 'auto'), {
+    pass: 'layerwise',
+    rows: 64,
+  });
+  // 39 M (d 512, f 1408, 8 heads, 8 layers), 8 × 256: N = 2040, T = 255. Per layer 72·2040·512 + 22·2040·1408 +
+  // 10·2040·8·255 = 75,202,560 + 63,191,040 + 41,616,000 = 180,009,600; head 159,350,784; fixed 174,123,008 →
+  // (8·180,009,600 + 159,350,784 + 174,123,008)·4 = 7,094,202,368 bytes, over the quarter: layer-wise (1,488,534,272).
+  const qwen = BENCH_MODELS['qwen2-40m'].config;
+  assert.equal(updatePeakBytes(qwen, 8, 256, undefined, 'tape'), 7_094_202_368);
+  assert.deepEqual(gradientPlan(qwen, new Array(8).fill(256), 8, nativeBudget, 'auto'), { pass: 'layerwise', rows: 8 });
+  assert.deepEqual(gradientPlan(qwen, new Array(8).fill(256), 8, WASM_MEMORY_BUDGET, 'auto'), {
+    pass: 'layerwise',
+    rows: 8,
+  });
 });
 
 test('micro-batch rows: the most that fit, never more than asked; one byte less takes fewer', () => {
@@ -97,22 +150,27 @@ function samplesOf(config: ModelConfig, rows: number, length: number): GrpoSampl
   }));
 }
 
-test(`the estimate covers a measured update: 8 rows × 96 tokens, 4 layers (${backend.name})`, async () => {
-  const config = microConfig({ numLayers: 4, maxPositions: 128 });
-  const before = tf.memory().numBytes;
-  const params = initParams(config, 3);
-  const adam = new Adam(params, { learningRate: 1e-3 });
-  const samples = samplesOf(config, 8, 96);
-  const info = await tf.profile(() => {
-    grpoUpdate(params, config, adam, samples, {});
+for (const [pass, gradientCheckpointing] of [
+  ['layerwise', true],
+  ['tape', false],
+] as const) {
+  test(`the ${pass} estimate covers a measured update: 8 rows × 96 tokens, 4 layers (${backend.name})`, async () => {
+    const config = microConfig({ numLayers: 4, maxPositions: 128 });
+    const before = tf.memory().numBytes;
+    const params = initParams(config, 3);
+    const adam = new Adam(params, { learningRate: 1e-3 });
+    const samples = samplesOf(config, 8, 96);
+    const info = await tf.profile(() => {
+      grpoUpdate(params, config, adam, samples, { gradientCheckpointing });
+    });
+    const measured = info.peakBytes - before;
+    const estimate = updatePeakBytes(config, 8, 96, undefined, pass);
+    assert.ok(measured <= estimate, `measured ${measured} bytes > estimate ${estimate}`);
+    assert.ok(estimate <= 2 * measured, `estimate ${estimate} bytes is over twice the measured ${measured}`);
+    adam.dispose();
+    disposeParams(params);
   });
-  const measured = info.peakBytes - before;
-  const estimate = updatePeakBytes(config, 8, 96);
-  assert.ok(measured <= estimate, `measured ${measured} bytes > estimate ${estimate}`);
-  assert.ok(estimate <= 2 * measured, `estimate ${estimate} bytes is over twice the measured ${measured}`);
-  adam.dispose();
-  disposeParams(params);
-});
+}
 
 test('grpoUpdate cuts micro-batches to the budget; the loss stays the whole batch’s', async () => {
   const config = microConfig();

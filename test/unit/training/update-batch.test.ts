@@ -33,6 +33,17 @@ test('grpoTrainOptions: grpo.memoryBudgetMb in bytes, unset leaves the backend d
   }
 });
 
+test("grpoTrainOptions: grpo.gradientCheckpointing defaults to 'auto', true/false pass through; a bad value names the field", () => {
+  assert.equal(grpoTrainOptions(config()).gradientCheckpointing, 'auto');
+  assert.equal(grpoTrainOptions(config({ gradientCheckpointing: true })).gradientCheckpointing, true);
+  assert.equal(grpoTrainOptions(config({ gradientCheckpointing: false })).gradientCheckpointing, false);
+  for (const bad of ['yes', 1, null]) {
+    const r = parseExperimentConfig({ ...minimal(), grpo: { learningRate: 1e-3, gradientCheckpointing: bad } });
+    assert.ok(!r.ok);
+    assert.match(JSON.stringify(r.issues), /grpo.*gradientCheckpointing/);
+  }
+});
+
 test("Policy.train applies the config's Adam weight decay (zero advantages: only the decay moves the weights)", async () => {
   await initBackend({ force: process.env.OMNI_ZERO_BACKEND || 'cpu' });
   const cfg = config({ adam: { weightDecay: 0.5 } });
