@@ -27,6 +27,21 @@ export type GradientPassFunction = (
   into?: Map<string, tf.Tensor>
 ) => GradientPassResult;
 
+/**
+ * A gradient pass run step by step: it yields between its pieces of work (the layer-wise pass: after each decoder
+ * layer's backward, with that layer's index), so a caller can let the event loop run — an activity's heartbeat
+ * goes out only then — and returns what {@link GradientPassFunction} returns. A caller that stops early calls
+ * `return()`, which frees what the pass holds.
+ */
+export type GradientPassSteps = (...args: Parameters<GradientPassFunction>) => Generator<number, GradientPassResult>;
+
+/** Runs a stepped gradient pass to its end. */
+export function runToEnd(pass: Generator<number, GradientPassResult>): GradientPassResult {
+  let step = pass.next();
+  while (!step.done) step = pass.next();
+  return step.value;
+}
+
 /** Adds `g` to `grads`' sum for `name` (gradient accumulation over micro-batches), disposing what it replaces. */
 export function addGradient(grads: Map<string, tf.Tensor>, name: string, g: tf.Tensor): void {
   const prev = grads.get(name);

@@ -14,11 +14,11 @@ import { GRPO_DEFAULTS } from '../../schemas/experiment/defaults.ts';
 import type { ModelConfig, Params } from '../types.ts';
 import { type Adam, clipGradients } from './adam.ts';
 import { chunks, type PromptResponse, toTokenBatch } from './batch.ts';
-import type { GradientPassFunction } from './gradient-sums.ts';
-import { layerwiseGradients } from './layerwise-grads.ts';
+import type { GradientPassResult, GradientPassSteps } from './gradient-sums.ts';
+import { layerwiseGradientSteps } from './layerwise-grads.ts';
 import { scoresOfHidden, scoreTokensNoGrad, type TokenBatch, trunkIds } from './logprobs.ts';
 import { defaultMemoryBudget, type GradientCheckpointing, type GradientPass, gradientPlan } from './memory-budget.ts';
-import { tapeGradients } from './tape-grads.ts';
+import { tapeGradientSteps } from './tape-grads.ts';
 
 export interface GrpoSample extends PromptResponse {
   /** The response's advantage A_i (same for every token; rl/advantages.ts). */
@@ -243,10 +243,30 @@ export function grpoLossTensor(
   return { loss, pg };
 }
 
-const GRADIENT_PASSES: Record<GradientPass, GradientPassFunction> = {
-  tape: tapeGradients,
-  layerwise: layerwiseGradients,
+const GRADIENT_PASSES: Record<GradientPass, GradientPassSteps> = {
+  tape: tapeGradientSteps,
+  layerwise: layerwiseGradientSteps,
 };
+
+/**
+ * A gradient pass's steps as progress of the update (the micro-batch in hand, and the layer the pass just did); an
+ * update stopped early returns the pass too, which frees what it holds.
+ */
+function* reportingLayers(
+  pass: Generator<number, GradientPassResult>,
+  progress: () => GrpoProgress
+): Generator<GrpoProgress, GradientPassResult> {
+  try {
+    let step = pass.next();
+    while (!step.done) {
+      yield { ...progress(), layer: step.value };
+      step = pass.next();
+    }
+    return step.value;
+  } finally {
+    pass.return(undefined as never);
+  }
+}
 
 function rowsOf(flat: ArrayLike<number>, b: number, t: number): number[][] {
   return Array.from({ length: b }, (_, r) => Array.from({ length: t }, (_, j) => flat[r * t + j]));
@@ -302,6 +322,8 @@ function scoreInMicroBatches(
 export interface GrpoProgress {
   microBatchesDone: number;
   microBatches: number;
+  /** Within a micro-batch of the layer-wise pass: the decoder layer whose backward just ended. */
+  layer?: number;
 }
 
 /** One GRPO update over `samples` (one RL step's batch): `miniBatches` optimiser steps. */
@@ -319,8 +341,9 @@ export function grpoUpdate(
 }
 
 /**
- * {@link grpoUpdate} that yields to the event loop after every micro-batch and reports progress, so a Temporal
- * activity can heartbeat during a long update (a synchronous update blocks heartbeats until it returns).
+ * {@link grpoUpdate} that yields to the event loop after every micro-batch, and within one after every layer of the
+ * layer-wise pass, and reports progress, so a Temporal activity can heartbeat during a long update (a synchronous
+ * update blocks heartbeats until it returns; one micro-batch of a large model can outlast the heartbeat timeout).
  */
 export async function grpoUpdateAsync(
   params: Params,
@@ -330,13 +353,18 @@ export async function grpoUpdateAsync(
   options: GrpoOptions & { onProgress?: (p: GrpoProgress) => void } = {}
 ): Promise<GrpoStepMetrics> {
   const run = grpoSteps(params, config, optimizer, samples, options);
-  let next = run.next();
-  while (!next.done) {
-    options.onProgress?.(next.value);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    next = run.next();
+  try {
+    let next = run.next();
+    while (!next.done) {
+      options.onProgress?.(next.value);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      next = run.next();
+    }
+    return next.value;
+  } finally {
+    // An update given up (a cancelled attempt) frees the tensors its unfinished micro-batch holds.
+    run.return(undefined as never);
   }
-  return next.value;
 }
 
 function* grpoSteps(
@@ -405,83 +433,91 @@ function* grpoSteps(
     sequences: 0,
   };
   const passes = Array.from({ length: o.epochs }, () => miniGroups).flat();
-  for (const { mini, pass, micro } of passes) {
-    const { weights, tokens, sequences } = aggregationWeights(
-      o.aggregation,
-      mini.map((i) => full.mask[i]),
-      o.aggregationConstant
-    );
-    if (tokens === 0) {
-      microBatchesDone += micro.length;
-      continue;
-    }
-    const grads = new Map<string, tf.Tensor>();
-    let miniLoss = 0;
-    for (const mb of micro) {
-      const { local, rows, length } = mb;
-      const batch = { ids: cutRows(full.ids, mb), mask: cutRows(full.mask, mb) };
-      const w = local.map((k) => weights[k].slice(0, length));
-      const oldRows = cutRows(old, mb);
-      const refRows = ref ? cutRows(ref, mb) : undefined;
-      let lpHost: Float32Array | undefined;
-      let entHost: Float32Array | undefined;
-      let pgValue = 0;
-      const { loss } = GRADIENT_PASSES[pass](
-        params,
-        config,
-        trunkIds(batch),
-        (hidden) => {
-          const { logprobs, entropy } = scoresOfHidden(params, config, hidden, batch, {
-            temperature: o.temperature,
-            chunkRows: o.chunkRows,
-          });
-          lpHost = logprobs.dataSync() as Float32Array;
-          entHost = entropy.dataSync() as Float32Array;
-          const { loss, pg } = grpoLossTensor(
-            logprobs,
-            entropy,
-            oldRows,
-            rows.map((i) => samples[i].advantage),
-            w,
-            { ...o, klCoef: rows.map((i) => betas[i]) },
-            refRows
-          );
-          pgValue = pg.dataSync()[0];
-          return loss as tf.Scalar;
-        },
-        grads
+  // The mini-batch's gradient sums; an update stopped inside one (its generator returned) frees them.
+  let grads = new Map<string, tf.Tensor>();
+  try {
+    for (const { mini, pass, micro } of passes) {
+      const { weights, tokens, sequences } = aggregationWeights(
+        o.aggregation,
+        mini.map((i) => full.mask[i]),
+        o.aggregationConstant
       );
-      miniLoss += loss;
-      m.pg += pgValue;
-      // Metrics with rl/'s reference functions on the numbers the tensors saw.
-      const lp = rowsOf(lpHost!, rows.length, length);
-      const ent = rowsOf(entHost!, rows.length, length);
-      rows.forEach((i, r) => {
-        for (let t = 0; t < length; t++) {
-          if (!batch.mask[r][t]) continue;
-          const ratio = importanceRatio(lp[r][t], oldRows[r][t]);
-          m.regions.push(
-            ppoClipTerm(ratio, samples[i].advantage, {
-              epsilonLow: o.epsilonLow,
-              epsilonHigh: o.epsilonHigh,
-              dualClip: o.dualClip,
-            }).region
-          );
-          m.approxKl += KL_ESTIMATORS.k3(lp[r][t], oldRows[r][t]);
-          if (refRows) m.refKl += KL_ESTIMATORS.k3(lp[r][t], refRows[r][t]);
-          m.entropy += ent[r][t];
-        }
-      });
-      microBatchesDone++;
-      yield { microBatchesDone, microBatches };
+      if (tokens === 0) {
+        microBatchesDone += micro.length;
+        continue;
+      }
+      grads = new Map<string, tf.Tensor>();
+      let miniLoss = 0;
+      for (const mb of micro) {
+        const { local, rows, length } = mb;
+        const batch = { ids: cutRows(full.ids, mb), mask: cutRows(full.mask, mb) };
+        const w = local.map((k) => weights[k].slice(0, length));
+        const oldRows = cutRows(old, mb);
+        const refRows = ref ? cutRows(ref, mb) : undefined;
+        let lpHost: Float32Array | undefined;
+        let entHost: Float32Array | undefined;
+        let pgValue = 0;
+        const gradientPass = GRADIENT_PASSES[pass](
+          params,
+          config,
+          trunkIds(batch),
+          (hidden) => {
+            const { logprobs, entropy } = scoresOfHidden(params, config, hidden, batch, {
+              temperature: o.temperature,
+              chunkRows: o.chunkRows,
+            });
+            lpHost = logprobs.dataSync() as Float32Array;
+            entHost = entropy.dataSync() as Float32Array;
+            const { loss, pg } = grpoLossTensor(
+              logprobs,
+              entropy,
+              oldRows,
+              rows.map((i) => samples[i].advantage),
+              w,
+              { ...o, klCoef: rows.map((i) => betas[i]) },
+              refRows
+            );
+            pgValue = pg.dataSync()[0];
+            return loss as tf.Scalar;
+          },
+          grads
+        );
+        const { loss } = yield* reportingLayers(gradientPass, () => ({ microBatchesDone, microBatches }));
+        miniLoss += loss;
+        m.pg += pgValue;
+        // Metrics with rl/'s reference functions on the numbers the tensors saw.
+        const lp = rowsOf(lpHost!, rows.length, length);
+        const ent = rowsOf(entHost!, rows.length, length);
+        rows.forEach((i, r) => {
+          for (let t = 0; t < length; t++) {
+            if (!batch.mask[r][t]) continue;
+            const ratio = importanceRatio(lp[r][t], oldRows[r][t]);
+            m.regions.push(
+              ppoClipTerm(ratio, samples[i].advantage, {
+                epsilonLow: o.epsilonLow,
+                epsilonHigh: o.epsilonHigh,
+                dualClip: o.dualClip,
+              }).region
+            );
+            m.approxKl += KL_ESTIMATORS.k3(lp[r][t], oldRows[r][t]);
+            if (refRows) m.refKl += KL_ESTIMATORS.k3(lp[r][t], refRows[r][t]);
+            m.entropy += ent[r][t];
+          }
+        });
+        microBatchesDone++;
+        yield { microBatchesDone, microBatches };
+      }
+      m.gradNorm += clipGradients(grads, o.maxGradNorm);
+      optimizer.apply(grads);
+      for (const g of grads.values()) g.dispose();
+      grads.clear();
+      m.loss += miniLoss;
+      m.steps++;
+      m.tokens += tokens;
+      m.sequences += sequences;
     }
-    m.gradNorm += clipGradients(grads, o.maxGradNorm);
-    optimizer.apply(grads);
+  } finally {
     for (const g of grads.values()) g.dispose();
-    m.loss += miniLoss;
-    m.steps++;
-    m.tokens += tokens;
-    m.sequences += sequences;
   }
   const clip = clipFraction(m.regions);
   const perToken = (x: number) => (m.tokens === 0 ? 0 : x / m.tokens);

@@ -16,7 +16,13 @@ import { embed } from '../model/ops.ts';
 import { param } from '../model/param.ts';
 import { decoderLayer, embedIds, finalNorm, trainingLayerInputs } from '../model/transformer.ts';
 import type { ModelConfig, Params } from '../types.ts';
-import { addGradient, type GradientPassResult, type HeadLoss } from './gradient-sums.ts';
+import {
+  addGradient,
+  type GradientPassResult,
+  type GradientPassSteps,
+  type HeadLoss,
+  runToEnd,
+} from './gradient-sums.ts';
 
 /**
  * `headLoss` gets the trunk's final-normed hidden rows [B·T, hidden] of `ids` [B][T] (right-padded rows from position
@@ -30,6 +36,14 @@ export function layerwiseGradients(
   headLoss: HeadLoss,
   into: Map<string, tf.Tensor> = new Map()
 ): GradientPassResult {
+  return runToEnd(layerwiseGradientSteps(params, config, ids, headLoss, into));
+}
+
+/**
+ * {@link layerwiseGradients} yielding after each decoder layer's backward (the layer's index): a micro-batch of a
+ * large model can take minutes, longer than an activity's heartbeat timeout.
+ */
+export const layerwiseGradientSteps: GradientPassSteps = function* (params, config, ids, headLoss, into = new Map()) {
   const b = ids.length;
   const t = ids[0]?.length ?? 0;
   if (b === 0 || t === 0) throw new Error('layerwiseGradients: empty batch');
@@ -39,6 +53,8 @@ export function layerwiseGradients(
   const grads = into;
   const accumulate = (name: string, g: tf.Tensor) => addGradient(grads, name, g);
   const checkpoints: tf.Tensor[] = [];
+  // The gradient flowing down the layers; a pass stopped between layers frees it.
+  let dx: tf.Tensor | undefined;
   try {
     // Forward without a tape: the input of every layer, and nothing else, survives.
     checkpoints.push(tf.tidy(() => embedIds(params, ids)));
@@ -58,7 +74,7 @@ export function layerwiseGradients(
     top.dispose();
     const loss = head.value.dataSync()[0];
     head.value.dispose();
-    let dx = head.grads[0];
+    dx = head.grads[0];
     headParams.forEach((n, i) => {
       accumulate(n, head.grads[i + 1]);
     });
@@ -77,6 +93,7 @@ export function layerwiseGradients(
       names.forEach((n, i) => {
         accumulate(n, g[i + 1]);
       });
+      yield l;
     }
     if (trainable(['model.embed_tokens.weight']).length > 0) {
       const idsTensor = tf.tensor1d(ids.flat(), 'int32');
@@ -88,9 +105,10 @@ export function layerwiseGradients(
     return { loss, grads };
   } finally {
     tf.dispose(checkpoints);
+    dx?.dispose();
     tf.dispose([inputs.rotary.cos, inputs.rotary.sin, ...(inputs.mask ? [inputs.mask] : [])]);
   }
-}
+};
 
 /** The parameter names of each decoder layer, in checkpoint order. */
 function layerParameterNames(config: ModelConfig): string[][] {

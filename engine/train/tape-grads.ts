@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { forward } from '../model/transformer.ts';
-import { addGradient, type GradientPassFunction } from './gradient-sums.ts';
+import { addGradient, type GradientPassFunction, type GradientPassSteps } from './gradient-sums.ts';
 
 /** {@link GradientPassFunction} by one `tf.variableGrads` over the trainable parameters. */
 export const tapeGradients: GradientPassFunction = (params, config, ids, headLoss, into = new Map()) => {
@@ -22,4 +22,10 @@ export const tapeGradients: GradientPassFunction = (params, config, ids, headLos
   value.dispose();
   for (const [variable, g] of Object.entries(grads)) addGradient(into, nameOf.get(variable)!, g);
   return { loss, grads: into };
+};
+
+/** {@link tapeGradients} as a stepped pass: one piece, since the tape's backward cannot be cut. */
+// biome-ignore lint/correctness/useYield: the tape has no point to yield at; the type is the passes' shared one
+export const tapeGradientSteps: GradientPassSteps = function* (...args) {
+  return tapeGradients(...args);
 };

@@ -355,6 +355,58 @@ test('grpoUpdateAsync yields after every micro-batch and ends where grpoUpdate e
   disposeParams(b);
 });
 
+test('the layer-wise pass reports each layer of each micro-batch, last layer first; the tape reports none', async () => {
+  const progress = async (gradientCheckpointing: boolean) => {
+    const params = initParams(config, 9);
+    const adam = new Adam(params, { learningRate: 1e-2 });
+    const seen: string[] = [];
+    await grpoUpdateAsync(params, config, adam, samples, {
+      microBatchSize: 2,
+      gradientCheckpointing,
+      onProgress: (p) =>
+        seen.push(p.layer === undefined ? `${p.microBatchesDone}` : `${p.microBatchesDone}:L${p.layer}`),
+    });
+    adam.dispose();
+    disposeParams(params);
+    return seen;
+  };
+  const layers = Array.from({ length: config.numLayers }, (_, l) => config.numLayers - 1 - l);
+  // 4 samples in one mini-batch → 2 micro-batches of 2; each reports its layers before it counts as done.
+  assert.deepEqual(await progress(true), [...layers.map((l) => `0:L${l}`), '1', ...layers.map((l) => `1:L${l}`), '2']);
+  assert.deepEqual(await progress(false), ['1', '2']);
+});
+
+test('an update given up inside a layer-wise micro-batch leaves no tensor behind and the weights as they were', async () => {
+  const params = initParams(config, 9);
+  const adam = new Adam(params, { learningRate: 1e-2 });
+  // A whole update first, so what the policy caches across updates (a tied head's transposed copy) exists already.
+  await grpoUpdateAsync(params, config, adam, samples, { microBatchSize: 2, gradientCheckpointing: true });
+  const before = params.get('model.layers.0.mlp.up_proj.weight')!.dataSync().slice();
+  const tensors = tf.memory().numTensors;
+  let reports = 0;
+  await assert.rejects(
+    grpoUpdateAsync(params, config, adam, samples, {
+      microBatchSize: 2,
+      gradientCheckpointing: true,
+      onProgress: (p) => {
+        reports++;
+        // The second micro-batch's first layer: gradients of the first micro-batch are summed and held by now.
+        if (p.microBatchesDone === 1 && p.layer !== undefined) throw new Error('cancelled');
+      },
+    }),
+    /cancelled/
+  );
+  assert.equal(reports, config.numLayers + 2, 'it stopped inside the second micro-batch');
+  assert.equal(tf.memory().numTensors, tensors, 'every tensor the update made is freed');
+  const after = params.get('model.layers.0.mlp.up_proj.weight')!.dataSync();
+  assert.ok(
+    after.every((x, i) => x === before[i]),
+    'no optimiser step was taken'
+  );
+  adam.dispose();
+  disposeParams(params);
+});
+
 test('KL term: k1, k2, k3 with a β per row, hand-computed (token-mean weights)', () => {
   // One token per row, ρ = 1 and A = 0 so only the KL term is left; token-mean over 2 tokens gives w = 1/2.
   // Row 0: log π = −1, log π_ref = −2 → d = ref − lp = −1. Row 1: log π = −1, log π_ref = −0.5 → d = 0.5.
