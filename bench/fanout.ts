@@ -7,7 +7,9 @@
  * - `qwen2-6m`: the same run on a Qwen2-shaped model of 6.3 M parameters at random initialisation (it answers
  *   nothing, so nearly every response runs to the window): 2 steps a stage, 32 prompts (256 rows), 128 tokens. Sampling
  *   dominates the rollout phase; the update (one core, 128 sequences of ~200 tokens) dominates the step.
- * The numbers after the case override its steps, prompts and window. Each case runs on a real dev server twice: with
+ * - `demo-run`: the whole demo, examples/demo.yaml as `npm run demo` runs it (its storage, task queues and shard count
+ *   replaced); not part of the default set (it takes ~4 minutes a setup).
+ * The numbers after a learning-config case override its steps, prompts and window. Each case runs on a real dev server twice: with
  * one GPU worker process and one shard, then with two GPU worker processes and two shards. Each GPU worker is pinned
  * to its own core (`taskset -a`) and runs the native backend limited to one intra-op and one inter-op thread (wasm,
  * when forced, is single-threaded anyway); main, CPU and I/O roles share one unpinned process.
@@ -26,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { readJson } from '../activities/run-context.ts';
+import { readExperimentFile } from '../cli/experiment-file.ts';
 import { localConnectionOptions, localServerEnv } from '../cli/temporal-connection.ts';
 import { startDevServer } from '../infra/temporal-dev.ts';
 import type { EvalRecord } from '../schemas/records/eval-record.ts';
@@ -43,6 +46,8 @@ import { machineInfo } from './machine.ts';
 import { type StepTiming, stepTimings } from './orchestration.ts';
 
 interface BenchCase {
+  /** An experiment file run as it is but for its storage, task queues and shards (the step overrides don't apply). */
+  configFile?: string;
   stepsPerStage: number;
   promptsPerStep: number;
   windowTokens: number;
@@ -54,6 +59,8 @@ interface BenchCase {
 
 const CASES: Record<string, BenchCase> = {
   demo: { stepsPerStage: 3, promptsPerStep: 16, windowTokens: 128 },
+  // The whole demo (`npm run demo`'s examples/demo.yaml: four 24-step stages, avg@4 evaluations of 4 × 64 prompts).
+  'demo-run': { configFile: 'examples/demo.yaml', stepsPerStage: 24, promptsPerStep: 8, windowTokens: 128 },
   'qwen2-6m': {
     stepsPerStage: 2,
     // 256 rows a step: at 128 (64 a shard) a one-thread decoding step is far from its matmuls' best rate, and halving
@@ -66,6 +73,9 @@ const CASES: Record<string, BenchCase> = {
   },
 };
 
+/** What `fanout` and `fanout all` run. */
+const DEFAULT_CASES = ['demo', 'qwen2-6m'];
+
 const BACKEND = process.env.OMNI_ZERO_BACKEND || 'tensorflow';
 /** One core's worth of threads for the native backend (TensorFlow reads these at its first op). */
 const ONE_THREAD = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
@@ -76,12 +86,18 @@ const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 /** The cases to run and their overrides, from the command line; a bad argument exits with what to type. */
 function casesToRun(args: string[]): [string, BenchCase][] {
   const [which = 'all', ...numbers] = args;
-  const names = which === 'all' ? Object.keys(CASES) : [which];
+  const names = which === 'all' ? DEFAULT_CASES : [which];
   const counts = numbers.map(Number);
-  if (!names.every((n) => n in CASES) || !counts.every((n) => Number.isInteger(n) && n >= 1) || counts.length > 3) {
+  const fixed = names.some((n) => CASES[n]?.configFile) && counts.length > 0;
+  if (
+    fixed ||
+    !names.every((n) => n in CASES) ||
+    !counts.every((n) => Number.isInteger(n) && n >= 1) ||
+    counts.length > 3
+  ) {
     console.error(
       `usage: npm run bench -- fanout [${Object.keys(CASES).join('|')}|all] [steps per stage] [prompts per step] ` +
-        `[window tokens]   (whole numbers ≥ 1; got '${args.join(' ')}')`
+        `[window tokens]   (whole numbers ≥ 1, not for demo-run; got '${args.join(' ')}')`
     );
     process.exit(1);
   }
@@ -112,6 +128,38 @@ function cpuMsOf(pid: number): number | null {
   }
 }
 
+type Queues = Record<'main' | 'gpu' | 'cpu' | 'io', string>;
+
+/** The learning tests' config with the case's model, steps, prompts and window. */
+function learningConfig(bench: BenchCase, storage: string, queues: Queues): Record<string, any> {
+  const config = learningExperiment({
+    name: 'bench-fanout',
+    storage,
+    queues,
+    stepsPerStage: bench.stepsPerStage,
+    // An update of the bigger model on one loaded core can go quiet for longer than the tests' 30 s between beats.
+    heartbeat: '2m',
+  }) as Record<string, any>;
+  if (bench.model) config.model = bench.model;
+  if (bench.gradientAccumulation) config.grpo.gradientAccumulation = bench.gradientAccumulation;
+  config.rollout.promptsPerStep = bench.promptsPerStep;
+  config.window.steps[0].maxTokens = bench.windowTokens;
+  return config;
+}
+
+/** An experiment file as written, its checkpoints in `storage` and its activities on this bench's queues. */
+async function fileConfig(file: string, storage: string, queues: Queues): Promise<Record<string, any>> {
+  const read = await readExperimentFile(file);
+  if (!read.ok) throw new Error(`bench fanout: ${file}: ${read.problems.join('; ')}`);
+  const config = structuredClone(read.raw) as Record<string, any>;
+  config.checkpoint = { ...config.checkpoint, storage };
+  config.orchestration = {
+    ...config.orchestration,
+    taskQueues: { workflow: queues.main, gpu: queues.gpu, cpu: queues.cpu, io: queues.io },
+  };
+  return config;
+}
+
 async function runWith(gpuWorkers: 1 | 2, bench: BenchCase, address: string, client: Client) {
   const queues = {
     main: uniqueTaskQueue('main'),
@@ -134,18 +182,9 @@ async function runWith(gpuWorkers: 1 | 2, bench: BenchCase, address: string, cli
     }
     const cpuBefore = gpus.map((g) => cpuMsOf(g.pid));
     const storage = `file://${await mkdtemp(path.join(os.tmpdir(), 'oz-bench-fanout-'))}`;
-    const config = learningExperiment({
-      name: 'bench-fanout',
-      storage,
-      queues,
-      stepsPerStage: bench.stepsPerStage,
-      // An update of the bigger model on one loaded core can go quiet for longer than the tests' 30 s between beats.
-      heartbeat: '2m',
-    }) as Record<string, any>;
-    if (bench.model) config.model = bench.model;
-    if (bench.gradientAccumulation) config.grpo.gradientAccumulation = bench.gradientAccumulation;
-    config.rollout.promptsPerStep = bench.promptsPerStep;
-    config.window.steps[0].maxTokens = bench.windowTokens;
+    const config = bench.configFile
+      ? await fileConfig(bench.configFile, storage, queues)
+      : learningConfig(bench, storage, queues);
     config.orchestration.rollout = { shards: gpuWorkers };
     const runId = `bench-fanout-${gpuWorkers}-${Date.now()}`;
     const t0 = Date.now();
