@@ -350,6 +350,13 @@ export interface SafetensorsReader {
   close(): Promise<void>;
 }
 
+/** The header's entry for tensor `name`; a name the file lacks is an error naming it. */
+function entryOf(header: SafetensorsHeader, name: string, file?: string) {
+  const e = header.entries.get(name);
+  if (!e) throw new SafetensorsError(`has no tensor '${name}'`, file);
+  return e;
+}
+
 export async function openSafetensors(file: string): Promise<SafetensorsReader> {
   assertLittleEndian();
   const header = await readSafetensorsHeader(file);
@@ -357,8 +364,7 @@ export async function openSafetensors(file: string): Promise<SafetensorsReader> 
   return {
     header,
     async read(name) {
-      const e = header.entries.get(name);
-      if (!e) throw new SafetensorsError(`has no tensor '${name}'`, file);
+      const e = entryOf(header, name, file);
       const [s, end] = e.dataOffsets;
       const bytes = new Uint8Array(end - s);
       if (bytes.length > 0) {
@@ -382,8 +388,7 @@ export function safetensorsBytesReader(bytes: Uint8Array, file?: string): Safete
   return {
     header,
     async read(name) {
-      const e = header.entries.get(name);
-      if (!e) throw new SafetensorsError(`has no tensor '${name}'`, file);
+      const e = entryOf(header, name, file);
       const [s, end] = e.dataOffsets;
       const at = bytes.byteOffset + header.dataStart + s;
       const Array_ = ARRAY_OF[e.dtype] as unknown as new (b: ArrayBufferLike, at: number, n: number) => TensorData;

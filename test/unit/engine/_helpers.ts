@@ -35,6 +35,26 @@ export function gradientCheckConfig(overrides: Partial<ModelConfig> = {}): Model
   };
 }
 
+/** Qwen2-shaped (q/k/v biases, tied embeddings, grouped-query attention), small enough to save in milliseconds. */
+export function qwen2TinyConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    vocabSize: 300,
+    hiddenSize: 16,
+    numLayers: 2,
+    numHeads: 4,
+    numKvHeads: 2,
+    headDim: 4,
+    intermediateSize: 24,
+    maxPositions: 64,
+    ropeTheta: 10000,
+    rmsNormEps: 1e-6,
+    tieWordEmbeddings: true,
+    qkvBias: true,
+    qkNorm: false,
+    ...overrides,
+  };
+}
+
 export function encodePrompt(text: string): number[] {
   return [tokenizer.bosId, ...tokenizer.encode(text)];
 }

@@ -16,27 +16,13 @@ import { encodeSafetensors, safetensorsBytesReader } from '../../../engine/check
 import { disposeParams, initParams } from '../../../engine/model/init.ts';
 import { ByteTokenizer } from '../../../engine/tokenizer/byte.ts';
 import { HfTokenizer } from '../../../engine/tokenizer/hf.ts';
-import type { ModelConfig } from '../../../engine/types.ts';
+import { qwen2TinyConfig } from './_helpers.ts';
 
 await initBackend();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'omni-zero-ck-memory-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const QWEN2_TINY: ModelConfig = {
-  vocabSize: 300,
-  hiddenSize: 16,
-  numLayers: 2,
-  numHeads: 4,
-  numKvHeads: 2,
-  headDim: 4,
-  intermediateSize: 24,
-  maxPositions: 64,
-  ropeTheta: 10000,
-  rmsNormEps: 1e-6,
-  tieWordEmbeddings: true,
-  qkvBias: true,
-  qkNorm: false,
-};
+const QWEN2_TINY = qwen2TinyConfig();
 
 const values = (p: Map<string, tf.Tensor>) => new Map([...p].map(([k, v]) => [k, Array.from(v.dataSync())]));
 

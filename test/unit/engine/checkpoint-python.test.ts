@@ -16,6 +16,7 @@ import { disposeParams, initParams } from '../../../engine/model/init.ts';
 import { forward, lmHead } from '../../../engine/model/transformer.ts';
 import type { ModelConfig, Params } from '../../../engine/types.ts';
 import { requirePython, runPython } from '../../helpers/python.ts';
+import { qwen2TinyConfig } from './_helpers.ts';
 
 await initBackend();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'omni-zero-checkpoint-py-'));
@@ -115,21 +116,7 @@ function assertClose(got: number[][], want: number[][], tol: number, what: strin
   assert.ok(worst < tol, `${what}: max |Δlogit| = ${worst} ≥ ${tol}`);
 }
 
-const QWEN2: ModelConfig = {
-  vocabSize: 256,
-  hiddenSize: 32,
-  numLayers: 2,
-  numHeads: 4,
-  numKvHeads: 2,
-  headDim: 8,
-  intermediateSize: 48,
-  maxPositions: 64,
-  ropeTheta: 10000,
-  rmsNormEps: 1e-6,
-  tieWordEmbeddings: true,
-  qkvBias: true,
-  qkNorm: false,
-};
+const QWEN2 = qwen2TinyConfig({ vocabSize: 256, hiddenSize: 32, headDim: 8, intermediateSize: 48 });
 const QWEN3: ModelConfig = { ...QWEN2, headDim: 12, tieWordEmbeddings: false, qkvBias: false, qkNorm: true };
 
 test('Python reads our checkpoint with HF names and [out, in] weights, and numpy Qwen logits equal ours', async (t) => {

@@ -16,27 +16,13 @@ import { forward, lmHead } from '../../../engine/model/transformer.ts';
 import { ByteTokenizer } from '../../../engine/tokenizer/byte.ts';
 import { HfTokenizer } from '../../../engine/tokenizer/hf.ts';
 import type { CheckpointMetadata, ModelConfig, OptimizerState, Params } from '../../../engine/types.ts';
+import { qwen2TinyConfig } from './_helpers.ts';
 
 await initBackend();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'omni-zero-checkpoint-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Qwen2-shaped (q/k/v bias, tied embeddings), small enough to save in milliseconds. */
-const QWEN2_TINY: ModelConfig = {
-  vocabSize: 300,
-  hiddenSize: 16,
-  numLayers: 2,
-  numHeads: 4,
-  numKvHeads: 2,
-  headDim: 4,
-  intermediateSize: 24,
-  maxPositions: 64,
-  ropeTheta: 10000,
-  rmsNormEps: 1e-6,
-  tieWordEmbeddings: true,
-  qkvBias: true,
-  qkNorm: false,
-};
+const QWEN2_TINY = qwen2TinyConfig();
 /** Qwen3-shaped (q/k norm, no bias) with an untied head and head_dim ≠ hidden/heads. */
 const QWEN3_TINY: ModelConfig = { ...QWEN2_TINY, headDim: 6, tieWordEmbeddings: false, qkvBias: false, qkNorm: true };
 
