@@ -5,7 +5,7 @@
  *   8 responses a prompt, a held-out evaluation at each stage end), 3 steps a stage, 16 prompts, a 128-token window.
  *   Its responses close their answer tag early, so a step's rollout is short and fixed costs weigh.
  * - `qwen2-6m`: the same run on a Qwen2-shaped model of 6.3 M parameters at random initialisation (it answers
- *   nothing, so nearly every response runs to the window): 2 steps a stage, 32 prompts (256 rows), 128 tokens. Sampling
+ *   nothing, so nearly every response runs to the window): 2 steps a stage, 64 prompts (512 rows), 128 tokens. Sampling
  *   dominates the rollout phase; the update (one core, 128 sequences of ~200 tokens) dominates the step.
  * - `demo-run`: the whole demo, examples/demo.yaml as `npm run demo` runs it (its storage, task queues and shard count
  *   replaced); not part of the default set (it takes ~4 minutes a setup).
@@ -63,9 +63,10 @@ const CASES: Record<string, BenchCase> = {
   'demo-run': { configFile: 'examples/demo.yaml', stepsPerStage: 24, promptsPerStep: 8, windowTokens: 128 },
   'qwen2-6m': {
     stepsPerStage: 2,
-    // 256 rows a step: at 128 (64 a shard) a one-thread decoding step is far from its matmuls' best rate, and halving
-    // the rows saved only ~30 % of the sampling time.
-    promptsPerStep: 32,
+    // 512 rows a step: a one-thread decoding step reaches its matmuls' best rate only with many rows; at 128 rows
+    // (64 a shard) halving the rows saved ~30 % of the sampling time, and at 256 the speed-up still moved 1.43–1.76×
+    // between two idle runs.
+    promptsPerStep: 64,
     windowTokens: 128,
     model: { shape: QWEN2_6M, tokenizer: { type: 'byte', tagTokens: true } },
     // 128 sequences of ~200 tokens in one pass need several GB of activations: 16 at a time, summed into one step.
