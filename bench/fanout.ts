@@ -227,6 +227,14 @@ async function runWith(gpuWorkers: 1 | 2, bench: BenchCase, address: string, cli
       // What Temporal costs per step on top of the activities (bench/orchestration.ts's definition).
       overheadMsPerStep: Math.round(sum(steps.map((x) => x.overheadMs)) / steps.length),
       overheadFraction: Number((sum(steps.map((x) => x.overheadMs)) / sum(steps.map((x) => x.spanMs))).toFixed(4)),
+      // Each step's split, to see which step and which wait an overhead figure comes from.
+      stepTimings: steps.map(({ spanMs, activityMs, scheduleToStartMs, overheadMs, plain }) => ({
+        spanMs: Math.round(spanMs),
+        activityMs: Math.round(activityMs),
+        scheduleToStartMs: Math.round(scheduleToStartMs),
+        overheadMs: Math.round(overheadMs),
+        plain,
+      })),
       rolloutShards: metrics.map((m) => m?.timings.rolloutShards ?? null),
     };
   } finally {
