@@ -22,7 +22,7 @@ import {
   type Rotary,
   rmsNorm,
   rotaryTables,
-  silu,
+  swiglu,
   toHeads,
 } from './ops.ts';
 import { param } from './param.ts';
@@ -159,5 +159,5 @@ export function fusedAttentionInputs(
 /** The MLP's output for residual rows x [N, hidden]: post-attention norm, fused gate|up, SwiGLU, down_proj. */
 export function fusedMlp(fused: FusedProjections, l: number, x: tf.Tensor, down: tf.Tensor): tf.Tensor {
   const [gate, up] = tf.split(matMul(normRows(fused, x), fused.layers[l].gateUp), 2, 1);
-  return matMul(silu(gate).mul(up), down);
+  return matMul(swiglu(gate, up), down);
 }

@@ -21,7 +21,7 @@ import {
   type Rotary,
   rmsNorm,
   rotaryTables,
-  silu,
+  swiglu,
   toHeads,
   transposeFlagsAreFast,
 } from './ops.ts';
@@ -193,9 +193,9 @@ export function decoderLayer(
   const down = param(params, `${p}.mlp.down_proj.weight`);
   if (inputs.fused) return { x: mid.add(fusedMlp(inputs.fused, l, mid, down)), k, v };
   const h2 = rmsNorm(mid, param(params, `${p}.post_attention_layernorm.weight`), eps);
-  const gate = silu(matMul(h2, param(params, `${p}.mlp.gate_proj.weight`)));
+  const gate = matMul(h2, param(params, `${p}.mlp.gate_proj.weight`));
   const up = matMul(h2, param(params, `${p}.mlp.up_proj.weight`));
-  return { x: mid.add(matMul(gate.mul(up), down)), k, v };
+  return { x: mid.add(matMul(swiglu(gate, up), down)), k, v };
 }
 
 /** The final RMSNorm of the residual stream x [B·T, hidden]. */

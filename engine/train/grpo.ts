@@ -465,6 +465,7 @@ function* grpoSteps(
             const { logprobs, entropy } = scoresOfHidden(params, config, hidden, batch, {
               temperature: o.temperature,
               chunkRows: o.chunkRows,
+              entropyGradient: o.entropyCoef > 0,
             });
             lpHost = logprobs.dataSync() as Float32Array;
             entHost = entropy.dataSync() as Float32Array;

@@ -33,6 +33,12 @@ export interface ScoreOptions {
   chunkRows?: number;
   /** Divide logits by this before the softmax (match the sampling temperature, as verl does); default 1. */
   temperature?: number;
+  /**
+   * Whether a loss may depend on the entropies, so the backward pass carries their gradient; default true. False
+   * (a loss of the log-probs alone, e.g. GRPO without an entropy bonus) lets the backward recompute only the
+   * softmax: a third of the kernels over each [rows × V] chunk. The entropies are computed either way.
+   */
+  entropyGradient?: boolean;
 }
 
 function swap(x: tf.Tensor): tf.Tensor {
@@ -44,11 +50,20 @@ function swap(x: tf.Tensor): tf.Tensor {
  * with upstream (gL, gE), dz = gL·(onehot − p) − gE·p·(log p + H) (the entropy term is dH/dz_k = −p_k (log p_k + H)),
  * all divided by τ; each chunk's logits are recomputed from the saved hidden rows.
  */
-function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature: number, chunkRows: number): tf.Tensor {
+function headScores(
+  h: tf.Tensor,
+  w: tf.Tensor,
+  targets: tf.Tensor,
+  temperature: number,
+  chunkRows: number,
+  entropyGradient: boolean
+): tf.Tensor {
   const vocab = w.shape[1]!;
   const n = h.shape[0]!;
+  // 1/τ scales the hidden rows, not the logits: H values a row instead of V (H < V in every model here).
+  const logits = (hh: tf.Tensor, ww: tf.Tensor) => matMul(temperature === 1 ? hh : hh.mul(1 / temperature), ww);
   const compute = (hh: tf.Tensor, ww: tf.Tensor, targets: tf.Tensor) => {
-    const z = matMul(hh, ww).div(temperature);
+    const z = logits(hh, ww);
     const lse = tf.logSumExp(z, 1, true);
     const logp = z.sub(lse);
     const p = tf.exp(logp);
@@ -89,13 +104,11 @@ function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature:
           const [dhChunk, dwNext] = tf.tidy(() => {
             const rows = rowsAt(start);
             const hc = sh.slice([start, 0], [rows, -1]);
-            const { logp, p, onehot, entropy: ent } = compute(hc, sw, st.slice(start, rows));
-            const [gL, gE] = tf.split(dy.slice([start, 0], [rows, -1]), 2, 1);
-            const dz = onehot
-              .sub(p)
-              .mul(gL)
-              .sub(p.mul(logp.add(ent.expandDims(1))).mul(gE))
-              .div(temperature);
+            // The 1/τ of z = h·W/τ goes on the per-row upstream gradients, [rows × 1], not on dz.
+            const [gL, gE] = tf.split(dy.slice([start, 0], [rows, -1]).div(temperature), 2, 1);
+            const dz = entropyGradient
+              ? entropyAndTargetGrad(compute(hc, sw, st.slice(start, rows)), gL, gE)
+              : targetGrad(tf.softmax(logits(hc, sw)), tf.oneHot(st.slice(start, rows), vocab).toFloat(), gL);
             return [matMul(dz, swT), dw.add(matMul(swap(hc), dz))];
           });
           dw.dispose();
@@ -110,6 +123,20 @@ function headScores(h: tf.Tensor, w: tf.Tensor, targets: tf.Tensor, temperature:
     };
   }) as any) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   return f(h, w);
+}
+
+/** d/dz of gL·log p(target) for softmax p and one-hot targets: gL·(onehot − p). */
+function targetGrad(p: tf.Tensor, onehot: tf.Tensor, gL: tf.Tensor): tf.Tensor {
+  return onehot.sub(p).mul(gL);
+}
+
+/** d/dz of gL·log p(target) + gE·H: gL·(onehot − p) − gE·p·(log p + H). */
+function entropyAndTargetGrad(
+  c: { logp: tf.Tensor; p: tf.Tensor; onehot: tf.Tensor; entropy: tf.Tensor },
+  gL: tf.Tensor,
+  gE: tf.Tensor
+): tf.Tensor {
+  return targetGrad(c.p, c.onehot, gL).sub(c.p.mul(c.logp.add(c.entropy.expandDims(1))).mul(gE));
 }
 
 /**
@@ -153,7 +180,11 @@ export function scoresOfHidden(
   const w = headWeight(params, config);
   const targetIds = batch.ids.flatMap((row) => row.slice(1));
   const targets = tf.tensor1d(targetIds, 'int32');
-  const scores = headScores(h, w, targets, temperature, chunkRows).reshape([b, t - 1, 2]);
+  const scores = headScores(h, w, targets, temperature, chunkRows, options.entropyGradient ?? true).reshape([
+    b,
+    t - 1,
+    2,
+  ]);
   const [lp, ent] = tf.split(scores, 2, 2);
   const zero = tf.zeros([b, 1]);
   return {
