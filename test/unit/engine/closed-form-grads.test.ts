@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { disposeParams, initParams } from '../../../engine/model/init.ts';
-import { silu as plainSilu, rmsNorm, swiglu } from '../../../engine/model/ops.ts';
+import { applyRotary, silu as plainSilu, rmsNorm, swiglu } from '../../../engine/model/ops.ts';
 import { scoreTokens } from '../../../engine/train/logprobs.ts';
 import { backend, gradientCheckConfig } from './_helpers.ts';
 
@@ -122,4 +122,40 @@ test(`the head's backward without the entropy term gives the same gradients for 
   assert.ok(largest > 0.01, `gradients that are not zero (largest ${largest})`);
   w.dispose();
   disposeParams(params);
+});
+
+test(`rotary positions: the same bits as x·cos + [−x₂, x₁]·sin done by hand, and the chain rule's gradient (${backend.name})`, () => {
+  const [b, h, t, d] = [2, 3, 4, 8];
+  const x = tf.randomNormal([b, h, t, d], 0, 2, 'float32', 9);
+  const cos = tf.randomUniform([b, 1, t, d], -1, 1, 'float32', 10);
+  const sin = tf.randomUniform([b, 1, t, d], -1, 1, 'float32', 11);
+  const xs = x.dataSync();
+  const cs = cos.dataSync();
+  const ss = sin.dataSync();
+  const expected = new Float32Array(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    const j = i % d;
+    const row = Math.floor(i / d);
+    const tt = row % t;
+    const bb = Math.floor(row / (h * t));
+    const c = (bb * t + tt) * d + j;
+    const partner = j < d / 2 ? -xs[i + d / 2] : xs[i - d / 2];
+    expected[i] = Math.fround(Math.fround(xs[i] * cs[c]) + Math.fround(partner * ss[c]));
+  }
+  assert.deepEqual(applyRotary(x, cos, sin).dataSync(), expected);
+  // d/dx of Σ u·rot(x) = u·cos + rotate_halfᵀ(u·sin), rotate_halfᵀ([a, b]) = [b, −a].
+  const u = tf.randomNormal([b, h, t, d], 0, 1, 'float32', 12);
+  const dx = tf
+    .grad((v: tf.Tensor) => applyRotary(v, cos, sin).mul(u).sum())(x)
+    .dataSync();
+  const us = u.dataSync();
+  const hand = Array.from(xs, (_, i) => {
+    const j = i % d;
+    const row = Math.floor(i / d);
+    const c = (Math.floor(row / (h * t)) * t + (row % t)) * d;
+    const partner = j < d / 2 ? us[i + d / 2] * ss[c + j + d / 2] : -us[i - d / 2] * ss[c + j - d / 2];
+    return us[i] * cs[c + j] + partner;
+  });
+  close(dx, hand, 1e-5, 'dx');
+  tf.dispose([x, cos, sin, u]);
 });
