@@ -2,6 +2,7 @@
 import { initBackend } from '../../../engine/backend.ts';
 import { presetConfig } from '../../../engine/model/config.ts';
 import { CharTokenizer } from '../../../engine/toy/char-tokenizer.ts';
+import type { TokenBatch } from '../../../engine/train/logprobs.ts';
 import type { ModelConfig } from '../../../engine/types.ts';
 
 export const backend = await initBackend();
@@ -34,6 +35,26 @@ export function gradientCheckConfig(overrides: Partial<ModelConfig> = {}): Model
     ...overrides,
   };
 }
+
+/**
+ * Two rows for {@link gradientCheckConfig}: the second padded, prompts masked out, so gradient checks cover masking
+ * and padding.
+ */
+export const gradientCheckBatch: TokenBatch = {
+  ids: [
+    [1, 4, 7, 2, 9, 3],
+    [1, 5, 5, 8, 0, 0],
+  ],
+  mask: [
+    [0, 0, 1, 1, 1, 1],
+    [0, 1, 1, 1, 0, 0],
+  ],
+};
+
+/** Uneven per-token weights over {@link gradientCheckBatch}'s mask, so no two tokens' gradients count alike. */
+export const gradientCheckWeights = gradientCheckBatch.mask.map((row, i) =>
+  row.map((m, t) => m * (0.3 + 0.1 * i + 0.05 * t))
+);
 
 /** Qwen2-shaped (q/k/v biases, tied embeddings, grouped-query attention), small enough to save in milliseconds. */
 export function qwen2TinyConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { disposeParams, initParams } from '../../../engine/model/init.ts';
 import { applyRotary, silu as plainSilu, rmsNorm, swiglu } from '../../../engine/model/ops.ts';
 import { scoreTokens } from '../../../engine/train/logprobs.ts';
-import { backend, gradientCheckConfig } from './_helpers.ts';
+import { backend, gradientCheckBatch, gradientCheckConfig, gradientCheckWeights } from './_helpers.ts';
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -83,17 +83,8 @@ test(`SwiGLU's closed-form gradient: hand-computed values and the chain rule (${
 test(`the head's backward without the entropy term gives the same gradients for a log-prob loss (${backend.name})`, () => {
   const config = gradientCheckConfig();
   const params = initParams(config, 5, { std: 0.3 });
-  const batch = {
-    ids: [
-      [1, 4, 7, 2, 9, 3],
-      [1, 5, 5, 8, 0, 0],
-    ],
-    mask: [
-      [0, 0, 1, 1, 1, 1],
-      [0, 1, 1, 1, 0, 0],
-    ],
-  };
-  const w = tf.tensor2d(batch.mask.map((row, i) => row.map((m, t) => m * (0.3 + 0.1 * i + 0.05 * t))));
+  const batch = gradientCheckBatch;
+  const w = tf.tensor2d(gradientCheckWeights);
   const names = [...params.keys()];
   const gradients = (entropyGradient: boolean) => {
     const { value, grads } = tf.variableGrads(

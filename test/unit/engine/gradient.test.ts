@@ -10,21 +10,12 @@ import * as tf from '@tensorflow/tfjs';
 import { disposeParams, initParams } from '../../../engine/model/init.ts';
 import { defaultChunkRows, scoreTokens } from '../../../engine/train/logprobs.ts';
 import type { ModelConfig, Params } from '../../../engine/types.ts';
-import { backend, gradientCheckConfig } from './_helpers.ts';
+import { backend, gradientCheckBatch, gradientCheckConfig, gradientCheckWeights } from './_helpers.ts';
 
 const config: ModelConfig = gradientCheckConfig();
 
-const batch = {
-  ids: [
-    [1, 4, 7, 2, 9, 3],
-    [1, 5, 5, 8, 0, 0],
-  ],
-  mask: [
-    [0, 0, 1, 1, 1, 1],
-    [0, 1, 1, 1, 0, 0],
-  ],
-};
-const weights = batch.mask.map((row, i) => row.map((m, t) => m * (0.3 + 0.1 * i + 0.05 * t)));
+const batch = gradientCheckBatch;
+const weights = gradientCheckWeights;
 
 /** A scalar mixing log-probs and entropies with uneven weights, so both gradient paths are exercised. */
 function objective(params: Params): tf.Scalar {

@@ -11,20 +11,11 @@ import { layerwiseGradients } from '../../../engine/train/layerwise-grads.ts';
 import { scoresOfHidden, type TokenBatch, trunkIds } from '../../../engine/train/logprobs.ts';
 import { tapeGradients } from '../../../engine/train/tape-grads.ts';
 import type { ModelConfig, Params } from '../../../engine/types.ts';
-import { backend, gradientCheckConfig, microConfig } from './_helpers.ts';
+import { backend, gradientCheckBatch, gradientCheckConfig, microConfig } from './_helpers.ts';
 
 const config: ModelConfig = gradientCheckConfig({ maxPositions: 64 });
 
-const batch: TokenBatch = {
-  ids: [
-    [1, 4, 7, 2, 9, 3],
-    [1, 5, 5, 8, 0, 0],
-  ],
-  mask: [
-    [0, 0, 1, 1, 1, 1],
-    [0, 1, 1, 1, 0, 0],
-  ],
-};
+const batch = gradientCheckBatch;
 
 /** Σ w·log p + ½ Σ w·H with uneven weights, so both the log-prob and the entropy gradients are exercised. */
 function lossOfScores(s: { logprobs: tf.Tensor; entropy: tf.Tensor }, b: TokenBatch): tf.Scalar {

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { machineInfo } from '../../../bench/machine.ts';
+
+test("machine info names the CPU's generation as /proc/cpuinfo gives it (Linux)", (t) => {
+  let cpuinfo: string;
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    t.skip('no /proc/cpuinfo');
+    return;
+  }
+  const info = machineInfo();
+  const family = cpuinfo.match(/^cpu family\s*:\s*(\d+)/m)?.[1];
+  if (family) assert.equal(info.cpuFamily, Number(family));
+  const flags = cpuinfo.match(/^flags\s*:\s*(.*)$/m)?.[1].split(' ') ?? [];
+  assert.equal(info.simd, flags.includes('avx512f') ? 'avx512f' : flags.includes('avx2') ? 'avx2' : info.simd);
+  assert.ok(info.cores >= 1 && info.memGiB >= 1);
+});
