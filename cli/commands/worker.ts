@@ -71,6 +71,11 @@ export function register(program: Command): void {
     )
     .option('--connect-timeout <seconds>', 'how long to wait for an unreachable server at start', '300')
     .option(
+      '--threads <n>',
+      "the native backend's intra-op and inter-op threads (default: every core, or OMNI_ZERO_THREADS); 1 for a " +
+        'rollout-only GPU worker pinned to its own core, or a small model (docs/engine.md "Threads")'
+    )
+    .option(
       '--metrics-port <port>',
       'serve step metrics and phase timings at http://HOST:PORT/metrics (default off; 9464 is usual)'
     )
@@ -86,6 +91,7 @@ export function register(program: Command): void {
         queue: string;
         taskQueue: Partial<Record<WorkerRole, string>>;
         connectTimeout: string;
+        threads?: string;
         metricsPort?: string;
         runtimeMetricsPort?: string;
         metricsHost: string;
@@ -104,6 +110,13 @@ export function register(program: Command): void {
       const timeoutS = Number(opts.connectTimeout);
       if (!Number.isFinite(timeoutS) || timeoutS < 0)
         throw new Error(`--connect-timeout must be a number of seconds (got '${opts.connectTimeout}')`);
+      if (opts.threads !== undefined) {
+        const n = Number(opts.threads);
+        if (!Number.isInteger(n) || n < 1)
+          throw new Error(`--threads must be a whole number ≥ 1 (got '${opts.threads}')`);
+        // Read by engine/backend.ts when the first GPU activity loads the backend, which has not happened yet.
+        process.env.OMNI_ZERO_THREADS = String(n);
+      }
       const cfg = temporalConnectConfig(opts);
       const metricsPort = port('--metrics-port', opts.metricsPort);
       const runtimePort = port('--runtime-metrics-port', opts.runtimeMetricsPort);

@@ -242,6 +242,7 @@ function argCases(dir: string): Case[] {
   // Commands that load the engine, the data pipeline or every command take seconds to start: tried once each.
   const slow: fc.Arbitrary<Case>[] = [
     word.map((w) => ({ what: 'worker --queue', args: ['worker', '--queue', `x${w}`], expect: /--queue/ })),
+    notNumber.map((v) => ({ what: 'worker --threads', args: ['worker', '--threads', v], expect: /--threads/ })),
     notNumber.map((v) => ({
       what: 'pretrain --steps',
       args: ['pretrain', '--corpus', 'c.jsonl', '--steps', v, '--out', dir],
