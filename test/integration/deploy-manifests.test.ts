@@ -141,6 +141,14 @@ test('k8s gpu-cluster: GPU workers request a GPU each, on GPU nodes, and probe t
   for (const probe of [worker.livenessProbe, worker.readinessProbe])
     assert.deepEqual(probe.httpGet, { path: '/metrics', port: 'metrics' });
   assert.equal(worker.ports[0].containerPort, Number(worker.args[worker.args.indexOf('--metrics-port') + 1]));
+  // TensorFlow's CPU pools follow the pod's CPU request, not the node's cores.
+  const threads = worker.env.find((e: any) => e.name === 'OMNI_ZERO_THREADS');
+  assert.deepEqual(threads?.valueFrom?.resourceFieldRef, {
+    containerName: worker.name,
+    resource: 'requests.cpu',
+    divisor: '1',
+  });
+  assert.ok(Number(worker.resources.requests.cpu) >= 1, 'a whole CPU at least, so the value is a valid thread count');
   // The CPU role stays off GPU nodes and asks for no GPU.
   const cpu = deployment(manifests, 'omni-zero-worker-cpu').spec.template.spec;
   assert.equal(cpu.containers[0].resources.limits['nvidia.com/gpu'], undefined);
