@@ -5,35 +5,13 @@
  * then on cores 0 and 1 at once, alternating `rounds` times. Virtual cores that share a physical one (or a host that
  * caps the machine's CPU) show a capacity well under 2.
  */
-import { execFile } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { machineInfo } from './machine.ts';
-
-const run = promisify(execFile);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '..');
-const ONE_THREAD = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMNI_ZERO_BACKEND: 'tensorflow' };
+import { runPinned } from './pinned.ts';
 
 /** Matmuls per second of one probe process pinned to `core`. */
 async function probeOn(core: number, seconds: number): Promise<number> {
-  const { stdout } = await run(
-    'taskset',
-    [
-      '-a',
-      '-c',
-      String(core),
-      process.execPath,
-      '--import',
-      'tsx',
-      path.join(here, 'core-capacity', 'probe.ts'),
-      String(seconds),
-    ],
-    { cwd: ROOT, env: { ...process.env, ...ONE_THREAD } }
-  );
-  return (JSON.parse(stdout.trim().split('\n').at(-1)!) as { matmulsPerSec: number }).matmulsPerSec;
+  return (await runPinned<{ matmulsPerSec: number }>(core, 'core-capacity/probe.ts', [seconds])).matmulsPerSec;
 }
 
 export interface CoreCapacity {

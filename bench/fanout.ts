@@ -44,6 +44,7 @@ import { QWEN2_6M } from './bench-models.ts';
 import { coreCapacity } from './core-capacity.ts';
 import { machineInfo } from './machine.ts';
 import { type StepTiming, stepTimings } from './orchestration.ts';
+import { ONE_THREAD } from './pinned.ts';
 
 interface BenchCase {
   /** An experiment file run as it is but for its storage, task queues and shards (the step overrides don't apply). */
@@ -78,8 +79,6 @@ const CASES: Record<string, BenchCase> = {
 const DEFAULT_CASES = ['demo', 'qwen2-6m'];
 
 const BACKEND = process.env.OMNI_ZERO_BACKEND || 'tensorflow';
-/** One core's worth of threads for the native backend (TensorFlow reads these at its first op). */
-const ONE_THREAD = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);

@@ -1,33 +1,20 @@
 /**
  * `npm run bench -- sampling-capacity [rounds] [prompts]`: the ceiling of issue 19's rollout fan-out on this machine
  * with no orchestration at all. The fan-out bench's qwen2-6m rollout (bench/sampling-capacity/probe.ts: `prompts`
- * × 8 rows of 128 tokens, default 64 prompts = 512 rows) runs in one process pinned to core 0, then as two halves in
+ * × 8 rows of 128 tokens, default 64 prompts = 512 rows) runs in one process pinned to core 0, then its two halves in
  * two processes pinned to cores 0 and 1 at once (each the fan-out's GPU worker set-up: native backend, one intra-op and
  * one inter-op thread), alternating `rounds` times (default 3). The ratio of the whole batch's time to the slower
  * half's is what two GPU workers can buy at best: unlike the core-capacity probe's small matmul, each process streams
  * its own copy of the model's weights every token, so the two also share the memory system.
  */
-import { execFile } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { machineInfo } from './machine.ts';
+import { runPinned } from './pinned.ts';
 
-const run = promisify(execFile);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '..');
-const ONE_THREAD = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMNI_ZERO_BACKEND: 'tensorflow' };
-
-/** ms of one probe process pinned to `core` sampling `prompts` × 8 rows (seed picks the prompts). */
-async function sampleOn(core: number, prompts: number, seed: number): Promise<number> {
-  const probe = path.join(here, 'sampling-capacity', 'probe.ts');
-  const { stdout } = await run(
-    'taskset',
-    ['-a', '-c', String(core), process.execPath, '--import', 'tsx', probe, String(prompts), String(seed)],
-    { cwd: ROOT, env: { ...process.env, ...ONE_THREAD } }
-  );
-  return (JSON.parse(stdout.trim().split('\n').at(-1)!) as { samplingMs: number }).samplingMs;
+/** ms of one probe process pinned to `core` sampling prompts [from, to) of the round's batch (its seed). */
+async function sampleOn(core: number, prompts: number, seed: number, from: number, to: number): Promise<number> {
+  const probe = 'sampling-capacity/probe.ts';
+  return (await runPinned<{ samplingMs: number }>(core, probe, [prompts, seed, from, to])).samplingMs;
 }
 
 const rounds = Number(process.argv[3] ?? 3);
@@ -40,9 +27,13 @@ const loadBefore = os.loadavg();
 const alone: number[] = [];
 const halves: [number, number][] = [];
 for (let r = 0; r < rounds; r++) {
-  alone.push(await sampleOn(0, prompts, r + 1));
+  const seed = r + 1;
+  alone.push(await sampleOn(0, prompts, seed, 0, prompts));
   halves.push(
-    (await Promise.all([sampleOn(0, prompts / 2, r + 1), sampleOn(1, prompts / 2, r + 101)])) as [number, number]
+    (await Promise.all([
+      sampleOn(0, prompts, seed, 0, prompts / 2),
+      sampleOn(1, prompts, seed, prompts / 2, prompts),
+    ])) as [number, number]
   );
 }
 const round = (x: number) => Math.round(x);
