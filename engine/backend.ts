@@ -41,14 +41,17 @@ export interface BackendOptions {
   threads?: number;
 }
 
-/** `threads`, or `OMNI_ZERO_THREADS` when unset; a value that is not a whole number ≥ 1 throws saying so. */
+/** A thread count from a flag or the environment (`what` names it in the error); not a whole number ≥ 1 throws. */
+export function parseThreads(raw: string | number, what: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a whole number ≥ 1 (got '${raw}')`);
+  return n;
+}
+
+/** `threads`, or `OMNI_ZERO_THREADS` when unset. */
 function threadsOption(options: BackendOptions): number | undefined {
   const raw = options.threads ?? process.env.OMNI_ZERO_THREADS;
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`OMNI_ZERO_THREADS (or --threads) must be a whole number ≥ 1 (got '${raw}')`);
-  return n;
+  return raw === undefined || raw === '' ? undefined : parseThreads(raw, 'OMNI_ZERO_THREADS (or --threads)');
 }
 
 let chosen: BackendInfo | undefined;

@@ -1,6 +1,7 @@
 /** `omni-zero worker --queue gpu|cpu|main|all`: polls the task queues of one role (or all) until SIGTERM/SIGINT. */
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
+import { parseThreads } from '../../engine/backend.ts';
 import { createWorkers, runWorkers } from '../../workers/create-workers.ts';
 import { codecFromEnv } from '../../workers/data-converter.ts';
 import { startMetricsServer } from '../../workers/metrics-server.ts';
@@ -110,13 +111,8 @@ export function register(program: Command): void {
       const timeoutS = Number(opts.connectTimeout);
       if (!Number.isFinite(timeoutS) || timeoutS < 0)
         throw new Error(`--connect-timeout must be a number of seconds (got '${opts.connectTimeout}')`);
-      if (opts.threads !== undefined) {
-        const n = Number(opts.threads);
-        if (!Number.isInteger(n) || n < 1)
-          throw new Error(`--threads must be a whole number ≥ 1 (got '${opts.threads}')`);
-        // Read by engine/backend.ts when the first GPU activity loads the backend, which has not happened yet.
-        process.env.OMNI_ZERO_THREADS = String(n);
-      }
+      // Read by engine/backend.ts when the first GPU activity loads the backend, which has not happened yet.
+      if (opts.threads !== undefined) process.env.OMNI_ZERO_THREADS = String(parseThreads(opts.threads, '--threads'));
       const cfg = temporalConnectConfig(opts);
       const metricsPort = port('--metrics-port', opts.metricsPort);
       const runtimePort = port('--runtime-metrics-port', opts.runtimeMetricsPort);
