@@ -73,8 +73,8 @@ export function register(program: Command): void {
     .option('--connect-timeout <seconds>', 'how long to wait for an unreachable server at start', '300')
     .option(
       '--threads <n>',
-      "the native backend's intra-op and inter-op threads (default: every core, or OMNI_ZERO_THREADS); 1 for a " +
-        'rollout-only GPU worker pinned to its own core, or a small model (docs/engine.md "Threads")'
+      "the native backend's intra-op and inter-op threads (default: every core, or OMNI_ZERO_THREADS); 1 for " +
+        'GPU workers pinned one to a core (docs/engine.md "Threads")'
     )
     .option(
       '--metrics-port <port>',
