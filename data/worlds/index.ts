@@ -2,7 +2,7 @@
 import type { DatasetRow } from '../../schemas/records/dataset-row.ts';
 import { DataInputError } from '../errors.ts';
 import { arithWorld } from './arith.ts';
-import { codeWorld } from './code.ts';
+import { codeWorld, induceWorld } from './code.ts';
 import { mathWorld } from './math.ts';
 import { qaWorld } from './qa.ts';
 import type { CorpusOptions, CorpusPair, TaskWorld, WorldGenerateOptions } from './types.ts';
@@ -12,6 +12,7 @@ import { writingWorld } from './writing.ts';
 export const WORLDS: Record<string, TaskWorld> = {
   arith: arithWorld,
   code: codeWorld,
+  induce: induceWorld,
   math: mathWorld,
   qa: qaWorld,
   writing: writingWorld,

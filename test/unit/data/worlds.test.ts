@@ -23,11 +23,11 @@ const problems = (w: TaskWorld, seed: number, n: number): Problem[] => {
 };
 
 test('the registry holds the demo worlds (arith is the math task world of examples/demo.yaml); an unknown name says which exist', () => {
-  assert.deepEqual(Object.keys(WORLDS).sort(), ['arith', 'code', 'math', 'qa', 'writing']);
-  assert.throws(() => worldByName('chess'), /unknown world 'chess'; known: arith, code, math, qa, writing/);
+  assert.deepEqual(Object.keys(WORLDS).sort(), ['arith', 'code', 'induce', 'math', 'qa', 'writing']);
+  assert.throws(() => worldByName('chess'), /unknown world 'chess'; known: arith, code, induce, math, qa, writing/);
 });
 
-for (const name of ['arith', 'code', 'math', 'qa', 'writing']) {
+for (const name of ['arith', 'code', 'induce', 'math', 'qa', 'writing']) {
   test(`${name}: rows pass the schema, prompts ≤ 60 bytes, gold answers ≤ 25 bytes, splits disjoint and seeded`, () => {
     const w = worldByName(name);
     const a = generateWorld(w, { seed: 3, trainSize: 300, heldOutSize: 60 });
@@ -154,8 +154,12 @@ test('writing: gold replies satisfy every constraint, the systematic miss fails 
   }
 });
 
-test('code: gold programs pass and off-by-one programs fail in the real sandbox (a handful)', async () => {
-  const w = worldByName('code');
+for (const name of ['code', 'induce'])
+  test(`${name}: gold programs pass and off-by-one programs fail in the real sandbox (a handful)`, async () => {
+    await goldPassesBugFails(worldByName(name));
+  });
+
+async function goldPassesBugFails(w: TaskWorld): Promise<void> {
   const ps = problems(w, 17, 400);
   const picks = [
     ...ps.filter((p) => p.bug).slice(0, 3),
@@ -173,13 +177,61 @@ test('code: gold programs pass and off-by-one programs fail in the real sandbox 
   );
   for (const { p, gold, v } of verdicts)
     assert.equal(v.correct, gold, `${p.prompt} ${gold ? p.answer : p.bug?.answer}: ${v.reason}`);
+}
+
+test('induce: the scratchpad works the constant out of the shown examples (hand-worked cases)', () => {
+  const w = worldByName('induce');
+  const thinks = new Map(problems(w, 23, 3000).map((p) => [p.prompt, p.think]));
+  // Each prompt below is drawn for some seed; its scratchpad is worked here by hand.
+  const want: Record<string, string> = {};
+  for (const [prompt, think] of thinks) {
+    const m = /^f: (-?\d+)->(-?\d+), (-?\d+)->(-?\d+), (-?\d+)->(-?\d+)$/.exec(prompt);
+    if (!m) continue;
+    const [x0, y0, x1, y1] = m.slice(1, 5).map(Number) as [number, number, number, number];
+    const op = (x: number) => (x < 0 ? `(${x})` : String(x));
+    if (think.startsWith('add ')) want[prompt] = `add ${op(y0)}-${op(x0)}=${y0 - x0}`;
+    if (think.startsWith('sub ')) want[prompt] = `sub ${op(x0)}-${op(y0)}=${x0 - y0}`;
+    if (think.startsWith('affine ')) {
+      assert.equal(x0, 0, `${prompt}: affine shows 0 first`);
+      want[prompt] = `affine ${y0} ${op(y1)}-${y0}=${y1 - y0} ${op(y1 - y0)}/${op(x1)}=${(y1 - y0) / x1}`;
+    }
+    if (think.startsWith('max ')) want[prompt] = `max ${op(x0)}->${y0}`;
+  }
+  for (const [prompt, think] of Object.entries(want)) assert.equal(thinks.get(prompt), think, prompt);
+  const families = new Set([...thinks.values()].map((t) => t.split(' ')[0]));
+  for (const f of ['add', 'sub', 'mul', 'affine', 'max', 'abs', 'square', 'reverse']) assert.ok(families.has(f), f);
+  // Two written out in full, from the corpus of seed 1.
+  const corpus = pretrainCorpus(w, 1, 30, { noise: 0 });
+  const byPrompt = new Map(corpus.map((c) => [c.prompt, c.response]));
+  assert.equal(byPrompt.get('f: 10->14, 5->9, 3->7'), '<think>add 14-10=4</think><answer>def f(x):return x+4</answer>');
+  assert.equal(
+    byPrompt.get('f: 0->3, -3->-9, 8->35'),
+    '<think>affine 3 (-9)-3=-12 (-12)/(-3)=4</think><answer>def f(x):return x*4+3</answer>'
+  );
+  assert.equal(
+    byPrompt.get('f: -3->-18, 4->24, 12->72'),
+    '<think>mul (-18)/(-3)=6</think><answer>def f(x):return x*6</answer>'
+  );
+});
+
+test('induce: a systematic error keeps the correct scratchpad and writes the constant one lower', () => {
+  const w = worldByName('induce');
+  const bugged = problems(w, 29, 400).filter((p) => p.bug);
+  assert.ok(bugged.length > 50);
+  for (const p of bugged) {
+    assert.equal(p.bug?.think, undefined, 'the wrong response shares the scratchpad');
+    const [gold, wrong] = [p.answer, p.bug?.answer ?? ''];
+    const k = [...gold].findIndex((ch, i) => ch !== wrong[i]);
+    const constant = (s: string) => Number(s.slice(k).replace(/\)$/, ''));
+    assert.equal(constant(gold) - constant(wrong), 1, `${gold} vs ${wrong}`);
+  }
 });
 
 test('property: any seed gives schema-valid, disjoint splits', () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: 2 ** 31 }),
-      fc.constantFrom('arith', 'code', 'math', 'qa', 'writing'),
+      fc.constantFrom('arith', 'code', 'induce', 'math', 'qa', 'writing'),
       (seed, name) => {
         const { train, heldOut } = generateWorld(worldByName(name), { seed, trainSize: 40, heldOutSize: 10 });
         const ids = new Set(train.map((r) => r.id));
