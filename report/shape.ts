@@ -135,6 +135,31 @@ export function bwtMatrix(header: RunHeader, evaluations: EvalRecord[], tasks: s
   return { tasks, rows, bwt, final, problems };
 }
 
+/**
+ * pass@k per task of the base and of the last evaluated row of the matrix, labelled `pass@k base` and `pass@k after
+ * <stage>` (k is avg@k's k); empty when the records hold no pass@k. The base's pass@k − avg@k is the gain that RL
+ * which only sharpens the base can reach.
+ */
+export function passAtKRows(
+  evaluations: EvalRecord[],
+  matrix: BwtMatrix
+): { label: string; scores: Record<string, number | null> }[] {
+  const evaluated = matrix.rows.filter((r) => r.step !== null);
+  const ends = [...new Set([evaluated[0], evaluated.at(-1)])].filter((r) => r !== undefined);
+  return ends.flatMap((r) => {
+    const e = evaluations.find((x) => x.step === r.step && x.passAtK);
+    const ks = Object.values(e?.passAtK ?? {}).flatMap((p) => (p ? [p.k] : []));
+    if (!e || ks.length === 0) return [];
+    const k = ks.every((x) => x === ks[0]) ? String(ks[0]) : 'k';
+    return [
+      {
+        label: `pass@${k} ${r.label}`,
+        scores: Object.fromEntries(matrix.tasks.map((t) => [t, e.passAtK?.[t]?.score ?? null])),
+      },
+    ];
+  });
+}
+
 export interface RunSummary {
   /** Score per task in the last evaluation record (null when absent or unscored). */
   finalScores: Record<string, number | null>;

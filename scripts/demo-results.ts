@@ -1,7 +1,8 @@
 /**
  * Summarises finished demo runs for docs/RESULTS.md: per run, the held-out score per domain of the base and after
  * each stage, BWT and average relative score (report/shape.ts, the same numbers as the HTML report), and per stage
- * the mean reward, training accuracy and think/answer lengths over its first and last quarter of steps.
+ * the mean reward, training accuracy and think/answer lengths over its first and last quarter of steps, and each
+ * evaluation's pass@k per domain (k = avg@k's k).
  * Usage: node --import tsx scripts/demo-results.ts RUN [RUN…] [--storage s3://omni-zero-demo/runs]
  */
 import { localS3Env } from '../infra/dev-stack.ts';
@@ -42,6 +43,11 @@ for (const runId of args) {
       rows: matrix.rows.map((r) => ({ label: r.label, scores: r.scores })),
       bwt: summary.bwt,
       averageRelative: r3(summary.averageRelative),
+      passAtK: run.evaluations.map((e) => ({
+        step: e.step,
+        stage: e.stage,
+        ...Object.fromEntries(Object.entries(e.passAtK ?? {}).map(([t, p]) => [t, p ? r3(p.score) : null])),
+      })),
       phaseSeconds: Object.fromEntries(Object.entries(summary.phaseMs).map(([k, v]) => [k, Math.round(v / 1000)])),
       stages,
     })

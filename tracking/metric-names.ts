@@ -1,6 +1,7 @@
 /**
  * Tracker metric names of a step's and an evaluation's records: the StepMetrics field names, per task under
- * `task/<task>/…`, held-out scores as `eval/<task>` and `eval/mean` (the names checkpoint.bestMetric uses).
+ * `task/<task>/…`, held-out scores as `eval/<task>` and `eval/mean` (the names checkpoint.bestMetric uses), and
+ * held-out pass@k as `eval/<task>/pass_at_<k>` (MLflow refuses `@` in a metric name).
  * Undefined values (null) are left out rather than logged as 0.
  */
 import type { EvalRecord } from '../schemas/records/eval-record.ts';
@@ -54,6 +55,9 @@ export function evalMetricValues(e: EvalRecord): NamedValue[] {
   return defined([
     ...scores.map(([task, v]): [string, number] => [`eval/${task}`, v]),
     ['eval/mean', scores.length ? scores.reduce((s, [, v]) => s + v, 0) / scores.length : null],
+    ...Object.entries(e.passAtK ?? {}).map(([task, p]): [string, number | null] =>
+      p ? [`eval/${task}/pass_at_${p.k}`, p.score] : [`eval/${task}/pass_at_k`, null]
+    ),
     ['timings/evaluationMs', e.evaluationMs],
   ]);
 }

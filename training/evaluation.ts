@@ -5,6 +5,7 @@
  * take the same means as one unsharded evaluation.
  */
 import type { Policy } from '../engine/policy.ts';
+import { meanPassAtK, type PromptHits } from '../rl/pass-at-k.ts';
 import { evalScore } from '../rl/step-metrics.ts';
 import { maxWindow } from '../schemas/experiment/window.ts';
 import type { ExperimentConfig } from '../schemas/experiment.ts';
@@ -20,6 +21,10 @@ export interface EvalTaskPart {
   values: number[];
   thinkTokens: number[];
   answerTokens: number[];
+  /** Per prompt, in row order: samples scored and samples with full marks (what pass@k is taken over). */
+  prompts?: PromptHits[];
+  /** Samples drawn per prompt (avg@k's k, pass@k's k). */
+  samplesPerPrompt?: number;
 }
 
 /** The scale a task's accuracy component is read on (rl/'s evalScore). */
@@ -54,10 +59,11 @@ export async function evaluateTask(
   o: EvaluateTaskOptions
 ): Promise<EvalTaskPart> {
   const ev = run.config.evaluation;
+  const samplesPerPrompt = ev.perTask[o.task]?.avgK ?? ev.avgK;
   const responses = await sampleRows(policy, rows, {
     template: templateOf(run.config),
     sampling: { temperature: ev.temperature, topP: ev.topP, topK: ev.topK, repetitionPenalty: ev.repetitionPenalty },
-    samplesPerPrompt: ev.perTask[o.task]?.avgK ?? ev.avgK,
+    samplesPerPrompt,
     // GZ evaluates at the largest training window (schemas/experiment/evaluation.ts).
     maxNewTokens: ev.maxTokens ?? maxWindow(run.config.window),
     // Evaluation draws never coincide with training draws: a step index training never reaches.
@@ -67,11 +73,31 @@ export async function evaluateTask(
   });
   const scored = await scoreResponses(run, rows, responses, 'eval', policy.tokenizer);
   const scale = evalScaleOf(run.config, o.task);
+  const scores = scored.records.map((r) => evalScore(r.components.accuracy, scale));
   return {
-    values: scored.records.map((r) => evalScore(r.components.accuracy, scale)).filter((v): v is number => v !== null),
+    values: scores.filter((v): v is number => v !== null),
     thinkTokens: scored.records.map((r) => r.facts.thinkTokens),
     answerTokens: scored.records.map((r) => r.facts.answerTokens),
+    prompts: promptHits(
+      responses.map((r) => r.promptIndex),
+      scores
+    ),
+    samplesPerPrompt,
   };
+}
+
+/** Each prompt's scored samples and full marks, prompts in the order they first appear. */
+export function promptHits(promptIndex: readonly number[], scores: readonly (number | null)[]): PromptHits[] {
+  const byPrompt = new Map<number, PromptHits>();
+  promptIndex.forEach((p, i) => {
+    const hits = byPrompt.get(p) ?? { scored: 0, full: 0 };
+    byPrompt.set(p, hits);
+    const score = scores[i];
+    if (score === null || score === undefined) return;
+    hits.scored++;
+    if (score === 1) hits.full++;
+  });
+  return [...byPrompt.values()];
 }
 
 /** The parts of several shards as one evaluation's: each task's samples concatenated in shard order. */
@@ -79,11 +105,14 @@ export function mergeEvalParts(shards: readonly Record<string, EvalTaskPart>[]):
   const parts: Record<string, EvalTaskPart> = {};
   for (const s of shards) {
     for (const [task, p] of Object.entries(s)) {
-      parts[task] ??= { values: [], thinkTokens: [], answerTokens: [] };
+      parts[task] ??= { values: [], thinkTokens: [], answerTokens: [], prompts: [] };
       const into = parts[task];
       into.values.push(...p.values);
       into.thinkTokens.push(...p.thinkTokens);
       into.answerTokens.push(...p.answerTokens);
+      // A shard written before pass@k was recorded has no prompts: the task's pass@k is then unknown.
+      into.prompts = into.prompts && p.prompts ? [...into.prompts, ...p.prompts] : undefined;
+      into.samplesPerPrompt = p.samplesPerPrompt;
     }
   }
   return parts;
@@ -108,6 +137,14 @@ export function evalRecordOf(
     samples: each((p) => p.thinkTokens.length),
     thinkTokensMean: each((p) => mean(p.thinkTokens)),
     answerTokensMean: each((p) => mean(p.answerTokens)),
+    passAtK: each((p) => passAtKOf(p)),
     evaluationMs: ms,
   };
+}
+
+/** pass@k with k = the samples each prompt was given (avg@k's k): the share of prompts that any sample solves. */
+function passAtKOf(part: EvalTaskPart): { k: number; score: number | null } | null {
+  const { prompts, samplesPerPrompt: k } = part;
+  if (!prompts || prompts.length === 0 || k === undefined) return null;
+  return { k, score: meanPassAtK(prompts, k) };
 }

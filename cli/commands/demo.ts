@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import { ensureS3, ensureTemporal, localS3Env } from '../../infra/dev-stack.ts';
 import { CLI_COMMAND, ROOT } from '../../infra/paths.mjs';
 import { loadRun } from '../../report/load.ts';
-import { bwtMatrix, PHASES, runSummary, taskOrder } from '../../report/shape.ts';
+import { bwtMatrix, PHASES, passAtKRows, runSummary, taskOrder } from '../../report/shape.ts';
 import { configHash } from '../../schemas/config-hash.ts';
 import { formatIssues, parseExperimentConfig } from '../../schemas/parse.ts';
 import { S3BlobStore } from '../../storage/s3-store.ts';
@@ -115,6 +115,8 @@ export interface DemoTable {
   tasks: string[];
   /** Held-out score per task: the base, then after each stage. */
   rows: { label: string; step: number | null; scores: Record<string, number | null> }[];
+  /** pass@k of the base and of the last evaluation (report/shape.ts passAtKRows); absent in older records. */
+  passAtK?: { label: string; scores: Record<string, number | null> }[];
   /** BWT_j = P_base,j − P_after-last-stage,j (SPEC §8; positive = forgotten). */
   bwt: Record<string, number | null>;
   /** Mean over tasks of P_final / P_base (OT's average relative performance). */
@@ -124,11 +126,12 @@ export interface DemoTable {
 }
 
 export function renderTable(t: DemoTable): string {
-  const w = Math.max(12, ...t.rows.map((r) => r.label.length));
+  const rows = [...t.rows, ...(t.passAtK ?? [])];
+  const w = Math.max(12, ...rows.map((r) => r.label.length));
   const head = `${''.padEnd(w)} ${t.tasks.map((x) => x.padStart(8)).join('')}`;
   const lines = [
     head,
-    ...t.rows.map((r) => `${r.label.padEnd(w)} ${t.tasks.map((x) => pct(r.scores[x]).padStart(8)).join('')}`),
+    ...rows.map((r) => `${r.label.padEnd(w)} ${t.tasks.map((x) => pct(r.scores[x]).padStart(8)).join('')}`),
   ];
   lines.push(`${'BWT (pts)'.padEnd(w)} ${t.tasks.map((x) => signed(t.bwt[x]).padStart(8)).join('')}`);
   lines.push(
@@ -250,6 +253,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
     const table: DemoTable = {
       tasks,
       rows: matrix.rows.map((r) => ({ label: r.label, step: r.step, scores: r.scores })),
+      passAtK: passAtKRows(data.evaluations, matrix),
       bwt: summary.bwt,
       averageRelative: summary.averageRelative,
       phaseMs: {

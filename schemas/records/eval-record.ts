@@ -19,6 +19,13 @@ export const evalRecordSchema = z
     /** Mean think / answer length per task, tokens (GZ Fig. 2/4 at evaluation). */
     thinkTokensMean: z.record(z.string(), z.number().min(0)).optional(),
     answerTokensMean: z.record(z.string(), z.number().min(0)).optional(),
+    /**
+     * Task → pass@k with k = the samples a prompt was given: the share of prompts one of k samples solves with full
+     * marks (unbiased estimator, rl/pass-at-k.ts); null when unknown. Absent in records written before it existed.
+     */
+    passAtK: z
+      .record(z.string(), z.strictObject({ k: z.int().min(1), score: z.number().min(0).max(1).nullable() }).nullable())
+      .optional(),
     evaluationMs: z.number().min(0),
   })
   .meta({ title: 'Evaluation record' });

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { TRACKER_PAUSE_MS } from '../../activities/tracking.ts';
 import { writeReport } from '../../cli/commands/report.ts';
 import { progressLine } from '../../cli/progress-view.ts';
+import type { EvalRecord } from '../../schemas/records/eval-record.ts';
 import type { StepMetrics } from '../../schemas/records/step-metrics.ts';
 import { openBlobStore } from '../../storage/open.ts';
 import { runKeys } from '../../storage/run-layout.ts';
@@ -102,6 +103,13 @@ test('a run logs params, step and evaluation metrics, checkpoint URIs and the re
     evalMean.some((m) => m.step === 4),
     `final stage-end evaluation at step 4: ${JSON.stringify(evalMean)}`
   );
+
+  // pass@k reaches the real server under its name (MLflow refuses some characters) with the record's value.
+  const base = JSON.parse(Buffer.from(await store.get(runKeys.evaluation(0))).toString('utf8')) as EvalRecord;
+  const pass = base.passAtK?.math;
+  assert.ok(pass && pass.score !== null, `the base record holds math's pass@k: ${JSON.stringify(base.passAtK)}`);
+  const passHistory = await client.metricHistory(run.info.run_id, `eval/math/pass_at_${pass.k}`);
+  assert.equal(passHistory.find((m) => m.step === 0)?.value, pass.score);
 
   const tags = Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
   assert.equal(tags[RUN_TAG], id);

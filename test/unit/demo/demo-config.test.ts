@@ -102,6 +102,7 @@ test('the final table shows scores in percent and BWT in points', () => {
       { label: 'base', step: 0, scores: { code: 0.5, math: 0.25 } },
       { label: 'after code', step: 24, scores: { code: 0.75, math: null } },
     ],
+    passAtK: [{ label: 'pass@4 base', scores: { code: 0.875, math: 0.5 } }],
     bwt: { code: -0.25, math: null },
     averageRelative: 1.5,
     phaseMs: { setup: 1500, total: 60_000 },
@@ -109,8 +110,9 @@ test('the final table shows scores in percent and BWT in points', () => {
   const lines = text.split('\n');
   assert.match(lines[1], /^base +50% +25%$/);
   assert.match(lines[2], /^after code +75% +–$/);
+  assert.match(lines[3], /^pass@4 base +88% +50%$/);
   // BWT = base − after = 0.5 − 0.75 = −0.25 → −25 points.
-  assert.match(lines[3], /^BWT \(pts\) +-25 +–$/);
+  assert.match(lines[4], /^BWT \(pts\) +-25 +–$/);
   assert.match(text, /average relative score \(final \/ base\): 1\.50/);
   assert.match(text, /setup 1\.5 s, total 60\.0 s/);
 });

@@ -6,6 +6,7 @@ import {
   bwtMatrix,
   drawnPoints,
   evalSeries,
+  passAtKRows,
   runSummary,
   stageBoundaries,
   stepPhases,
@@ -179,6 +180,29 @@ test('BWT matrix: rows base + after each stage, BWT_j = P_base,j − P_after,j',
   assert.equal(m.bwt[1].values.qa, null);
   assert.equal(m.final, m.bwt[1].values);
   assert.deepEqual(m.problems, []);
+});
+
+test('pass@k rows: the base and the last evaluated stage, labelled with k; none for records without it', () => {
+  const h = header([
+    { name: 'code', startStep: 0, endStep: 10, tasks: ['code'] },
+    { name: 'qa', startStep: 10, endStep: 20, tasks: ['qa'] },
+  ]);
+  const withPass = (e: EvalRecord, p: Record<string, number | null>): EvalRecord => ({
+    ...e,
+    passAtK: Object.fromEntries(Object.entries(p).map(([t, score]) => [t, { k: 4, score }])),
+  });
+  const evals = [
+    withPass(evalAt(0, 'base', 'base', { code: 0.3, qa: 0.5 }), { code: 0.55, qa: 0.75 }),
+    withPass(evalAt(10, 'code', 'stage-end', { code: 0.6, qa: 0.45 }), { code: 0.8, qa: 0.7 }),
+    withPass(evalAt(20, 'qa', 'stage-end', { code: 0.5, qa: 0.6 }), { code: 0.7, qa: null }),
+  ];
+  const rows = passAtKRows(evals, bwtMatrix(h, evals, ['code', 'qa']));
+  assert.deepEqual(rows, [
+    { label: 'pass@4 base', scores: { code: 0.55, qa: 0.75 } },
+    { label: 'pass@4 after qa', scores: { code: 0.7, qa: null } },
+  ]);
+  const old = evals.map(({ passAtK: _, ...e }) => e);
+  assert.deepEqual(passAtKRows(old, bwtMatrix(h, old, ['code', 'qa'])), []);
 });
 
 test('BWT matrix falls back to the evaluation at the stage end step and reports a missing one', () => {

@@ -39,6 +39,25 @@ test('evaluation metrics: a score per task, their mean over defined ones, undefi
   ]);
 });
 
+test('evaluation metrics: pass@k per task under a name MLflow accepts, an unknown one left out', () => {
+  const e: EvalRecord = {
+    step: 0,
+    stage: 'base',
+    reason: 'base',
+    scores: { math: 0.5 },
+    samples: {},
+    passAtK: { math: { k: 4, score: 0.75 }, qa: null, code: { k: 4, score: null } },
+    evaluationMs: 7,
+  };
+  const values = evalMetricValues(e);
+  assert.deepEqual(
+    values.filter((v) => v.key.includes('pass')),
+    [{ key: 'eval/math/pass_at_4', value: 0.75 }]
+  );
+  // MLflow's metric-name rule: alphanumerics, _ - . space and /.
+  for (const { key } of values) assert.match(key, /^[\w\-. /]+$/);
+});
+
 test("step metrics: dynamic sampling's counts are logged when the step has them, and absent otherwise", () => {
   const m: StepMetrics = {
     step: 3,
