@@ -4,6 +4,7 @@
  * pass@1 is avg@n; RL that only sharpens the policy moves pass@1 towards pass@k, so pass@k − pass@1 bounds what it
  * can add at k samples. One JSON line per task.
  * Usage: node --import tsx scripts/pass-at-k.ts [--config examples/demo.yaml] [--checkpoint DIR] [--n 32] [--seed N]
+ *   [--tasks math,qa]
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     checkpoint: { type: 'string' },
     n: { type: 'string', default: '32' },
     seed: { type: 'string' },
+    tasks: { type: 'string' },
   },
 });
 const n = Number(args.n);
@@ -51,7 +53,9 @@ const ctx = { config, run: { configHash: `pass-at-k-${Date.now()}` } };
 const ks = [...new Set([...Array.from({ length: Math.floor(Math.log2(n)) + 1 }, (_, i) => 2 ** i), n])];
 const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
 
-for (const task of Object.keys(config.tasks).sort()) {
+const tasks = args.tasks === undefined ? Object.keys(config.tasks).sort() : args.tasks.split(',');
+for (const task of tasks) {
+  if (!config.tasks[task]) throw new Error(`--tasks: '${task}' is not a task of ${file}`);
   const data = await prepareTask(task, config.tasks[task], {
     seed: config.seed,
     countTokens: (x) => policy.tokenizer.encode(x).length,
