@@ -13,6 +13,7 @@ import {
   evalSeries,
   PHASES,
   type Point,
+  passAtKRows,
   type RunSummary,
   runSummary,
   stageBoundaries,
@@ -185,7 +186,7 @@ export function renderReport(run: RunData, options: RenderOptions = {}): Rendere
   const charts = sections.flatMap((s) => [...s.charts, ...(s.more ?? [])]);
   const body = [
     headerHtml(runs),
-    summaryHtml(runs, tasks, colors, summaries),
+    summaryHtml(runs, tasks, colors, summaries, matrices),
     ...sections.map(
       (s) =>
         `<section><h2>${escapeHtml(s.title)}</h2><p class="intro">${escapeHtml(s.intro)}</p>` +
@@ -540,7 +541,13 @@ function headerHtml(runs: RunData[]): string {
   return `<header>${cards.join('')}</header>`;
 }
 
-function summaryHtml(runs: RunData[], tasks: string[], colors: Record<string, string>, sums: RunSummary[]): string {
+function summaryHtml(
+  runs: RunData[],
+  tasks: string[],
+  colors: Record<string, string>,
+  sums: RunSummary[],
+  matrices: BwtMatrix[]
+): string {
   const cell = (v: number | null, f: (x: number) => string, cls = '') =>
     v === null ? '<td class="na">—</td>' : `<td class="${cls}">${f(v)}</td>`;
   const bwtCls = (v: number | null) => (v === null ? '' : v > 0.005 ? 'forgot' : v < -0.005 ? 'gained' : '');
@@ -556,7 +563,11 @@ function summaryHtml(runs: RunData[], tasks: string[], colors: Record<string, st
     rows.push(
       `<tr><th>final score${s.finalStep === null ? '' : ` (step ${s.finalStep})`}</th>${runCell}${tasks.map((t) => cell(s.finalScores[t], pct)).join('')}${rel}</tr>`,
       `<tr><th>BWT (base − final)</th>${runCell}${tasks.map((t) => cell(s.bwt[t], pp, bwtCls(s.bwt[t]))).join('')}${s.averageRelative === null ? '<td class="na">—</td>' : ''}</tr>`,
-      `<tr><th>drop from best stage</th>${runCell}${tasks.map((t) => cell(s.dropFromBest[t], pp, bwtCls(s.dropFromBest[t]))).join('')}${s.averageRelative === null ? '<td class="na">—</td>' : ''}</tr>`
+      `<tr><th>drop from best stage</th>${runCell}${tasks.map((t) => cell(s.dropFromBest[t], pp, bwtCls(s.dropFromBest[t]))).join('')}${s.averageRelative === null ? '<td class="na">—</td>' : ''}</tr>`,
+      ...passAtKRows(r.evaluations, matrices[i]).map(
+        (p) =>
+          `<tr><th>${escapeHtml(p.label)}</th>${runCell}${tasks.map((t) => cell(p.scores[t] ?? null, pct)).join('')}<td></td></tr>`
+      )
     );
   });
   const phaseHead = `<tr><th></th>${runs.length > 1 ? '<th>run</th>' : ''}${PHASES.map((p) => `<th><span class="dot" style="background:${PHASE_COLORS[p]}"></span>${p}</th>`).join('')}<th>total</th></tr>`;
@@ -569,7 +580,7 @@ function summaryHtml(runs: RunData[], tasks: string[], colors: Record<string, st
     '<section class="summary"><h2>Summary</h2>' +
     `<table data-table="summary">${head}${rows.join('')}</table>` +
     `<table data-table="phases">${phaseHead}${phaseRows.join('')}</table>` +
-    '<p class="intro">Relative score: mean over tasks of P_final / P_base (OT’s average relative performance). BWT positive = forgotten since the base; drop from best = best score after any stage − score after the last stage (forgetting since the peak). Wall time sums every recorded step’s phases and the base evaluation.</p></section>'
+    '<p class="intro">Relative score: mean over tasks of P_final / P_base (OT’s average relative performance). BWT positive = forgotten since the base; drop from best = best score after any stage − score after the last stage (forgetting since the peak); pass@k = share of held-out prompts one of the k evaluation samples solves (the base’s pass@k − its score is what sharpening alone can gain). Wall time sums every recorded step’s phases and the base evaluation.</p></section>'
   );
 }
 

@@ -92,7 +92,7 @@ test('--world-weights: world=n pairs; an unknown world is an error that lists th
   assert.deepEqual(parseWorldWeights(''), {});
   assert.throws(
     () => parseWorldWeights('maths=3'),
-    /unknown world 'maths'; known worlds: arith, code, math, qa, writing/
+    /unknown world 'maths'; known worlds: arith, code, induce, math, qa, writing/
   );
   assert.throws(() => parseWorldWeights('arith'), /expected world=number pairs, got 'arith'/);
   assert.throws(() => parseWorldWeights('arith=-1'), /expected world=number pairs/);
@@ -103,7 +103,7 @@ test('--world-weights: world=n pairs; an unknown world is an error that lists th
     () => cmd.parseOptions(['--world-weights', 'arth=3']),
     (err: unknown) =>
       err instanceof CommanderError &&
-      /unknown world 'arth'; known worlds: arith, code, math, qa, writing/.test(err.message)
+      /unknown world 'arth'; known worlds: arith, code, induce, math, qa, writing/.test(err.message)
   );
 });
 

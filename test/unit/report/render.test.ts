@@ -102,6 +102,26 @@ test('comparison: second run dashed on the same charts, its own matrices and pha
   assert.doesNotMatch(r.html.slice(0, r.html.indexOf('data-chart="scores-matrix"')), /class="missing"/);
 });
 
+test('summary: pass@k rows of the base and the final model when the records hold it, none otherwise', () => {
+  assert.doesNotMatch(renderReport(curriculum).html, /pass@\d/);
+  const passes = (step: number) => (step === 0 ? 0.5 : 0.875);
+  const withPass: RunData = {
+    ...curriculum,
+    evaluations: curriculum.evaluations.map((e) => ({
+      ...e,
+      passAtK: Object.fromEntries(Object.keys(e.scores).map((t) => [t, { k: 4, score: passes(e.step) }])),
+    })),
+  };
+  const html = renderReport(withPass).html;
+  const summary = html.slice(html.indexOf('data-table="summary"'), html.indexOf('data-table="phases"'));
+  const tasks = Object.keys(curriculum.evaluations[0].scores).length;
+  assert.match(
+    summary,
+    new RegExp(`<tr><th>pass@4 base</th>${'<td class="">50\\.0%</td>'.repeat(tasks)}<td></td></tr>`)
+  );
+  assert.match(summary, /<tr><th>pass@4 after \w+<\/th>(<td class="">87\.5%<\/td>)+<td><\/td><\/tr>/);
+});
+
 test('header: experiment, run id, status, steps and config hash; text is escaped', () => {
   const evil: RunData = {
     ...curriculum,
