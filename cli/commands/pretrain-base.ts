@@ -60,7 +60,7 @@ export interface PretrainBaseOptions {
   config: string;
   /** Checkpoint directory to write; default models/demo-base. */
   out: string;
-  /** Adam steps; default 1200. */
+  /** Adam steps; default 2400. */
   steps: number;
   /** Corpus pairs drawn per world; default 4000. */
   perWorld: number;
@@ -154,7 +154,7 @@ export function register(program: Command): void {
     .description("reproduce the demo's base model (models/demo-base) from the synthetic worlds' noisy corpora")
     .option('--config <file>', 'experiment config the base is for', path.join(ROOT, 'examples', 'demo.yaml'))
     .option('--out <dir>', 'checkpoint directory', path.join(ROOT, 'models', 'demo-base'))
-    .option('--steps <n>', 'Adam steps', positiveInt, 1200)
+    .option('--steps <n>', 'Adam steps', positiveInt, 2400)
     .option('--per-world <n>', 'corpus pairs per world', positiveInt, BASE_CORPUS_DEFAULTS.perWorld)
     .option(
       '--noise <p>',

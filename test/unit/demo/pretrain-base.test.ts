@@ -78,7 +78,7 @@ test("pretrain-base's defaults are the settings models/demo-base records, and we
   await withDemoPolicy((read, policy) => {
     assert.deepEqual(configWorlds(read.config), ['code', 'arith', 'qa', 'writing']);
     for (const w of Object.keys(defaults.worldWeights)) assert.ok(configWorlds(read.config).includes(w), w);
-    // The corpus the defaults draw from demo.yaml is the shipped base's, to the hash (the weights of a 1,200-step
+    // The corpus the defaults draw from demo.yaml is the shipped base's, to the hash (the weights of a 2,400-step
     // pretraining are not re-made here).
     const { examples, bugs, perWorld } = baseCorpus(policy, read.config, defaults as never);
     assert.deepEqual(perWorld, omni.extra.corpus.perWorld);
