@@ -6,16 +6,15 @@
  * Usage: node --import tsx scripts/pass-at-k.ts [--config examples/demo.yaml] [--checkpoint DIR] [--n 32] [--seed N]
  *   [--tasks math,qa]
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfigText } from '../cli/experiment-file.ts';
+import { readExperimentFile } from '../cli/experiment-file.ts';
 import { prepareTask } from '../data/prepare.ts';
 import { initBackend } from '../engine/backend.ts';
 import { Policy } from '../engine/policy.ts';
 import { ROOT } from '../infra/paths.mjs';
 import { meanPassAtK } from '../rl/pass-at-k.ts';
-import { parseExperimentConfig } from '../schemas/parse.ts';
+import { formatIssues, parseExperimentConfig } from '../schemas/parse.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { evaluatedRows, evaluateTask } from '../training/evaluation.ts';
 import { tokenizerSpecOf } from '../training/policy-config.ts';
@@ -33,12 +32,12 @@ const n = Number(args.n);
 if (!Number.isInteger(n) || n < 1) throw new Error(`--n must be a whole number ≥ 1, got '${args.n}'`);
 
 const file = args.config as string;
-const parsed = parseConfigText(await readFile(file, 'utf8'), file);
-if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-const raw = parsed.value as { evaluation?: Record<string, unknown> };
-raw.evaluation = { ...raw.evaluation, avgK: n, perTask: {} };
-const result = parseExperimentConfig(raw);
-if (!result.ok) throw new Error(JSON.stringify(result.issues));
+const read = await readExperimentFile(file);
+if (!read.ok) throw new Error(`${file}: ${read.problems.join('; ')}`);
+// n samples a prompt for every task, validated as the config's own evaluation would be.
+const raw = read.raw as { evaluation?: Record<string, unknown> };
+const result = parseExperimentConfig({ ...raw, evaluation: { ...raw.evaluation, avgK: n, perTask: {} } });
+if (!result.ok) throw new Error(`${file} with evaluation.avgK=${n}: ${formatIssues(result.issues)}`);
 const config = result.config;
 
 await initBackend();
@@ -54,8 +53,9 @@ const ks = [...new Set([...Array.from({ length: Math.floor(Math.log2(n)) + 1 }, 
 const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
 
 const tasks = args.tasks === undefined ? Object.keys(config.tasks).sort() : args.tasks.split(',');
+const unknown = tasks.filter((t) => !config.tasks[t]);
+if (unknown.length > 0) throw new Error(`--tasks: ${unknown.join(', ')} not tasks of ${file}`);
 for (const task of tasks) {
-  if (!config.tasks[task]) throw new Error(`--tasks: '${task}' is not a task of ${file}`);
   const data = await prepareTask(task, config.tasks[task], {
     seed: config.seed,
     countTokens: (x) => policy.tokenizer.encode(x).length,

@@ -55,8 +55,8 @@ export function evalMetricValues(e: EvalRecord): NamedValue[] {
   return defined([
     ...scores.map(([task, v]): [string, number] => [`eval/${task}`, v]),
     ['eval/mean', scores.length ? scores.reduce((s, [, v]) => s + v, 0) / scores.length : null],
-    ...Object.entries(e.passAtK ?? {}).map(([task, p]): [string, number | null] =>
-      p ? [`eval/${task}/pass_at_${p.k}`, p.score] : [`eval/${task}/pass_at_k`, null]
+    ...Object.entries(e.passAtK ?? {}).flatMap(([task, p]): [string, number | null][] =>
+      p ? [[`eval/${task}/pass_at_${p.k}`, p.score]] : []
     ),
     ['timings/evaluationMs', e.evaluationMs],
   ]);

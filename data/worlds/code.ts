@@ -152,7 +152,7 @@ export const codeWorld: TaskWorld = defineWorld({
 
 /**
  * The code world with the constant worked out in the think content (`f: 2->5, 4->7, 0->3` →
- * `<think>add 7-4=3</think><answer>def f(x):return x+3</answer>`), as the arith world works its sums: without it a
+ * `<think>add 5-2=3</think><answer>def f(x):return x+3</answer>`, from the first example), as the arith world works its sums: without it a
  * byte model must subtract, divide or solve for a slope in one shot, and the `code` world's base stays near 0 on
  * those families whatever its size. The bug is the same off-by-one constant, written after a correct scratchpad, so
  * the right and the wrong response part at the answer's digit.
@@ -161,7 +161,7 @@ export const induceWorld: TaskWorld = defineWorld({
   name: 'induce',
   kind: 'code',
   description:
-    "The code world's functions with the constant worked out in the think content (add 7-4=3; mul 12/4=3; affine " +
+    "The code world's functions with the constant worked out in the think content (add 5-2=3; mul 12/4=3; affine " +
     '0 shown: b, then (y-b)/x). Bug: constants ≥ 5 written one lower after a correct scratchpad.',
   problem: (random) => (random() < 0.75 ? intProblem(random, true) : strProblem(random)),
 });
