@@ -60,7 +60,7 @@ interface BenchCase {
 
 const CASES: Record<string, BenchCase> = {
   demo: { stepsPerStage: 3, promptsPerStep: 16, windowTokens: 128 },
-  // The whole demo (`npm run demo`'s examples/demo.yaml: four 24-step stages, avg@4 evaluations of 4 × 64 prompts).
+  // The whole demo (`npm run demo`'s examples/demo.yaml: its four stages, avg@4 evaluations of 4 × 64 prompts).
   'demo-run': { configFile: 'examples/demo.yaml', stepsPerStage: 24, promptsPerStep: 8, windowTokens: 128 },
   'qwen2-6m': {
     stepsPerStage: 2,

@@ -27,9 +27,11 @@ export const BASE_CORPUS_DEFAULTS = { perWorld: 4000, noise: 0.6 } as const;
 /**
  * The corpus multipliers models/demo-base was made with (omni.json `settings.worldWeights`): examples/demo.yaml's math
  * task draws from the `arith` world, and arithmetic needs the most examples to generalise (at 1× an 800-step base
- * scored 0 % on held-out math). Keyed by world, not by task.
+ * scored 0 % on held-out math). Code at ½ leaves the base's code where a shorter pretraining left it, with errors
+ * in families it can still sample right (square, max), while math and qa get the longer pretraining's room
+ * (docs/RESULTS.md, "Gains per domain"). Keyed by world, not by task.
  */
-export const DEFAULT_WORLD_WEIGHTS: Readonly<Record<string, number>> = Object.freeze({ arith: 3 });
+export const DEFAULT_WORLD_WEIGHTS: Readonly<Record<string, number>> = Object.freeze({ arith: 3, code: 0.5 });
 
 /** The synthetic worlds a config's tasks draw from (a task's `source.world`, default its name), in task order. */
 export function configWorlds(config: Pick<ExperimentConfig, 'tasks'>): string[] {

@@ -15,11 +15,13 @@ test('core capacity: one process alone and two at once on two pinned cores, each
       ? 'one core'
       : false,
 }, async () => {
-  const r = await coreCapacity(1, 0.5);
-  assert.equal(r.alone.length, 1);
-  assert.equal(r.together.length, 1);
-  for (const rate of [...r.alone, ...r.together[0]]) assert.ok(rate > 10, `a probe ran its matmuls: ${rate}/s`);
+  // Three rounds, so the median survives one round whose lone probe shared its core with another test file.
+  const r = await coreCapacity(3, 0.5);
+  assert.equal(r.alone.length, 3);
+  assert.equal(r.together.length, 3);
+  for (const rate of [...r.alone, ...r.together.flat()]) assert.ok(rate > 10, `a probe ran its matmuls: ${rate}/s`);
   // Two processes never get more than two cores' worth, and each gets something.
   assert.ok(r.capacity > 0.3 && r.capacity < 2.6, `capacity ${r.capacity}`);
-  assert.equal(r.capacity, Number(((r.together[0][0] + r.together[0][1]) / r.alone[0]).toFixed(3)));
+  const ratios = r.together.map(([x, y], i) => (x + y) / r.alone[i]).sort((a, b) => a - b);
+  assert.equal(r.capacity, Number(ratios[1].toFixed(3)));
 });

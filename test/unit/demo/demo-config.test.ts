@@ -21,7 +21,7 @@ test('the demo config validates and starts from the shipped base', async () => {
 
 test('--steps-per-stage scales the window schedule with it', async () => {
   const read = await readDemo();
-  // demo.yaml: 24 steps a stage, window 64 from 0 and 128 from 48 → at 2 a stage: 128 from round(48·2/24) = 4.
+  // demo.yaml: 24 steps a stage, window 64 from 0 and 128 from 72 → at 2 a stage: 128 from round(72·2/24) = 6.
   const short = demoConfig(read, { stepsPerStage: 2, set: [] });
   assert.equal(short.config.schedule.stepsPerStage, 2);
   const w = short.config.window as { type: string; steps: { fromStep: number; maxTokens: number }[] };
@@ -29,7 +29,7 @@ test('--steps-per-stage scales the window schedule with it', async () => {
     w.steps.map((s) => [s.fromStep, s.maxTokens]),
     [
       [0, 64],
-      [4, 128],
+      [6, 128],
     ]
   );
   assert.notEqual(short.hash, read.hash);

@@ -70,11 +70,11 @@ test("pretrain-base's defaults are the settings models/demo-base records, and we
   const cmd = pretrainBaseCommand();
   const defaults = Object.fromEntries(cmd.options.map((o) => [o.attributeName(), o.defaultValue]));
   assert.deepEqual(defaults.worldWeights, recorded.worldWeights);
-  assert.deepEqual(DEFAULT_WORLD_WEIGHTS, { arith: 3 });
+  assert.deepEqual(DEFAULT_WORLD_WEIGHTS, { arith: 3, code: 0.5 });
   for (const key of ['steps', 'perWorld', 'noise', 'batchSize', 'lr', 'seed'])
     assert.equal(defaults[key], recorded[key], `--${key} default`);
-  // The shipped corpus: 4,000 pairs a world, 3× for the world demo.yaml's math task draws from.
-  assert.deepEqual(omni.extra.corpus.perWorld, { code: 4000, arith: 12000, qa: 4000, writing: 4000 });
+  // The shipped corpus: 4,000 pairs a world, 3× for the world demo.yaml's math task draws from, ½× for code.
+  assert.deepEqual(omni.extra.corpus.perWorld, { code: 2000, arith: 12000, qa: 4000, writing: 4000 });
   await withDemoPolicy((read, policy) => {
     assert.deepEqual(configWorlds(read.config), ['code', 'arith', 'qa', 'writing']);
     for (const w of Object.keys(defaults.worldWeights)) assert.ok(configWorlds(read.config).includes(w), w);

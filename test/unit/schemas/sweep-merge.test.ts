@@ -121,9 +121,23 @@ test('the shipped merge-vs-curriculum sweep merges the four single-task arms of 
     merged.map((r) => [r.seed, r.merge?.sources.map((j) => `${parsed.runs[j].variant}/${parsed.runs[j].seed}`)]),
     [7, 11].map((s) => [s, ['code-only', 'math-only', 'qa-only', 'writing-only'].map((v) => `${v}/${s}`)])
   );
-  const single = parsed.runs.find((r) => r.variant === 'qa-only')!;
+  // Same compute: each single-task arm trains as long, at the same rate, as its stage of the curriculum.
+  const stagesOf = (variant: string) => {
+    const run = parsed.runs.find((r) => r.variant === variant && r.seed === 7)!;
+    const { stages, stepsPerStage } = run.config.schedule;
+    return stages.map((s) => [s.name, s.steps ?? stepsPerStage, s.learningRate]);
+  };
+  const curriculum = stagesOf('curriculum');
   assert.deepEqual(
-    single.config.schedule.stages.map((s) => [s.name, s.steps ?? single.config.schedule.stepsPerStage]),
-    [['qa', 24]]
+    ['code', 'math', 'qa', 'writing'].map((t) => stagesOf(`${t}-only`)[0]),
+    curriculum
+  );
+  assert.deepEqual(
+    curriculum.map(([, steps]) => steps),
+    [48, 24, 48, 24]
+  );
+  assert.deepEqual(
+    stagesOf('joint').map(([name, steps]) => [name, steps]),
+    [['joint', 144]]
   );
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { readExperimentFile } from '../../../cli/experiment-file.ts';
 import { readSweepFile } from '../../../cli/sweep-file.ts';
 import { ROOT } from '../../../infra/paths.mjs';
 import { configHash } from '../../../schemas/config-hash.ts';
@@ -117,14 +118,23 @@ test('the shipped demo-order sweep reads its experiment relative to itself and d
     ['curriculum/7', 'curriculum/11', 'reverse/7', 'reverse/11', 'joint/7', 'joint/11']
   );
   const at = (v: string) => runs.find((r) => r.variant === v && r.seed === 7)!;
-  assert.deepEqual(at('curriculum').raw.schedule, { kind: 'curriculum', stepsPerStage: 24 });
-  assert.deepEqual(at('reverse').raw.schedule, { kind: 'curriculum', stepsPerStage: 24, order: 'reverse' });
-  assert.deepEqual(at('joint').raw.schedule, { kind: 'joint', stepsPerStage: 96 });
+  const demo = await readExperimentFile(path.join(ROOT, 'examples/demo.yaml'));
+  assert.ok(demo.ok);
+  assert.deepEqual(at('curriculum').raw.schedule, (demo.raw as { schedule: unknown }).schedule);
+  assert.deepEqual(at('reverse').raw.schedule, { ...(at('curriculum').raw.schedule as object), order: 'reverse' });
   const { schedule: _c, name: _n1, ...curriculum } = at('curriculum').raw;
   const { schedule: _r, name: _n2, ...reverse } = at('reverse').raw;
   assert.deepEqual(reverse, curriculum);
-  assert.equal(at('joint').config.schedule.stages.length, 1);
-  assert.equal(at('curriculum').config.schedule.stages.length, 4);
+  // Joint: one stage of all four tasks with the curriculum's steps in all.
+  const { stages, stepsPerStage } = at('curriculum').config.schedule;
+  const total = stages.reduce((n, s) => n + (s.steps ?? stepsPerStage ?? 0), 0);
+  assert.equal(total, 144);
+  const joint = at('joint').config.schedule;
+  assert.equal(joint.kind, 'joint');
+  assert.deepEqual(
+    joint.stages.map((s) => [s.steps, s.tasks.map((t) => t.task)]),
+    [[total, ['code', 'math', 'qa', 'writing']]]
+  );
 });
 
 test('the shipped length-penalty sweep differs only in the penalty switch, on the hackable writing scorer', async () => {
