@@ -65,7 +65,7 @@ test('a shortened demo runs the curriculum and prints the table; checkpoints lan
   assert.equal(code, 0, stderr.slice(-3000));
   const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
   assert.equal(out.status, 'completed');
-  assert.equal(out.steps, 8); // 4 stages × 2 steps
+  assert.equal(out.steps, 12); // demo.yaml's stages (48, 24, 48, 24 at 24 a stage) scaled to 2 a stage: 4, 2, 4, 2
   assert.deepEqual(out.table.tasks, ['code', 'math', 'qa', 'writing']);
   assert.deepEqual(
     out.table.rows.map((r: { label: string }) => r.label),
@@ -83,7 +83,7 @@ test('a shortened demo runs the curriculum and prints the table; checkpoints lan
   for (const k of ['setup', 'rollout', 'scoring', 'update', 'evaluation', 'run', 'total'])
     assert.ok(out.table.phaseMs[k] >= 0, `phase ${k}`);
   assert.match(out.report, new RegExp(`report ${out.workflowId} --storage s3://omni-zero-demo/runs`));
-  assert.match(stderr, /stage 1\/4 code +step 1\/8/);
+  assert.match(stderr, /stage 1\/4 code +step 1\/12/);
   assert.match(stderr, /Web UI/);
 
   Object.assign(process.env, localS3Env(`http://127.0.0.1:${s3Port}`));

@@ -108,7 +108,7 @@ test('the packed package installs outside the checkout and runs validate, schema
   copyFileSync(path.join(ROOT, 'examples', 'demo.yaml'), path.join(app, 'mine.yaml'));
   const valid = JSON.parse((await ok(bin, ['validate', 'mine.yaml'], opts)).stdout);
   assert.equal(valid.ok, true);
-  assert.equal(valid.totalSteps, 96);
+  assert.equal(valid.totalSteps, 144);
   writeFileSync(path.join(app, 'broken.yaml'), 'name: broken\nrollout: { groupSize: 0 }\n');
   const broken = await run(bin, ['validate', 'broken.yaml'], opts);
   assert.notEqual(broken.code, 0);

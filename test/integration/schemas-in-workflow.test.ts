@@ -40,7 +40,7 @@ test('the config schema runs in the workflow sandbox with the same results and h
         ok: boolean;
         hash: string;
       };
-      assert.deepEqual(out, { ok: true, hash: configHash(local.config), totalSteps: name === 'demo' ? 96 : 800 });
+      assert.deepEqual(out, { ok: true, hash: configHash(local.config), totalSteps: name === 'demo' ? 144 : 800 });
     }
     const bad = { name: 'x', grpo: { lerning_rate: 1 } };
     const out = await env.client.workflow.execute('schemaCheck', {

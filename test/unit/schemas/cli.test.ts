@@ -42,7 +42,7 @@ describe('omni-zero validate / schema', { concurrency: true }, () => {
     assert.equal(lines.length, 1);
     const out = JSON.parse(lines[0]);
     assert.equal(out.ok, true);
-    assert.equal(out.totalSteps, 96);
+    assert.equal(out.totalSteps, 144);
     assert.deepEqual(
       out.stages.map((s: { name: string }) => s.name),
       ['code', 'math', 'qa', 'writing']
