@@ -64,7 +64,7 @@ export interface PretrainBaseOptions {
   steps: number;
   /** Corpus pairs drawn per world; default 4000. */
   perWorld: number;
-  /** Per-world multipliers of perWorld, default DEFAULT_WORLD_WEIGHTS ({ arith: 3, code: 0.5 }); others 1. Keyed by world. */
+  /** Per-world multipliers of perWorld, default DEFAULT_WORLD_WEIGHTS; others 1. Keyed by world. */
   worldWeights: Record<string, number>;
   /** Probability that a pair whose problem triggers its world's systematic error carries it; default 0.6. */
   noise: number;

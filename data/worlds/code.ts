@@ -152,9 +152,9 @@ export const codeWorld: TaskWorld = defineWorld({
 
 /**
  * The code world with the constant worked out in the think content (`f: 2->5, 4->7, 0->3` →
- * `<think>add 5-2=3</think><answer>def f(x):return x+3</answer>`, from the first example), as the arith world works its sums: without it a
- * byte model must subtract, divide or solve for a slope in one shot, and the `code` world's base stays near 0 on
- * those families whatever its size. The bug is the same off-by-one constant, written after a correct scratchpad, so
+ * `<think>add 5-2=3</think><answer>def f(x):return x+3</answer>`, from the first example), as the arith world
+ * works its sums: without it a byte model must subtract, divide or solve for a slope in one shot, and the `code`
+ * world's base stays near 0 on those families whatever its size. The bug is the same off-by-one constant, written after a correct scratchpad, so
  * the right and the wrong response part at the answer's digit.
  */
 export const induceWorld: TaskWorld = defineWorld({
