@@ -64,3 +64,11 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<Worker[
 export async function runWorkers(workers: Worker[]): Promise<void> {
   await Promise.all(workers.map((w) => w.run()));
 }
+
+/**
+ * Releases workers that were created but never run, so their connection can close (it refuses while a worker holds
+ * it): each runs until an already-settled promise, which shuts it down at once.
+ */
+export async function releaseUnrunWorkers(workers: Worker[]): Promise<void> {
+  await Promise.allSettled(workers.map((w) => w.runUntil(Promise.resolve())));
+}

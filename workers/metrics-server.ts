@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServerOptions {
-  registry: Registry;
+  /** What a scrape answers: a prom-client registry, or anything that renders like one. */
+  registry: Pick<Registry, 'metrics' | 'contentType'>;
   /** TCP port; 0 picks a free one (read it back from `port`). */
   port: number;
   /** Interface to bind. Default `127.0.0.1`; `0.0.0.0` lets a Prometheus on another host scrape. */

@@ -21,6 +21,13 @@ export interface WorkerProcessOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Where the child's output goes besides {@link WorkerProcess.output}; e.g. the demo's stderr for its errors. */
   onOutput?: (text: string) => void;
+  /** More `worker` flags (connection, threads, metrics), after the ones these options set. */
+  extraArgs?: string[];
+  /**
+   * An IPC channel to the child: it closes when this process dies, however it dies, and the worker then stops
+   * (cli/commands/worker.ts), so a child never outlives its parent.
+   */
+  ipc?: boolean;
   /** How long to wait for the worker to report that it polls. Default 180 s (a cold start of tsx + tfjs on a loaded 2-core machine measured 19 s). */
   readyTimeoutMs?: number;
 }
@@ -46,6 +53,7 @@ export async function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProces
     '--address',
     o.address,
     ...o.roles.flatMap((r) => ['--task-queue', `${r}=${o.queues[r]}`]),
+    ...(o.extraArgs ?? []),
   ];
   // On an older Node, bin/omni-zero.js would relaunch itself under the pinned one as a grandchild: start the pinned
   // Node directly, so a kill reaches the worker itself. The caller's working directory, so a relative `file://`
@@ -57,7 +65,7 @@ export async function spawnWorker(o: WorkerProcessOptions): Promise<WorkerProces
       PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`,
       ...o.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: o.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const listeners = new Set<() => void>();

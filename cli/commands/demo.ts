@@ -19,7 +19,7 @@ import { bwtMatrix, PHASES, passAtKRows, runSummary, taskOrder } from '../../rep
 import { configHash } from '../../schemas/config-hash.ts';
 import { formatIssues, parseExperimentConfig } from '../../schemas/parse.ts';
 import { S3BlobStore } from '../../storage/s3-store.ts';
-import { createWorkers } from '../../workers/create-workers.ts';
+import { createWorkers, releaseUnrunWorkers } from '../../workers/create-workers.ts';
 import { codecFromEnv } from '../../workers/data-converter.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { spawnWorker } from '../../workers/worker-process.ts';
@@ -191,6 +191,7 @@ async function runDemo(o: DemoOptions): Promise<void> {
   if (gpuStarted.status === 'rejected' || localStarted.status === 'rejected') {
     // The GPU worker is a child process: left running, it would keep this one alive after the error.
     if (gpuStarted.status === 'fulfilled') await gpuStarted.value.kill('SIGTERM');
+    if (localStarted.status === 'fulfilled') await releaseUnrunWorkers(localStarted.value);
     await nativeConnection.close();
     throw gpuStarted.status === 'rejected' ? gpuStarted.reason : (localStarted as PromiseRejectedResult).reason;
   }

@@ -121,6 +121,8 @@ test('watch prints every step, ls lists the run, the worker serves step metrics 
       `omni_zero_phase_seconds_count\\{experiment="${name}",run="${runId}",phase="rollout",outcome="ok"\\} [1-9]`
     )
   );
+  // Rollout ran in the GPU child process (workers/gpu-child.ts): its timings reached this endpoint over IPC.
+  assert.match(workerOut, /the GPU role in process \d+/);
   const runtime = await (await fetch(`http://127.0.0.1:${runtimePort}/metrics`)).text();
   assert.match(runtime, /^temporal_\w+/m, 'the SDK runtime endpoint serves temporal_* metrics');
 
