@@ -126,6 +126,7 @@ export async function scoreBatch(
         )
       : undefined,
     codeLane: new ConcurrencyLimiter(options.codeConcurrency ?? os.availableParallelism()),
+    codeRuns: new Map(),
     sandbox: options.sandbox,
     answerTag,
     taskScorer,

@@ -31,6 +31,11 @@ export interface AccuracyContext {
   judge?: JudgeClient;
   judgeLane?: ConcurrencyLimiter;
   codeLane: ConcurrencyLimiter;
+  /**
+   * One sandbox run per distinct program and tests in the batch: a group's responses often differ only in their
+   * thinking, and the same program under the same tests gets the same verdict (their outcome, shared).
+   */
+  codeRuns: Map<string, Promise<AccuracyOutcome>>;
   sandbox: ScoreBatchOptions['sandbox'];
   answerTag: string;
   taskScorer: (sample: ScorerSample) => TaskScorer;
@@ -152,6 +157,17 @@ async function codeAccuracy(ctx: AccuracyContext, s: ScorerSample): Promise<Accu
   }
   const program = extractProgram(s.response, { answerTag: ctx.answerTag });
   if (program === null) return unparseable(ctx, verdict(ctx, false));
+  const key = JSON.stringify([program, s.reference.tests]);
+  let outcome = ctx.codeRuns.get(key);
+  if (!outcome) {
+    outcome = runProgram(ctx, program, tests);
+    ctx.codeRuns.set(key, outcome);
+  }
+  return { ...(await outcome) };
+}
+
+/** The program under its tests in the sandbox, bounded by the scorer's code timeout besides the sandbox's limits. */
+function runProgram(ctx: AccuracyContext, program: string, tests: ReturnType<typeof parseCodeTests>) {
   return ctx.codeLane.run(async () => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {

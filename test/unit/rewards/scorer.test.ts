@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { JudgeClient } from '../../../rewards/judge/client.ts';
+import { SandboxPool } from '../../../rewards/sandbox/index.ts';
 import { ScorerInputError, type ScorerSample, scoreBatch, WorkerPool } from '../../../rewards/scorer.ts';
 import { type Script, startFakeOpenAI, userText } from '../../helpers/fake-openai-server.ts';
 
@@ -286,6 +287,46 @@ test('code: the extracted program runs against the unit tests in the real sandbo
   // Empty answer: nothing to run → unparseable → incorrect (GZ): −1 + 0.5·1 = −0.5
   assert.equal(records[2].components.accuracy, -1);
   assert.equal(records[2].total, -0.5);
+});
+
+test('code: one sandbox run per distinct program and tests in a batch, its verdict given to every copy', async () => {
+  /** The real pool, counting the sandboxed processes it admits. */
+  class CountingPool extends SandboxPool {
+    runs = 0;
+    override run<T>(fn: () => Promise<T>): Promise<T> {
+      this.runs++;
+      return super.run(fn);
+    }
+  }
+  const pool = new CountingPool(2);
+  const sum = { inputs: ['2 3\n'], outputs: ['5\n'] };
+  const product = { inputs: ['2 3\n'], outputs: ['6\n'] };
+  const add = '```python\na, b = map(int, input().split())\nprint(a + b)\n```';
+  // Eight responses of one group: five write `add` after different thinking, three a wrong program.
+  const group = [
+    ...['add', 'sum them', 'plus', 'a+b', 'easy'].map((t) =>
+      sample('code', `<think>${t}</think><answer>${add}</answer>`, { tests: sum })
+    ),
+    ...['x', 'y', 'z'].map((t) =>
+      sample('code', `<think>${t}</think><answer>\`\`\`python\nprint(1)\n\`\`\`</answer>`, { tests: sum })
+    ),
+  ];
+  // The same program under other tests is another run.
+  const other = sample('code', `<think>add</think><answer>${add}</answer>`, { tests: product });
+  const { records } = await scoreBatch([...group, other], { countTokens, sandbox: { pool } });
+  assert.equal(pool.runs, 3, 'add under sum, print(1) under sum, add under product');
+  assert.deepEqual(
+    records.map((r) => r.components.accuracy),
+    [1, 1, 1, 1, 1, -1, -1, -1, -1]
+  );
+  assert.deepEqual(
+    records.slice(0, 5).map((r) => r.facts.testsPassedFraction),
+    [1, 1, 1, 1, 1]
+  );
+
+  // Each batch runs its own programs: nothing is kept from one batch to the next.
+  await scoreBatch(group.slice(0, 2), { countTokens, sandbox: { pool } });
+  assert.equal(pool.runs, 4);
 });
 
 test('math, QA and STEM with the real rule verifiers in worker threads', async () => {
