@@ -20,7 +20,7 @@ import { parseExperimentConfig } from '../schemas/parse.ts';
 import { openBlobStore } from '../storage/open.ts';
 import { templateOf, tokenizerSpecOf } from '../training/policy-config.ts';
 import { sampleRows } from '../training/sampling.ts';
-import { toScorerSample } from '../training/scoring.ts';
+import { responseSamples } from '../training/scoring.ts';
 import { machineInfo } from './machine.ts';
 
 const STEPS = Number(process.argv[3] ?? 4);
@@ -76,17 +76,7 @@ for (let step = 0; step < STEPS; step++) {
     maxNewTokens: 64,
     step,
   });
-  steps.push(
-    responses.map((x) =>
-      toScorerSample(
-        rows[x.promptIndex],
-        `${step}/${x.promptIndex}/${x.sampleIndex}`,
-        `${step}/${x.promptIndex}`,
-        x.text,
-        x.truncated
-      )
-    )
-  );
+  steps.push(responseSamples(rows, responses, String(step)));
 }
 
 const countTokens = (t: string) => policy.tokenizer.encode(t).length;

@@ -67,27 +67,34 @@ export function toScorerSample(
   };
 }
 
-/** Scores sampled responses to `rows`: sample ids `<prefix>/<row>/<sample>`, one group `<prefix>/<row>` per row. */
+type SampledText = { promptIndex: number; sampleIndex: number; text: string; truncated: boolean };
+
+/** Scorer samples of sampled responses to `rows`: ids `<prefix>/<row>/<sample>`, one group `<prefix>/<row>` per row. */
+export function responseSamples(
+  rows: readonly DatasetRow[],
+  responses: readonly SampledText[],
+  prefix: string
+): ScorerSample[] {
+  return responses.map((r) =>
+    toScorerSample(
+      rows[r.promptIndex],
+      `${prefix}/${r.promptIndex}/${r.sampleIndex}`,
+      `${prefix}/${r.promptIndex}`,
+      r.text,
+      r.truncated
+    )
+  );
+}
+
+/** Scores sampled responses to `rows` (samples as {@link responseSamples} names them). */
 export function scoreResponses(
   ctx: ScoringRun,
   rows: readonly DatasetRow[],
-  responses: readonly { promptIndex: number; sampleIndex: number; text: string; truncated: boolean }[],
+  responses: readonly SampledText[],
   prefix: string,
   tokenizer?: Tokenizer
 ): Promise<ScoreBatchResult> {
-  return scoreSamples(
-    ctx,
-    responses.map((r) =>
-      toScorerSample(
-        rows[r.promptIndex],
-        `${prefix}/${r.promptIndex}/${r.sampleIndex}`,
-        `${prefix}/${r.promptIndex}`,
-        r.text,
-        r.truncated
-      )
-    ),
-    tokenizer
-  );
+  return scoreSamples(ctx, responseSamples(rows, responses, prefix), tokenizer);
 }
 
 export function scoreSamples(

@@ -81,7 +81,7 @@ export interface GpuChildOptions {
   index?: number;
   /** `--threads` for the child when the parent's flags name none (one thread each for several children). */
   threads?: number;
-  /** Where the child's lines go; default this process's stderr, each line marked `[gpu]`. */
+  /** Where the child's lines go; default this process's stderr (see {@link gpuChildLines}). */
   onOutput?: (text: string) => void;
   /** A child that dies this soon after it polled counts as a failed start. Default 30 s. */
   quickExitMs?: number;
@@ -146,6 +146,8 @@ export async function startGpuChild(o: GpuChildOptions): Promise<GpuChild> {
       console.error(`worker: the GPU worker process ${proc.pid} exited (${code}); starting another`);
       try {
         current = await spawnOne();
+        // stop() came while this one started: it signalled the dead one, so this one is stopped here.
+        if (stopping) return void (await current.kill('SIGTERM'));
         console.error(`worker: the GPU role now in process ${current.pid}`);
         watch(current, Date.now());
       } catch (err) {
