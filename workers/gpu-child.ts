@@ -8,7 +8,7 @@
  */
 
 import os from 'node:os';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import type { WorkerRole } from './task-queues.ts';
 import { spawnWorker, type WorkerProcess } from './worker-process.ts';
 
@@ -196,4 +196,27 @@ export function startGpuChildren(
 ): Promise<PromiseSettledResult<GpuChild>[]> {
   const threads = n > 1 && !o.threadsSet ? Math.max(1, Math.floor(os.availableParallelism() / n)) : undefined;
   return Promise.allSettled(Array.from({ length: n }, (_, index) => startGpuChild({ ...o, index, threads })));
+}
+
+/** In a GPU child process: answers the parent's requests for `registry`'s metrics over the IPC channel. */
+export function answerMetricsRequests(registry: Registry): void {
+  process.on('message', (msg: { type?: string; id?: number }) => {
+    if (msg?.type !== METRICS_MESSAGE) return;
+    void registry.getMetricsAsJSON().then((metrics: ChildMetrics) => {
+      if (process.connected) process.send!({ type: METRICS_MESSAGE, id: msg.id, metrics });
+    });
+  });
+  process.channel?.unref(); // listening for requests must not keep a stopped worker alive
+}
+
+/** In the parent: one scrape answers every process, merged by prom-client's cluster aggregation, metric by metric. */
+export function aggregatedMetrics(own: Registry, children: () => GpuChild[]) {
+  return {
+    contentType: own.contentType,
+    metrics: async () => {
+      const mine = await own.getMetricsAsJSON();
+      const theirs = (await Promise.all(children().map((c) => c.metrics()))).filter((m) => m.length > 0);
+      return theirs.length ? AggregatorRegistry.aggregate([mine, ...theirs]).metrics() : own.metrics();
+    },
+  };
 }

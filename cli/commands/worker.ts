@@ -4,11 +4,10 @@
  */
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { type Command, Option } from 'commander';
-import { AggregatorRegistry } from 'prom-client';
 import { parseThreads } from '../../engine/backend.ts';
 import { createWorkers, releaseUnrunWorkers, runWorkers } from '../../workers/create-workers.ts';
 import { codecFromEnv } from '../../workers/data-converter.ts';
-import { type ChildMetrics, type GpuChild, METRICS_MESSAGE, startGpuChildren } from '../../workers/gpu-child.ts';
+import { aggregatedMetrics, answerMetricsRequests, type GpuChild, startGpuChildren } from '../../workers/gpu-child.ts';
 import { startMetricsServer } from '../../workers/metrics-server.ts';
 import { installRuntime } from '../../workers/runtime.ts';
 import { ALL_ROLES, TASK_QUEUES, type WorkerRole } from '../../workers/task-queues.ts';
@@ -82,18 +81,6 @@ function parentWatch(): (stop: () => void) => void {
   };
 }
 
-/** In a GPU child process: the parent asks for this process's metrics over IPC for its endpoint. */
-function answerMetricsRequests(): void {
-  subscribeStepMetrics();
-  process.on('message', (msg: { type?: string; id?: number }) => {
-    if (msg?.type !== METRICS_MESSAGE) return;
-    void registry.getMetricsAsJSON().then((metrics: ChildMetrics) => {
-      if (process.connected) process.send!({ type: METRICS_MESSAGE, id: msg.id, metrics });
-    });
-  });
-  process.channel?.unref(); // listening for requests must not keep a stopped worker alive
-}
-
 type WorkerFlags = ConnectionFlags & {
   queue: string;
   oneProcess?: boolean;
@@ -142,18 +129,6 @@ function workerSettings(opts: WorkerFlags): WorkerSettings {
     metricsPort: port('--metrics-port', opts.metricsPort),
     runtimePort: port('--runtime-metrics-port', opts.runtimeMetricsPort),
     gpuChildren: gpuApart ? gpuProcesses : 0,
-  };
-}
-
-/** With GPU children, one scrape answers every process: prom-client's cluster aggregation, metric by metric. */
-function aggregatedMetrics(own: typeof registry, children: () => GpuChild[]) {
-  return {
-    contentType: own.contentType,
-    metrics: async () => {
-      const mine = await own.getMetricsAsJSON();
-      const theirs = (await Promise.all(children().map((c) => c.metrics()))).filter((m) => m.length > 0);
-      return theirs.length ? AggregatorRegistry.aggregate([mine, ...theirs]).metrics() : own.metrics();
-    },
   };
 }
 
@@ -247,7 +222,10 @@ export function register(program: Command): void {
       const server = await startMetricsServer({ registry: source, port: metricsPort, host: opts.metricsHost });
       console.error(`worker: metrics at ${server.url}`);
     }
-    if (opts.metricsToParent && process.send) answerMetricsRequests();
+    if (opts.metricsToParent && process.send) {
+      subscribeStepMetrics();
+      answerMetricsRequests(registry);
+    }
     if (runtimePort)
       console.error(`worker: Temporal runtime metrics at http://${opts.metricsHost}:${runtimePort}/metrics`);
     const codec = codecFromEnv();
